@@ -1,0 +1,80 @@
+"""Turn survey input (numbers or SurveyResponse objects) into a checked score array."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from cxmetrics.models.survey import SurveyResponse, score_range
+
+__all__ = ["survey_scores"]
+
+_MAX_LISTED = 5
+
+
+def survey_scores(
+    responses: Iterable[Any] | npt.ArrayLike, *, kind: str, scale: int, owner: str
+) -> npt.NDArray[np.float64]:
+    """Return the scores of ``responses`` as floats, checked against ``kind`` and ``scale``.
+
+    Numbers are checked against the scale here (vectorised); ``SurveyResponse``
+    objects were checked when built and must match ``kind`` and ``scale``, so that
+    answers from different surveys or scales are never silently mixed.
+
+    Raises
+    ------
+    ValueError
+        Naming the positions and values of out-of-range or fractional scores, or
+        of responses on another scale.
+    TypeError
+        For a response of another survey kind, or an item that is not a number.
+    """
+    if isinstance(responses, np.ndarray):
+        scores = responses.astype(np.float64, copy=False).ravel()
+    else:
+        values: list[float] = []
+        for position, item in enumerate(responses):  # type: ignore[arg-type]
+            if isinstance(item, SurveyResponse):
+                if item.kind != kind:
+                    raise TypeError(
+                        f"{owner} expects {kind} answers; response {position} is a "
+                        f"{item.kind} answer"
+                    )
+                if item.scale != scale:
+                    raise ValueError(
+                        f"{owner} was asked for a {scale}-point scale but response "
+                        f"{position} is on a {item.scale}-point scale; pass scale="
+                        f"{item.scale} or split the responses by scale"
+                    )
+                values.append(item.score)
+            elif isinstance(item, (int, float, np.integer, np.floating)) and not isinstance(
+                item, bool
+            ):
+                values.append(float(item))
+            else:
+                raise TypeError(
+                    f"{owner} expects numbers or SurveyResponse objects; item {position} "
+                    f"is {type(item).__name__}"
+                )
+        scores = np.asarray(values, dtype=np.float64)
+    _check_scores(scores, kind=kind, scale=scale, owner=owner)
+    return scores
+
+
+def _check_scores(scores: npt.NDArray[np.float64], *, kind: str, scale: int, owner: str) -> None:
+    low, high = score_range(kind, scale)
+    bad = ~((scores >= low) & (scores <= high))  # NaN fails both comparisons
+    if kind != "review":
+        bad |= scores != np.round(scores)
+    if bad.any():
+        positions = np.flatnonzero(bad)
+        listed = ", ".join(f"{scores[p]:g} at position {p}" for p in positions[:_MAX_LISTED])
+        more = f" and {positions.size - _MAX_LISTED} more" if positions.size > _MAX_LISTED else ""
+        whole = "" if kind == "review" else "whole "
+        raise ValueError(
+            f"{owner}: {positions.size} score(s) are not {whole}numbers on the {scale}-point "
+            f"{kind} scale {low}-{high}: {listed}{more}"
+        )

@@ -1,0 +1,64 @@
+"""Shared building blocks of the record models: the base class and annotated types."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
+from pydantic_core import PydanticCustomError
+
+__all__ = ["NonNegativeDuration", "Record", "RecordId", "UtcDatetime"]
+
+
+class Record(BaseModel):
+    """Base class of every cxmetrics input record.
+
+    Records are frozen (hashable, safe to share between threads and workers) and
+    reject unknown fields, so a misspelt field name is an error instead of a value
+    that silently goes missing.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+def _require_aware_utc(value: datetime) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise PydanticCustomError(
+            "naive_datetime",
+            "datetime {value} has no timezone; cxmetrics only accepts aware instants. "
+            "Attach the zone it was recorded in, e.g. value.replace(tzinfo=ZoneInfo('Europe/Paris')) "
+            "or value.replace(tzinfo=timezone.utc), or pass an ISO string with an offset "
+            "such as '2024-03-01T09:00:00+00:00'",
+            {"value": value.isoformat()},
+        )
+    return value.astimezone(timezone.utc)
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(_require_aware_utc)]
+"""A timezone-aware instant, normalised to UTC. Naive datetimes are rejected."""
+
+
+def _require_non_negative(value: timedelta) -> timedelta:
+    if value < timedelta(0):
+        raise PydanticCustomError(
+            "negative_duration",
+            "duration of {seconds} s is negative; durations must be zero or more",
+            {"seconds": f"{value.total_seconds():g}"},
+        )
+    return value
+
+
+NonNegativeDuration = Annotated[timedelta, AfterValidator(_require_non_negative)]
+"""A duration of zero or more. Numbers are read as seconds."""
+
+
+def _id_to_str(value: Any) -> Any:
+    # Exports carry ids as integers as often as strings; both name the same thing.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+RecordId = Annotated[str, BeforeValidator(_id_to_str)]
+"""A record identifier; integers are accepted and stored as strings."""

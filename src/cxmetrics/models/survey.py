@@ -1,0 +1,121 @@
+"""Survey answers: CSAT, CES, NPS and star-rating reviews."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import model_validator
+from pydantic_core import PydanticCustomError
+from typing_extensions import Self
+
+from cxmetrics.models._base import Record, RecordId, UtcDatetime
+
+__all__ = ["SCALES", "SurveyKind", "SurveyResponse", "check_score"]
+
+SurveyKind = Literal["csat", "ces", "nps", "review"]
+"""The survey a score answers."""
+
+SCALES: dict[str, tuple[int, tuple[int, ...] | None]] = {
+    # kind: (default scale, allowed scales or None for any scale >= 2)
+    "csat": (5, (2, 3, 4, 5, 7, 10)),
+    "ces": (7, (5, 7)),
+    "nps": (10, (10,)),
+    "review": (5, None),
+}
+"""Default and allowed scales per survey kind. NPS answers run 0-10, the others 1-scale."""
+
+
+def score_range(kind: str, scale: int) -> tuple[int, int]:
+    """Return the inclusive ``(lowest, highest)`` score of ``kind`` on ``scale``.
+
+    Examples
+    --------
+    >>> score_range("nps", 10), score_range("csat", 5)
+    ((0, 10), (1, 5))
+    """
+    return (0, 10) if kind == "nps" else (1, scale)
+
+
+def check_scale(kind: str, scale: int) -> None:
+    """Raise ``ValueError`` when ``scale`` is not a scale ``kind`` surveys use."""
+    allowed = SCALES[kind][1]
+    if allowed is None:
+        if scale < 2:
+            raise ValueError(f"a {kind} scale must have at least 2 points, got {scale}")
+    elif scale not in allowed:
+        choices = ", ".join(str(s) for s in allowed)
+        raise ValueError(f"a {kind} scale must be one of {choices}, got {scale}")
+
+
+def check_score(kind: str, scale: int, score: float) -> None:
+    """Raise ``ValueError`` when ``score`` is not a valid answer on ``scale``.
+
+    Examples
+    --------
+    >>> check_score("csat", 5, 6)
+    Traceback (most recent call last):
+    ...
+    ValueError: csat score 6 is outside the 5-point scale 1-5
+    """
+    low, high = score_range(kind, scale)
+    if not low <= score <= high:
+        raise ValueError(f"{kind} score {score:g} is outside the {scale}-point scale {low}-{high}")
+    if kind != "review" and score != int(score):
+        raise ValueError(f"{kind} score {score:g} must be a whole number")
+
+
+class SurveyResponse(Record):
+    """One answer to a CSAT, CES, NPS or review survey.
+
+    Parameters
+    ----------
+    kind : {"csat", "ces", "nps", "review"}
+    score : float
+        The answer. Whole numbers for csat, ces and nps; any number for reviews.
+    scale : int, optional
+        Number of points. Defaults: csat 5, ces 7, nps 10 (answers 0-10), review 5.
+        CSAT allows 2, 3, 4, 5, 7 and 10; CES allows 7 (agreement, higher is
+        better) and 5 (effort, lower is better).
+    responded_at : datetime, optional
+    ticket_id, customer_id, agent_id : str, optional
+    channel : str, optional
+
+    Examples
+    --------
+    >>> SurveyResponse(kind="nps", score=9).scale
+    10
+    >>> SurveyResponse(kind="csat", score=6)
+    Traceback (most recent call last):
+    ...
+    pydantic_core._pydantic_core.ValidationError: 1 validation error for SurveyResponse
+    ...
+    """
+
+    kind: SurveyKind
+    score: float
+    scale: int | None = None
+    responded_at: UtcDatetime | None = None
+    ticket_id: RecordId | None = None
+    customer_id: RecordId | None = None
+    agent_id: RecordId | None = None
+    channel: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_scale(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("scale") is None and data.get("kind") in SCALES:
+            data = {**data, "scale": SCALES[data["kind"]][0]}
+        return data
+
+    @model_validator(mode="after")
+    def _score_on_scale(self) -> Self:
+        assert self.scale is not None  # filled in by _default_scale
+        try:
+            check_scale(self.kind, self.scale)
+        except ValueError as exc:
+            raise PydanticCustomError("invalid_scale", str(exc)) from None
+        try:
+            check_score(self.kind, self.scale, self.score)
+        except ValueError as exc:
+            raise PydanticCustomError("score_out_of_scale", str(exc)) from None
+        return self

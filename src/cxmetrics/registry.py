@@ -1,0 +1,94 @@
+"""The metric registry: every metric class by name."""
+
+from __future__ import annotations
+
+import difflib
+from typing import TYPE_CHECKING, TypeVar
+
+from cxmetrics.exceptions import UnknownMetricError
+
+if TYPE_CHECKING:
+    from cxmetrics.metrics.base import Metric
+
+__all__ = ["available_metrics", "get_metric", "register"]
+
+_REGISTRY: dict[str, type[Metric]] = {}  # type: ignore[type-arg]
+
+M = TypeVar("M", bound="type[Metric]")  # type: ignore[type-arg]
+
+
+def register(cls: M) -> M:
+    """Class decorator adding a metric class to the registry under ``cls.name``.
+
+    Raises
+    ------
+    ValueError
+        When another class is already registered under the same name.
+    """
+    name = cls.name
+    existing = _REGISTRY.get(name)
+    if existing is not None and existing is not cls:
+        raise ValueError(f"metric name {name!r} is already taken by {existing.__qualname__}")
+    _REGISTRY[name] = cls
+    return cls
+
+
+def get_metric(name: str) -> type[Metric]:  # type: ignore[type-arg]
+    """Return the metric class registered under ``name``.
+
+    Parameters
+    ----------
+    name : str
+        A name listed by :func:`available_metrics`, e.g. ``"csat"``. Case and
+        dashes are ignored (``"CSAT"``, ``"first-response-time"``).
+
+    Returns
+    -------
+    type
+        The metric class.
+
+    Raises
+    ------
+    UnknownMetricError
+        When no metric has that name; the message suggests the closest names.
+
+    Examples
+    --------
+    >>> get_metric("csat").__name__
+    'CSAT'
+    >>> get_metric("cast")
+    Traceback (most recent call last):
+    ...
+    cxmetrics.exceptions.UnknownMetricError: unknown metric 'cast'; did you mean 'csat'?
+    """
+    _ensure_loaded()
+    key = name.strip().lower().replace("-", "_").replace(" ", "_")
+    try:
+        return _REGISTRY[key]
+    except KeyError:
+        close = difflib.get_close_matches(key, list(_REGISTRY), n=3, cutoff=0.6)
+        hint = (
+            "did you mean " + " or ".join(repr(c) for c in close) + "?"
+            if close
+            else "see cxmetrics.available_metrics()"
+        )
+        raise UnknownMetricError(f"unknown metric {name!r}; {hint}") from None
+
+
+def available_metrics() -> list[str]:
+    """Return the names of all registered metrics, sorted.
+
+    Examples
+    --------
+    >>> "nps" in available_metrics()
+    True
+    """
+    _ensure_loaded()
+    return sorted(_REGISTRY)
+
+
+def _ensure_loaded() -> None:
+    # Registration happens when the metric modules are imported; importing the
+    # package imports all of them, so lookups work even from a bare
+    # ``from cxmetrics.registry import get_metric``.
+    import cxmetrics.metrics  # noqa: F401
