@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
-from pydantic import model_validator
-from typing_extensions import Self
+from pydantic import field_validator
 
 from cxmetrics.metrics._survey_input import survey_scores
 from cxmetrics.metrics.base import Metric, MetricParams, MetricResult, ZeroDivision, safe_ratio
 from cxmetrics.metrics.state import MeanState
-from cxmetrics.models.survey import check_scale
+from cxmetrics.models.survey import allowed_scales, is_valid_scale
 from cxmetrics.registry import register
 from cxmetrics.stats import t_interval
 
@@ -33,10 +32,12 @@ class CESParams(MetricParams):
 
     scale: int = 7
 
-    @model_validator(mode="after")
-    def _check(self) -> Self:
-        check_scale("ces", self.scale)
-        return self
+    @field_validator("scale")
+    @classmethod
+    def _check_scale(cls, scale: int) -> int:
+        if not is_valid_scale("ces", scale):
+            raise ValueError(allowed_scales("ces"))
+        return scale
 
 
 def _ces_update(responses: Iterable[Any], params: CESParams) -> MeanState:

@@ -6,14 +6,14 @@ from collections.abc import Iterable
 from typing import Any, ClassVar, Literal
 
 import numpy as np
-from pydantic import model_validator
+from pydantic import field_validator, model_validator
 from typing_extensions import Self
 
 from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.metrics._survey_input import survey_scores
 from cxmetrics.metrics.base import Metric, MetricParams, MetricResult, ZeroDivision, safe_ratio
 from cxmetrics.metrics.state import MeanState, RatioState
-from cxmetrics.models.survey import check_scale, score_range
+from cxmetrics.models.survey import allowed_scales, is_valid_scale, score_range
 from cxmetrics.registry import register
 from cxmetrics.stats import t_interval, wilson_interval
 
@@ -36,17 +36,20 @@ class CSATParams(MetricParams):
     scale: int = 5
     satisfied: tuple[int, ...] | None = None
 
+    @field_validator("scale")
+    @classmethod
+    def _check_scale(cls, scale: int) -> int:
+        if not is_valid_scale("csat", scale):
+            raise ValueError(allowed_scales("csat"))
+        return scale
+
     @model_validator(mode="after")
-    def _check(self) -> Self:
-        check_scale("csat", self.scale)
+    def _check_satisfied(self) -> Self:
         if self.satisfied is not None:
             low, high = score_range("csat", self.scale)
             outside = [s for s in self.satisfied if not low <= s <= high]
             if outside or not self.satisfied:
-                raise ValueError(
-                    f"satisfied must be a non-empty set of answers in {low}-{high}, "
-                    f"got {self.satisfied}"
-                )
+                raise ValueError(f"satisfied must be a non-empty set of answers in {low}-{high}")
         return self
 
     @property

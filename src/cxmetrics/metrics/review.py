@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
-from pydantic import model_validator
-from typing_extensions import Self
+from pydantic import field_validator
 
 from cxmetrics.metrics._survey_input import survey_scores
 from cxmetrics.metrics.base import Metric, MetricParams, MetricResult, ZeroDivision, safe_ratio
 from cxmetrics.metrics.state import MeanState
-from cxmetrics.models.survey import check_scale
+from cxmetrics.models.survey import allowed_scales, is_valid_scale
 from cxmetrics.registry import register
 from cxmetrics.stats import t_interval
 
@@ -23,10 +22,12 @@ class ReviewParams(MetricParams):
 
     scale: int = 5
 
-    @model_validator(mode="after")
-    def _check(self) -> Self:
-        check_scale("review", self.scale)
-        return self
+    @field_validator("scale")
+    @classmethod
+    def _check_scale(cls, scale: int) -> int:
+        if not is_valid_scale("review", scale):
+            raise ValueError(allowed_scales("review"))
+        return scale
 
 
 def _review_update(responses: Iterable[Any], params: ReviewParams) -> MeanState:

@@ -36,15 +36,30 @@ def score_range(kind: str, scale: int) -> tuple[int, int]:
     return (0, 10) if kind == "nps" else (1, scale)
 
 
-def check_scale(kind: str, scale: int) -> None:
-    """Raise ``ValueError`` when ``scale`` is not a scale ``kind`` surveys use."""
+def allowed_scales(kind: str) -> str:
+    """Describe the scales ``kind`` surveys use, for messages.
+
+    Examples
+    --------
+    >>> allowed_scales("ces"), allowed_scales("review")
+    ('one of 5, 7', 'an integer of at least 2')
+    """
     allowed = SCALES[kind][1]
     if allowed is None:
-        if scale < 2:
-            raise ValueError(f"a {kind} scale must have at least 2 points, got {scale}")
-    elif scale not in allowed:
-        choices = ", ".join(str(s) for s in allowed)
-        raise ValueError(f"a {kind} scale must be one of {choices}, got {scale}")
+        return "an integer of at least 2"
+    return "one of " + ", ".join(str(s) for s in sorted(allowed))
+
+
+def is_valid_scale(kind: str, scale: int) -> bool:
+    """Whether ``scale`` is a scale ``kind`` surveys use."""
+    allowed = SCALES[kind][1]
+    return scale >= 2 if allowed is None else scale in allowed
+
+
+def check_scale(kind: str, scale: int) -> None:
+    """Raise ``ValueError`` when ``scale`` is not a scale ``kind`` surveys use."""
+    if not is_valid_scale(kind, scale):
+        raise ValueError(f"a {kind} scale must be {allowed_scales(kind)}, got {scale}")
 
 
 def check_score(kind: str, scale: int, score: float) -> None:
