@@ -25,6 +25,7 @@ from cxmetrics import (
     nps_breakdown,
     review_rating,
 )
+
 from tests.metrics.contract import MetricContract
 
 
