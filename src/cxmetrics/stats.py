@@ -99,7 +99,10 @@ def wilson_interval(
     denominator = 1.0 + z * z / total
     centre = (p + z * z / (2.0 * total)) / denominator
     half = z * math.sqrt(p * (1.0 - p) / total + z * z / (4.0 * total * total)) / denominator
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    # At p = 0 or 1 the bound equals the estimate exactly; rounding must not cross it.
+    low = 0.0 if successes == 0 else max(0.0, centre - half)
+    high = 1.0 if successes == total else min(1.0, centre + half)
+    return (low, high)
 
 
 def nps_interval(
@@ -272,7 +275,9 @@ def quantile_interval(
     For the sorted sample :math:`x_{(1)} \le \dots \le x_{(n)}`, returns 1-based
     ranks ``(j, k)`` such that :math:`P(x_{(j)} \le q_p \le x_{(k)}) \ge` the
     confidence, from the Binomial(n, p) distribution of the number of observations
-    below the quantile, choosing ranks as symmetric as possible around ``n p``.
+    below the quantile: the narrowest such pair, the most symmetric around ``n p``
+    among equals. Exact up to 2,000 observations; above, the normal approximation
+    widened by one rank on each side.
 
     Parameters
     ----------
@@ -300,44 +305,45 @@ def quantile_interval(
         raise ValueError(f"quantile must be in (0, 1), got {quantile}")
     if count < 1:
         return None
-    alpha = 1.0 - confidence
-    # Start from the largest j with P(X <= j - 1) <= alpha/2 and the smallest k
-    # with P(X <= k - 1) >= 1 - alpha/2, then widen until coverage is reached.
-    j = _largest_rank_below(count, quantile, alpha / 2.0)
-    k = _smallest_rank_above(count, quantile, 1.0 - alpha / 2.0)
-    while j >= 1 and k <= count:
-        coverage = _binomial_cdf(k - 1, count, quantile) - _binomial_cdf(j - 1, count, quantile)
-        if coverage >= confidence - 1e-12:
-            return (j, k)
-        lower_gain = _binomial_cdf(j - 1, count, quantile) - _binomial_cdf(j - 2, count, quantile)
-        upper_gain = _binomial_cdf(k, count, quantile) - _binomial_cdf(k - 1, count, quantile)
-        if (lower_gain >= upper_gain and j > 1) or k == count:
-            j -= 1
-        else:
-            k += 1
-    return None
+    if count > _EXACT_RANKS_UP_TO:
+        return _normal_ranks(count, quantile, confidence)
+    # Exact: for every lower rank j near n p, the least upper rank k reaching the
+    # coverage P(j <= B < k), B ~ Binomial(n, p); keep the narrowest pair, ties
+    # broken towards symmetry around n p.
+    centre = count * quantile
+    spread = 6.0 * math.sqrt(count * quantile * (1.0 - quantile)) + 2.0
+    best: tuple[float, float, int, int] | None = None
+    for j in range(max(1, int(centre - spread)), min(count, int(centre + 2.0)) + 1):
+        below_j = _binomial_cdf(j - 1, count, quantile)
+        if 1.0 - below_j < confidence - 1e-12:
+            break
+        low, high = j + 1, count + 1
+        while low < high:  # least k with cdf(k - 1) - cdf(j - 1) >= confidence
+            mid = (low + high) // 2
+            if _binomial_cdf(mid - 1, count, quantile) - below_j >= confidence - 1e-12:
+                high = mid
+            else:
+                low = mid + 1
+        k = low
+        if k > count:
+            continue
+        key = (k - j, abs((j + k) / 2.0 - (centre + 0.5)), j, k)
+        if best is None or key < best:
+            best = key
+    return None if best is None else (best[2], best[3])
 
 
-def _largest_rank_below(n: int, p: float, target: float) -> int:
-    low, high = 0, n  # invariant: cdf(low - 1) <= target
-    while low < high:
-        mid = (low + high + 1) // 2
-        if _binomial_cdf(mid - 1, n, p) <= target:
-            low = mid
-        else:
-            high = mid - 1
-    return max(low, 1)
+_EXACT_RANKS_UP_TO = 2000
 
 
-def _smallest_rank_above(n: int, p: float, target: float) -> int:
-    low, high = 1, n + 1
-    while low < high:
-        mid = (low + high) // 2
-        if _binomial_cdf(mid - 1, n, p) >= target:
-            high = mid
-        else:
-            low = mid + 1
-    return min(low, n)
+def _normal_ranks(count: int, quantile: float, confidence: float) -> tuple[int, int]:
+    # For large samples the binomial is close to normal; widen by one rank on each
+    # side so that the coverage stays at or above the level asked for.
+    half = z_value(confidence) * math.sqrt(count * quantile * (1.0 - quantile))
+    centre = count * quantile
+    j = max(1, math.floor(centre - half))
+    k = min(count, math.ceil(centre + half) + 1)
+    return (j, k)
 
 
 @dataclass(frozen=True)

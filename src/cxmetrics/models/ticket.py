@@ -215,7 +215,7 @@ class Ticket(Record):
             if previous.status == "closed" and current.status != "closed":
                 raise _history_error(
                     "invalid_status_sequence",
-                    "status_changes[{index}] moves a closed ticket to {status!r} at {at}; "
+                    "status_changes[{index}] moves a closed ticket to '{status}' at {at}; "
                     "closed is final (a follow-up must be a new ticket)",
                     field="status_changes",
                     index=index,
@@ -228,8 +228,8 @@ class Ticket(Record):
         elif self.status != last:
             raise _history_error(
                 "status_contradicts_history",
-                "status {status!r} contradicts status_changes, whose last change "
-                "({at}) is to {last!r}; give the matching status or omit it",
+                "status '{status}' contradicts status_changes, whose last change "
+                "({at}) is to '{last}'; give the matching status or omit it",
                 field="status",
                 status=self.status,
                 at=changes[-1].at.isoformat(),
@@ -246,8 +246,8 @@ class Ticket(Record):
         elif self.priority != last:
             raise _history_error(
                 "priority_contradicts_history",
-                "priority {priority!r} contradicts priority_changes, whose last change "
-                "({at}) is to {last!r}; give the matching priority or omit it",
+                "priority '{priority}' contradicts priority_changes, whose last change "
+                "({at}) is to '{last}'; give the matching priority or omit it",
                 field="priority",
                 priority=self.priority,
                 at=changes[-1].at.isoformat(),
