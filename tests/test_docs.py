@@ -8,12 +8,15 @@ from pathlib import Path
 
 import pytest
 
-DOCS = Path(__file__).resolve().parents[1] / "docs"
+REPO = Path(__file__).resolve().parents[1]
+DOCS = REPO / "docs"
 BLOCK = re.compile(r"```python\n(.*?)```", re.DOTALL)
-PAGES = sorted(p for p in DOCS.rglob("*.md") if ">>>" in p.read_text(encoding="utf-8"))
+PAGES = sorted(
+    p for p in [REPO / "README.md", *DOCS.rglob("*.md")] if ">>>" in p.read_text(encoding="utf-8")
+)
 
 
-@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(DOCS)))
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(REPO)))
 def test_doc_examples_run(page: Path) -> None:
     text = page.read_text(encoding="utf-8")
     source = "\n".join(block for block in BLOCK.findall(text) if ">>>" in block)
