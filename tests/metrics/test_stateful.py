@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from cxmetrics import NPS, nps
+
 from tests.metrics.contract import same_value
 
 answers = st.lists(st.integers(0, 10), max_size=20)
