@@ -204,7 +204,9 @@ class TicketBatch:
     priority : int8 array, index into :data:`cxmetrics.models.ticket.PRIORITIES`, -1 = none
     status : int8 array, index into ``TICKET_STATUSES``
     created_by : int8 array, index into :data:`CREATED_BY`
-    tags : tuple of tuple of str
+    tags : EventTable
+        One row per (ticket, tag), column ``tag`` (Categorical); ``at`` is the
+        ticket's creation (tags carry no time of their own).
     interactions : EventTable
         Columns ``kind`` (0 message, 1 call), ``author`` (codes of :data:`AUTHORS`;
         calls are ``agent``), ``public``, ``automated``, ``agent_id`` (Categorical),
@@ -243,7 +245,7 @@ class TicketBatch:
     priority: npt.NDArray[np.int8]
     status: npt.NDArray[np.int8]
     created_by: npt.NDArray[np.int8]
-    tags: tuple[tuple[str, ...], ...]
+    tags: EventTable
     interactions: EventTable
     status_changes: EventTable
     assignments: EventTable
@@ -293,7 +295,7 @@ class TicketBatch:
             ),
             status=np.array([status_code[t.status] for t in rows], dtype=np.int8),
             created_by=np.array([CREATED_BY.index(t.created_by) for t in rows], dtype=np.int8),
-            tags=tuple(t.tags for t in rows),
+            tags=_tags_table(rows, n),
             interactions=_interactions_table(rows, n),
             status_changes=_event_table(
                 rows, n, "status_changes", {"status": lambda e: status_code[e.status]}
@@ -327,8 +329,6 @@ class TicketBatch:
                 values[f.name] = column.select_tickets(positions)
             elif isinstance(column, Categorical):
                 values[f.name] = column.take(positions)
-            elif isinstance(column, tuple):
-                values[f.name] = tuple(column[i] for i in positions)
             else:
                 values[f.name] = column[positions]
         return replace(self, **values)
@@ -384,6 +384,17 @@ def _event_table(
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(counts, out=offsets[1:])
     return EventTable(offsets, ticket, at, columns)
+
+
+def _tags_table(rows: Sequence[Ticket], n: int) -> EventTable:
+    pairs = [(i, tag) for i, t in enumerate(rows) for tag in dict.fromkeys(t.tags)]
+    ticket = np.fromiter((i for i, _ in pairs), dtype=np.int64, count=len(pairs))
+    created = np.array([t.created_at.timestamp() for t in rows], dtype=np.float64)
+    counts = np.bincount(ticket, minlength=n) if pairs else np.zeros(n, dtype=np.int64)
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    tags = Categorical.from_values(tag for _, tag in pairs)
+    return EventTable(offsets, ticket, created[ticket], {"tag": tags})
 
 
 def _interactions_table(rows: Sequence[Ticket], n: int) -> EventTable:

@@ -31,6 +31,7 @@ from statistics import NormalDist
 
 __all__ = [
     "Comparison",
+    "compare_means",
     "compare_nps",
     "compare_proportions",
     "nps_interval",
@@ -440,3 +441,47 @@ def compare_nps(
         significant=not low <= 0.0 <= high,
         confidence=confidence,
     )
+
+
+def compare_means(
+    a: tuple[float, float, int], b: tuple[float, float, int], confidence: float = 0.95
+) -> Comparison:
+    r"""Compare two means given as (sum, sum of squares, count): Welch's t-test.
+
+    .. math::
+        t = \frac{\bar x_b - \bar x_a}{\sqrt{s_a^2/n_a + s_b^2/n_b}}
+
+    with the Welch–Satterthwaite degrees of freedom; the interval is
+    :math:`\bar x_b - \bar x_a \pm t_{1-\alpha/2,\nu}\,\mathrm{se}`.
+
+    Examples
+    --------
+    >>> a = (15.0, 55.0, 5)       # 1, 2, 3, 4, 5
+    >>> b = (40.0, 330.0, 5)      # 6, 7, 8, 9, 10
+    >>> c = compare_means(a, b)
+    >>> c.difference, c.significant, round(c.p_value, 5)
+    (5.0, True, 0.00105)
+    """
+    (total_a, squares_a, n_a), (total_b, squares_b, n_b) = a, b
+    if min(n_a, n_b) < 2:
+        raise ValueError("both samples need at least two observations")
+    mean_a, mean_b = total_a / n_a, total_b / n_b
+    var_a = max(0.0, (squares_a - total_a * total_a / n_a) / (n_a - 1))
+    var_b = max(0.0, (squares_b - total_b * total_b / n_b) / (n_b - 1))
+    difference = mean_b - mean_a
+    se_squared = var_a / n_a + var_b / n_b
+    if se_squared == 0.0:
+        significant = difference != 0.0
+        return Comparison(
+            difference,
+            (difference, difference),
+            0.0 if significant else 1.0,
+            significant,
+            confidence,
+        )
+    df = se_squared**2 / ((var_a / n_a) ** 2 / (n_a - 1) + (var_b / n_b) ** 2 / (n_b - 1))
+    se = math.sqrt(se_squared)
+    half = student_t_quantile(0.5 + confidence / 2.0, df) * se
+    p_value = 2.0 * (1.0 - _student_t_cdf(abs(difference) / se, df))
+    low, high = difference - half, difference + half
+    return Comparison(difference, (low, high), p_value, not low <= 0.0 <= high, confidence)

@@ -283,6 +283,8 @@ class Metric(ABC, Generic[S, P]):
     input_kind: ClassVar[str]
     """What ``update`` takes: ``"surveys"``, ``"tickets"``, ``"calls"`` or ``"customers"``."""
     higher_is_better: ClassVar[bool | None]
+    survey_kind: ClassVar[str | None] = None
+    """For survey metrics, the ``SurveyResponse.kind`` they read (``"csat"``…)."""
     lower_bound: ClassVar[float | None] = None
     upper_bound: ClassVar[float | None] = None
     state_type: ClassVar[type[State]]

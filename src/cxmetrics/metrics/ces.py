@@ -114,6 +114,7 @@ class CES(Metric[MeanState, CESParams]):
     name: ClassVar[str] = "ces"
     unit: ClassVar[str] = "score"
     input_kind: ClassVar[str] = "surveys"
+    survey_kind: ClassVar[str | None] = "ces"
     higher_is_better: ClassVar[bool | None] = None
     lower_bound: ClassVar[float | None] = 1.0
     upper_bound: ClassVar[float | None] = 7.0

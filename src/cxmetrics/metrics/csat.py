@@ -185,6 +185,7 @@ class CSAT(Metric[RatioState, CSATParams]):
     name: ClassVar[str] = "csat"
     unit: ClassVar[str] = "ratio"
     input_kind: ClassVar[str] = "surveys"
+    survey_kind: ClassVar[str | None] = "csat"
     higher_is_better: ClassVar[bool | None] = True
     lower_bound: ClassVar[float | None] = 0.0
     upper_bound: ClassVar[float | None] = 1.0
@@ -215,6 +216,7 @@ class CSATMean(Metric[MeanState, CSATParams]):
     name: ClassVar[str] = "csat_mean"
     unit: ClassVar[str] = "score"
     input_kind: ClassVar[str] = "surveys"
+    survey_kind: ClassVar[str | None] = "csat"
     higher_is_better: ClassVar[bool | None] = True
     lower_bound: ClassVar[float | None] = 1.0
     upper_bound: ClassVar[float | None] = 10.0

@@ -132,6 +132,7 @@ class NPS(Metric[NPSState, MetricParams]):
     name: ClassVar[str] = "nps"
     unit: ClassVar[str] = "score"
     input_kind: ClassVar[str] = "surveys"
+    survey_kind: ClassVar[str | None] = "nps"
     higher_is_better: ClassVar[bool | None] = True
     lower_bound: ClassVar[float | None] = -100.0
     upper_bound: ClassVar[float | None] = 100.0

@@ -92,6 +92,7 @@ class ReviewRating(Metric[MeanState, ReviewParams]):
     name: ClassVar[str] = "review_rating"
     unit: ClassVar[str] = "score"
     input_kind: ClassVar[str] = "surveys"
+    survey_kind: ClassVar[str | None] = "review"
     higher_is_better: ClassVar[bool | None] = True
     lower_bound: ClassVar[float | None] = 1.0
     upper_bound: ClassVar[float | None] = None

@@ -1,0 +1,21 @@
+"""Synthetic support data for examples, tests and benchmarks, and the bundled sample."""
+
+from cxmetrics.datasets.sample import load_sample
+from cxmetrics.datasets.synthetic import (
+    CallTable,
+    CustomerTable,
+    SurveyTable,
+    SyntheticData,
+    batch_to_tickets,
+    generate,
+)
+
+__all__ = [
+    "CallTable",
+    "CustomerTable",
+    "SurveyTable",
+    "SyntheticData",
+    "batch_to_tickets",
+    "generate",
+    "load_sample",
+]

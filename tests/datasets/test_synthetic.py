@@ -1,0 +1,134 @@
+"""The synthetic generator: deterministic, valid, and shaped like real support data."""
+
+from __future__ import annotations
+
+import gzip
+from datetime import datetime, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cxmetrics import csat
+from cxmetrics.batch import TicketBatch
+from cxmetrics.datasets import batch_to_tickets, generate, load_sample
+from cxmetrics.datasets.sample import SAMPLE_SPEC, dump_jsonl_gz
+
+
+def test_same_seed_same_data_other_seed_other_data() -> None:
+    a, b, c = generate(500, seed=7), generate(500, seed=7), generate(500, seed=8)
+    for column in ("created_at",):
+        assert np.array_equal(getattr(a.tickets, column), getattr(b.tickets, column))
+    assert np.array_equal(a.tickets.interactions.at, b.tickets.interactions.at)
+    assert np.array_equal(a.surveys.score, b.surveys.score)
+    assert not np.array_equal(a.tickets.created_at, c.tickets.created_at)
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 300), st.integers(0, 2**31 - 1))
+def test_every_generated_ticket_passes_validation(n: int, seed: int) -> None:
+    data = generate(n, seed=seed)
+    tickets = batch_to_tickets(data.tickets)  # raises if any rule is broken
+    assert len(tickets) == n
+    # and the round trip through the batch keeps every event
+    again = TicketBatch.from_tickets(tickets)
+    assert np.array_equal(again.interactions.at, data.tickets.interactions.at)
+    assert np.array_equal(again.status_changes["status"], data.tickets.status_changes["status"])
+    assert np.array_equal(again.tags.offsets, data.tickets.tags.offsets)
+    data.surveys.to_records()
+    data.calls.to_records()
+    data.customers.to_records()
+
+
+def test_histories_are_sorted_within_each_ticket() -> None:
+    batch = generate(2000, seed=1).tickets
+    for table in (batch.interactions, batch.status_changes, batch.assignments):
+        same_ticket = table.ticket[1:] == table.ticket[:-1]
+        assert np.all(np.diff(table.at)[same_ticket] >= 0)
+
+
+def test_weekdays_are_busier_than_weekends_in_the_team_timezone() -> None:
+    data = generate(20_000, seed=2, timezone="America/New_York")
+    zone = ZoneInfo("America/New_York")
+    weekdays = np.array(
+        [datetime.fromtimestamp(t, zone).weekday() for t in data.tickets.created_at]
+    )
+    per_day = np.bincount(weekdays, minlength=7)
+    assert per_day[:5].min() > 2 * per_day[5:].max()
+    hours = np.array([datetime.fromtimestamp(t, zone).hour for t in data.tickets.created_at])
+    assert np.bincount(hours, minlength=24)[10] > 5 * np.bincount(hours, minlength=24)[3]
+
+
+def test_phone_tickets_carry_calls_and_only_they_do() -> None:
+    data = generate(3000, seed=3)
+    batch = data.tickets
+    phone = batch.channel.code_of("phone")
+    call_rows = batch.interactions["kind"] == 1
+    call_tickets = np.unique(batch.interactions.ticket[call_rows])
+    assert np.array_equal(call_tickets, np.flatnonzero(batch.channel.codes == phone))
+    assert len(data.calls) == call_tickets.size
+    assert np.all(data.calls.talk[data.calls.abandoned] == 0)
+
+
+def test_survey_answers_are_worse_after_long_waits() -> None:
+    data = generate(20_000, seed=4)
+    batch = data.tickets
+    ix = batch.interactions
+    agent_reply = (ix["author"] == 1) & ix["public"] & (ix["kind"] == 0)
+    first = np.full(len(batch), np.nan)
+    np.fmin.at(first, ix.ticket[agent_reply], ix.at[agent_reply])
+    wait = first - batch.created_at
+    index = {t: i for i, t in enumerate(batch.ids)}
+    csat_rows = data.surveys.kind == "csat"
+    waits = wait[[index[t] for t in data.surveys.ticket_id[csat_rows]]]
+    scores = data.surveys.score[csat_rows]
+    quick, slow = scores[waits < 3600], scores[waits > 8 * 3600]
+    assert csat(quick) > csat(slow) + 0.05
+
+
+def test_unresolved_and_reopened_tickets_exist() -> None:
+    batch = generate(5000, seed=5).tickets
+    statuses = np.bincount(batch.status, minlength=6)
+    assert statuses[:2].sum() > 0  # new or open: still waiting
+    solved_code = 4
+    solves = np.bincount(
+        batch.status_changes.ticket[batch.status_changes["status"] == solved_code],
+        minlength=len(batch),
+    )
+    assert (solves >= 2).mean() > 0.05  # reopened and solved again
+
+
+def test_sample_is_the_generator_at_its_seed() -> None:
+    sample = load_sample()
+    fresh = generate(**SAMPLE_SPEC)
+    assert [t.id for t in sample.tickets] == fresh.tickets.ids.tolist()
+    assert sample.ticket_batch.interactions.at.tolist() == fresh.tickets.interactions.at.tolist()
+    assert [s.score for s in sample.surveys] == fresh.surveys.score.tolist()
+    assert len(sample.calls) == len(fresh.calls) and len(sample.customers) == len(fresh.customers)
+
+
+def test_sample_files_are_byte_for_byte_reproducible(tmp_path: Path) -> None:
+    data_dir = Path(__file__).resolve().parents[2] / "src" / "cxmetrics" / "datasets" / "data"
+    fresh = generate(**SAMPLE_SPEC)
+    dump_jsonl_gz(list(fresh.surveys.to_records()), tmp_path / "surveys.jsonl.gz")
+    assert (tmp_path / "surveys.jsonl.gz").read_bytes() == (
+        data_dir / "surveys.jsonl.gz"
+    ).read_bytes()
+    with gzip.open(data_dir / "tickets.jsonl.gz", "rt") as lines:
+        assert sum(1 for _ in lines) == SAMPLE_SPEC["n_tickets"]
+
+
+def test_bad_arguments() -> None:
+    with pytest.raises(ValueError, match="n_tickets must be zero or more"):
+        generate(-1)
+    with pytest.raises(ValueError, match="start must be timezone-aware"):
+        generate(10, start=datetime(2024, 1, 1))
+
+
+def test_window_defaults() -> None:
+    data = generate(100, seed=0, start=datetime(2024, 1, 1, tzinfo=timezone.utc))
+    assert (data.end - data.start).days == 28
+    assert data.tickets.created_at.min() >= data.start.timestamp() - 86400
