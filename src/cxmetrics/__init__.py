@@ -7,6 +7,7 @@ Records (:class:`Ticket`, :class:`SurveyResponse`, …) feed metric one-liners
 
 from cxmetrics import stats
 from cxmetrics._version import __version__
+from cxmetrics.calendars import BusinessCalendar
 from cxmetrics.exceptions import (
     CalendarError,
     CXMetricsDeprecationWarning,
@@ -55,6 +56,7 @@ __all__ = [
     "CSAT",
     "NPS",
     "Assignment",
+    "BusinessCalendar",
     "CSATMean",
     "CXMetricsDeprecationWarning",
     "CXMetricsError",
