@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import gzip
+import re
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -12,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cxmetrics import csat
+from cxmetrics import InvalidParameterError, csat
 from cxmetrics.batch import TicketBatch
 from cxmetrics.datasets import batch_to_tickets, generate, load_sample
 from cxmetrics.datasets.sample import SAMPLE_SPEC, dump_jsonl_gz
@@ -121,11 +123,51 @@ def test_sample_files_are_byte_for_byte_reproducible(tmp_path: Path) -> None:
         assert sum(1 for _ in lines) == SAMPLE_SPEC["n_tickets"]
 
 
-def test_bad_arguments() -> None:
-    with pytest.raises(ValueError, match="n_tickets must be zero or more"):
-        generate(-1)
-    with pytest.raises(ValueError, match="start must be timezone-aware"):
-        generate(10, start=datetime(2024, 1, 1))
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"n_tickets": -1}, "The 'n_tickets' parameter of generate must be zero or more. Got -1"),
+        ({"n_tickets": 2.5}, "The 'n_tickets' parameter of generate must be an int. Got 2.5"),
+        (
+            {"start": datetime(2024, 1, 1)},
+            "The 'start' parameter of generate must be a timezone-aware datetime",
+        ),
+        ({"weeks": 0}, "The 'weeks' parameter of generate must be a positive int or None"),
+        ({"n_customers": 0}, "The 'n_customers' parameter of generate must be a positive int"),
+        ({"timezone": "Mars/Olympus"}, "The 'timezone' parameter of generate must be an IANA"),
+    ],
+)
+def test_bad_arguments(kwargs: dict[str, Any], message: str) -> None:
+    kwargs = {"n_tickets": 10, **kwargs}
+    with pytest.raises(InvalidParameterError, match=re.escape(message)):
+        generate(**kwargs)
+
+
+def test_tickets_come_from_customers_active_at_the_time_and_carry_their_plan() -> None:
+    data = generate(5000, seed=6, weeks=52)  # a long window: many joins and churns
+    batch, customers = data.tickets, data.customers
+    who = batch.customer_id.codes
+    assert np.all(who >= 0)
+    since, until = customers.since[who], customers.until[who]
+    assert np.all(since <= batch.created_at)
+    assert not np.any(until < batch.created_at)
+    assert batch.segment.to_list() == customers.segment[who].tolist()
+    # a few customers write often: the busiest tenth opens far more than a tenth
+    per_customer = np.sort(np.bincount(who, minlength=len(customers)))[::-1]
+    assert per_customer[: len(customers) // 10].sum() > 0.3 * len(batch)
+
+
+def test_customers_churn_at_about_two_and_a_half_percent_a_month() -> None:
+    customers = generate(60_000, seed=7, weeks=52).customers
+    month = 30 * 86400.0
+    rates = []
+    for k in range(12):
+        t0 = customers.since.max() - (k + 2) * month
+        active = (customers.since <= t0) & ~(customers.until <= t0)
+        lost = active & (customers.until < t0 + month)
+        rates.append(lost.sum() / active.sum())
+    assert 0.02 < np.mean(rates) < 0.03
+    assert 0.15 < np.mean(~np.isnan(customers.until)) < 0.45  # churn ~26 % overall
 
 
 def test_window_defaults() -> None:
