@@ -174,3 +174,30 @@ def test_window_defaults() -> None:
     data = generate(100, seed=0, start=datetime(2024, 1, 1, tzinfo=timezone.utc))
     assert (data.end - data.start).days == 28
     assert data.tickets.created_at.min() >= data.start.timestamp() - 86400
+
+
+def test_nothing_happens_after_the_export_and_late_tickets_are_still_open() -> None:
+    data = generate(3000, seed=8)
+    batch, end = data.tickets, data.end.timestamp()
+    for table in (batch.interactions, batch.status_changes, batch.assignments):
+        assert table.at.max() <= end
+    assert data.surveys.responded_at.max() <= end
+    late = batch.created_at > end - 86400
+    done = np.isin(batch.status, [4, 5])  # solved, closed
+    assert done[~late].mean() > 0.8 > done[late].mean()
+
+
+def test_after_a_transfer_the_new_agent_replies() -> None:
+    batch = generate(3000, seed=9).tickets
+    moves = batch.assignments
+    transferred = np.flatnonzero(moves.counts == 2)
+    assert transferred.size > 0.1 * len(batch)
+    ix = batch.interactions
+    replies = (ix["author"] == 1) & (ix["kind"] == 0)
+    for t in transferred[:200]:
+        moved_at = moves.at[moves.offsets[t] + 1]
+        new_agent = moves["agent_id"].codes[moves.offsets[t] + 1]
+        rows = np.arange(ix.offsets[t], ix.offsets[t + 1])
+        later = rows[replies[rows] & (ix.at[rows] >= moved_at)]
+        assert np.all(ix["agent_id"].codes[later] == new_agent)
+        assert batch.agent_id.codes[t] == new_agent

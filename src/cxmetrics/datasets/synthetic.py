@@ -239,15 +239,30 @@ def _segment_cumsum(values: FloatArray, offsets: npt.NDArray[np.int64]) -> Float
 
 
 def _event_table(
-    ticket: npt.NDArray[np.int64], at: FloatArray, columns: dict[str, Any], n_tickets: int
+    ticket: npt.NDArray[np.int64],
+    at: FloatArray,
+    columns: dict[str, Any],
+    n_tickets: int,
+    end: float = np.inf,
 ) -> EventTable:
-    """An :class:`EventTable` sorted by (ticket, at), built straight from the rows.
+    """An :class:`EventTable` sorted by (ticket, at), without the rows after ``end``.
+
+    The rows after ``end`` have not happened yet when the data is exported:
+    dropping them leaves a true prefix of each history (late tickets unanswered,
+    unsolved), which is still a valid history.
 
     Every instant here is a whole second, so one int64 key sorts both columns at
     once; the rows come in long sorted runs (conversations are generated in
     order), which a stable sort merges in near-linear time, several times faster
     than the general ``lexsort`` of :meth:`EventTable.build`.
     """
+    if np.any(at > end):
+        keep = at <= end
+        ticket, at = ticket[keep], at[keep]
+        columns = {
+            name: col.take(np.flatnonzero(keep)) if isinstance(col, Categorical) else col[keep]
+            for name, col in columns.items()
+        }
     if at.size == 0 or not np.array_equal(at, np.floor(at)):
         return EventTable.build(ticket, at, columns, n_tickets)
     key = (ticket << 34) | (at - at.min()).astype(np.int64)  # 2**34 s is 500 years
@@ -390,6 +405,15 @@ def generate(
             rng.uniform(0, 900, size=int(reopened.sum()))
         )
 
+    # --- transfers: 15 % move to another group's agent after the first reply ------
+    window_end = end.timestamp()  # the export is taken at the end of the window
+    first_agent_row = offsets[:-1] + (created_by == 0).astype(np.int64)
+    first_agent_at = at[np.minimum(first_agent_row, last)]
+    new_group = (group + rng.integers(1, len(GROUPS), size=n)) % len(GROUPS)
+    new_agent = new_group * 10 + rng.integers(0, 10, size=n)
+    move_at = first_agent_at + np.round(rng.uniform(60.0, 7200.0, size=n))
+    moved = (rng.random(n) < 0.15) & (move_at <= window_end)
+
     # --- extra messages: automated acks, bots, internal notes --------------------
     extra_ticket: list[npt.NDArray[np.int64]] = []
     extra_at: list[FloatArray] = []
@@ -448,18 +472,22 @@ def generate(
         [np.zeros(ticket_of.size + sum(e.size for e in extra_ticket), np.int8), np.ones(m, np.int8)]
     )
     authors = np.concatenate([author, *extra_author, np.full(m, AUTHOR["agent"], np.int8)])
-    message_agent = np.where(
-        authors[: all_ticket.size - m] == AUTHOR["agent"],
-        agent[all_ticket[: all_ticket.size - m]],
-        -1,
+    message_ticket = all_ticket[: all_ticket.size - m]
+    message_at = np.concatenate([at, *extra_at])
+    # Whoever holds the ticket writes: the new agent once it has been transferred.
+    writer = np.where(
+        moved[message_ticket] & (message_at >= move_at[message_ticket]),
+        new_agent[message_ticket],
+        agent[message_ticket],
     )
+    message_agent = np.where(authors[: all_ticket.size - m] == AUTHOR["agent"], writer, -1)
     call_agent = np.where(abandoned, -1, agent[phone])
     agent_of_row = np.concatenate([message_agent, call_agent])
     agent_names = AGENT_NAMES
     n_extra = sum(e.size for e in extra_ticket)
     interactions = _event_table(
         all_ticket.astype(np.int64),
-        np.concatenate([at, *extra_at, created[phone]]),
+        np.concatenate([message_at, created[phone]]),
         {
             "kind": kinds,
             "author": authors,
@@ -479,6 +507,7 @@ def generate(
             "direction": np.zeros(all_ticket.size, np.int8),
         },
         n,
+        end=window_end,
     )
 
     # --- status history derived from the conversation ------------------------------
@@ -503,7 +532,6 @@ def generate(
     status_ticket.append(again)
     status_at.append(final_solve_at[again])
     status_code.append(np.full(again.size, STATUS["solved"]))
-    window_end = end.timestamp()  # the export is taken at the end of the window
     closing = np.flatnonzero(resolved & (final_solve_at + CLOSE_AFTER < window_end))
     status_ticket.append(closing)
     status_at.append(final_solve_at[closing] + CLOSE_AFTER)
@@ -513,20 +541,17 @@ def generate(
         np.concatenate(status_at),
         {"status": np.concatenate(status_code).astype(np.int8)},
         n,
+        end=window_end,
     )
     last_status = status_changes["status"][status_changes.offsets[1:] - 1]
 
     # --- assignments (first reply) and transfers; priority raises ------------------
-    first_agent_row = offsets[:-1] + (created_by == 0).astype(np.int64)
-    first_agent_at = at[np.minimum(first_agent_row, last)]
-    moved = rng.random(n) < 0.15
-    new_group = (group + rng.integers(1, len(GROUPS), size=n)) % len(GROUPS)
-    new_agent = new_group * 10 + rng.integers(0, 10, size=n)
-    move_at = first_agent_at + np.round(rng.uniform(60.0, 7200.0, size=n))
     moved_ix = np.flatnonzero(moved)
     assignments = _event_table(
         np.concatenate([np.arange(n), moved_ix]).astype(np.int64),
-        np.concatenate([np.minimum(first_agent_at, created + 30.0), move_at[moved_ix]]),
+        np.concatenate(
+            [np.minimum(np.minimum(first_agent_at, created + 30.0), window_end), move_at[moved_ix]]
+        ),
         {
             "agent_id": Categorical(
                 np.concatenate([agent, new_agent[moved_ix]]).astype(np.int32), agent_names
@@ -539,8 +564,11 @@ def generate(
     )
     final_group = np.where(moved, new_group, group)
     final_agent = np.where(moved, new_agent, agent)
-    raised = np.flatnonzero((rng.random(n) < 0.05) & (priority < len(PRIORITIES) - 1))
-    raise_at = created[raised] + np.round(rng.uniform(600.0, 6 * 3600.0, size=raised.size))
+    raise_at = created + np.round(rng.uniform(600.0, 6 * 3600.0, size=n))
+    raised = np.flatnonzero(
+        (rng.random(n) < 0.05) & (priority < len(PRIORITIES) - 1) & (raise_at <= window_end)
+    )
+    raise_at = raise_at[raised]
     priority_changes = _event_table(
         np.concatenate([np.arange(n), raised]).astype(np.int64),
         np.concatenate([created, raise_at]),
@@ -580,7 +608,9 @@ def generate(
         priority_changes=priority_changes,
     )
 
-    surveys = _surveys(rng, batch, resolved, solve_at, at, offsets, created_by, final_agent)
+    surveys = _surveys(
+        rng, batch, resolved, reopened, solve_at, at, offsets, created_by, final_agent, window_end
+    )
     return SyntheticData(batch, surveys, calls, customers, start, end, seed, timezone)
 
 
@@ -588,19 +618,27 @@ def _surveys(
     rng: np.random.Generator,
     batch: TicketBatch,
     resolved: npt.NDArray[np.bool_],
+    reopened: npt.NDArray[np.bool_],
     solve_at: FloatArray,
     at: FloatArray,
     offsets: npt.NDArray[np.int64],
     created_by: npt.NDArray[np.int64],
     agent: npt.NDArray[np.int64],
+    end: float,
 ) -> SurveyTable:
-    """CSAT, NPS and CES answers for some solved tickets, worse after long waits."""
+    """CSAT, NPS and CES answers for some solved tickets, worse after long waits.
+
+    Answers come about a day after the (first) solve; those after ``end`` are not
+    in the export.
+    """
     n = len(batch)
     first_reply_row = offsets[:-1] + (created_by == 0).astype(np.int64)
     first_reply_row = np.minimum(first_reply_row, offsets[1:] - 1)
     wait_hours = (at[first_reply_row] - batch.created_at) / 3600.0
     # Satisfaction falls from 0.93 for an instant reply towards 0.55 after a day.
     satisfied = 0.55 + 0.38 * np.exp(-wait_hours / 8.0)
+    # Having to come back after a solve costs a fifth of that.
+    satisfied = np.where(reopened, 0.8 * satisfied, satisfied)
     rows: list[tuple[str, npt.NDArray[np.int64], FloatArray, int]] = []
     asked = np.flatnonzero(resolved & (rng.random(n) < 0.3))
     happy = rng.random(asked.size) < satisfied[asked]
@@ -624,6 +662,7 @@ def _surveys(
     scales = np.concatenate([np.full(r[1].size, r[3], dtype=np.int64) for r in rows])
     responded = solve_at[tickets] + np.round(rng.exponential(86400.0, size=tickets.size))
     order = np.argsort(responded, kind="stable")
+    order = order[responded[order] <= end]
     tickets = tickets[order]
     customer_names = np.array([*batch.customer_id.categories, None], dtype=object)
     channel_names = np.array(batch.channel.categories, dtype=object)
