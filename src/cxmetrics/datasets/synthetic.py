@@ -74,7 +74,28 @@ CLOSE_AFTER = 4 * 86400.0  # solved tickets close after four days, as helpdesks 
 
 @dataclass(frozen=True, eq=False)
 class SurveyTable:
-    """Survey answers as columns (one row per answer)."""
+    """Survey answers as columns, one row per answer, in order of answer time.
+
+    Attributes
+    ----------
+    kind : str array
+        ``"csat"`` (scale 5), ``"nps"`` (scale 10) or ``"ces"`` (scale 7).
+    score : float array
+    scale : int array
+    responded_at : float array
+        Epoch seconds, UTC.
+    ticket_id, customer_id, agent_id, channel : object arrays of str
+        The surveyed ticket, its customer, the agent who solved it, its channel.
+
+    Examples
+    --------
+    >>> surveys = generate(300, seed=1).surveys
+    >>> sorted(set(surveys.kind.tolist()))
+    ['ces', 'csat', 'nps']
+    >>> from cxmetrics import csat
+    >>> 0.0 <= csat(surveys.scores("csat")) <= 1.0
+    True
+    """
 
     kind: npt.NDArray[np.str_]
     score: FloatArray
@@ -89,11 +110,25 @@ class SurveyTable:
         return int(self.score.size)
 
     def scores(self, kind: str) -> FloatArray:
-        """Return the scores of one survey kind, e.g. ``"csat"``."""
+        """Return the scores of one survey kind, e.g. ``"csat"``.
+
+        Examples
+        --------
+        >>> scores = generate(300, seed=1).surveys.scores("nps")
+        >>> bool(scores.min() >= 0 and scores.max() <= 10)
+        True
+        """
         return np.asarray(self.score[self.kind == kind], dtype=np.float64)
 
     def to_records(self) -> list[SurveyResponse]:
-        """Return the answers as validated :class:`~cxmetrics.SurveyResponse` objects."""
+        """Return the answers as validated :class:`~cxmetrics.SurveyResponse` objects.
+
+        Examples
+        --------
+        >>> answer = generate(100, seed=1).surveys.to_records()[0]
+        >>> answer.kind in ("csat", "nps", "ces"), answer.ticket_id.startswith("T")
+        (True, True)
+        """
         return [
             SurveyResponse(
                 kind=str(self.kind[i]),
@@ -111,13 +146,35 @@ class SurveyTable:
 
 @dataclass(frozen=True, eq=False)
 class CallTable:
-    """Live contacts as columns (one row per call; times in seconds)."""
+    """Live contacts as columns, one row per call of a phone ticket.
+
+    Attributes
+    ----------
+    id, ticket_id, customer_id : object arrays of str
+        The call (``C`` + the number of its ticket), its ticket and customer.
+    at : float array
+        When the call came in, epoch seconds (UTC): the ticket's creation.
+    agent_id : object array of str or None
+        The agent who answered; None when the caller hung up in the queue.
+    queue : object array of str
+        The group the call was routed to.
+    wait, talk, hold, wrap : float arrays
+        Seconds in the queue, talking, on hold and in after-call work.
+    abandoned, transferred : bool arrays
+
+    Examples
+    --------
+    >>> calls = generate(500, seed=1).calls
+    >>> bool(len(calls) > 0 and (calls.talk[calls.abandoned] == 0).all())
+    True
+    """
 
     id: npt.NDArray[np.object_]
     at: FloatArray
     ticket_id: npt.NDArray[np.object_]
     customer_id: npt.NDArray[np.object_]
     agent_id: npt.NDArray[np.object_]
+    queue: npt.NDArray[np.object_]
     wait: FloatArray
     talk: FloatArray
     hold: FloatArray
@@ -129,13 +186,21 @@ class CallTable:
         return int(self.at.size)
 
     def to_records(self) -> list[Call]:
-        """Return the calls as validated :class:`~cxmetrics.Call` objects."""
+        """Return the calls as validated :class:`~cxmetrics.Call` objects.
+
+        Examples
+        --------
+        >>> call = generate(200, seed=1).calls.to_records()[0]
+        >>> call.channel, call.id.startswith("C")
+        ('phone', True)
+        """
         return [
             Call(
                 at=_utc(self.at[i]),
                 id=self.id[i],
                 customer_id=self.customer_id[i],
                 agent_id=self.agent_id[i],
+                queue=self.queue[i],
                 wait=float(self.wait[i]),
                 talk=float(self.talk[i]),
                 hold=float(self.hold[i]),
@@ -149,7 +214,25 @@ class CallTable:
 
 @dataclass(frozen=True, eq=False)
 class CustomerTable:
-    """Customer lifetimes as columns (``until`` is NaN while active)."""
+    """Customer lifetimes as columns, one row per customer.
+
+    Attributes
+    ----------
+    id : object array of str
+    since, until : float arrays
+        Epoch seconds, UTC; ``until`` (exclusive) is NaN for a customer who is
+        still one at the end of the window.
+    segment : object array of str
+        The plan: ``"basic"``, ``"pro"`` or ``"enterprise"``.
+    revenue : float array
+        Monthly revenue of the plan.
+
+    Examples
+    --------
+    >>> customers = generate(300, seed=1).customers
+    >>> len(customers), sorted(set(customers.segment))
+    (100, ['basic', 'enterprise', 'pro'])
+    """
 
     id: npt.NDArray[np.object_]
     since: FloatArray
@@ -161,7 +244,14 @@ class CustomerTable:
         return int(self.since.size)
 
     def to_records(self) -> list[Customer]:
-        """Return the lifetimes as validated :class:`~cxmetrics.Customer` objects."""
+        """Return the lifetimes as validated :class:`~cxmetrics.Customer` objects.
+
+        Examples
+        --------
+        >>> first = generate(30, seed=1).customers.to_records()[0]
+        >>> first.id, first.since.tzinfo is not None
+        ('U000000', True)
+        """
         return [
             Customer(
                 id=self.id[i],
@@ -191,6 +281,12 @@ class SyntheticData:
     seed : int
     timezone : str
         The team's timezone that shaped the arrival pattern.
+
+    Examples
+    --------
+    >>> data = generate(100, seed=5)
+    >>> len(data.tickets), data.end - data.start
+    (100, datetime.timedelta(days=28))
     """
 
     tickets: TicketBatch
@@ -206,6 +302,12 @@ class SyntheticData:
         """Return the first ``limit`` tickets (all by default) as validated ``Ticket`` objects.
 
         Meant for examples and tests: a few thousand tickets, not a million.
+
+        Examples
+        --------
+        >>> ticket = generate(100, seed=5).ticket_records(limit=3)[0]
+        >>> ticket.id, ticket.status_changes[0].status
+        ('T0000000', 'new')
         """
         batch = self.tickets
         if limit is not None and limit < len(batch):
@@ -457,6 +559,7 @@ def generate(
             np.where(abandoned, None, np.array(AGENT_NAMES, dtype=object)[agent[phone]]),
             dtype=object,
         ),
+        queue=np.array(GROUPS, dtype=object)[group[phone]],  # the group first assigned
         wait=wait,
         talk=talk,
         hold=hold,
@@ -728,8 +831,8 @@ def _ticket_customers(
         draw = np.searchsorted(cdf, rng.uniform(0.0, cdf[-1], size=todo.size), side="right")
         pick = np.minimum(draw, cdf.size - 1)
         moment = created[todo]
-        # A NaN ``until`` (still active) compares False, so it never rejects.
-        active = (customers.since[pick] <= moment) & ~(customers.until[pick] < moment)
+        # ``until`` is exclusive; a NaN one (still a customer) compares False.
+        active = (customers.since[pick] <= moment) & ~(customers.until[pick] <= moment)
         chosen[todo[active]] = pick[active]
         todo = todo[~active]
     # Vanishingly rare with real sizes (or a handful of customers): the customer
