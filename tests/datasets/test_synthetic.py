@@ -94,7 +94,9 @@ def test_survey_answers_are_worse_after_long_waits() -> None:
 def test_unresolved_and_reopened_tickets_exist() -> None:
     batch = generate(5000, seed=5).tickets
     statuses = np.bincount(batch.status, minlength=6)
-    assert statuses[:2].sum() > 0  # new or open: still waiting
+    open_code, pending_code = 1, 2
+    assert statuses[open_code] > 0.01 * len(batch)  # waiting on the team
+    assert statuses[pending_code] > 0.01 * len(batch)  # waiting on the customer
     solved_code = 4
     solves = np.bincount(
         batch.status_changes.ticket[batch.status_changes["status"] == solved_code],
@@ -173,9 +175,11 @@ def test_customers_churn_at_about_two_and_a_half_percent_a_month() -> None:
 
 
 def test_window_defaults() -> None:
-    data = generate(100, seed=0, start=datetime(2024, 1, 1, tzinfo=timezone.utc))
+    # Amsterdam's midnight is 23:00 UTC the day before: still nothing before start
+    data = generate(2000, seed=0, start=datetime(2024, 1, 1, tzinfo=timezone.utc))
     assert (data.end - data.start).days == 28
-    assert data.tickets.created_at.min() >= data.start.timestamp() - 86400
+    created = data.tickets.created_at
+    assert data.start.timestamp() <= created.min() and created.max() < data.end.timestamp()
 
 
 def test_nothing_happens_after_the_export_and_late_tickets_are_still_open() -> None:
@@ -203,3 +207,13 @@ def test_after_a_transfer_the_new_agent_replies() -> None:
         later = rows[replies[rows] & (ix.at[rows] >= moved_at)]
         assert np.all(ix["agent_id"].codes[later] == new_agent)
         assert batch.agent_id.codes[t] == new_agent
+
+
+def test_who_opened_the_ticket_wrote_its_first_message() -> None:
+    batch = generate(3000, seed=10).tickets
+    ix = batch.interactions
+    first = ix.offsets[:-1]
+    opener = np.array(["customer", "agent", "system"])[batch.created_by]
+    author = np.array(["customer", "agent", "bot", "system"])[ix["author"][first]]
+    assert np.array_equal(author, opener)
+    assert np.all(ix["automated"][first] == (opener == "system"))

@@ -383,19 +383,20 @@ def _event_table(
 def _arrival_times(
     rng: np.random.Generator, n: int, start: datetime, days: int, zone: str
 ) -> FloatArray:
-    """Draw ``n`` creation instants following the weekday × hour load in ``zone``."""
+    """Draw ``n`` creation instants in ``[start, start + days)`` by the weekday × hour load.
+
+    The load of each hour of the window is that of its local weekday and hour in
+    ``zone``, so the pattern follows the team's clock, across DST changes too.
+    """
     tz = ZoneInfo(zone)
-    local_start = start.astimezone(tz).replace(hour=0, minute=0, second=0, microsecond=0)
+    t0 = start.timestamp()
     hours = days * 24
-    # One weight and one UTC instant per local hour of the window: a short loop
-    # over hours (not tickets), which also handles DST with zoneinfo.
+    instants = t0 + 3600.0 * np.arange(hours)
+    # A short loop over the hours of the window (not over tickets).
     weights = np.empty(hours)
-    instants = np.empty(hours)
     for h in range(hours):
-        day, hour = divmod(h, 24)
-        local = (local_start + timedelta(days=day)).replace(hour=hour)
-        weights[h] = WEEKDAY_LOAD[local.weekday()] * HOUR_LOAD[hour]
-        instants[h] = local.timestamp()
+        local = datetime.fromtimestamp(instants[h], tz)
+        weights[h] = WEEKDAY_LOAD[local.weekday()] * HOUR_LOAD[local.hour]
     chosen = rng.choice(hours, size=n, p=weights / weights.sum())
     # Whole seconds, as exports have them: instants then survive a round trip
     # through datetime exactly.
@@ -464,17 +465,19 @@ def generate(
 
     # --- the conversation: alternating customer and agent messages ---------------
     rounds = np.minimum(rng.geometric(0.55, size=n), 6)
-    resolved = rng.random(n) < 0.92
+    # A few tickets are never solved (besides those the window's end cuts off):
+    # half of them wait on the customer (pending), half on the team (open).
+    resolved = rng.random(n) < 0.96
+    ends_on_customer = ~resolved & (rng.random(n) < 0.5)
+    # A reopen adds a customer message after the solve and one more agent reply.
     reopened = resolved & (rng.random(n) < 0.1)
-    # Unresolved tickets end on an unanswered customer message; a reopen adds one
-    # customer message after the solve and one more agent reply.
     agent_started = (created_by != 0).astype(np.int64)
-    # Resolved conversations end on an agent reply, unresolved ones on a customer
-    # message: the length's parity depends on who wrote first.
+    # Conversations alternate, so who wrote first and who wrote last fix the
+    # parity of the length: 2 × rounds when a customer opens and an agent ends.
     n_public = (
         2 * rounds
         - agent_started
-        + np.where(resolved, 0, 2 * agent_started - 1)
+        + np.where(ends_on_customer, 2 * agent_started - 1, 0)
         + 2 * reopened.astype(np.int64)
     )
     reply_mean = np.asarray(REPLY_MINUTES)[channel] * 60.0 / np.asarray(PRIORITY_SPEED)[priority]
@@ -492,6 +495,9 @@ def generate(
     gap[position == 0] = 0.0
     at = np.round(created[ticket_of] + _segment_cumsum(gap, offsets))
     author = np.where(is_agent_turn, AUTHOR["agent"], AUTHOR["customer"]).astype(np.int8)
+    # Tickets the system opens (alerts, forms) start with its automated message.
+    system_opened = (position == 0) & (created_by[ticket_of] == CREATED_BY.index("system"))
+    author[system_opened] = AUTHOR["system"]
     last = offsets[1:] - 1
     # The solve follows the last agent reply of a resolved ticket (before a reopen).
     solve_index = np.where(reopened, last - 2, last)
@@ -597,9 +603,7 @@ def generate(
             "public": np.concatenate(
                 [np.ones(ticket_of.size, bool), *extra_public, np.ones(m, bool)]
             ),
-            "automated": np.concatenate(
-                [np.zeros(ticket_of.size, bool), *extra_automated, np.zeros(m, bool)]
-            ),
+            "automated": np.concatenate([system_opened, *extra_automated, np.zeros(m, bool)]),
             "agent_id": Categorical(agent_of_row.astype(np.int32), agent_names),
             "wait": np.concatenate([zeros, np.zeros(n_extra), wait]),
             "talk": np.concatenate([zeros, np.zeros(n_extra), talk]),
