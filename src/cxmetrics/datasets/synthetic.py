@@ -358,26 +358,34 @@ def _event_table(
     order), which a stable sort merges in near-linear time, several times faster
     than the general ``lexsort`` of :meth:`EventTable.build`.
     """
-    if np.any(at > end):
-        keep = at <= end
-        ticket, at = ticket[keep], at[keep]
-        columns = {
-            name: col.take(np.flatnonzero(keep)) if isinstance(col, Categorical) else col[keep]
-            for name, col in columns.items()
-        }
     if at.size == 0 or not np.array_equal(at, np.floor(at)):
-        return EventTable.build(ticket, at, columns, n_tickets)
+        keep = at <= end
+        return EventTable.build(
+            ticket[keep],
+            at[keep],
+            {
+                name: col.take(np.flatnonzero(keep)) if isinstance(col, Categorical) else col[keep]
+                for name, col in columns.items()
+            },
+            n_tickets,
+        )
     key = (ticket << 34) | (at - at.min()).astype(np.int64)  # 2**34 s is 500 years
     order = np.argsort(key, kind="stable")
     del key
+    if end < np.inf:
+        order = order[at[order] <= end]  # one gather both sorts and drops
+    ticket = ticket[order]
     counts = np.bincount(ticket, minlength=n_tickets)
     offsets = np.zeros(n_tickets + 1, dtype=np.int64)
     np.cumsum(counts, out=offsets[1:])
-    sorted_columns = {
-        name: col.take(order) if isinstance(col, Categorical) else col[order]
-        for name, col in columns.items()
-    }
-    return EventTable(offsets, ticket[order], at[order], sorted_columns)
+    # Pop each unsorted column as it is gathered, so only one is doubled at a time
+    # (the caller passes a fresh dict and keeps no reference to its arrays).
+    sorted_columns = {}
+    for name in list(columns):
+        col = columns.pop(name)
+        sorted_columns[name] = col.take(order) if isinstance(col, Categorical) else col[order]
+        del col
+    return EventTable(offsets, ticket, at[order], sorted_columns)
 
 
 def _arrival_times(
@@ -487,6 +495,7 @@ def generate(
     position = np.arange(ticket_of.size) - offsets[ticket_of]
     agent_first = created_by[ticket_of] != 0
     is_agent_turn = (position % 2 == 1) ^ agent_first
+    del agent_first
     gap = np.where(
         is_agent_turn,
         rng.exponential(1.0, size=ticket_of.size) * reply_mean[ticket_of],
@@ -494,6 +503,7 @@ def generate(
     )
     gap[position == 0] = 0.0
     at = np.round(created[ticket_of] + _segment_cumsum(gap, offsets))
+    del gap
     author = np.where(is_agent_turn, AUTHOR["agent"], AUTHOR["customer"]).astype(np.int8)
     # Tickets the system opens (alerts, forms) start with its automated message.
     system_opened = (position == 0) & (created_by[ticket_of] == CREATED_BY.index("system"))
@@ -575,55 +585,60 @@ def generate(
     )
 
     # --- interactions table --------------------------------------------------------
-    zeros = np.zeros(ticket_of.size)
-    all_ticket = np.concatenate([ticket_of, *extra_ticket, phone])
-    kinds = np.concatenate(
-        [np.zeros(ticket_of.size + sum(e.size for e in extra_ticket), np.int8), np.ones(m, np.int8)]
-    )
-    authors = np.concatenate([author, *extra_author, np.full(m, AUTHOR["agent"], np.int8)])
-    message_ticket = all_ticket[: all_ticket.size - m]
+    # A million tickets make 4.5 M rows here: row-sized temporaries are freed as
+    # soon as they are used, which keeps the peak well under 2 GiB.
+    message_ticket = np.concatenate([ticket_of, *extra_ticket])
     message_at = np.concatenate([at, *extra_at])
+    authors = np.concatenate([author, *extra_author])
     # Whoever holds the ticket writes: the new agent once it has been transferred.
     writer = np.where(
         moved[message_ticket] & (message_at >= move_at[message_ticket]),
         new_agent[message_ticket],
         agent[message_ticket],
-    )
-    message_agent = np.where(authors[: all_ticket.size - m] == AUTHOR["agent"], writer, -1)
-    call_agent = np.where(abandoned, -1, agent[phone])
-    agent_of_row = np.concatenate([message_agent, call_agent])
-    agent_names = AGENT_NAMES
-    n_extra = sum(e.size for e in extra_ticket)
+    ).astype(np.int32)
+    writer[authors != AUTHOR["agent"]] = -1
+    agent_of_row = np.concatenate([writer, np.where(abandoned, -1, agent[phone]).astype(np.int32)])
+    del writer
+    n_messages, total = message_ticket.size, message_ticket.size + m
+
+    def calls_only(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        column = np.zeros(total, dtype=values.dtype)
+        column[n_messages:] = values
+        return column
+
     interactions = _event_table(
-        all_ticket.astype(np.int64),
+        np.concatenate([message_ticket, phone]),
         np.concatenate([message_at, created[phone]]),
         {
-            "kind": kinds,
-            "author": authors,
+            "kind": calls_only(np.ones(m, np.int8)),
+            "author": np.concatenate([authors, np.full(m, AUTHOR["agent"], np.int8)]),
             "public": np.concatenate(
                 [np.ones(ticket_of.size, bool), *extra_public, np.ones(m, bool)]
             ),
             "automated": np.concatenate([system_opened, *extra_automated, np.zeros(m, bool)]),
-            "agent_id": Categorical(agent_of_row.astype(np.int32), agent_names),
-            "wait": np.concatenate([zeros, np.zeros(n_extra), wait]),
-            "talk": np.concatenate([zeros, np.zeros(n_extra), talk]),
-            "hold": np.concatenate([zeros, np.zeros(n_extra), hold]),
-            "wrap": np.concatenate([zeros, np.zeros(n_extra), wrap]),
-            "abandoned": np.concatenate([np.zeros(ticket_of.size + n_extra, bool), abandoned]),
-            "transferred": np.concatenate([np.zeros(ticket_of.size + n_extra, bool), transferred]),
-            "direction": np.zeros(all_ticket.size, np.int8),
+            "agent_id": Categorical(agent_of_row, AGENT_NAMES),
+            "wait": calls_only(wait),
+            "talk": calls_only(talk),
+            "hold": calls_only(hold),
+            "wrap": calls_only(wrap),
+            "abandoned": calls_only(abandoned),
+            "transferred": calls_only(transferred),
+            "direction": np.zeros(total, np.int8),
         },
         n,
         end=window_end,
     )
+    del message_ticket, message_at, authors, agent_of_row
 
     # --- status history derived from the conversation ------------------------------
     # new at creation; pending after each agent reply that awaits the customer;
     # open at each customer follow-up; solved after the final reply; closed 4 days on.
     follow_up = (~is_agent_turn) & (position > 0)
-    awaiting = is_agent_turn & ~np.isin(np.arange(at.size), solve_index[resolved])
+    awaiting = is_agent_turn.copy()
+    awaiting[solve_index[resolved]] = False
     if reopened.any():
         awaiting[last[reopened]] = False
+    del position, is_agent_turn
     status_ticket = [np.arange(n), ticket_of[awaiting], ticket_of[follow_up]]
     status_at = [created, at[awaiting], at[follow_up]]
     status_code = [
@@ -661,7 +676,7 @@ def generate(
         ),
         {
             "agent_id": Categorical(
-                np.concatenate([agent, new_agent[moved_ix]]).astype(np.int32), agent_names
+                np.concatenate([agent, new_agent[moved_ix]]).astype(np.int32), AGENT_NAMES
             ),
             "group": Categorical(
                 np.concatenate([group, new_group[moved_ix]]).astype(np.int32), GROUPS
@@ -704,7 +719,7 @@ def generate(
         group=Categorical(final_group.astype(np.int32), GROUPS),
         segment=Categorical(plan[customer].astype(np.int32), PLANS),
         customer_id=Categorical(customer.astype(np.int32), tuple(customers.id)),
-        agent_id=Categorical(final_agent.astype(np.int32), agent_names),
+        agent_id=Categorical(final_agent.astype(np.int32), AGENT_NAMES),
         priority=final_priority.astype(np.int8),
         status=last_status.astype(np.int8),
         created_by=created_by.astype(np.int8),
