@@ -29,10 +29,18 @@ def test_same_seed_same_data_other_seed_other_data() -> None:
     assert not np.array_equal(a.tickets.created_at, c.tickets.created_at)
 
 
-@settings(max_examples=15, deadline=None)
-@given(st.integers(0, 300), st.integers(0, 2**31 - 1))
-def test_every_generated_ticket_passes_validation(n: int, seed: int) -> None:
-    data = generate(n, seed=seed)
+@settings(max_examples=20, deadline=None)
+@given(
+    st.integers(0, 300),
+    st.integers(0, 2**31 - 1),
+    st.sampled_from([None, 1, 2]),
+    st.sampled_from(["UTC", "Europe/Amsterdam", "America/New_York", "Australia/Adelaide"]),
+    st.none() | st.integers(1, 5),
+)
+def test_every_generated_ticket_passes_validation(
+    n: int, seed: int, weeks: int | None, zone: str, n_customers: int | None
+) -> None:
+    data = generate(n, seed=seed, weeks=weeks, timezone=zone, n_customers=n_customers)
     tickets = batch_to_tickets(data.tickets)  # raises if any rule is broken
     assert len(tickets) == n
     # and the round trip through the batch keeps every event
