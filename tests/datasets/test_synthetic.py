@@ -127,12 +127,19 @@ def test_sample_is_the_generator_at_its_seed() -> None:
 def test_sample_files_are_byte_for_byte_reproducible(tmp_path: Path) -> None:
     data_dir = Path(__file__).resolve().parents[2] / "src" / "cxmetrics" / "datasets" / "data"
     fresh = generate(**SAMPLE_SPEC)
-    dump_jsonl_gz(list(fresh.surveys.to_records()), tmp_path / "surveys.jsonl.gz")
-    assert (tmp_path / "surveys.jsonl.gz").read_bytes() == (
-        data_dir / "surveys.jsonl.gz"
-    ).read_bytes()
+    records = {
+        "tickets": fresh.ticket_records(),
+        "surveys": fresh.surveys.to_records(),
+        "calls": fresh.calls.to_records(),
+        "customers": fresh.customers.to_records(),
+    }
+    for name, rows in records.items():
+        dump_jsonl_gz(list(rows), tmp_path / f"{name}.jsonl.gz")
+        written = (tmp_path / f"{name}.jsonl.gz").read_bytes()
+        assert written == (data_dir / f"{name}.jsonl.gz").read_bytes(), name
     with gzip.open(data_dir / "tickets.jsonl.gz", "rt") as lines:
         assert sum(1 for _ in lines) == SAMPLE_SPEC["n_tickets"]
+    assert sum(f.stat().st_size for f in data_dir.glob("*.jsonl.gz")) < 1_000_000
 
 
 @pytest.mark.parametrize(

@@ -423,6 +423,13 @@ def generate(
 ) -> SyntheticData:
     """Generate a realistic synthetic support data set.
 
+    Tickets arrive by a weekday × hour-of-day load in the team's ``timezone``,
+    from customers active at the time; each carries its conversation (customer,
+    agent, bot and system messages, internal notes, a call on phone tickets), its
+    status, assignment and priority history and its tags. The result is what an
+    export taken at the end of the window holds: nothing after it, and the last
+    days' tickets still open. ``docs/datasets.md`` lists every distribution.
+
     Parameters
     ----------
     n_tickets : int, default=1000
@@ -442,6 +449,18 @@ def generate(
     Returns
     -------
     SyntheticData
+        The tickets as a :class:`~cxmetrics.batch.TicketBatch`, the survey answers,
+        calls and customers as columns; each converts to validated records.
+
+    Raises
+    ------
+    InvalidParameterError
+        When an argument has the wrong type or value (a naive ``start``, an unknown
+        timezone, a negative size).
+
+    See Also
+    --------
+    load_sample : a fixed data set made by this function, as records.
 
     Examples
     --------
