@@ -358,7 +358,7 @@ def _event_table(
     order), which a stable sort merges in near-linear time, several times faster
     than the general ``lexsort`` of :meth:`EventTable.build`.
     """
-    if at.size == 0 or not np.array_equal(at, np.floor(at)):
+    if at.size == 0 or n_tickets >= 2**29 or not np.array_equal(at, np.floor(at)):
         keep = at <= end
         return EventTable.build(
             ticket[keep],
