@@ -29,6 +29,7 @@ __all__ = [
     "interval_seconds",
     "local_seconds",
     "local_to_utc",
+    "missing",
     "seconds",
     "to_datetime",
 ]
@@ -374,3 +375,15 @@ def bucket_starts(instants: FloatArray, width: float, tz: str) -> tuple[FloatArr
     local = local_seconds(instants, tz)
     starts = np.floor(local / width) * width
     return starts, np.unique(starts)
+
+
+def missing(values: ObjectArray) -> BoolArray:
+    """Return where an object column holds ``None``.
+
+    Examples
+    --------
+    >>> missing(np.array(["a", None], dtype=object)).tolist()
+    [False, True]
+    """
+    none: Any = None
+    return np.asarray(np.equal(values, none), dtype=bool)

@@ -17,6 +17,7 @@ from cxmetrics.metrics._calls_input import (
     interval_seconds,
     local_to_utc,
 )
+from cxmetrics.metrics._calls_input import missing as is_missing
 from cxmetrics.metrics._tables import MetricTable
 from cxmetrics.metrics.base import Metric, MetricResult, ZeroDivision, undefined
 from cxmetrics.metrics.state import State
@@ -68,7 +69,7 @@ def _handled(columns: CallColumns, params: AHTParams) -> CallColumns:
 
 def _contact_codes(ids: Any) -> Any:
     # Legs without an id are contacts of their own.
-    missing = np.equal(ids, None)
+    missing = is_missing(ids)
     codes = np.empty(ids.size, dtype=np.int64)
     if (~missing).any():
         _, codes[~missing] = np.unique(ids[~missing].astype(str), return_inverse=True)
@@ -82,8 +83,10 @@ def _aht_update(items: Any, params: AHTParams) -> HandleTimeState:
     talk, hold, wrap = handled.talk, handled.hold, handled.wrap
     if params.per == "contact" and len(handled):
         codes = _contact_codes(handled.id)
-        talk, hold, wrap = (np.bincount(codes, weights=v) for v in (talk, hold, wrap))
-        talk, hold, wrap = (v[np.bincount(codes) > 0] for v in (talk, hold, wrap))
+        # Codes are 0..k-1 with no gaps, so every bin is one contact.
+        talk, hold, wrap = (
+            np.bincount(codes, weights=v).astype(np.float64) for v in (talk, hold, wrap)
+        )
     total = talk + hold + wrap
     return HandleTimeState(
         talk=float(talk.sum()),

@@ -8,7 +8,7 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 from pydantic import AwareDatetime, field_validator
 
-from cxmetrics.metrics._calls_input import CallParams, call_columns
+from cxmetrics.metrics._calls_input import CallParams, call_columns, missing
 from cxmetrics.metrics.base import Metric, MetricResult, ZeroDivision, safe_ratio
 from cxmetrics.metrics.state import RatioState
 from cxmetrics.registry import register
@@ -56,12 +56,12 @@ def _repeat_update(items: Any, params: RepeatContactParams) -> RatioState:
     columns = call_columns(items, owner="repeat_contact_fcr").only(
         channel=params.channel, inbound=True
     )
-    columns = columns.select(~np.equal(columns.customer_id, None))
+    columns = columns.select(~missing(columns.customer_id))
     if len(columns) == 0:
         return RatioState()
     group = _codes(columns.customer_id)
     if params.same_queue:
-        queue = _codes(np.where(np.equal(columns.queue, None), "", columns.queue))
+        queue = _codes(np.where(missing(columns.queue), "", columns.queue))
         group = group * (int(queue.max()) + 1) + queue
     times, rank = np.unique(columns.at, return_inverse=True)
     rank = rank.reshape(-1)
