@@ -57,12 +57,6 @@ class Message(Record):
 _DURATION_FIELDS = ("wait", "talk", "hold", "wrap")
 
 
-def _is_negative(value: Any) -> bool:
-    if isinstance(value, timedelta):
-        return value < timedelta(0)
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0
-
-
 def _contact_name(contact_id: Any) -> str:
     return "contact" if contact_id is None else f"contact {str(contact_id)!r}"
 
@@ -133,17 +127,6 @@ class Call(Record):
                     "missing_duration",
                     "{contact}: {fields} missing (None); give 0 for no time",
                     {"contact": _contact_name(data.get("id")), "fields": ", ".join(missing)},
-                )
-            negative = [name for name in _DURATION_FIELDS if _is_negative(data.get(name))]
-            if negative:
-                raise PydanticCustomError(
-                    "negative_duration",
-                    "{contact}: {fields} negative ({values}); durations must be zero or more",
-                    {
-                        "contact": _contact_name(data.get("id")),
-                        "fields": ", ".join(negative),
-                        "values": ", ".join(str(data[name]) for name in negative),
-                    },
                 )
         return data
 
