@@ -173,7 +173,7 @@ def _cohort_rows(
     # Active in month k = active for more than k months.
     still = np.cumsum(lengths[:, ::-1], axis=1)[:, ::-1]
     sizes = lengths.sum(axis=1)
-    prefix = ((key or None),) if by_segment else ()
+    prefix = ((str(key) or None),) if by_segment else ()
     for c, month in enumerate(cohorts):
         span = observed - int(month)
         if max_months is not None:
