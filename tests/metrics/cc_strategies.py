@@ -34,7 +34,7 @@ def calls(draw: Any, *, abandoned: bool | None = None) -> Call:
     )
 
 
-call_lists = st.lists(calls(), max_size=25)
+call_lists = st.lists(calls(), max_size=15)
 
 
 @st.composite
@@ -52,4 +52,4 @@ def customers(draw: Any) -> Customer:
     )
 
 
-customer_lists = st.lists(customers(), max_size=25)
+customer_lists = st.lists(customers(), max_size=20)
