@@ -277,7 +277,8 @@ class ErlangA:
         0.8625
         """
         n = _check_agents(agents, type(self).__name__)
-        return self.traffic * (1.0 - self.abandonment_probability(n)) / n
+        # Clipped: rounding in P_ab can push a saturated queue a hair above 1.
+        return min(1.0, self.traffic * (1.0 - self.abandonment_probability(n)) / n)
 
     def required_agents(
         self,
