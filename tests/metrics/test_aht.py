@@ -123,6 +123,24 @@ def test_bad_column_lists_every_bad_row_up_to_five() -> None:
         aht(columns)
 
 
+@pytest.mark.parametrize("unit", ["s", "ms", "us", "ns"])
+def test_pandas_aware_column_in_any_unit(unit: str) -> None:
+    pd = pytest.importorskip("pandas")
+    at = pd.Series([T0, T0 + timedelta(minutes=45)]).astype(f"datetime64[{unit}, UTC]")
+    table = aht_by_interval(
+        {"at": at, "talk": [60.0, 120.0]}, interval=3600, attribute_by="arrival"
+    )
+    assert table.column("start") == [T0]
+    assert table.column("aht") == [timedelta(seconds=90)]
+
+
+def test_pandas_missing_instant_is_named() -> None:
+    pd = pytest.importorskip("pandas")
+    at = pd.Series([T0, None, T0]).astype("datetime64[us, UTC]")
+    with pytest.raises(ValueError, match=r"aht: 'at' is missing \(NaT\) in 1 row\(s\): 1"):
+        aht({"at": at})
+
+
 def test_naive_column_is_an_error() -> None:
     with pytest.raises(ValueError, match="naive"):
         aht({"at": np.array(["2024-01-01T00:00"], dtype="datetime64[s]")})
