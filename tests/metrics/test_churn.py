@@ -45,7 +45,9 @@ class TestChurn(MetricContract):
     params = PERIOD
 
 
-@pytest.mark.parametrize("denominator", ["start_plus_new", "average", "daily_sum"])
+@pytest.mark.parametrize(
+    "denominator", ["start_all_lost", "start_plus_new", "average", "daily_sum"]
+)
 def test_contract_other_denominators_merge(denominator: str) -> None:
     # The full contract runs for the default; the other denominators share the state
     # layout, so merging partitions must give the one-shot value for each of them.
@@ -132,6 +134,8 @@ def _customers() -> list[Customer]:
 def test_churn_every_denominator_by_hand() -> None:
     customers = _customers()
     assert churn_rate(customers, START, END) == pytest.approx(2 / 5)
+    # ChartMogul "Standard": every loss of the period over the starting customers.
+    assert churn_rate(customers, START, END, denominator="start_all_lost") == pytest.approx(3 / 5)
     assert churn_rate(customers, START, END, denominator="start_plus_new") == pytest.approx(3 / 7)
     # (S + E) / 2 = (5 + 4) / 2
     assert churn_rate(customers, START, END, denominator="average") == pytest.approx(3 / 4.5)
@@ -301,6 +305,9 @@ def test_counts_match_the_oracle(customers: list[Customer], offset: int, length:
 
     kw = {"zero_division": nan}
     assert churn_rate(customers, start, end, **kw) == pytest.approx(expect(k["LS"], k["S"]))
+    assert churn_rate(customers, start, end, denominator="start_all_lost", **kw) == pytest.approx(
+        expect(k["LS"] + k["LN"], k["S"])
+    )
     assert churn_rate(customers, start, end, denominator="start_plus_new", **kw) == pytest.approx(
         expect(k["LS"] + k["LN"], k["S"] + k["N"])
     )
