@@ -195,7 +195,7 @@ def _from_columns(table: Any, owner: str) -> CallColumns:
     at = _epoch_seconds(at_column, owner)
     n = at.size
     ids = _column(table, "id")
-    id_array = _objects(list(ids)) if ids is not None else _objects([None] * n)
+    id_array = _object_column(ids, n)
     durations = {
         name: _seconds_column(_column(table, name), n, name, id_array, owner) for name in _DURATIONS
     }
@@ -219,7 +219,7 @@ def _from_columns(table: Any, owner: str) -> CallColumns:
         abandoned=abandoned,
         transferred=_bool_column(_column(table, "transferred"), n),
         inbound=np.asarray(inbound, dtype=bool),
-        channel=_objects(list(channel)) if channel is not None else _objects(["phone"] * n),
+        channel=_object_column(channel, n, default="phone"),
         queue=_optional_objects(_column(table, "queue"), n),
         customer_id=_optional_objects(_column(table, "customer_id"), n, as_str=True),
         id=id_array,
@@ -227,13 +227,21 @@ def _from_columns(table: Any, owner: str) -> CallColumns:
     )
 
 
-def _optional_objects(column: Any, n: int, as_str: bool = False) -> ObjectArray:
+def _object_column(column: Any, n: int, default: Any = None) -> ObjectArray:
+    # np.full and a direct object view are ~10x faster than a list per row at 1M rows.
     if column is None:
-        return _objects([None] * n)
-    values = list(column)
-    if as_str:
-        values = [None if _missing(v) else str(v) for v in values]
-    return _objects(values)
+        filled = np.empty(n, dtype=object)  # an empty object array holds None
+        if default is not None:
+            filled.fill(default)
+        return filled
+    array = np.asarray(column, dtype=object)
+    return array if array.ndim == 1 else _objects(list(column))
+
+
+def _optional_objects(column: Any, n: int, as_str: bool = False) -> ObjectArray:
+    if column is None or not as_str:
+        return _object_column(column, n)
+    return _objects([None if _missing(v) else str(v) for v in column])
 
 
 def _missing(value: Any) -> bool:
@@ -258,7 +266,7 @@ def _seconds_column(column: Any, n: int, name: str, ids: ObjectArray, owner: str
             [np.nan if _missing(v) else seconds(v, name) for v in array], dtype=np.float64
         )
     else:
-        values = array.astype(np.float64)
+        values = array.astype(np.float64, copy=False)  # read only: no copy needed
     _reject(np.isnan(values), ids, owner, f"have a missing {name} duration")
     _reject(values < 0, ids, owner, f"have a negative {name} duration")
     return values
@@ -300,7 +308,7 @@ def _epoch_seconds(column: Any, owner: str) -> FloatArray:
             "df['at'].dt.tz_localize('Europe/Paris'), or pass UTC epoch seconds"
         )
     if array.dtype.kind in "iuf":
-        return array.astype(np.float64)
+        return array.astype(np.float64, copy=False)
     out = np.empty(array.size, dtype=np.float64)
     for i, value in enumerate(array.ravel()):
         if not isinstance(value, datetime) or value.utcoffset() is None:
