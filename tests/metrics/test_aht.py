@@ -193,3 +193,15 @@ def test_by_interval_is_consistent_with_one_shot(calls: list[Call]) -> None:
     assert abs((total - expected).total_seconds()) < 1e-3
     pd = pytest.importorskip("pandas")
     assert isinstance(table.to_pandas(), pd.DataFrame)
+
+
+def test_by_interval_far_apart_contacts() -> None:
+    # Ten years of 15-minute intervals between two contacts: buckets are sorted, not counted.
+    later = T0 + timedelta(days=3650)
+    table = aht_by_interval(
+        [Call(at=later, talk=30), Call(at=T0, talk=90), Call(at=T0, talk=30)],
+        interval=900,
+        attribute_by="arrival",
+    )
+    assert table.column("start") == [T0, later]
+    assert table.column("aht") == [timedelta(seconds=60), timedelta(seconds=30)]

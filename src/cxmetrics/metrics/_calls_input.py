@@ -24,7 +24,7 @@ from cxmetrics.models.ticket import Ticket
 __all__ = [
     "CallColumns",
     "CallParams",
-    "bucket_starts",
+    "bucket_codes",
     "call_columns",
     "interval_seconds",
     "local_seconds",
@@ -393,11 +393,34 @@ class CallParams(MetricParams):
     channel: str | None = None
 
 
-def bucket_starts(instants: FloatArray, width: float, tz: str) -> tuple[FloatArray, FloatArray]:
-    """Return the local bucket start of each instant and the sorted distinct starts."""
+def bucket_codes(
+    instants: FloatArray, width: float, tz: str
+) -> tuple[npt.NDArray[np.int64], FloatArray]:
+    """Return each instant's bucket code and the sorted local starts of the buckets used.
+
+    ``codes`` index into ``starts`` (``starts[codes[i]]`` is the local wall-clock
+    start of instant ``i``'s bucket). Buckets are counted, not sorted, when the
+    data spans few of them (the usual case): O(n) instead of O(n log n).
+
+    Examples
+    --------
+    >>> codes, starts = bucket_codes(np.array([4000.0, 100.0, 7300.0]), 3600.0, "UTC")
+    >>> codes.tolist(), starts.tolist()
+    ([1, 0, 2], [0.0, 3600.0, 7200.0])
+    """
     local = local_seconds(instants, tz)
-    starts = np.floor(local / width) * width
-    return starts, np.unique(starts)
+    k = np.floor(local / width).astype(np.int64)
+    if k.size == 0:
+        return k, np.empty(0, dtype=np.float64)
+    low = int(k.min())
+    span = int(k.max()) - low + 1
+    if span <= 2 * k.size + 100_000:
+        present = np.bincount(k - low, minlength=span) > 0
+        remap = np.cumsum(present, dtype=np.int64) - 1
+        starts = (np.flatnonzero(present) + low).astype(np.float64) * width
+        return remap[k - low], starts
+    distinct, codes = np.unique(k, return_inverse=True)
+    return codes.reshape(-1).astype(np.int64), distinct.astype(np.float64) * width
 
 
 def missing(values: ObjectArray) -> BoolArray:

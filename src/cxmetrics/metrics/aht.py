@@ -12,7 +12,7 @@ import numpy as np
 from cxmetrics.metrics._calls_input import (
     CallColumns,
     CallParams,
-    bucket_starts,
+    bucket_codes,
     call_columns,
     interval_seconds,
     local_to_utc,
@@ -239,26 +239,21 @@ def aht_by_interval(
     when = columns.at[mask]
     if attribute_by == "wrap_end":
         when = when + columns.wait[mask] + talk + hold + wrap
-    starts, distinct = bucket_starts(when, width, timezone)
-    codes = np.searchsorted(distinct, starts)
+    codes, distinct = bucket_codes(when, width, timezone)
     counts = np.bincount(codes, minlength=distinct.size)
-    sums = {
-        name: np.bincount(codes, weights=values, minlength=distinct.size)
-        for name, values in (("talk", talk), ("hold", hold), ("wrap", wrap))
-    }
+    means = [
+        np.bincount(codes, weights=values, minlength=distinct.size) / np.maximum(counts, 1)
+        for values in (talk, hold, wrap)
+    ]
+    # Plain Python lists: indexing numpy scalars row by row costs more than the kernel.
+    columns_out = [(means[0] + means[1] + means[2]).tolist(), *(m.tolist() for m in means)]
     rows = tuple(
         (
-            local_to_utc(float(start), timezone),
-            int(counts[i]),
-            timedelta(
-                seconds=float(sums["talk"][i] + sums["hold"][i] + sums["wrap"][i]) / counts[i]
-            ),
-            *(
-                timedelta(seconds=float(sums[name][i]) / counts[i])
-                for name in ("talk", "hold", "wrap")
-            ),
+            local_to_utc(start, timezone),
+            count,
+            *(timedelta(seconds=column[i]) for column in columns_out),
         )
-        for i, start in enumerate(distinct)
+        for i, (start, count) in enumerate(zip(distinct.tolist(), counts.tolist(), strict=True))
     )
     return MetricTable(
         columns=("start", "handled", "aht", "talk", "hold", "wrap"), rows=rows, index=("start",)
