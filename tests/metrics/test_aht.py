@@ -8,6 +8,7 @@ from datetime import timedelta
 import numpy as np
 import pytest
 from hypothesis import given
+from pydantic import ValidationError
 
 from cxmetrics import Call, InvalidParameterError, Ticket
 from cxmetrics.metrics.aht import AHT, aht, aht_by_interval
@@ -98,6 +99,46 @@ def test_columns_answered_and_abandoned_named() -> None:
     columns = {"at": [T0], "id": ["z"], "talk": [5.0], "abandoned": [True]}
     with pytest.raises(ValueError, match=r"both abandoned and answered.*id='z'"):
         aht(columns)
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"wait": -5}, r"contact 'k7': wait duration of -5 s is negative"),
+        ({"wrap": timedelta(seconds=-2)}, r"contact 'k7': wrap duration of -2 s is negative"),
+        ({"talk": None}, r"contact 'k7': talk missing \(None\)"),
+        ({"abandoned": True, "hold": 3}, r"contact 'k7': a contact cannot be both abandoned"),
+    ],
+)
+def test_bad_records_name_the_contact(fields: dict[str, object], message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        Call(at=T0, id="k7", **fields)  # type: ignore[arg-type]
+
+
+def test_bad_column_lists_every_bad_row_up_to_five() -> None:
+    columns = {"at": [T0] * 7, "id": list("abcdefg"), "wait": np.full(7, -1.0)}
+    with pytest.raises(
+        ValueError, match=r"7 contact\(s\) have a negative wait.*id='e'\) and 2 more"
+    ):
+        aht(columns)
+
+
+@pytest.mark.parametrize("unit", ["s", "ms", "us", "ns"])
+def test_pandas_aware_column_in_any_unit(unit: str) -> None:
+    pd = pytest.importorskip("pandas")
+    at = pd.Series([T0, T0 + timedelta(minutes=45)]).astype(f"datetime64[{unit}, UTC]")
+    table = aht_by_interval(
+        {"at": at, "talk": [60.0, 120.0]}, interval=3600, attribute_by="arrival"
+    )
+    assert table.column("start") == [T0]
+    assert table.column("aht") == [timedelta(seconds=90)]
+
+
+def test_pandas_missing_instant_is_named() -> None:
+    pd = pytest.importorskip("pandas")
+    at = pd.Series([T0, None, T0]).astype("datetime64[us, UTC]")
+    with pytest.raises(ValueError, match=r"aht: 'at' is missing \(NaT\) in 1 row\(s\): 1"):
+        aht({"at": at})
 
 
 def test_naive_column_is_an_error() -> None:

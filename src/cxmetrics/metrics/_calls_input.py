@@ -275,10 +275,24 @@ def _reject(bad: BoolArray, ids: ObjectArray, owner: str, problem: str) -> None:
     raise ValueError(f"{owner}: {rows.size} contact(s) {problem}: {named}{more}")
 
 
+_UNITS_PER_SECOND = {"s": 1.0, "ms": 1e3, "us": 1e6, "ns": 1e9}
+
+
+def _reject_missing_instants(bad: BoolArray, owner: str) -> None:
+    if bad.any():
+        rows = np.flatnonzero(bad)
+        listed = ", ".join(str(r) for r in rows[:_MAX_LISTED])
+        raise ValueError(f"{owner}: 'at' is missing (NaT) in {rows.size} row(s): {listed}")
+
+
 def _epoch_seconds(column: Any, owner: str) -> FloatArray:
     dtype = getattr(column, "dtype", None)
     if dtype is not None and getattr(dtype, "tz", None) is not None:  # pandas aware column
-        return np.asarray(column.astype("int64"), dtype=np.float64) / 1e9
+        # The integer view counts the dtype's unit (ns in pandas 2, often us in pandas 3).
+        per_second = _UNITS_PER_SECOND[getattr(dtype, "unit", "ns")]
+        ticks = np.asarray(column.astype("int64"), dtype=np.int64)
+        _reject_missing_instants(ticks == np.iinfo(np.int64).min, owner)
+        return ticks.astype(np.float64) / per_second
     array = np.asarray(column)
     if array.dtype.kind == "M":
         raise ValueError(
