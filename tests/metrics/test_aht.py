@@ -137,7 +137,9 @@ def test_pandas_aware_column_in_any_unit(unit: str) -> None:
 def test_pandas_missing_instant_is_named() -> None:
     pd = pytest.importorskip("pandas")
     at = pd.Series([T0, None, T0]).astype("datetime64[us, UTC]")
-    with pytest.raises(ValueError, match=r"aht: 'at' is missing \(NaT\) in 1 row\(s\): 1"):
+    with pytest.raises(
+        ValueError, match=r"aht: 'at' is missing \(NaT, null or nan\) in 1 row\(s\): 1"
+    ):
         aht({"at": at})
 
 
@@ -205,3 +207,23 @@ def test_by_interval_far_apart_contacts() -> None:
     )
     assert table.column("start") == [T0, later]
     assert table.column("aht") == [timedelta(seconds=60), timedelta(seconds=30)]
+
+
+@pytest.mark.parametrize("library", ["polars", "pyarrow"])
+def test_polars_and_arrow_tables(library: str) -> None:
+    module = pytest.importorskip(library)
+    pytest.importorskip("narwhals")
+    data = {
+        "at": [T0, T0 + timedelta(minutes=10)],
+        "id": ["a", "b"],
+        "wait": [5.0, 40.0],
+        "talk": [60.0, 30.0],
+        "wrap": [timedelta(seconds=30), timedelta(0)],
+    }
+    table = module.DataFrame(data) if library == "polars" else module.table(data)
+    assert aht(table) == timedelta(seconds=60)
+    assert aht_by_interval(table, interval=3600).column("handled") == [2]
+    data["talk"] = [60.0, None]
+    table = module.DataFrame(data) if library == "polars" else module.table(data)
+    with pytest.raises(ValueError, match=r"missing talk duration: row 1 \(id='b'\)"):
+        aht(table)

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import numpy.typing as npt
 
+from cxmetrics._optional import import_optional
 from cxmetrics.metrics.base import MetricParams
 from cxmetrics.models.interaction import Call
 from cxmetrics.models.ticket import Ticket
@@ -122,7 +123,8 @@ def call_columns(items: Any, *, owner: str) -> CallColumns:
     ----------
     items : iterable of Call or Ticket, CallColumns, or a mapping of columns
         ``Call`` records; tickets contribute their ``calls``. A mapping (a dict of
-        arrays or a pandas DataFrame) needs ``at`` (aware datetimes, or UTC epoch
+        arrays or a pandas DataFrame; polars and Arrow tables are read through
+        narwhals, the ``dataframes`` extra) needs ``at`` (aware datetimes, or UTC epoch
         seconds) and optionally ``wait``, ``talk``, ``hold``, ``wrap`` (seconds or
         timedeltas), ``abandoned``, ``transferred``, ``direction``, ``channel``,
         ``queue``, ``customer_id`` and ``id``.
@@ -148,7 +150,7 @@ def call_columns(items: Any, *, owner: str) -> CallColumns:
     if isinstance(items, CallColumns):
         return items
     if isinstance(items, Mapping) or hasattr(items, "columns"):
-        return _from_columns(items, owner)
+        return _from_columns(_as_mapping(items, owner), owner)
     calls: list[Call] = []
     for position, item in enumerate(items):
         if isinstance(item, Call):
@@ -186,6 +188,24 @@ def _column(table: Any, name: str) -> Any:
     if isinstance(table, Mapping):
         return table.get(name)
     return table[name] if name in table.columns else None
+
+
+def _as_mapping(table: Any, owner: str) -> Any:
+    """Pass dicts and pandas frames through; read polars, Arrow… with narwhals."""
+    if isinstance(table, Mapping) or type(table).__module__.startswith("pandas"):
+        return table
+    nw = import_optional("narwhals", extra="dataframes", feature=f"{owner} on a DataFrame")
+    frame = nw.from_native(table, eager_only=True)
+    columns: dict[str, Any] = {}
+    for name in frame.columns:
+        series = frame[name]
+        if isinstance(series.dtype, nw.Datetime) and series.dtype.time_zone is not None:
+            # Aware instants become UTC epoch seconds (a null stays a nan, rejected later).
+            micros = series.dt.timestamp("us").cast(nw.Float64).to_numpy()
+            columns[name] = np.asarray(micros, dtype=np.float64) / 1e6
+        else:
+            columns[name] = series.to_numpy()
+    return columns
 
 
 def _from_columns(table: Any, owner: str) -> CallColumns:
@@ -291,7 +311,9 @@ def _reject_missing_instants(bad: BoolArray, owner: str) -> None:
     if bad.any():
         rows = np.flatnonzero(bad)
         listed = ", ".join(str(r) for r in rows[:_MAX_LISTED])
-        raise ValueError(f"{owner}: 'at' is missing (NaT) in {rows.size} row(s): {listed}")
+        raise ValueError(
+            f"{owner}: 'at' is missing (NaT, null or nan) in {rows.size} row(s): {listed}"
+        )
 
 
 def _epoch_seconds(column: Any, owner: str) -> FloatArray:
@@ -309,7 +331,9 @@ def _epoch_seconds(column: Any, owner: str) -> FloatArray:
             "df['at'].dt.tz_localize('Europe/Paris'), or pass UTC epoch seconds"
         )
     if array.dtype.kind in "iuf":
-        return array.astype(np.float64, copy=False)
+        epoch = array.astype(np.float64, copy=False)
+        _reject_missing_instants(np.isnan(epoch), owner)
+        return epoch
     out = np.empty(array.size, dtype=np.float64)
     for i, value in enumerate(array.ravel()):
         if not isinstance(value, datetime) or value.utcoffset() is None:
