@@ -337,3 +337,67 @@ def test_daily_sum_matches_a_day_by_day_loop(
             total += len(lost) / len(active)
     value = churn_rate(customers, start, end, denominator="daily_sum", zero_division=0.0)
     assert value == pytest.approx(total)
+
+
+# --- columns ----------------------------------------------------------------------------
+
+
+def _as_columns(customers: list[Customer]) -> dict[str, list[object]]:
+    return {
+        "id": [c.id for c in customers],
+        "since": [c.since for c in customers],
+        "until": [c.until for c in customers],
+        "segment": [c.segment for c in customers],
+        "revenue": [c.revenue for c in customers],
+    }
+
+
+@given(customer_lists, st.integers(0, 400), st.integers(0, 200))
+def test_columns_give_the_same_figures_as_records(
+    customers: list[Customer], offset: int, length: int
+) -> None:
+    start = datetime(2023, 6, 1, tzinfo=UTC) + timedelta(days=offset)
+    end = start + timedelta(days=length)
+    columns = _as_columns(customers)
+    kw = {"zero_division": -1.0, "by_segment": True}
+    assert churn_rate(columns, start, end, **kw) == churn_rate(customers, start, end, **kw)
+    assert retention_rate(columns, start, end, **kw) == retention_rate(customers, start, end, **kw)
+    assert revenue_churn_rate(columns, start, end, **kw) == revenue_churn_rate(
+        customers, start, end, **kw
+    )
+    assert average_customer_lifetime(
+        columns, as_of=end, zero_division=-1.0
+    ) == average_customer_lifetime(customers, as_of=end, zero_division=-1.0)
+
+
+def test_dataframe_input() -> None:
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(_as_columns(_customers()))
+    frame["since"] = pd.to_datetime(frame["since"], utc=True)
+    frame["until"] = pd.to_datetime(frame["until"], utc=True)  # NaT while active
+    assert churn_rate(frame, START, END) == pytest.approx(2 / 5)
+    assert churn_rate(frame, START, END, by_segment=True) == {"basic": 0.5, "pro": 0.0, None: 1.0}
+    # Revenue changes need records: from columns only the base revenue counts.
+    assert revenue_churn_rate(frame, START, END) == pytest.approx(70 / 420)
+
+
+def test_bad_columns_name_the_customers() -> None:
+    columns = {
+        "id": ["a", "b", "c"],
+        "since": [START, START, START],
+        "until": [None, START - timedelta(days=1), None],
+        "revenue": [1.0, 2.0, -3.0],
+    }
+    with pytest.raises(
+        ValueError, match=r"1 customer\(s\) leave before joining .*: row 1 \(id='b'\)"
+    ):
+        churn_rate(columns, START, END)
+    columns["until"] = [None, None, None]
+    with pytest.raises(ValueError, match=r"negative revenue: row 2 \(id='c'\)"):
+        churn_rate(columns, START, END)
+    with pytest.raises(ValueError, match=r"'since' is missing .* in 1 row\(s\): 0"):
+        churn_rate({"since": [None, START]}, START, END)
+    with pytest.raises(ValueError, match=r"'since' row 0 .* not an aware datetime"):
+        churn_rate({"since": [datetime(2024, 1, 1)]}, START, END)
+    with pytest.raises(ValueError, match="need a 'since' column"):
+        churn_rate({"id": ["a"]}, START, END)

@@ -111,3 +111,20 @@ def test_retention_and_revenue_churn(table: Any, customers: list[Customer]) -> N
     assert revenue_churn_rate(customers, START, END, kind="net") == pytest.approx(
         expected, rel=1e-9
     )
+
+
+def test_table_columns_match_records(table: Any, customers: list[Customer]) -> None:
+    # The analyst's path: the table's columns straight in, no Customer objects.
+    churned = table["Churn"].eq("Yes")
+    columns = {
+        "id": table["customerID"],
+        "since": [months_before(END, int(t)) for t in table["tenure"]],
+        "until": [START + timedelta(days=14) if c else None for c in churned],
+        "segment": table["Contract"],
+        "revenue": table["MonthlyCharges"],
+    }
+    for denominator in ("start", "start_plus_new"):
+        assert churn_rate(columns, START, END, denominator=denominator, by_segment=True) == (
+            churn_rate(customers, START, END, denominator=denominator, by_segment=True)
+        )
+    assert revenue_churn_rate(columns, START, END) == revenue_churn_rate(customers, START, END)

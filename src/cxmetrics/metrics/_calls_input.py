@@ -25,12 +25,15 @@ from cxmetrics.models.ticket import Ticket
 __all__ = [
     "CallColumns",
     "CallParams",
+    "as_mapping",
     "bucket_codes",
     "call_columns",
+    "epoch_seconds",
     "interval_seconds",
     "local_seconds",
     "local_to_utc",
     "missing",
+    "reject_rows",
     "seconds",
     "to_datetime",
 ]
@@ -150,7 +153,7 @@ def call_columns(items: Any, *, owner: str) -> CallColumns:
     if isinstance(items, CallColumns):
         return items
     if isinstance(items, Mapping) or hasattr(items, "columns"):
-        return _from_columns(_as_mapping(items, owner), owner)
+        return _from_columns(as_mapping(items, owner), owner)
     calls: list[Call] = []
     for position, item in enumerate(items):
         if isinstance(item, Call):
@@ -190,8 +193,14 @@ def _column(table: Any, name: str) -> Any:
     return table[name] if name in table.columns else None
 
 
-def _as_mapping(table: Any, owner: str) -> Any:
-    """Pass dicts and pandas frames through; read polars, Arrow… with narwhals."""
+def as_mapping(table: Any, owner: str) -> Any:
+    """Pass dicts and pandas frames through; read polars, Arrow… with narwhals.
+
+    Examples
+    --------
+    >>> as_mapping({"at": [0.0]}, "aht")
+    {'at': [0.0]}
+    """
     if isinstance(table, Mapping) or type(table).__module__.startswith("pandas"):
         return table
     nw = import_optional("narwhals", extra="dataframes", feature=f"{owner} on a DataFrame")
@@ -294,6 +303,20 @@ def _seconds_column(column: Any, n: int, name: str, ids: ObjectArray, owner: str
 
 
 def _reject(bad: BoolArray, ids: ObjectArray, owner: str, problem: str) -> None:
+    reject_rows(bad, ids, owner, f"contact(s) {problem}")
+
+
+def reject_rows(bad: BoolArray, ids: ObjectArray, owner: str, problem: str) -> None:
+    """Raise ``ValueError`` listing the rows (and their ids) where ``bad`` is true.
+
+    Examples
+    --------
+    >>> ids = np.array(["a", None, "c"], dtype=object)
+    >>> reject_rows(np.array([False, True, True]), ids, "churn_rate", "customer(s) are odd")
+    Traceback (most recent call last):
+    ...
+    ValueError: churn_rate: 2 customer(s) are odd: row 1, row 2 (id='c')
+    """
     if not bad.any():
         return
     rows = np.flatnonzero(bad)
@@ -301,48 +324,72 @@ def _reject(bad: BoolArray, ids: ObjectArray, owner: str, problem: str) -> None:
         f"row {r}" + (f" (id={ids[r]!r})" if ids[r] is not None else "") for r in rows[:_MAX_LISTED]
     )
     more = f" and {rows.size - _MAX_LISTED} more" if rows.size > _MAX_LISTED else ""
-    raise ValueError(f"{owner}: {rows.size} contact(s) {problem}: {named}{more}")
+    raise ValueError(f"{owner}: {rows.size} {problem}: {named}{more}")
 
 
 _UNITS_PER_SECOND = {"s": 1.0, "ms": 1e3, "us": 1e6, "ns": 1e9}
 
 
-def _reject_missing_instants(bad: BoolArray, owner: str) -> None:
+def _reject_missing_instants(bad: BoolArray, owner: str, name: str) -> None:
     if bad.any():
         rows = np.flatnonzero(bad)
         listed = ", ".join(str(r) for r in rows[:_MAX_LISTED])
         raise ValueError(
-            f"{owner}: 'at' is missing (NaT, null or nan) in {rows.size} row(s): {listed}"
+            f"{owner}: {name!r} is missing (NaT, null or nan) in {rows.size} row(s): {listed}"
         )
 
 
 def _epoch_seconds(column: Any, owner: str) -> FloatArray:
+    return epoch_seconds(column, owner, "at")
+
+
+def epoch_seconds(column: Any, owner: str, name: str, *, allow_missing: bool = False) -> FloatArray:
+    """Return a column of aware instants (or UTC epoch seconds) as UTC epoch seconds.
+
+    Missing values (NaT, null, nan, None) are an error naming the rows, or ``nan``
+    with ``allow_missing``; naive datetimes are an error saying how to fix them.
+
+    Examples
+    --------
+    >>> from datetime import datetime, timezone
+    >>> epoch_seconds([datetime(1970, 1, 2, tzinfo=timezone.utc), None], "x", "until",
+    ...               allow_missing=True).tolist()
+    [86400.0, nan]
+    """
     dtype = getattr(column, "dtype", None)
     if dtype is not None and getattr(dtype, "tz", None) is not None:  # pandas aware column
         # The integer view counts the dtype's unit (ns in pandas 2, often us in pandas 3).
         per_second = _UNITS_PER_SECOND[getattr(dtype, "unit", "ns")]
         ticks = np.asarray(column.astype("int64"), dtype=np.int64)
-        _reject_missing_instants(ticks == np.iinfo(np.int64).min, owner)
-        return ticks.astype(np.float64) / per_second
-    array = np.asarray(column)
-    if array.dtype.kind == "M":
-        raise ValueError(
-            f"{owner}: the 'at' column holds naive datetimes; localise it first, e.g. "
-            "df['at'].dt.tz_localize('Europe/Paris'), or pass UTC epoch seconds"
-        )
-    if array.dtype.kind in "iuf":
-        epoch = array.astype(np.float64, copy=False)
-        _reject_missing_instants(np.isnan(epoch), owner)
-        return epoch
-    out = np.empty(array.size, dtype=np.float64)
-    for i, value in enumerate(array.ravel()):
-        if not isinstance(value, datetime) or value.utcoffset() is None:
+        absent = ticks == np.iinfo(np.int64).min
+        values = ticks.astype(np.float64) / per_second
+    else:
+        array = np.asarray(column)
+        if array.dtype.kind == "M":
             raise ValueError(
-                f"{owner}: 'at' row {i} is {value!r}, not an aware datetime; attach a "
-                "timezone, e.g. value.replace(tzinfo=timezone.utc)"
+                f"{owner}: the {name!r} column holds naive datetimes; localise it first, e.g. "
+                f"df[{name!r}].dt.tz_localize('Europe/Paris'), or pass UTC epoch seconds"
             )
-        out[i] = value.timestamp()
-    return out
+        if array.dtype.kind in "iuf":
+            values = array.astype(np.float64, copy=False)
+            absent = np.isnan(values)
+        else:
+            values = np.empty(array.size, dtype=np.float64)
+            for i, value in enumerate(array.ravel()):
+                if _missing(value) or value != value:  # None, nan, NaT
+                    values[i] = np.nan
+                    continue
+                if not isinstance(value, datetime) or value.utcoffset() is None:
+                    raise ValueError(
+                        f"{owner}: {name!r} row {i} is {value!r}, not an aware datetime; "
+                        "attach a timezone, e.g. value.replace(tzinfo=timezone.utc)"
+                    )
+                values[i] = value.timestamp()
+            absent = np.isnan(values)
+    if allow_missing:
+        return np.where(absent, np.nan, values)
+    _reject_missing_instants(absent, owner, name)
+    return values
 
 
 def local_seconds(epoch: FloatArray, tz: str) -> FloatArray:

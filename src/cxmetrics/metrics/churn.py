@@ -16,7 +16,7 @@ partitions is counted twice).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, Literal
@@ -26,6 +26,7 @@ import numpy.typing as npt
 from pydantic import ValidationInfo, field_validator
 from typing_extensions import Self
 
+from cxmetrics.metrics._calls_input import as_mapping, epoch_seconds, reject_rows
 from cxmetrics.metrics.base import (
     Metric,
     MetricParams,
@@ -100,12 +101,25 @@ class CustomerColumns:
 
 
 def customer_columns(customers: Iterable[Any], *, owner: str) -> CustomerColumns:
-    """Return ``customers`` (``Customer`` records) as :class:`CustomerColumns`.
+    """Return ``customers`` as :class:`CustomerColumns`.
+
+    Parameters
+    ----------
+    customers : iterable of Customer, or a table
+        ``Customer`` records, or columns (a dict of arrays, a pandas, polars or
+        Arrow table) with ``since`` (aware instants or UTC epoch seconds) and
+        optionally ``id``, ``until`` (missing while active), ``segment`` and
+        ``revenue``. Revenue changes need records.
+    owner : str
+        The public function or class, for messages.
 
     Raises
     ------
     TypeError
         For an item that is not a ``Customer``, naming its position.
+    ValueError
+        For columns with a missing or naive ``since``, a customer leaving before
+        joining, or a negative revenue, naming the rows and their ids.
 
     Examples
     --------
@@ -114,6 +128,8 @@ def customer_columns(customers: Iterable[Any], *, owner: str) -> CustomerColumns
     >>> customer_columns([c], owner="churn_rate").since.tolist()
     [86400.0]
     """
+    if isinstance(customers, Mapping) or hasattr(customers, "columns"):
+        return _customers_from_columns(as_mapping(customers, owner), owner)
     rows: list[Customer] = []
     for position, item in enumerate(customers):
         if not isinstance(item, Customer):
@@ -140,6 +156,57 @@ def customer_columns(customers: Iterable[Any], *, owner: str) -> CustomerColumns
         change_at=np.array([c[1] for c in changes], dtype=np.float64),
         change_revenue=np.array([c[2] for c in changes], dtype=np.float64),
     )
+
+
+def _get(table: Any, name: str) -> Any:
+    if isinstance(table, Mapping):
+        return table.get(name)
+    return table[name] if name in table.columns else None
+
+
+def _customers_from_columns(table: Any, owner: str) -> CustomerColumns:
+    if _get(table, "since") is None:
+        raise ValueError(f"{owner}: customer columns need a 'since' column of aware instants")
+    since = epoch_seconds(_get(table, "since"), owner, "since")
+    n = since.size
+    ids_column = _get(table, "id")
+    ids = np.empty(n, dtype=object)
+    if ids_column is not None:
+        ids[:] = [None if _absent(v) else str(v) for v in ids_column]
+    until_column = _get(table, "until")
+    until = (
+        np.full(n, math.inf)
+        if until_column is None
+        else epoch_seconds(until_column, owner, "until", allow_missing=True)
+    )
+    until = np.where(np.isnan(until), math.inf, until)
+    reject_rows(until < since, ids, owner, "customer(s) leave before joining (until < since)")
+    segment_column = _get(table, "segment")
+    segments = np.empty(n, dtype=object)
+    segments[:] = (
+        "" if segment_column is None else ["" if _absent(v) else str(v) for v in segment_column]
+    )
+    revenue_column = _get(table, "revenue")
+    # None and nan both become nan (unknown revenue).
+    revenue = (
+        np.full(n, math.nan)
+        if revenue_column is None
+        else np.array(revenue_column, dtype=np.float64).reshape(-1)
+    )
+    reject_rows(revenue < 0, ids, owner, "customer(s) have a negative revenue")
+    return CustomerColumns(
+        since=since,
+        until=until,
+        segment=segments,
+        revenue=revenue,
+        change_owner=np.empty(0, dtype=np.int64),
+        change_at=np.empty(0, dtype=np.float64),
+        change_revenue=np.empty(0, dtype=np.float64),
+    )
+
+
+def _absent(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 # --- state --------------------------------------------------------------------------
@@ -439,7 +506,8 @@ def churn_rate(
 
     Parameters
     ----------
-    customers : iterable of Customer
+    customers : iterable of Customer, or a table
+        Records, or columns (dict, pandas, polars, Arrow) as in :func:`customer_columns`.
     start, end : datetime
         Timezone-aware bounds of the period; ``end`` must not precede ``start``.
     denominator : {"start", "start_all_lost", "start_plus_new", "average", "daily_sum"}, default="start"
@@ -581,7 +649,8 @@ def retention_rate(
 
     Parameters
     ----------
-    customers : iterable of Customer
+    customers : iterable of Customer, or a table
+        Records, or columns (dict, pandas, polars, Arrow) as in :func:`customer_columns`.
     start, end : datetime
         Timezone-aware; ``end`` must not precede ``start``.
     method : {"crr", "cohort"}, default="crr"
@@ -733,7 +802,8 @@ def revenue_churn_rate(
 
     Parameters
     ----------
-    customers : iterable of Customer
+    customers : iterable of Customer, or a table
+        Records, or columns (dict, pandas, polars, Arrow) as in :func:`customer_columns`.
     start, end : datetime
     kind : {"gross", "net"}, default="gross"
     by_segment : bool, default=False
@@ -897,7 +967,8 @@ def average_customer_lifetime(
 
     Parameters
     ----------
-    customers : iterable of Customer
+    customers : iterable of Customer, or a table
+        Records, or columns (dict, pandas, polars, Arrow) as in :func:`customer_columns`.
     as_of : datetime
         Timezone-aware end of the observation.
     method : {"exposure", "churned"}, default="exposure"
