@@ -269,6 +269,11 @@ def test_customer_leaving_before_joining_names_the_customer() -> None:
         Customer(id="c-42", since=day(3, 1), until=day(2, 1))
 
 
+def test_negative_revenue_names_the_customer() -> None:
+    with pytest.raises(ValidationError, match="customer c-7: revenue -5.0 must be greater"):
+        Customer(id="c-7", since=day(3, 1), revenue=-5)
+
+
 def test_wrong_item_type_names_its_position() -> None:
     with pytest.raises(TypeError, match="churn_rate expects Customer items; item 1 is dict"):
         churn_rate([Customer(id=1, since=day(1, 1)), {"id": 2}], START, END)

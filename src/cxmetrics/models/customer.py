@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 from typing_extensions import Self
 
@@ -62,8 +62,20 @@ class Customer(Record):
     since: UtcDatetime
     until: UtcDatetime | None = None
     segment: str | None = None
-    revenue: float | None = Field(default=None, ge=0)
+    revenue: float | None = None
     revenue_changes: tuple[RevenueChange, ...] = ()
+
+    @field_validator("revenue")
+    @classmethod
+    def _revenue_not_negative(cls, value: float | None, info: ValidationInfo) -> float | None:
+        # Checked here rather than with Field(ge=0) so that the message names the customer.
+        if value is not None and value < 0:
+            raise PydanticCustomError(
+                "negative_revenue",
+                "customer {id}: revenue {value} must be greater than or equal to 0",
+                {"id": info.data.get("id"), "value": value},
+            )
+        return value
 
     @model_validator(mode="after")
     def _leaves_after_joining(self) -> Self:
