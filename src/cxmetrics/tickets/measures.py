@@ -25,9 +25,9 @@ import numpy.typing as npt
 from cxmetrics.batch import (
     AUTHORS,
     CREATED_BY,
-    Categorical,
     KIND_CALL,
     KIND_MESSAGE,
+    Categorical,
     EventTable,
     TicketBatch,
     as_ticket_batch,
@@ -42,6 +42,7 @@ __all__ = [
     "REQUESTER_WAIT_STATUSES",
     "ReplyExchanges",
     "StatusSegments",
+    "backlog_counts",
     "business_clock",
     "customer_mask",
     "elapsed",
@@ -57,6 +58,7 @@ __all__ = [
     "stations",
     "status_segments",
     "ticket_metrics",
+    "unresolved_intervals",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -367,9 +369,7 @@ def _previous_status(status_changes: EventTable) -> npt.NDArray[np.int64]:
     """Status before each change (``new`` at a ticket's first change)."""
     status = status_changes["status"].astype(np.int64)
     previous = np.concatenate([[_NEW], status[:-1]])
-    result: npt.NDArray[np.int64] = np.where(
-        _first_of_runs(status_changes.ticket), _NEW, previous
-    )
+    result: npt.NDArray[np.int64] = np.where(_first_of_runs(status_changes.ticket), _NEW, previous)
     return result
 
 
@@ -540,6 +540,58 @@ def resolved_at_instants(batch: TicketBatch, instants: FloatArray) -> npt.NDArra
     return result
 
 
+def unresolved_intervals(batch: TicketBatch) -> tuple[IntArray, FloatArray, FloatArray]:
+    """Every interval ``[start, end)`` during which a ticket was unresolved (the backlog).
+
+    From the status history: the unresolved segments (``end`` is ``inf`` for a
+    ticket unresolved now). Without a history: ``[created, solved_at)``, or
+    ``[created, inf)`` when unresolved; a resolved ticket without any solve time
+    has no interval (it is resolved at every instant). At most one interval of a
+    ticket contains any instant.
+
+    Examples
+    --------
+    >>> from datetime import datetime, timedelta, timezone
+    >>> from cxmetrics.models import StatusChange, Ticket
+    >>> t0 = datetime(2024, 3, 4, tzinfo=timezone.utc)
+    >>> batch = as_ticket_batch([Ticket(id=1, created_at=t0, status_changes=[
+    ...     StatusChange(at=t0 + timedelta(seconds=60), status="solved"),
+    ...     StatusChange(at=t0 + timedelta(seconds=90), status="open")])])
+    >>> ticket, start, end = unresolved_intervals(batch)
+    >>> (start - t0.timestamp()).tolist(), (end - t0.timestamp()).tolist()
+    ([0.0, 90.0], [60.0, inf])
+    """
+    segments = status_segments(batch)
+    flat = np.diff(batch.status_changes.offsets) == 0
+    unresolved = ~np.isin(segments.status, [_SOLVED, _CLOSED])
+    end = np.where(np.isnan(segments.end), np.inf, segments.end)
+    flat_segment = flat[segments.ticket]
+    flat_resolved = np.isin(batch.status, [_SOLVED, _CLOSED])[segments.ticket]
+    solved_at = batch.solved_at[segments.ticket]
+    end = np.where(flat_segment & flat_resolved, solved_at, end)
+    keep = np.where(flat_segment, ~(flat_resolved & np.isnan(solved_at)), unresolved)
+    return segments.ticket[keep], segments.start[keep], end[keep]
+
+
+def backlog_counts(batch: TicketBatch, instants: FloatArray) -> IntArray:
+    """Number of tickets unresolved at each instant (created by then, not resolved then).
+
+    Examples
+    --------
+    >>> from datetime import datetime, timezone
+    >>> from cxmetrics.models import Ticket
+    >>> t0 = datetime(2024, 3, 4, tzinfo=timezone.utc).timestamp()
+    >>> batch = as_ticket_batch([Ticket(id=1, created_at=datetime(2024, 3, 4, tzinfo=timezone.utc))])
+    >>> backlog_counts(batch, np.array([t0 - 1, t0, t0 + 1e6])).tolist()
+    [0, 1, 1]
+    """
+    _, start, end = unresolved_intervals(batch)
+    started = np.searchsorted(np.sort(start), instants, side="right")
+    ended = np.searchsorted(np.sort(end), instants, side="right")
+    result: IntArray = (started - ended).astype(np.int64)
+    return result
+
+
 # --- stations ------------------------------------------------------------------------------
 
 
@@ -558,7 +610,7 @@ def stations(table: EventTable, column: str, current: Any, n: int) -> IntArray:
     >>> stations(t, "agent_id", Categorical.from_values([None]), 1).tolist()
     [3]
     """
-    fallback = (current.codes >= 0).astype(np.int64)
+    fallback: IntArray = (current.codes >= 0).astype(np.int64)
     if len(table) == 0:
         return fallback
     codes = table[column].codes
@@ -743,12 +795,19 @@ def ticket_metrics(
         "first": exchanges.first,
         "seconds": exchange_seconds,
     }
-    solves_at = sc.at[solve_rows]
+    # Solve events: the history's, and the flat ``solved_at`` of tickets without one.
+    flat_solve = no_status_history & np.isfinite(batch.solved_at)
+    flat_tickets = np.flatnonzero(flat_solve)
+    event_ticket = np.concatenate([solve_ticket, flat_tickets])
+    event_at = np.concatenate([sc.at[solve_rows], batch.solved_at[flat_tickets]])
+    event_order = np.argsort(event_ticket, kind="stable") if flat_tickets.size else None
+    if event_order is not None:
+        event_ticket, event_at = event_ticket[event_order], event_at[event_order]
     solve_columns: dict[str, Any] = {
-        "ticket": solve_ticket,
-        "id": batch.ids[solve_ticket],
-        "at": solves_at,
-        "seconds": solves_at - created[solve_ticket],
+        "ticket": event_ticket,
+        "id": batch.ids[event_ticket],
+        "at": event_at,
+        "seconds": event_at - created[event_ticket],
     }
 
     if business:
@@ -756,7 +815,6 @@ def ticket_metrics(
         flat_clock = _clock_where(calendar, origin, flat_reply, batch.first_reply_at)
         first_clock = np.where(flat_reply, flat_clock, _take(clock_ix, first_row))
         first_clock = np.where(excluded_first, np.nan, first_clock)
-        flat_solve = no_status_history & np.isfinite(batch.solved_at)
         flat_solve_clock = _clock_where(calendar, origin, flat_solve, batch.solved_at)
         first_solve_clock = np.where(
             no_status_history, flat_solve_clock, _take(clock_sc, first_solve_row)
@@ -792,11 +850,10 @@ def ticket_metrics(
             exchanges.ticket[later], exchange_business[later], n
         )
         exchange_columns["seconds_business"] = exchange_business
-        solve_columns["seconds_business"] = (
-            clock_sc[solve_rows] - clock_created[solve_ticket]
-            if solve_rows.size
-            else np.empty(0)
-        )
+        event_clock = np.concatenate([_take(clock_sc, solve_rows), flat_solve_clock[flat_tickets]])
+        if event_order is not None:
+            event_clock = event_clock[event_order]
+        solve_columns["seconds_business"] = event_clock - clock_created[event_ticket]
 
     columns.update(
         replies=reply_count,
