@@ -163,7 +163,10 @@ def as_definitions(value: Any) -> Any:
     """
     if isinstance(value, str):
         if value.lower() not in PRESETS:
-            raise ValueError(f"a Definitions or a preset name ({', '.join(sorted(PRESETS))})")
+            raise ValueError(
+                f"a Definitions or a preset name ({', '.join(sorted(PRESETS))}); "
+                f"unknown definitions preset {value!r}"
+            )
         return PRESETS[value.lower()]
     return value
 

@@ -12,7 +12,7 @@ from pydantic import field_validator
 from typing_extensions import Self
 
 from cxmetrics.batch import as_ticket_batch
-from cxmetrics.metrics.base import Metric, MetricParams, MetricResult, undefined
+from cxmetrics.metrics.base import Metric, MetricParams, MetricResult
 from cxmetrics.metrics.state import State
 from cxmetrics.registry import register
 from cxmetrics.tickets.measures import backlog_counts, unresolved_intervals
@@ -78,16 +78,10 @@ def _backlog_update(tickets: Any, params: BacklogParams) -> BacklogState:
 
 
 def _backlog_compute(state: BacklogState, params: BacklogParams) -> MetricResult:
-    total = sum(state.ages)
     ages = {label: count for (label, _), count in zip(AGE_BUCKETS, state.ages, strict=True)}
-    if state.tickets == 0:
-        return MetricResult(
-            undefined(params.zero_division, "backlog"), 0, "count", None, params.confidence,
-            {"ages": ages},
-        )  # fmt: skip
-    # Tickets were given: an empty backlog is a real zero.
+    # A count, never undefined: no ticket at all is an empty backlog, a real zero.
     return MetricResult(
-        total,
+        sum(state.ages),
         state.tickets,
         "count",
         None,
@@ -96,7 +90,7 @@ def _backlog_compute(state: BacklogState, params: BacklogParams) -> MetricResult
     )
 
 
-def backlog(tickets: Any, *, at: datetime, **options: Any) -> float:
+def backlog(tickets: Any, *, at: datetime, **options: Any) -> int:
     """Number of tickets created by ``at`` and not resolved at ``at``.
 
     Read from the status history at that instant: a ticket solved and reopened
@@ -111,8 +105,11 @@ def backlog(tickets: Any, *, at: datetime, **options: Any) -> float:
     tickets : list of Ticket or TicketBatch
     at : datetime
         The instant (aware).
-    zero_division : {"warn", "raise"} or float, default="warn"
-        Value without any ticket (an empty list, not an empty backlog).
+
+    Returns
+    -------
+    int
+        The count; 0 for no tickets at all (an empty backlog, never undefined).
 
     Examples
     --------
@@ -127,8 +124,7 @@ def backlog(tickets: Any, *, at: datetime, **options: Any) -> float:
     """
     metric = Backlog(at=at, **options)
     metric.update(tickets)
-    value: float = metric.compute().value  # an int, or nan when undefined
-    return value
+    return int(metric.compute().value)
 
 
 def backlog_series(tickets: Any, instants: Iterable[datetime]) -> dict[datetime, int]:

@@ -667,7 +667,7 @@ def ticket_metrics(
           (the latest solve, NaN when unresolved now);
         - durations ``first_reply``, ``first_resolution``, ``full_resolution``,
           ``requester_wait`` (new + open + on-hold), ``agent_wait`` (pending),
-          ``on_hold`` (the waits only for resolved tickets), ``next_reply_mean``
+          ``on_hold`` (the waits: only for resolved tickets with a status history), ``next_reply_mean``
           and ``next_reply_max`` (over the exchanges after the first);
         - counts ``replies`` (public agent replies under the definitions),
           ``customer_messages``, ``next_replies``, ``solves``, ``reopens``,
@@ -780,9 +780,11 @@ def ticket_metrics(
     }
     for name, end in starts_ends.items():
         columns[name] = end - created
+    # Waits are final once resolved, and unknown without a status history.
+    waits_known = resolved & ~no_status_history
     for name, statuses in _WAITS.items():
         columns[name] = np.where(
-            resolved, segment_totals(segments, segment_calendar, statuses, n), np.nan
+            waits_known, segment_totals(segments, segment_calendar, statuses, n), np.nan
         )
     columns["next_reply_mean"], columns["next_reply_max"] = _mean_max(
         exchanges.ticket[later], exchange_seconds[later], n
@@ -838,7 +840,7 @@ def ticket_metrics(
         segment_business = seg_end - seg_start
         for name, statuses in _WAITS.items():
             columns[f"{name}_business"] = np.where(
-                resolved, segment_totals(segments, segment_business, statuses, n), np.nan
+                waits_known, segment_totals(segments, segment_business, statuses, n), np.nan
             )
         asked_clock = np.where(
             exchanges.asked_row >= 0,
