@@ -53,6 +53,7 @@ __all__ = [
     "reply_exchanges",
     "reply_mask",
     "resolved_at_instants",
+    "segment_bounds",
     "segment_totals",
     "solve_events",
     "stations",
@@ -114,7 +115,8 @@ def business_clock(calendar: Any, instants: FloatArray, origin: float) -> FloatA
         return result
     if instants.size == 0:
         return np.empty(0)
-    return elapsed(calendar, np.full(instants.size, origin), instants)
+    # A one-element origin broadcasts: the calendar looks it up once, not once per instant.
+    return elapsed(calendar, np.array([origin]), instants)
 
 
 def _origin(batch: TicketBatch) -> float:
@@ -156,14 +158,6 @@ def nth_per_ticket(table: EventTable, mask: BoolArray, n: int, k: int) -> IntArr
     has = counts > k
     out[tickets[starts[has]]] = rows[starts[has] + k]
     return out
-
-
-def _take(values: FloatArray, index: IntArray) -> FloatArray:
-    """``values[index]`` with NaN where ``index`` is -1."""
-    if values.size == 0:
-        return np.full(index.size, np.nan)
-    result: FloatArray = np.where(index >= 0, values[np.maximum(index, 0)], np.nan)
-    return result
 
 
 def _first_of_runs(ticket: IntArray) -> BoolArray:
@@ -461,22 +455,59 @@ def status_segments(batch: TicketBatch) -> StatusSegments:
     sc = batch.status_changes
     n = len(batch)
     size = n + len(sc)
+    heads, changes = _segment_positions(batch)
     ticket = np.empty(size, dtype=np.int64)
     status = np.empty(size, dtype=np.int64)
-    start = np.empty(size)
     start_row = np.empty(size, dtype=np.int64)
-    heads = sc.offsets[:-1] + np.arange(n)  # position of each ticket's "new" segment
-    changes = np.arange(len(sc)) + sc.ticket + 1
     ticket[heads], ticket[changes] = np.arange(n), sc.ticket
     status[heads] = _NEW
-    start[heads], start[changes] = batch.created_at, sc.at
     start_row[heads], start_row[changes] = -1, np.arange(len(sc))
     if len(sc):
         status[changes] = sc["status"]
-    last = np.concatenate([ticket[1:] != ticket[:-1], [True]]) if size else np.zeros(0, bool)
-    end = np.where(last, np.nan, np.concatenate([start[1:], [np.nan]]))
+    start, end = segment_bounds(batch, batch.created_at, sc.at)
+    last = np.isnan(end)
     end_row = np.where(last, -1, np.concatenate([start_row[1:], [-1]]))
     return StatusSegments(ticket, status, start, end, start_row, end_row)
+
+
+def _segment_positions(batch: TicketBatch) -> tuple[IntArray, IntArray]:
+    """Positions of each ticket's creation and of each status change among the segments."""
+    sc = batch.status_changes
+    heads: IntArray = sc.offsets[:-1] + np.arange(len(batch))
+    changes: IntArray = np.arange(len(sc)) + sc.ticket + 1
+    return heads, changes
+
+
+def segment_bounds(
+    batch: TicketBatch, at_created: FloatArray, at_changes: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Start and end of every status segment, read on any clock.
+
+    ``at_created`` holds one reading per ticket (its creation), ``at_changes`` one
+    per status change: epoch seconds, or business-clock readings. The result is in
+    the layout of :func:`status_segments`; the open-ended last segment of each
+    ticket ends at NaN.
+
+    Examples
+    --------
+    >>> from datetime import datetime, timedelta, timezone
+    >>> from cxmetrics.models import StatusChange, Ticket
+    >>> t0 = datetime(2024, 3, 4, tzinfo=timezone.utc)
+    >>> batch = as_ticket_batch([Ticket(id=1, created_at=t0, status_changes=[
+    ...     StatusChange(at=t0 + timedelta(seconds=60), status="solved")])])
+    >>> segment_bounds(batch, np.array([0.0]), np.array([7.0]))
+    (array([0., 7.]), array([ 7., nan]))
+    """
+    heads, changes = _segment_positions(batch)
+    size = heads.size + changes.size
+    start = np.empty(size)
+    start[heads], start[changes] = at_created, at_changes
+    end = np.empty(size)
+    if size:
+        end[:-1] = start[1:]
+        end[heads - 1] = np.nan  # the segment before a ticket's creation is its predecessor's last
+        end[-1] = np.nan
+    return start, end
 
 
 def segment_totals(
@@ -496,13 +527,29 @@ def segment_totals(
     >>> segment_totals(segs, np.array([5.0, np.nan, np.nan]), ("new",), 2).tolist()
     [5.0, nan]
     """
-    codes = np.array([_STATUS[s] for s in statuses])
-    chosen = np.isin(segments.status, codes)
-    values = seconds[chosen]
-    tickets = segments.ticket[chosen]
-    total = np.bincount(tickets, weights=np.nan_to_num(values), minlength=n)
-    unfinished = np.bincount(tickets, weights=np.isnan(values), minlength=n) > 0
-    result: FloatArray = np.where(unfinished, np.nan, total)
+    totals, unfinished = _status_totals(segments, seconds, n)
+    return _wait(totals, unfinished, statuses)
+
+
+def _status_totals(
+    segments: StatusSegments, seconds: FloatArray, n: int
+) -> tuple[FloatArray, BoolArray]:
+    """Per ticket and status: the summed ``seconds``, and whether a segment is open-ended."""
+    width = len(TICKET_STATUSES)
+    key = segments.ticket * width + segments.status
+    open_ended = np.isnan(seconds)
+    weights = np.where(open_ended, 0.0, seconds)
+    totals: FloatArray = np.bincount(key, weights=weights, minlength=n * width).astype(np.float64)
+    unfinished: BoolArray = np.zeros(n * width, dtype=bool)
+    unfinished[key[open_ended]] = True
+    return totals.reshape(n, width), unfinished.reshape(n, width)
+
+
+def _wait(totals: FloatArray, unfinished: BoolArray, statuses: tuple[str, ...]) -> FloatArray:
+    codes = [_STATUS[s] for s in statuses]
+    result: FloatArray = np.where(
+        unfinished[:, codes].any(axis=1), np.nan, totals[:, codes].sum(axis=1)
+    )
     return result
 
 
@@ -707,10 +754,16 @@ def ticket_metrics(
     origin = _origin(batch)
     business = calendar is not None
 
-    # Clock readings, one per instant; durations are differences of readings.
-    clock_created = business_clock(calendar, created, origin) if business else None
-    clock_ix = business_clock(calendar, ix.at, origin) if business else None
-    clock_sc = business_clock(calendar, sc.at, origin) if business else None
+    # Clock readings, one per instant (in one calendar call); durations are
+    # differences of readings.
+    # Event instants and readings carry a trailing NaN, so that ``values[rows]``
+    # with row -1 ("none") reads NaN without a mask.
+    nan = np.array([np.nan])
+    at_ix, at_sc = np.concatenate([ix.at, nan]), np.concatenate([sc.at, nan])
+    clock_created = clock_ix = clock_sc = None
+    if business:
+        clock = business_clock(calendar, np.concatenate([created, at_ix, at_sc]), origin)
+        clock_created, clock_ix, clock_sc = np.split(clock, [n, n + at_ix.size])
 
     # --- replies and first reply ----------------------------------------------------------
     asks = customer_mask(ix)
@@ -721,7 +774,7 @@ def ticket_metrics(
     ask_count = np.bincount(ix.ticket[asks], minlength=n).astype(np.int64)
 
     first_row = first_per_ticket(ix, replies, n)
-    first_at = _take(ix.at, first_row)
+    first_at = at_ix[first_row]
     excluded_first = agent_opened if rules.agent_created == "exclude" else np.zeros(n, bool)
     flat_reply = (np.diff(ix.offsets) == 0) & np.isfinite(batch.first_reply_at)
     first_at = np.where(flat_reply, batch.first_reply_at, first_at)
@@ -743,8 +796,8 @@ def ticket_metrics(
     first_solve_row = first_per_ticket(sc, solves, n)
     last_solve_row = np.full(n, -1, dtype=np.int64)
     last_solve_row[solve_ticket] = solve_rows  # later rows overwrite: the latest solve
-    first_solved_at = np.where(no_status_history, batch.solved_at, _take(sc.at, first_solve_row))
-    last_solved_at = np.where(no_status_history, batch.solved_at, _take(sc.at, last_solve_row))
+    first_solved_at = np.where(no_status_history, batch.solved_at, at_sc[first_solve_row])
+    last_solved_at = np.where(no_status_history, batch.solved_at, at_sc[last_solve_row])
     resolved_at = np.where(resolved, last_solved_at, np.nan)
     solve_count = np.where(
         no_status_history, resolved.astype(np.int64), np.bincount(solve_ticket, minlength=n)
@@ -782,10 +835,9 @@ def ticket_metrics(
         columns[name] = end - created
     # Waits are final once resolved, and unknown without a status history.
     waits_known = resolved & ~no_status_history
+    totals, unfinished = _status_totals(segments, segment_calendar, n)
     for name, statuses in _WAITS.items():
-        columns[name] = np.where(
-            waits_known, segment_totals(segments, segment_calendar, statuses, n), np.nan
-        )
+        columns[name] = np.where(waits_known, _wait(totals, unfinished, statuses), np.nan)
     columns["next_reply_mean"], columns["next_reply_max"] = _mean_max(
         exchanges.ticket[later], exchange_seconds[later], n
     )
@@ -815,15 +867,11 @@ def ticket_metrics(
     if business:
         assert clock_created is not None and clock_ix is not None and clock_sc is not None
         flat_clock = _clock_where(calendar, origin, flat_reply, batch.first_reply_at)
-        first_clock = np.where(flat_reply, flat_clock, _take(clock_ix, first_row))
+        first_clock = np.where(flat_reply, flat_clock, clock_ix[first_row])
         first_clock = np.where(excluded_first, np.nan, first_clock)
         flat_solve_clock = _clock_where(calendar, origin, flat_solve, batch.solved_at)
-        first_solve_clock = np.where(
-            no_status_history, flat_solve_clock, _take(clock_sc, first_solve_row)
-        )
-        last_solve_clock = np.where(
-            no_status_history, flat_solve_clock, _take(clock_sc, last_solve_row)
-        )
+        first_solve_clock = np.where(no_status_history, flat_solve_clock, clock_sc[first_solve_row])
+        last_solve_clock = np.where(no_status_history, flat_solve_clock, clock_sc[last_solve_row])
         ends_clock = {
             "first_reply": first_clock,
             "first_resolution": first_solve_clock,
@@ -831,28 +879,23 @@ def ticket_metrics(
         }
         for name, end in ends_clock.items():
             columns[f"{name}_business"] = end - clock_created
-        seg_start = np.where(
-            segments.start_row >= 0,
-            _take(clock_sc, segments.start_row),
-            clock_created[segments.ticket],
-        )
-        seg_end = _take(clock_sc, segments.end_row)
-        segment_business = seg_end - seg_start
+        seg_start, seg_end = segment_bounds(batch, clock_created, clock_sc[:-1])
+        totals, unfinished = _status_totals(segments, seg_end - seg_start, n)
         for name, statuses in _WAITS.items():
             columns[f"{name}_business"] = np.where(
-                waits_known, segment_totals(segments, segment_business, statuses, n), np.nan
+                waits_known, _wait(totals, unfinished, statuses), np.nan
             )
         asked_clock = np.where(
             exchanges.asked_row >= 0,
-            _take(clock_ix, exchanges.asked_row),
+            clock_ix[exchanges.asked_row],
             clock_created[exchanges.ticket],
         )
-        exchange_business = _take(clock_ix, exchanges.replied_row) - asked_clock
+        exchange_business = clock_ix[exchanges.replied_row] - asked_clock
         columns["next_reply_mean_business"], columns["next_reply_max_business"] = _mean_max(
             exchanges.ticket[later], exchange_business[later], n
         )
         exchange_columns["seconds_business"] = exchange_business
-        event_clock = np.concatenate([_take(clock_sc, solve_rows), flat_solve_clock[flat_tickets]])
+        event_clock = np.concatenate([clock_sc[solve_rows], flat_solve_clock[flat_tickets]])
         if event_order is not None:
             event_clock = event_clock[event_order]
         solve_columns["seconds_business"] = event_clock - clock_created[event_ticket]
