@@ -22,7 +22,7 @@ _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 def _periods_spanned(labels: list[str], period: str) -> int | None:
     """Number of periods from the first label to the last, empty ones included."""
-    if not labels or period == "hour_weekday":
+    if not labels:
         return None
     first, last = min(labels), max(labels)
     if period == "day":
@@ -67,30 +67,51 @@ def _volume_labels(created: Any, params: VolumeParams) -> Any:
     if params.period != "hour_weekday":
         return period_labels(created, params.period, params.timezone)
     zone = ZoneInfo(params.timezone)
-    hours = np.floor(created / 3600.0)
-    unique, inverse = np.unique(hours, return_inverse=True)
-    local = [datetime.fromtimestamp(h * 3600.0, zone) for h in unique]
+    # Quarter hours, not hours: zone offsets are whole quarter hours (India is +05:30).
+    quarters = np.floor(created / 900.0)
+    unique, inverse = np.unique(quarters, return_inverse=True)
+    local = [datetime.fromtimestamp(q * 900.0, zone) for q in unique]
     labels = np.array([f"{_WEEKDAYS[d.weekday()]} {d.hour:02d}h" for d in local], dtype=object)
     return labels[inverse]
 
 
+_WEEK = "week "
+"""Prefix of the ISO-week tallies kept beside the hour x weekday counts (for averages)."""
+
+
 def _volume_update(tickets: Any, params: VolumeParams) -> CountsState:
+    from cxmetrics.report import period_labels
+
     batch = as_ticket_batch(tickets)
     if len(batch) == 0:
         return CountsState()
     labels, counts = np.unique(_volume_labels(batch.created_at, params), return_counts=True)
-    return CountsState.of(dict(zip(labels.tolist(), counts.tolist(), strict=True)))
+    tally = dict(zip(labels.tolist(), counts.tolist(), strict=True))
+    if params.period == "hour_weekday":
+        # The weeks the tickets fall in, so that merged states still know the span.
+        weeks, per_week = np.unique(
+            period_labels(batch.created_at, "week", params.timezone), return_counts=True
+        )
+        tally.update({_WEEK + w: c for w, c in zip(weeks.tolist(), per_week.tolist(), strict=True)})
+    return CountsState.of(tally)
 
 
 def _volume_compute(state: CountsState, params: VolumeParams) -> MetricResult:
-    result = count_result(state, params, "ticket_volume", share=False)
-    counts = state.as_dict()
+    everything = state.as_dict()
+    counts = {k: v for k, v in everything.items() if not k.startswith(_WEEK)}
+    weeks = [k[len(_WEEK) :] for k in everything if k.startswith(_WEEK)]
+    result = count_result(CountsState.of(counts), params, "ticket_volume", share=False)
+    mean: float | dict[str, float]
     if params.period == "hour_weekday":
         order = {day: i for i, day in enumerate(_WEEKDAYS)}
         counts = dict(sorted(counts.items(), key=lambda kv: (order[kv[0][:3]], kv[0][4:])))
-    spanned = _periods_spanned(list(counts), params.period)
-    mean = state.total / spanned if spanned else float("nan")
-    value = counts if state.total else result.value
+        spanned = _periods_spanned(weeks, "week")
+        # Each weekday-hour slot occurs once a week: its average is its count per week.
+        mean = {k: v / spanned for k, v in counts.items()} if spanned else {}
+    else:
+        spanned = _periods_spanned(list(counts), params.period)
+        mean = sum(counts.values()) / spanned if spanned else float("nan")
+    value = counts if counts else result.value
     details = {"mean_per_period": mean, "periods": spanned, "timezone": params.timezone}
     return MetricResult(value, result.n, "count", None, params.confidence, details)
 
@@ -102,7 +123,8 @@ def ticket_volume(tickets: Any, **options: Any) -> dict[str, int]:
     weekday order), for arrival heatmaps. The class result's
     ``details["mean_per_period"]`` is the average per period from the first period
     with tickets to the last, empty periods included (``details["periods"]``);
-    it is NaN for ``"hour_weekday"``.
+    for ``"hour_weekday"`` it maps each slot to its average per week over the ISO
+    weeks from the first ticket's to the last's (a slot occurs once a week).
 
     Parameters
     ----------
