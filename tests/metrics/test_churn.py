@@ -270,7 +270,7 @@ def test_customer_leaving_before_joining_names_the_customer() -> None:
 
 
 def test_negative_revenue_names_the_customer() -> None:
-    with pytest.raises(ValidationError, match="customer c-7: revenue -5.0 must be greater"):
+    with pytest.raises(ValidationError, match=r"customer c-7: revenue -5\.0 must be greater"):
         Customer(id="c-7", since=day(3, 1), revenue=-5)
 
 
