@@ -174,8 +174,10 @@ def _resolution_rate_compute(state: RatioState, params: TicketParams) -> MetricR
 def resolution_rate(tickets: Any, **options: Any) -> float:
     """Share of tickets that are resolved (solved or closed), in [0, 1].
 
-    Per period (see the report), the denominator is the tickets created in the
-    period and the numerator those of them resolved now.
+    With a ``period`` and ``attribute_to="created"``: the tickets created in the
+    period that are resolved at its end, over those created in it; with
+    ``attribute_to="event"``: the tickets solved during the period, over those open
+    at some time in it (created before its end, unresolved at its start).
 
     Examples
     --------
