@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import warnings
 from datetime import datetime, timedelta, timezone
 
 import numpy as np
@@ -44,6 +46,7 @@ from cxmetrics import (
 )
 from cxmetrics.definitions import Definitions
 from cxmetrics.metrics.backlog import backlog_series
+from cxmetrics.tickets import ticket_metrics as ticket_metrics_of
 
 from ..strategies import T0, generated_tickets, ticket_lists
 from ..tickets.oracle import measure
@@ -316,3 +319,46 @@ def _resolved_at(ticket: Ticket, moment: datetime) -> bool:
         if change.at <= moment:
             status = change.status
     return status in ("solved", "closed")
+
+
+@given(generated_tickets())
+def test_every_metric_reuses_a_measured_table(items: list[Ticket]) -> None:
+    table = ticket_metrics_of(items, CAL, "zendesk")
+    one_liners = [first_response_time, next_response_time, average_response_time,
+                  resolution_time, requester_wait_time]  # fmt: skip
+    rates = [resolution_rate, fcr_rate, reopen_rate, transfer_rate, interactions_per_ticket]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # empty or undefined inputs
+        for function in one_liners:
+            for calendar in (None, CAL):
+                same_value(
+                    function(table, calendar=calendar, definitions="zendesk"),
+                    function(items, calendar=calendar, definitions="zendesk"),
+                )
+        for function in rates:
+            same_value(
+                function(table, definitions="zendesk"), function(items, definitions="zendesk")
+            )
+        for function in (channel_mix, tag_counts, contact_rate, ticket_volume):
+            same_value(function(table), function(items))
+        same_value(
+            backlog(table, at=T0 + timedelta(days=2)), backlog(items, at=T0 + timedelta(days=2))
+        )
+
+
+def same_value(a: object, b: object) -> None:
+    if isinstance(a, float) and math.isnan(a):
+        assert isinstance(b, float) and math.isnan(b)
+    else:
+        assert a == b
+
+
+def test_a_table_measured_otherwise_is_refused() -> None:
+    items = [Ticket(id=1, created_at=T0)]
+    table = ticket_metrics_of(items, None, "zendesk")
+    with pytest.raises(
+        ValueError, match="measured under the 'zendesk' definitions, not 'chatwoot'"
+    ):
+        fcr_rate(table, definitions="chatwoot")
+    with pytest.raises(ValueError, match="measured in calendar time"):
+        first_response_time(table, calendar=CAL, definitions="zendesk")

@@ -47,6 +47,7 @@ __all__ = [
     "customer_mask",
     "elapsed",
     "first_per_ticket",
+    "measured",
     "nth_per_ticket",
     "opening_replies",
     "reopen_events",
@@ -924,7 +925,48 @@ def ticket_metrics(
         solves=ColumnTable(solve_columns),
         definitions=rules,
         business=business,
+        batch=batch,
+        calendar=calendar,
     )
+
+
+def measured(tickets: Any, calendar: Any, definitions: Definitions | str) -> TicketTable:
+    """The per-ticket table of ``tickets``: reused when ``tickets`` is one already.
+
+    A :class:`TicketTable` is reused when it was measured under the same
+    definitions and, when ``calendar`` is given, the same calendar; anything else
+    is measured with :func:`ticket_metrics`.
+
+    Raises
+    ------
+    ValueError
+        When a table measured under other definitions or another calendar is given.
+
+    Examples
+    --------
+    >>> table = ticket_metrics([], None, "zendesk")
+    >>> measured(table, None, "zendesk") is table
+    True
+    >>> measured(table, None, "chatwoot")
+    Traceback (most recent call last):
+    ...
+    ValueError: this TicketTable was measured under the 'zendesk' definitions, not 'chatwoot'; measure the tickets again or pass the tickets
+    """
+    if not isinstance(tickets, TicketTable):
+        return ticket_metrics(tickets, calendar, definitions)
+    rules = _as_definitions(definitions)
+    if tickets.definitions != rules:
+        raise ValueError(
+            f"this TicketTable was measured under the {tickets.definitions.name!r} "
+            f"definitions, not {rules.name!r}; measure the tickets again or pass the tickets"
+        )
+    if calendar is not None and tickets.calendar != calendar:
+        raise ValueError(
+            "this TicketTable was measured "
+            + ("in calendar time" if tickets.calendar is None else "with another calendar")
+            + f", not with {calendar!r}; measure the tickets again or pass the tickets"
+        )
+    return tickets
 
 
 _WAITS: dict[str, tuple[str, ...]] = {
