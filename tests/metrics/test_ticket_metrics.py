@@ -360,5 +360,8 @@ def test_a_table_measured_otherwise_is_refused() -> None:
         ValueError, match="measured under the 'zendesk' definitions, not 'chatwoot'"
     ):
         fcr_rate(table, definitions="chatwoot")
+    # The same rules under another name are reused: one unresolved ticket.
+    assert resolution_rate(table, definitions="default") == 0.0
+    assert fcr_rate(table, definitions="default", zero_division=0.0) == 0.0
     with pytest.raises(ValueError, match="measured in calendar time"):
         first_response_time(table, calendar=CAL, definitions="zendesk")

@@ -947,6 +947,8 @@ def measured(tickets: Any, calendar: Any, definitions: Definitions | str) -> Tic
     >>> table = ticket_metrics([], None, "zendesk")
     >>> measured(table, None, "zendesk") is table
     True
+    >>> measured(table, None, "default") is table    # the same rules under another name
+    True
     >>> measured(table, None, "chatwoot")
     Traceback (most recent call last):
     ...
@@ -955,7 +957,8 @@ def measured(tickets: Any, calendar: Any, definitions: Definitions | str) -> Tic
     if not isinstance(tickets, TicketTable):
         return ticket_metrics(tickets, calendar, definitions)
     rules = _as_definitions(definitions)
-    if tickets.definitions != rules:
+    # Compare the rules, not the labels: a custom copy of a preset is the same rules.
+    if tickets.definitions.model_copy(update={"name": rules.name}) != rules:
         raise ValueError(
             f"this TicketTable was measured under the {tickets.definitions.name!r} "
             f"definitions, not {rules.name!r}; measure the tickets again or pass the tickets"
