@@ -459,7 +459,8 @@ def _interactions_table(rows: Sequence[Ticket], n: int) -> EventTable:
 def as_ticket_batch(tickets: Any) -> TicketBatch:
     """Return ``tickets`` as a :class:`TicketBatch`.
 
-    Accepts a batch (returned as is) or an iterable of :class:`~cxmetrics.Ticket`.
+    Accepts a batch (returned as is), a :class:`~cxmetrics.tickets.TicketTable`
+    (the batch it was measured from) or an iterable of :class:`~cxmetrics.Ticket`.
     DataFrame input goes through ``cxmetrics.io`` first.
 
     Examples
@@ -469,4 +470,7 @@ def as_ticket_batch(tickets: Any) -> TicketBatch:
     """
     if isinstance(tickets, TicketBatch):
         return tickets
+    measured_from = getattr(tickets, "batch", None)  # a TicketTable: the batch it measured
+    if isinstance(measured_from, TicketBatch):
+        return measured_from
     return TicketBatch.from_tickets(tickets)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
+import warnings
 from datetime import datetime, timedelta, timezone
 
 import numpy as np
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 from cxmetrics import (
     FCR,
@@ -42,8 +45,9 @@ from cxmetrics import (
     ticket_volume,
     transfer_rate,
 )
-from cxmetrics.definitions import Definitions
+from cxmetrics.definitions import PRESETS, Definitions
 from cxmetrics.metrics.backlog import backlog_series
+from cxmetrics.tickets import ticket_metrics as ticket_metrics_of
 
 from ..strategies import T0, generated_tickets, ticket_lists
 from ..tickets.oracle import measure
@@ -161,9 +165,14 @@ def test_rates_and_means_equal_the_oracle(items: list[Ticket]) -> None:
         )
 
 
-@given(ticket_lists())
-def test_adding_a_first_contact_resolution_never_lowers_fcr(items: list[Ticket]) -> None:
+@given(ticket_lists(), st.sampled_from([*sorted(PRESETS), "one_touch", "one_touch_messaging",
+                                         "repeat_contact"]))  # fmt: skip
+def test_adding_a_first_contact_resolution_never_lowers_fcr(items: list[Ticket], rule: str) -> None:
     from cxmetrics import Message, StatusChange
+
+    # Every preset, and the rules no preset uses. A ticket without a customer never
+    # turns another ticket into a repeat contact.
+    rules = PRESETS.get(rule) or Definitions(fcr_rule=rule)  # type: ignore[arg-type]
 
     one_touch = Ticket(
         id="extra",
@@ -174,8 +183,8 @@ def test_adding_a_first_contact_resolution_never_lowers_fcr(items: list[Ticket])
         ],
         status_changes=[StatusChange(at=T0 + timedelta(minutes=6), status="solved")],
     )
-    before = fcr_rate(items, zero_division=0.0)
-    assert fcr_rate([*items, one_touch]) >= before - 1e-12
+    before = fcr_rate(items, zero_division=0.0, definitions=rules)
+    assert fcr_rate([*items, one_touch], definitions=rules) >= before - 1e-12
 
 
 def test_duration_result_reports_n_excluded_and_interval() -> None:
@@ -316,3 +325,49 @@ def _resolved_at(ticket: Ticket, moment: datetime) -> bool:
         if change.at <= moment:
             status = change.status
     return status in ("solved", "closed")
+
+
+@given(generated_tickets())
+def test_every_metric_reuses_a_measured_table(items: list[Ticket]) -> None:
+    table = ticket_metrics_of(items, CAL, "zendesk")
+    one_liners = [first_response_time, next_response_time, average_response_time,
+                  resolution_time, requester_wait_time]  # fmt: skip
+    rates = [resolution_rate, fcr_rate, reopen_rate, transfer_rate, interactions_per_ticket]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # empty or undefined inputs
+        for function in one_liners:
+            for calendar in (None, CAL):
+                same_value(
+                    function(table, calendar=calendar, definitions="zendesk"),
+                    function(items, calendar=calendar, definitions="zendesk"),
+                )
+        for function in rates:
+            same_value(
+                function(table, definitions="zendesk"), function(items, definitions="zendesk")
+            )
+        for function in (channel_mix, tag_counts, contact_rate, ticket_volume):
+            same_value(function(table), function(items))
+        same_value(
+            backlog(table, at=T0 + timedelta(days=2)), backlog(items, at=T0 + timedelta(days=2))
+        )
+
+
+def same_value(a: object, b: object) -> None:
+    if isinstance(a, float) and math.isnan(a):
+        assert isinstance(b, float) and math.isnan(b)
+    else:
+        assert a == b
+
+
+def test_a_table_measured_otherwise_is_refused() -> None:
+    items = [Ticket(id=1, created_at=T0)]
+    table = ticket_metrics_of(items, None, "zendesk")
+    with pytest.raises(
+        ValueError, match="measured under the 'zendesk' definitions, not 'chatwoot'"
+    ):
+        fcr_rate(table, definitions="chatwoot")
+    # The same rules under another name are reused: one unresolved ticket.
+    assert resolution_rate(table, definitions="default") == 0.0
+    assert fcr_rate(table, definitions="default", zero_division=0.0) == 0.0
+    with pytest.raises(ValueError, match="measured in calendar time"):
+        first_response_time(table, calendar=CAL, definitions="zendesk")

@@ -17,7 +17,7 @@ from cxmetrics.metrics._tickets import TicketParams, in_period
 from cxmetrics.metrics.base import Metric, MetricResult, undefined
 from cxmetrics.metrics.state import State
 from cxmetrics.stats import quantile_interval, t_interval
-from cxmetrics.tickets.measures import ticket_metrics
+from cxmetrics.tickets.measures import measured
 from cxmetrics.tickets.table import TicketTable
 
 __all__ = [
@@ -262,7 +262,9 @@ def per_ticket_state(
     table: TicketTable, column: str, event: str, params: DurationParams
 ) -> DurationState:
     """Fold a per-ticket duration column, attributed to its creation or to ``event``."""
-    values = np.asarray(table.duration(column), dtype=np.float64)
+    # The params decide the clock: a reused table may hold both.
+    name = f"{column}_business" if params.calendar is not None else column
+    values = np.asarray(table[name], dtype=np.float64)
     return DurationState.select(
         values,
         np.arange(len(table), dtype=np.int64),
@@ -274,4 +276,4 @@ def per_ticket_state(
 
 def measure(tickets: Any, params: DurationParams) -> TicketTable:
     """The per-ticket table under the params' calendar and definitions."""
-    return ticket_metrics(tickets, params.calendar, params.definitions)
+    return measured(tickets, params.calendar, params.definitions)

@@ -10,13 +10,13 @@ from cxmetrics.metrics._tickets import TicketParams, in_period, ratio_result
 from cxmetrics.metrics.base import Metric, MetricResult
 from cxmetrics.metrics.state import RatioState
 from cxmetrics.registry import register
-from cxmetrics.tickets.measures import ticket_metrics
+from cxmetrics.tickets.measures import measured
 
 __all__ = ["FCR", "fcr_rate"]
 
 
 def _fcr_update(tickets: Any, params: TicketParams) -> RatioState:
-    table = ticket_metrics(tickets, None, params.definitions)
+    table = measured(tickets, None, params.definitions)
     resolved = np.asarray(table["resolved"], dtype=bool)
     instants = table["resolved_at"] if params.by_event else table["created_at"]
     scope = resolved & in_period(np.asarray(instants, dtype=np.float64), params.bounds)

@@ -11,13 +11,13 @@ from cxmetrics.metrics.base import Metric, MetricResult, safe_ratio
 from cxmetrics.metrics.state import MeanState
 from cxmetrics.registry import register
 from cxmetrics.stats import t_interval
-from cxmetrics.tickets.measures import ticket_metrics
+from cxmetrics.tickets.measures import measured
 
 __all__ = ["InteractionsPerTicket", "interactions_per_ticket"]
 
 
 def _interactions_update(tickets: Any, params: TicketParams) -> MeanState:
-    table = ticket_metrics(tickets, None, params.definitions)
+    table = measured(tickets, None, params.definitions)
     scope = in_period(np.asarray(table["created_at"], dtype=np.float64), params.bounds)
     counts = np.asarray(table["replies"]) + np.asarray(table["customer_messages"])
     return MeanState.of(counts[scope])

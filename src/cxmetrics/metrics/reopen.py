@@ -10,13 +10,13 @@ from cxmetrics.metrics._tickets import TicketParams, in_period, ratio_result
 from cxmetrics.metrics.base import Metric, MetricResult
 from cxmetrics.metrics.state import RatioState
 from cxmetrics.registry import register
-from cxmetrics.tickets.measures import ticket_metrics
+from cxmetrics.tickets.measures import measured
 
 __all__ = ["ReopenRate", "reopen_rate"]
 
 
 def _reopen_update(tickets: Any, params: TicketParams) -> RatioState:
-    table = ticket_metrics(tickets, None, params.definitions)
+    table = measured(tickets, None, params.definitions)
     solved = np.asarray(table["solves"]) > 0
     instants = table["first_resolved_at"] if params.by_event else table["created_at"]
     scope = solved & in_period(np.asarray(instants, dtype=np.float64), params.bounds)

@@ -20,7 +20,7 @@ from cxmetrics.metrics.base import Metric, MetricResult
 from cxmetrics.metrics.state import RatioState
 from cxmetrics.models.ticket import TICKET_STATUSES
 from cxmetrics.registry import register
-from cxmetrics.tickets.measures import resolved_at_instants, ticket_metrics
+from cxmetrics.tickets.measures import measured, resolved_at_instants
 
 _RESOLVED = np.array([TICKET_STATUSES.index("solved"), TICKET_STATUSES.index("closed")])
 
@@ -40,7 +40,7 @@ def _resolution_update(tickets: Any, params: DurationParams) -> DurationState:
     if events == "each":
         # Chatwoot: every solve is its own event, measured from creation.
         solves = table.solves
-        column = "seconds_business" if table.business else "seconds"
+        column = "seconds_business" if params.calendar is not None else "seconds"
         return DurationState.select(
             np.asarray(solves[column], dtype=np.float64),
             np.asarray(solves["ticket"], dtype=np.int64),
@@ -158,7 +158,7 @@ def _resolution_rate_update(tickets: Any, params: TicketParams) -> RatioState:
         return RatioState(int(np.count_nonzero(created & resolved_at_end)), int(created.sum()))
     # Event: the tickets open at some time in the period (created before its end and
     # not resolved at its start); resolved: solved during it.
-    table = ticket_metrics(batch, None, params.definitions)
+    table = measured(tickets, None, params.definitions)
     resolved_at_start = resolved_at_instants(batch, np.array([start]))[:, 0]
     workload = (batch.created_at < end) & ~resolved_at_start
     solve_in = in_period(np.asarray(table.solves["at"], dtype=np.float64), bounds)
@@ -174,8 +174,10 @@ def _resolution_rate_compute(state: RatioState, params: TicketParams) -> MetricR
 def resolution_rate(tickets: Any, **options: Any) -> float:
     """Share of tickets that are resolved (solved or closed), in [0, 1].
 
-    Per period (see the report), the denominator is the tickets created in the
-    period and the numerator those of them resolved now.
+    With a ``period`` and ``attribute_to="created"``: the tickets created in the
+    period that are resolved at its end, over those created in it; with
+    ``attribute_to="event"``: the tickets solved during the period, over those open
+    at some time in it (created before its end, unresolved at its start).
 
     Examples
     --------

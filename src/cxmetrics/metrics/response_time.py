@@ -36,7 +36,7 @@ def _exchanges_update(
     table = measure(tickets, params)
     exchanges = table.exchanges
     keep = np.ones(len(exchanges), dtype=bool) if include_first else ~exchanges["first"]
-    column = "seconds_business" if table.business else "seconds"
+    column = "seconds_business" if params.calendar is not None else "seconds"
     return DurationState.select(
         np.asarray(exchanges[column], dtype=np.float64)[keep],
         np.asarray(exchanges["ticket"], dtype=np.int64)[keep],

@@ -10,13 +10,13 @@ from cxmetrics.metrics._tickets import TicketParams, in_period, ratio_result
 from cxmetrics.metrics.base import Metric, MetricResult
 from cxmetrics.metrics.state import RatioState
 from cxmetrics.registry import register
-from cxmetrics.tickets.measures import ticket_metrics
+from cxmetrics.tickets.measures import measured
 
 __all__ = ["TransferRate", "transfer_rate"]
 
 
 def _transfer_update(tickets: Any, params: TicketParams) -> RatioState:
-    table = ticket_metrics(tickets, None, params.definitions)
+    table = measured(tickets, None, params.definitions)
     assignees = np.asarray(table["assignee_stations"])
     groups = np.asarray(table["group_stations"])
     # Transfers have no single event: a ticket belongs to its creation's period.

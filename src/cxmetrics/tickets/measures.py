@@ -47,6 +47,7 @@ __all__ = [
     "customer_mask",
     "elapsed",
     "first_per_ticket",
+    "measured",
     "nth_per_ticket",
     "opening_replies",
     "reopen_events",
@@ -350,8 +351,8 @@ def reply_exchanges(
         exchange_ticket,
         asked_at,
         interactions.at[rows[reply_positions]],
-        asked_row.astype(np.int64),
-        rows[reply_positions].astype(np.int64),
+        asked_row.astype(np.int64, copy=False),
+        rows[reply_positions].astype(np.int64, copy=False),
         _first_of_runs(exchange_ticket),
     )
 
@@ -361,7 +362,7 @@ def reply_exchanges(
 
 def _previous_status(status_changes: EventTable) -> npt.NDArray[np.int64]:
     """Status before each change (``new`` at a ticket's first change)."""
-    status = status_changes["status"].astype(np.int64)
+    status = status_changes["status"].astype(np.int64, copy=False)
     previous = np.concatenate([[_NEW], status[:-1]])
     result: npt.NDArray[np.int64] = np.where(_first_of_runs(status_changes.ticket), _NEW, previous)
     return result
@@ -539,7 +540,9 @@ def _status_totals(
     key = segments.ticket * width + segments.status
     open_ended = np.isnan(seconds)
     weights = np.where(open_ended, 0.0, seconds)
-    totals: FloatArray = np.bincount(key, weights=weights, minlength=n * width).astype(np.float64)
+    totals: FloatArray = np.bincount(key, weights=weights, minlength=n * width).astype(
+        np.float64, copy=False
+    )
     unfinished: BoolArray = np.zeros(n * width, dtype=bool)
     unfinished[key[open_ended]] = True
     return totals.reshape(n, width), unfinished.reshape(n, width)
@@ -635,7 +638,7 @@ def backlog_counts(batch: TicketBatch, instants: FloatArray) -> IntArray:
     _, start, end = unresolved_intervals(batch)
     started = np.searchsorted(np.sort(start), instants, side="right")
     ended = np.searchsorted(np.sort(end), instants, side="right")
-    result: IntArray = (started - ended).astype(np.int64)
+    result: IntArray = (started - ended).astype(np.int64, copy=False)
     return result
 
 
@@ -657,14 +660,14 @@ def stations(table: EventTable, column: str, current: Any, n: int) -> IntArray:
     >>> stations(t, "agent_id", Categorical.from_values([None]), 1).tolist()
     [3]
     """
-    fallback: IntArray = (current.codes >= 0).astype(np.int64)
+    fallback: IntArray = (current.codes >= 0).astype(np.int64, copy=False)
     if len(table) == 0:
         return fallback
     codes = table[column].codes
     known = np.flatnonzero(codes >= 0)
     ticket, value = table.ticket[known], codes[known]
     change = _first_of_runs(ticket) | np.concatenate([[True], value[1:] != value[:-1]])
-    counts: IntArray = np.bincount(ticket[change], minlength=n).astype(np.int64)
+    counts: IntArray = np.bincount(ticket[change], minlength=n).astype(np.int64, copy=False)
     no_history = np.diff(table.offsets) == 0
     result: IntArray = np.where(no_history, fallback, counts)
     return result
@@ -676,7 +679,7 @@ def _distinct_per_ticket(ticket: IntArray, codes: npt.NDArray[Any], n: int) -> I
         return np.zeros(n, dtype=np.int64)
     width = int(codes.max()) + 1
     pairs = np.unique(ticket[known] * width + codes[known])
-    result: IntArray = np.bincount(pairs // width, minlength=n).astype(np.int64)
+    result: IntArray = np.bincount(pairs // width, minlength=n).astype(np.int64, copy=False)
     return result
 
 
@@ -770,8 +773,8 @@ def ticket_metrics(
     all_replies = reply_mask(ix, rules)
     opening = opening_replies(batch, all_replies, asks)
     replies = all_replies if rules.agent_created == "from_creation" else all_replies & ~opening
-    reply_count = np.bincount(ix.ticket[replies], minlength=n).astype(np.int64)
-    ask_count = np.bincount(ix.ticket[asks], minlength=n).astype(np.int64)
+    reply_count = np.bincount(ix.ticket[replies], minlength=n).astype(np.int64, copy=False)
+    ask_count = np.bincount(ix.ticket[asks], minlength=n).astype(np.int64, copy=False)
 
     first_row = first_per_ticket(ix, replies, n)
     first_at = at_ix[first_row]
@@ -785,7 +788,7 @@ def ticket_metrics(
     exchanges = reply_exchanges(ix, replies, asks, np.where(waits_from_creation, created, np.nan))
     exchange_seconds = exchanges.replied_at - exchanges.asked_at
     later = ~exchanges.first
-    next_count = np.bincount(exchanges.ticket[later], minlength=n).astype(np.int64)
+    next_count = np.bincount(exchanges.ticket[later], minlength=n).astype(np.int64, copy=False)
 
     # --- resolution ------------------------------------------------------------------------
     solves = solve_events(sc)
@@ -800,9 +803,13 @@ def ticket_metrics(
     last_solved_at = np.where(no_status_history, batch.solved_at, at_sc[last_solve_row])
     resolved_at = np.where(resolved, last_solved_at, np.nan)
     solve_count = np.where(
-        no_status_history, resolved.astype(np.int64), np.bincount(solve_ticket, minlength=n)
-    ).astype(np.int64)
-    reopen_count = np.bincount(sc.ticket[reopen_events(sc)], minlength=n).astype(np.int64)
+        no_status_history,
+        resolved.astype(np.int64, copy=False),
+        np.bincount(solve_ticket, minlength=n),
+    ).astype(np.int64, copy=False)
+    reopen_count = np.bincount(sc.ticket[reopen_events(sc)], minlength=n).astype(
+        np.int64, copy=False
+    )
 
     segments = status_segments(batch)
     segment_calendar = segments.end - segments.start
@@ -880,7 +887,8 @@ def ticket_metrics(
         for name, end in ends_clock.items():
             columns[f"{name}_business"] = end - clock_created
         seg_start, seg_end = segment_bounds(batch, clock_created, clock_sc[:-1])
-        totals, unfinished = _status_totals(segments, seg_end - seg_start, n)
+        # Open-ended segments are the same on both clocks: only the totals change.
+        totals = _status_totals(segments, seg_end - seg_start, n)[0]
         for name, statuses in _WAITS.items():
             columns[f"{name}_business"] = np.where(
                 waits_known, _wait(totals, unfinished, statuses), np.nan
@@ -917,7 +925,51 @@ def ticket_metrics(
         solves=ColumnTable(solve_columns),
         definitions=rules,
         business=business,
+        batch=batch,
+        calendar=calendar,
     )
+
+
+def measured(tickets: Any, calendar: Any, definitions: Definitions | str) -> TicketTable:
+    """The per-ticket table of ``tickets``: reused when ``tickets`` is one already.
+
+    A :class:`TicketTable` is reused when it was measured under the same
+    definitions and, when ``calendar`` is given, the same calendar; anything else
+    is measured with :func:`ticket_metrics`.
+
+    Raises
+    ------
+    ValueError
+        When a table measured under other definitions or another calendar is given.
+
+    Examples
+    --------
+    >>> table = ticket_metrics([], None, "zendesk")
+    >>> measured(table, None, "zendesk") is table
+    True
+    >>> measured(table, None, "default") is table    # the same rules under another name
+    True
+    >>> measured(table, None, "chatwoot")
+    Traceback (most recent call last):
+    ...
+    ValueError: this TicketTable was measured under the 'zendesk' definitions, not 'chatwoot'; measure the tickets again or pass the tickets
+    """
+    if not isinstance(tickets, TicketTable):
+        return ticket_metrics(tickets, calendar, definitions)
+    rules = _as_definitions(definitions)
+    # Compare the rules, not the labels: a custom copy of a preset is the same rules.
+    if tickets.definitions.model_copy(update={"name": rules.name}) != rules:
+        raise ValueError(
+            f"this TicketTable was measured under the {tickets.definitions.name!r} "
+            f"definitions, not {rules.name!r}; measure the tickets again or pass the tickets"
+        )
+    if calendar is not None and tickets.calendar != calendar:
+        raise ValueError(
+            "this TicketTable was measured "
+            + ("in calendar time" if tickets.calendar is None else "with another calendar")
+            + f", not with {calendar!r}; measure the tickets again or pass the tickets"
+        )
+    return tickets
 
 
 _WAITS: dict[str, tuple[str, ...]] = {
@@ -997,7 +1049,7 @@ def _fcr(
         agents = ix["agent_id"].codes if len(ix) else np.empty(0, dtype=np.int32)
         known = _distinct_per_ticket(ix.ticket[reply_rows], agents[reply_rows], n)
         unknown = np.bincount(ix.ticket[reply_rows & (agents < 0)], minlength=n) > 0
-        teammates = np.maximum(known, unknown.astype(np.int64))
+        teammates = np.maximum(known, unknown.astype(np.int64, copy=False))
         result = (solves == 1) & (teammates == 1)
     else:  # repeat_contact
         result = ~_repeated(batch, rules.repeat_contact_days * 86400.0)
@@ -1006,7 +1058,7 @@ def _fcr(
 
 def _repeated(batch: TicketBatch, window: float) -> BoolArray:
     """Whether the same customer opened another ticket within ``window`` seconds after."""
-    customer = batch.customer_id.codes.astype(np.int64)
+    customer = batch.customer_id.codes.astype(np.int64, copy=False)
     order = np.lexsort((batch.created_at, customer))
     created = batch.created_at[order]
     same_next = np.concatenate([customer[order][1:] == customer[order][:-1], [False]])

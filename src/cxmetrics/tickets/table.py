@@ -111,8 +111,12 @@ class TicketTable(ColumnTable):
     ``ticket`` (row index), ``id``, ``asked_at``, ``replied_at``, ``first``,
     ``seconds`` and, with a calendar, ``seconds_business``) and ``solves`` (every
     solve: ``ticket``, ``id``, ``at``, ``seconds`` from creation, and
-    ``seconds_business``), with the ``definitions`` and whether business time
-    was measured.
+    ``seconds_business``), with the ``definitions``, whether business time was
+    measured (``business``, ``calendar``) and the ``batch`` it was measured from.
+
+    Every ticket metric accepts a table in place of the tickets, and reuses it when
+    it was measured under the same definitions (and calendar, for business time):
+    measure once, aggregate many times.
 
     Examples
     --------
@@ -132,12 +136,16 @@ class TicketTable(ColumnTable):
         solves: ColumnTable,
         definitions: Any,
         business: bool,
+        batch: Any = None,
+        calendar: Any = None,
     ) -> None:
         super().__init__(columns)
         self.exchanges = exchanges
         self.solves = solves
         self.definitions = definitions
         self.business = business
+        self.batch = batch
+        self.calendar = calendar
 
     def duration(self, name: str) -> Any:
         """The duration column ``name`` in business time when measured, else calendar time.
