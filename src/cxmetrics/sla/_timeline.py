@@ -17,8 +17,8 @@ from cxmetrics.models.ticket import TICKET_STATUSES
 
 __all__ = [
     "Instances",
-    "Timeline",
     "Stream",
+    "Timeline",
     "build_stream",
     "build_timeline",
     "reply_instances",
@@ -266,7 +266,9 @@ def build_stream(batch: TicketBatch, timeline: Timeline, as_of: float, alive: Bo
     seg_row = np.concatenate(
         [seg_ix, np.full(n_open + ticket.size, -1, np.int64)],
     )
-    virtual = np.concatenate([np.zeros(n_seg, bool), np.ones(n_open, bool), np.zeros(at.size, bool)])
+    virtual = np.concatenate(
+        [np.zeros(n_seg, bool), np.ones(n_open, bool), np.zeros(at.size, bool)]
+    )
     order = np.lexsort((kind, all_at, all_ticket))
     all_ticket, all_at, kind = all_ticket[order], all_at[order], kind[order]
     seg_row, virtual = seg_row[order], virtual[order]

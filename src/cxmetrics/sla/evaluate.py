@@ -24,16 +24,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import numpy.typing as npt
 
-from cxmetrics._optional import import_optional
 from cxmetrics.batch import Categorical, TicketBatch, as_ticket_batch
 from cxmetrics.exceptions import InvalidParameterError, SlaError
 from cxmetrics.models.ticket import PRIORITIES, TICKET_STATUSES
 from cxmetrics.sla._clock import Clocks
+from cxmetrics.sla._table import ColumnTable
 from cxmetrics.sla._timeline import (
     END_OPEN,
     Instances,
@@ -88,12 +88,14 @@ ACHIEVED, BREACHED, ACTIVE, PAUSED, UNDETERMINED, NO_POLICY, NO_TARGET, NOT_STAR
 COMPLETIONS: tuple[str, ...] = ("reply", "solve")
 """What completed an instance (``completion`` column); missing while open."""
 
-_RESOLVED = np.isin(np.arange(len(TICKET_STATUSES)), [TICKET_STATUSES.index(s) for s in ("solved", "closed")])
+_RESOLVED = np.isin(
+    np.arange(len(TICKET_STATUSES)), [TICKET_STATUSES.index(s) for s in ("solved", "closed")]
+)
 _REPLY_METRICS = frozenset({"first_reply", "next_reply", "periodic_update"})
 
 
 @dataclass(frozen=True, eq=False)
-class SlaOutcomes:
+class SlaOutcomes(ColumnTable):
     """The outcome table of :func:`evaluate_sla`: one row per (ticket, target instance).
 
     Columns (numpy arrays of equal length; instants are float epoch seconds, UTC,
@@ -126,44 +128,20 @@ class SlaOutcomes:
     """
 
     columns: Mapping[str, Any]
-    as_of: float
+    as_of: float = float("nan")
+    """The instant of evaluation (epoch seconds)."""
 
-    INSTANTS = ("start", "due", "completed_at")
-    DURATIONS = ("target", "business_time_used", "time_left")
+    INSTANTS: ClassVar[tuple[str, ...]] = ("start", "due", "completed_at")
+    DURATIONS: ClassVar[tuple[str, ...]] = (
+        "target",
+        "business_time_used",
+        "time_left",
+        "time_to_due",
+        "overdue",
+    )
 
-    def __len__(self) -> int:
-        return int(self.columns["ticket"].size)
-
-    def __getitem__(self, name: str) -> npt.NDArray[Any]:
-        column = self.columns[name]
-        if isinstance(column, Categorical):
-            return np.array(column.to_list(), dtype=object)
-        return np.asarray(column)
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        """The column names, in display order."""
-        return tuple(self.columns)
-
-    def codes(self, name: str) -> tuple[npt.NDArray[np.int32], tuple[str, ...]]:
-        """Return a string column as (codes, categories), without decoding it."""
-        column = self.columns[name]
-        if not isinstance(column, Categorical):
-            raise KeyError(f"{name!r} is not a string column")
-        return column.codes, column.categories
-
-    def select(self, index: npt.ArrayLike) -> SlaOutcomes:
-        """Return the rows at ``index`` (positions or a boolean mask), in that order."""
-        positions = np.asarray(index)
-        if positions.dtype == bool:
-            positions = np.flatnonzero(positions)
-        return SlaOutcomes(
-            {
-                name: col.take(positions) if isinstance(col, Categorical) else col[positions]
-                for name, col in self.columns.items()
-            },
-            self.as_of,
-        )
+    def _with_columns(self, columns: Mapping[str, Any]) -> SlaOutcomes:
+        return SlaOutcomes(columns, self.as_of)
 
     def status_counts(self) -> dict[str, int]:
         """Number of rows per status (every status listed, zeros included).
@@ -177,51 +155,12 @@ class SlaOutcomes:
         counts = np.bincount(codes, minlength=len(categories))
         return {status: int(counts[i]) for i, status in enumerate(categories)}
 
-    def to_dict(self) -> dict[str, list[Any]]:
-        """Return the columns as lists: instants as aware datetimes, durations as timedeltas.
-
-        Missing values are ``None``.
-        """
-        out: dict[str, list[Any]] = {}
-        for name in self.columns:
-            values = self[name]
-            if name in self.INSTANTS:
-                out[name] = [
-                    None if np.isnan(v) else datetime.fromtimestamp(v, tz=timezone.utc)
-                    for v in values.tolist()
-                ]
-            elif name in self.DURATIONS:
-                out[name] = [None if np.isnan(v) else timedelta(seconds=v) for v in values.tolist()]
-            else:
-                out[name] = values.tolist()
-        return out
-
-    def to_pandas(self) -> Any:
-        """Return a pandas DataFrame (needs the ``dataframes`` extra).
-
-        Instants become ``datetime64[ns, UTC]`` and durations ``timedelta64[ns]``.
-        """
-        pandas = import_optional("pandas", extra="dataframes", feature="SlaOutcomes.to_pandas")
-        data: dict[str, Any] = {}
-        for name in self.columns:
-            values = self[name]
-            if name in self.INSTANTS:
-                data[name] = pandas.to_datetime(values, unit="s", utc=True)
-            elif name in self.DURATIONS:
-                data[name] = pandas.to_timedelta(values, unit="s")
-            else:
-                data[name] = values
-        return pandas.DataFrame(data)
-
-    def to_polars(self) -> Any:
-        """Return a polars DataFrame (needs the ``dataframes`` extra)."""
-        polars = import_optional("polars", extra="dataframes", feature="SlaOutcomes.to_polars")
-        return polars.from_pandas(self.to_pandas())
-
     @classmethod
     def empty(cls) -> SlaOutcomes:
         """A table without rows."""
-        return _assemble([], TicketBatch.from_tickets([]), SlaPolicySet(policies=(_PLACEHOLDER,)), 0.0)
+        return _assemble(
+            [], TicketBatch.from_tickets([]), SlaPolicySet(policies=(_PLACEHOLDER,)), 0.0
+        )
 
     def __repr__(self) -> str:
         counts = {k: v for k, v in self.status_counts().items() if v}
@@ -344,7 +283,9 @@ def _context(batch: TicketBatch, policies: SlaPolicySet, as_of: float) -> _Conte
     ticket = np.concatenate([changes.ticket[keep], plain])
     start = np.concatenate([changes.at[keep], np.full(plain.size, -np.inf)])
     start[: int(keep.sum())][first_row[keep]] = -np.inf
-    code = np.concatenate([changes["priority"][keep] if len(changes) else np.empty(0, np.int8), batch.priority[plain]]).astype(np.int8)
+    code = np.concatenate(
+        [changes["priority"][keep] if len(changes) else np.empty(0, np.int8), batch.priority[plain]]
+    ).astype(np.int8)
     order = np.lexsort((start, ticket))
     ticket, start, code = ticket[order], start[order], code[order]
     offsets = np.zeros(len(batch) + 1, dtype=np.int64)
@@ -569,11 +510,16 @@ def _no_rows() -> dict[str, Any]:
     }
 
 
-_PLACEHOLDER = SlaPolicy("-", None, [SlaTarget("resolution", 1)])
+_PLACEHOLDER = SlaPolicy(
+    name="-", targets=(SlaTarget(metric="resolution", within=timedelta(seconds=1)),)
+)
 
 
 def evaluate_sla(
-    tickets: Any, policy: SlaPolicy | SlaPolicySet | Iterable[SlaPolicy], *, as_of: datetime | None = None
+    tickets: Any,
+    policy: SlaPolicy | SlaPolicySet | Iterable[SlaPolicy],
+    *,
+    as_of: datetime | None = None,
 ) -> SlaOutcomes:
     """Evaluate SLA targets: one outcome per (ticket, target instance).
 

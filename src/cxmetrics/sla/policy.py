@@ -15,8 +15,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, field_validator, model_validator
-from typing_extensions import Self
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from cxmetrics.exceptions import SlaError
 from cxmetrics.models.ticket import PRIORITIES, Priority
@@ -80,6 +79,12 @@ class _PositionalModel(BaseModel):
                 raise TypeError(f"{type(self).__name__} got {name!r} twice")
             data[name] = value
         super().__init__(**data)
+        # Cross-field rules raise SlaError themselves: inside a pydantic validator
+        # they would be wrapped into a ValidationError and lose their type.
+        self._check()
+
+    def _check(self) -> None:
+        """Check rules spanning several fields (none by default)."""
 
 
 class SlaTarget(_PositionalModel):
@@ -129,8 +134,7 @@ class SlaTarget(_PositionalModel):
     def _check_positive(cls, within: timedelta) -> timedelta:
         if within <= timedelta(0):
             raise ValueError(
-                'within must be a positive duration (e.g. "PT4H" or 14400 seconds), '
-                f"got {within}"
+                f'within must be a positive duration (e.g. "PT4H" or 14400 seconds), got {within}'
             )
         return within
 
@@ -243,8 +247,7 @@ class SlaPolicy(_PositionalModel):
             return (value,)
         return value
 
-    @model_validator(mode="after")
-    def _check(self) -> Self:
+    def _check(self) -> None:
         who = f"policy {self.name!r}"
         if not self.name.strip():
             raise SlaError("an SLA policy needs a non-empty name")
@@ -284,7 +287,6 @@ class SlaPolicy(_PositionalModel):
                 )
         if self.calendar is not None and any(t.business_hours for t in self.targets):
             _check_calendar_opens(self.calendar, who)
-        return self
 
     def target_for(self, metric: str, priority: str | None) -> SlaTarget | None:
         """Return the target of ``metric`` for ``priority`` (its own, else the default).
@@ -388,8 +390,7 @@ class SlaPolicySet(_PositionalModel):
 
     policies: tuple[SlaPolicy, ...]
 
-    @model_validator(mode="after")
-    def _check(self) -> Self:
+    def _check(self) -> None:
         if not self.policies:
             raise SlaError("a policy set needs at least one policy")
         names = [p.name for p in self.policies]
@@ -399,7 +400,6 @@ class SlaPolicySet(_PositionalModel):
                     "policy names must be unique in a policy set; "
                     f"{name!r} appears {names.count(name)} times"
                 )
-        return self
 
     def __len__(self) -> int:
         return len(self.policies)
