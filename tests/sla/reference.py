@@ -153,15 +153,18 @@ def _target(
     policy: SlaPolicy, metric: str, ticket: Ticket, start: float, t: float, as_of: float
 ) -> float | None:
     """Target in force at t: the priority's, else the last one in force since the start."""
+    # The priority only changes at recorded changes: look at the start and at each.
+    instants = [start] + [
+        c.at.timestamp()
+        for c in ticket.priority_changes
+        if start < c.at.timestamp() <= t and c.at.timestamp() <= as_of
+    ]
     found = None
-    minute = start
-    while True:
-        target = policy.target_for(metric, _priority_at(ticket, minute, as_of))
+    for instant in instants:
+        target = policy.target_for(metric, _priority_at(ticket, instant, as_of))
         if target is not None:
             found = target.seconds
-        if minute >= t:
-            return found
-        minute = min(minute + MINUTE, t)
+    return found
 
 
 def evaluate(tickets: list[Ticket], policy: SlaPolicy | SlaPolicySet, as_of: float) -> list[Row]:
@@ -169,11 +172,12 @@ def evaluate(tickets: list[Ticket], policy: SlaPolicy | SlaPolicySet, as_of: flo
     rows: list[Row] = []
     for ticket in tickets:
         chosen = choose_policy(ticket, policies)
+        created = ticket.created_at.timestamp()
         if chosen is None:
-            rows.append(Row(ticket.id, None, None, "no_policy"))
+            rows.append(Row(ticket.id, None, None, "no_policy", start=created))
             continue
-        if ticket.created_at.timestamp() > as_of:
-            rows.append(Row(ticket.id, chosen.name, None, "not_started"))
+        if created > as_of:
+            rows.append(Row(ticket.id, chosen.name, None, "not_started", start=created))
             continue
         found = _instances(ticket, as_of)
         found["pausable_update"] = found["periodic_update"]
@@ -192,7 +196,7 @@ def evaluate(tickets: list[Ticket], policy: SlaPolicy | SlaPolicySet, as_of: flo
                     row.status, row.due, row.used, row.time_left = "undetermined", None, None, None
                 rows.append(row)
         if len(rows) == before:
-            rows.append(Row(ticket.id, chosen.name, None, "no_target"))
+            rows.append(Row(ticket.id, chosen.name, None, "no_target", start=created))
     return rows
 
 

@@ -339,22 +339,20 @@ class SlaPolicy(_PositionalModel):
 def _check_calendar_opens(calendar: Any, who: str) -> None:
     import numpy as np
 
-    # Probe 1970-2100 in one vectorised call: a calendar without any open time in
-    # it never opens, and every due time would be infinite.
-    start = np.array([0.0])
-    end = np.array([4102444800.0])
-    try:
-        opened = float(np.asarray(calendar.business_seconds(start, end))[0])
-    except AttributeError:
+    if not hasattr(calendar, "business_seconds"):
         raise SlaError(
             f"{who}: calendar {calendar!r} has no business_seconds(starts, ends); pass a "
             "cxmetrics BusinessCalendar or None for calendar time"
-        ) from None
-    if not opened > 0:
+        )
+    never = getattr(calendar, "never_open", None)
+    if never is None:
+        # Other calendars: probe one leap-year-long span (covers any weekly hours).
+        start, end = np.array([1704067200.0]), np.array([1735689600.0])
+        never = not float(np.asarray(calendar.business_seconds(start, end))[0]) > 0
+    if never:
         raise SlaError(
-            f"{who}: its calendar never opens (no business time between 1970 and 2100), "
-            "so no due time can be computed; give it opening hours or use "
-            "business_hours=False targets"
+            f"{who}: its calendar never opens, so no due time can be computed; give it "
+            "opening hours or use business_hours=False targets"
         )
 
 
