@@ -391,7 +391,9 @@ def _used_at(
         begun = pieces.start[k] < at[todo]
         rows, kk = todo[begun], k[begun]
         stop = np.minimum(at[rows], pieces.end[kk])
-        used[rows] = pieces.before[kk] + ctx.clocks.elapsed(clock[rows], pieces.start[kk], stop)
+        used[rows] = pieces.before[kk] + ctx.clocks.elapsed(
+            clock[inst[rows]], pieces.start[kk], stop
+        )
         more = begun & (k + 1 < pieces.offsets[inst[todo] + 1])
         todo, k = todo[more], k[more] + 1
     return used
