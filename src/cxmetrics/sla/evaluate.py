@@ -167,17 +167,18 @@ class SlaOutcomes(ColumnTable):
         return f"SlaOutcomes(<{len(self)} rows>, {counts})"
 
 
-def _as_of_seconds(as_of: datetime | None) -> float:
+def as_of_seconds(as_of: datetime | None, owner: str = "evaluate_sla") -> float:
+    """Return ``as_of`` as epoch seconds (now when ``None``); naive instants are refused."""
     if as_of is None:
         return datetime.now(timezone.utc).timestamp()
     if not isinstance(as_of, datetime):
         raise InvalidParameterError(
-            "The 'as_of' parameter of evaluate_sla must be an aware datetime or None. "
+            f"The 'as_of' parameter of {owner} must be an aware datetime or None. "
             f"Got {as_of!r} instead."
         )
     if as_of.tzinfo is None or as_of.utcoffset() is None:
         raise InvalidParameterError(
-            "The 'as_of' parameter of evaluate_sla must be an aware datetime or None. "
+            f"The 'as_of' parameter of {owner} must be an aware datetime or None. "
             f"Got the naive {as_of.isoformat()} instead; attach a timezone, e.g. "
             "as_of.replace(tzinfo=timezone.utc)."
         )
@@ -579,7 +580,7 @@ def evaluate_sla(
     """
     batch = as_ticket_batch(tickets)
     policies = as_policy_set(policy)
-    ctx = _context(batch, policies, _as_of_seconds(as_of))
+    ctx = _context(batch, policies, as_of_seconds(as_of))
     return _assemble(_evaluate_all(ctx), batch, policies, ctx.as_of, ctx.policy_of)
 
 

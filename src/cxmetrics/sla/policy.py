@@ -388,6 +388,15 @@ class SlaPolicySet(_PositionalModel):
 
     policies: tuple[SlaPolicy, ...]
 
+    @field_validator("policies", mode="before")
+    @classmethod
+    def _build_policies(cls, value: Any) -> Any:
+        # Policies given as mappings (e.g. from JSON) go through SlaPolicy's own
+        # checks, which nested validation alone would skip.
+        if isinstance(value, Iterable) and not isinstance(value, (str, bytes, dict)):
+            return tuple(SlaPolicy(**p) if isinstance(p, dict) else p for p in value)
+        return value
+
     def _check(self) -> None:
         if not self.policies:
             raise SlaError("a policy set needs at least one policy")
