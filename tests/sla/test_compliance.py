@@ -181,9 +181,9 @@ def test_at_risk_lists_active_instances_due_within_the_horizon_soonest_first():
     risk = sla_at_risk(tickets, policy, _day(0, 9.5), within=timedelta(minutes=45))
     # The paused resolution clock is not at risk; its first-reply clock is.
     assert list(zip(risk["ticket_id"], risk["metric"], strict=True)) == [
-        ("late", "resolution"),
         ("sooner", "first_reply"),
         ("paused", "first_reply"),
+        ("late", "resolution"),
         ("soon", "first_reply"),
     ]
     assert risk["time_to_due"].tolist() == [1800.0, 1800.0, 1800.0, 2700.0]

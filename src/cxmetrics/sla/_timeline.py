@@ -60,21 +60,39 @@ def segmented_searchsorted(
     position, as ``numpy.searchsorted`` would give on the pair (group, value):
     rows of earlier groups all come before. Exact (no float key arithmetic).
     """
-    n = values.size
-    groups = np.concatenate([row_group, query_group])
-    keys = np.concatenate([values, query_values])
-    # side="left": a query sorts before equal values; "right": after them.
-    is_query = np.concatenate(
-        [np.zeros(n, np.int8), np.ones(query_values.size, np.int8)]
-        if side == "right"
-        else [np.ones(n, np.int8), np.zeros(query_values.size, np.int8)]
-    )
-    order = np.lexsort((is_query, keys, groups))
-    from_values = order < n
+    n, q = values.size, query_values.size
+    # side="left": a query sorts before equal values, so it goes first in the
+    # concatenation (the sort is stable); "right": after them.
+    values_first = side == "right"
+    if values_first:
+        groups = np.concatenate([row_group, query_group])
+        keys = np.concatenate([values, query_values])
+        is_value = np.arange(n + q) < n
+    else:
+        groups = np.concatenate([query_group, row_group])
+        keys = np.concatenate([query_values, values])
+        is_value = np.arange(n + q) >= q
+    order = group_time_order(groups, keys)
+    from_values = is_value[order]
     seen = np.cumsum(from_values)
-    result = np.empty(query_values.size, dtype=np.int64)
-    result[order[~from_values] - n] = seen[~from_values]
+    query_index = order[~from_values] - (n if values_first else 0)
+    result = np.empty(q, dtype=np.int64)
+    result[query_index] = seen[~from_values]
     return result
+
+
+def group_time_order(group: IntArray, at: FloatArray) -> IntArray:
+    """Stable order of rows by (group, at): rows with equal pairs keep their order.
+
+    One stable sort on complex keys (numpy orders them by real, then imaginary
+    part), exact for any float instants including infinities. Inputs made of a
+    few runs already sorted by (group, at) sort in near-linear time, which is how
+    the evaluator calls it.
+    """
+    key = np.empty(group.size, dtype=np.complex128)
+    key.real = group
+    key.imag = at
+    return np.argsort(key, kind="stable")
 
 
 def rank_in_group(group_offsets: IntArray, n_rows: int) -> IntArray:
@@ -93,8 +111,15 @@ def segmented_cumsum(values: FloatArray, rank: IntArray) -> tuple[FloatArray, Fl
     through = values.astype(np.float64, copy=True)
     if values.size == 0:
         return before, through
-    for r in range(1, int(rank.max()) + 1):
-        rows = np.flatnonzero(rank == r)
+    top = int(rank.max())
+    # Rows grouped by rank (a stable radix sort on small integers), so that each
+    # step touches only the rows of its rank.
+    small = rank.astype(np.int16) if top < np.iinfo(np.int16).max else rank
+    by_rank = np.argsort(small, kind="stable")
+    bounds = np.zeros(top + 2, dtype=np.int64)
+    np.cumsum(np.bincount(rank, minlength=top + 1), out=bounds[1:])
+    for r in range(1, top + 1):
+        rows = by_rank[bounds[r] : bounds[r + 1]]
         before[rows] = through[rows - 1]
         through[rows] = before[rows] + values[rows]
     return before, through
@@ -147,7 +172,8 @@ def build_timeline(batch: TicketBatch, as_of: float) -> Timeline:
     origin = np.concatenate(
         [np.zeros(n, np.int8), np.ones(ticket.size - n, np.int8)],
     )
-    order = np.lexsort((origin, start, ticket))
+    # Creation rows come first in the concatenation, so they stay first on ties.
+    order = group_time_order(ticket, start)
     ticket, start, status = ticket[order], start[order], status[order]
     counts = np.bincount(ticket, minlength=n)
     offsets = np.zeros(n + 1, dtype=np.int64)
@@ -251,25 +277,27 @@ def build_stream(batch: TicketBatch, timeline: Timeline, as_of: float, alive: Bo
     ticket, at, is_agent = ticket[keep], at[keep], is_agent[keep]
     # The creation of a customer-created ticket is the customer's first message.
     opened = np.flatnonzero(alive & (batch.created_by == CREATED_BY_CUSTOMER))
-    seg_keep = alive[timeline.ticket]
-    seg_ix = np.flatnonzero(seg_keep)
-    n_seg, n_open = seg_ix.size, opened.size
-    all_ticket = np.concatenate([timeline.ticket[seg_ix], opened, ticket])
-    all_at = np.concatenate([timeline.start[seg_ix], batch.created_at[opened], at])
+    seg_ix = np.flatnonzero(alive[timeline.ticket])
+    customer, agent = np.flatnonzero(~is_agent), np.flatnonzero(is_agent)
+    n_seg, n_open, n_customer = seg_ix.size, opened.size, customer.size
+    # Sources in the order that breaks ties at one instant: status changes, then
+    # customer messages, then agent replies (each source is sorted by ticket and
+    # time, and a stable sort keeps recorded order within a source).
+    all_ticket = np.concatenate([timeline.ticket[seg_ix], opened, ticket[customer], ticket[agent]])
+    all_at = np.concatenate(
+        [timeline.start[seg_ix], batch.created_at[opened], at[customer], at[agent]]
+    )
     kind = np.concatenate(
         [
             np.full(n_seg, _ORDER_STATUS, np.int8),
-            np.full(n_open, _ORDER_CUSTOMER, np.int8),
-            np.where(is_agent, _ORDER_AGENT, _ORDER_CUSTOMER).astype(np.int8),
+            np.full(n_open + n_customer, _ORDER_CUSTOMER, np.int8),
+            np.full(agent.size, _ORDER_AGENT, np.int8),
         ]
     )
-    seg_row = np.concatenate(
-        [seg_ix, np.full(n_open + ticket.size, -1, np.int64)],
-    )
-    virtual = np.concatenate(
-        [np.zeros(n_seg, bool), np.ones(n_open, bool), np.zeros(at.size, bool)]
-    )
-    order = np.lexsort((kind, all_at, all_ticket))
+    seg_row = np.concatenate([seg_ix, np.full(all_ticket.size - n_seg, -1, np.int64)])
+    virtual = np.zeros(all_ticket.size, dtype=bool)
+    virtual[n_seg : n_seg + n_open] = True
+    order = group_time_order(all_ticket, all_at)
     all_ticket, all_at, kind = all_ticket[order], all_at[order], kind[order]
     seg_row, virtual = seg_row[order], virtual[order]
     # Forward-fill the status: each ticket's stream starts with its creation segment.

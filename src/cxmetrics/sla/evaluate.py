@@ -22,6 +22,7 @@ time reaches the target in force.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, ClassVar
@@ -40,6 +41,7 @@ from cxmetrics.sla._timeline import (
     Timeline,
     build_stream,
     build_timeline,
+    group_time_order,
     rank_in_group,
     reply_instances,
     resolution_instances,
@@ -108,7 +110,9 @@ class SlaOutcomes(ColumnTable):
     (``reply`` or ``solve``), ``status`` (see :data:`OUTCOME_STATUSES`),
     ``business_time_used`` and ``time_left`` (negative once breached).
 
-    String columns are stored as :class:`~cxmetrics.batch.Categorical`;
+    Rows come grouped by metric (in the order of ``SLA_METRICS``), then by ticket
+    in input order, then by start; the ticket-level rows (``no_policy`` …) come
+    last. String columns are stored as :class:`~cxmetrics.batch.Categorical`;
     indexing (``outcomes["status"]``) decodes them to object arrays.
 
     Examples
@@ -287,7 +291,7 @@ def _context(batch: TicketBatch, policies: SlaPolicySet, as_of: float) -> _Conte
     code = np.concatenate(
         [changes["priority"][keep] if len(changes) else np.empty(0, np.int8), batch.priority[plain]]
     ).astype(np.int8)
-    order = np.lexsort((start, ticket))
+    order = group_time_order(ticket, start)
     ticket, start, code = ticket[order], start[order], code[order]
     offsets = np.zeros(len(batch) + 1, dtype=np.int64)
     np.cumsum(np.bincount(ticket, minlength=len(batch)), out=offsets[1:])
@@ -461,9 +465,16 @@ def _evaluate_metric(ctx: _Context, m: int, inst: Instances) -> dict[str, Any]:
         ok = crossing < seg_end[v]
         due_row[v[ok]] = crossing[ok]
         used_due_row[v[ok]] = used_due[ok]
-    # The due time is the earliest breach over the priority segments.
-    order = np.lexsort((due_row, row_inst))
-    first_of = order[offsets[:-1]]
+    # The due time is the earliest breach over the priority segments; only the
+    # instances with several segments need a sort.
+    first_of = offsets[:-1].copy()
+    several = np.flatnonzero(count > 1)
+    if several.size:
+        rows = np.flatnonzero(count[row_inst] > 1)
+        order = rows[group_time_order(row_inst[rows], due_row[rows])]
+        group_start = np.zeros(several.size, dtype=np.int64)
+        np.cumsum(count[several][:-1], out=group_start[1:])
+        first_of[several] = order[group_start]
     due = due_row[first_of]
     used_at_due = used_due_row[first_of]
     applies = np.bincount(row_inst[valid], minlength=n) > 0
@@ -578,13 +589,44 @@ def evaluate_sla(
     >>> row["status"], row["due"][0].hour, row["business_time_used"][0]
     (['achieved'], 15, datetime.timedelta(seconds=10800))
     """
+    return _evaluate(tickets, policy, as_of)
+
+
+def _evaluate(
+    tickets: Any,
+    policy: SlaPolicy | SlaPolicySet | Iterable[SlaPolicy],
+    as_of: datetime | None,
+    stages: dict[str, float] | None = None,
+) -> SlaOutcomes:
+    """:func:`evaluate_sla`, adding the seconds of each stage to ``stages`` if given."""
+    clock = _Stopwatch(stages)
     batch = as_ticket_batch(tickets)
     policies = as_policy_set(policy)
+    clock.lap("batch")
     ctx = _context(batch, policies, as_of_seconds(as_of))
-    return _assemble(_evaluate_all(ctx), batch, policies, ctx.as_of, ctx.policy_of)
+    clock.lap("timeline and policies")
+    parts = _evaluate_all(ctx, clock)
+    outcomes = _assemble(parts, batch, policies, ctx.as_of, ctx.policy_of)
+    clock.lap("assemble")
+    return outcomes
 
 
-def _evaluate_all(ctx: _Context) -> list[dict[str, Any]]:
+class _Stopwatch:
+    """Accumulates wall-clock seconds per stage, for benchmarks; free when off."""
+
+    def __init__(self, stages: dict[str, float] | None) -> None:
+        self.stages = stages
+        self.last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        if self.stages is not None:
+            now = time.perf_counter()
+            self.stages[name] = self.stages.get(name, 0.0) + now - self.last
+            self.last = now
+
+
+def _evaluate_all(ctx: _Context, clock: _Stopwatch | None = None) -> list[dict[str, Any]]:
+    clock = clock or _Stopwatch(None)
     batch = ctx.batch
     alive = (ctx.policy_of >= 0) & (batch.created_at <= ctx.as_of)
     wanted = [
@@ -605,10 +647,12 @@ def _evaluate_all(ctx: _Context) -> list[dict[str, Any]]:
         if {"periodic_update", "pausable_update"} & set(names):
             updates = update_instances(stream)
             by_metric["periodic_update"] = by_metric["pausable_update"] = updates
+        clock.lap("reply and update instances")
     if {"resolution", "requester_wait", "agent_work"} & set(names):
         resolution = resolution_instances(batch, ctx.timeline, alive)
         for name in ("resolution", "requester_wait", "agent_work"):
             by_metric[name] = resolution
+        clock.lap("resolution instances")
     for m in wanted:
         inst = by_metric[SLA_METRICS[m]]
         inst = inst.take(has_metric[ctx.policy_of[inst.ticket], m])
@@ -621,6 +665,7 @@ def _evaluate_all(ctx: _Context) -> list[dict[str, Any]]:
             for name in ("due", "business_time_used", "time_left"):
                 part[name][undetermined] = np.nan
         parts.append(part)
+        clock.lap(f"due times: {SLA_METRICS[m]}")
     return parts
 
 
@@ -634,7 +679,12 @@ def _assemble(
     n = len(batch)
     if policy_of is None:
         policy_of = np.full(n, -1, dtype=np.int64)
-    kept = [{k: v[p["keep"]] for k, v in p.items() if k != "keep"} for p in parts]
+    kept = [
+        {k: v for k, v in p.items() if k != "keep"}
+        if p["keep"].all()
+        else {k: v[p["keep"]] for k, v in p.items() if k != "keep"}
+        for p in parts
+    ]
     covered = np.zeros(n, dtype=bool)
     for part in kept:
         covered[part["ticket"]] = True
@@ -662,10 +712,9 @@ def _assemble(
             "time_left": np.full(k, np.nan),
         }
     )
+    # Rows by metric (canonical order), then ticket, then start, as the parts
+    # come: each is already ordered by ticket and start, so no sort is needed.
     data = {name: np.concatenate([p[name] for p in kept]) for name in kept[0]}
-    # Rows by ticket, then metric (canonical order), then start.
-    order = np.lexsort((data["start"], data["metric"], data["ticket"]))
-    data = {name: col[order] for name, col in data.items()}
     ticket = data["ticket"]
     metric = data["metric"]
     # Instance number within (ticket, metric): rows are consecutive.
