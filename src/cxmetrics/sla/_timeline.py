@@ -168,10 +168,6 @@ def build_timeline(batch: TicketBatch, as_of: float) -> Timeline:
     status = np.concatenate(
         [np.full(n, NEW, np.int8), changes["status"][keep], flat_status[flat_ix]]
     ).astype(np.int8)
-    # The creation row first, then the changes in their recorded (stable) order.
-    origin = np.concatenate(
-        [np.zeros(n, np.int8), np.ones(ticket.size - n, np.int8)],
-    )
     # Creation rows come first in the concatenation, so they stay first on ties.
     order = group_time_order(ticket, start)
     ticket, start, status = ticket[order], start[order], status[order]
