@@ -70,7 +70,7 @@ def every_metric_policy(cal: BusinessCalendar) -> SlaPolicy:
         SlaTarget("agent_work", 12 * h),
     ]
     return SlaPolicy(
-        name="bench", calendar=cal, targets=targets, pause_statuses=["pending", "on_hold"]
+        name="every-metric", calendar=cal, targets=targets, pause_statuses=["pending", "on_hold"]
     )
 
 

@@ -267,13 +267,32 @@ def _reply_events(batch: TicketBatch, as_of: float) -> tuple[IntArray, FloatArra
     )
 
 
-def build_stream(batch: TicketBatch, timeline: Timeline, as_of: float, alive: BoolArray) -> Stream:
+def build_stream(
+    batch: TicketBatch,
+    timeline: Timeline,
+    as_of: float,
+    alive: BoolArray,
+    every_segment: bool = True,
+) -> Stream:
+    """Merge status segments, customer messages and agent replies of live tickets.
+
+    With ``every_segment=False`` only the segments that solve or reopen a ticket
+    (and its first) enter the stream: enough for the reply and update clocks,
+    which only need to know whether the ticket is solved, but then ``segment``
+    is not the status segment in force (pausable clocks need ``True``).
+    """
     ticket, at, is_agent = _reply_events(batch, as_of)
     keep = alive[ticket]
     ticket, at, is_agent = ticket[keep], at[keep], is_agent[keep]
     # The creation of a customer-created ticket is the customer's first message.
     opened = np.flatnonzero(alive & (batch.created_by == CREATED_BY_CUSTOMER))
-    seg_ix = np.flatnonzero(alive[timeline.ticket])
+    wanted = alive[timeline.ticket]
+    if not every_segment:
+        resolved = np.isin(timeline.status, RESOLVED_CODES)
+        flips = np.ones(resolved.size, dtype=bool)
+        flips[1:] = (resolved[1:] != resolved[:-1]) | (timeline.ticket[1:] != timeline.ticket[:-1])
+        wanted &= flips
+    seg_ix = np.flatnonzero(wanted)
     customer, agent = np.flatnonzero(~is_agent), np.flatnonzero(is_agent)
     n_seg, n_open, n_customer = seg_ix.size, opened.size, customer.size
     # Sources in the order that breaks ties at one instant: status changes, then

@@ -343,7 +343,14 @@ def _pieces(ctx: _Context, inst: Instances, m: int, pol: IntArray, end: FloatArr
         a = np.maximum(tl.start[seg], inst.start[inst_of])
         b = np.minimum(tl.end[seg], end[inst_of])
         running = ctx.runs[pol[inst_of], m, tl.status[seg]] & (b > a)
-        inst_of, a, b = inst_of[running], a[running], b[running]
+        # Consecutive running segments (new then open, say) are one piece: status
+        # segments are contiguous, so only the running flag and the instance split.
+        continues = np.zeros(running.size, dtype=bool)
+        continues[1:] = running[1:] & running[:-1] & (inst_of[1:] == inst_of[:-1])
+        first = running & ~continues
+        last = running.copy()
+        last[:-1] &= ~continues[1:]
+        inst_of, a, b = inst_of[first], a[first], b[last]
     per = np.bincount(inst_of, minlength=n) + 1
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(per, out=offsets[1:])
@@ -641,7 +648,10 @@ def _evaluate_all(ctx: _Context, clock: _Stopwatch | None = None) -> list[dict[s
     names = [SLA_METRICS[m] for m in wanted]
     by_metric: dict[str, Instances] = {}
     if {"first_reply", "next_reply", "periodic_update", "pausable_update"} & set(names):
-        stream = build_stream(batch, ctx.timeline, ctx.as_of, alive)
+        # Only the pausable update clock needs every status segment in the stream.
+        stream = build_stream(
+            batch, ctx.timeline, ctx.as_of, alive, every_segment="pausable_update" in names
+        )
         if {"first_reply", "next_reply"} & set(names):
             by_metric["first_reply"], by_metric["next_reply"] = reply_instances(stream)
         if {"periodic_update", "pausable_update"} & set(names):
@@ -724,7 +734,8 @@ def _assemble(
     instance = np.where(metric >= 0, np.arange(ticket.size) - group_start, -1)
     policy_codes = policy_of[ticket].astype(np.int32)
     columns: dict[str, Any] = {
-        "ticket_id": batch.ids[ticket],
+        # Codes into the ids: no per-row string gather until the column is read.
+        "ticket_id": Categorical(ticket.astype(np.int32), tuple(batch.ids.tolist())),
         "ticket": ticket,
         "policy": Categorical(policy_codes, tuple(p.name for p in policies.policies)),
         "metric": Categorical(metric, SLA_METRICS),
