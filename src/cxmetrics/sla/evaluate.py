@@ -539,7 +539,6 @@ _PLACEHOLDER = SlaPolicy(
 def evaluate_sla(
     tickets: Any,
     policy: SlaPolicy | SlaPolicySet | Iterable[SlaPolicy],
-    *,
     as_of: datetime | None = None,
 ) -> SlaOutcomes:
     """Evaluate SLA targets: one outcome per (ticket, target instance).
