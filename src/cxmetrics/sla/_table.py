@@ -1,9 +1,13 @@
-"""A small columnar table with exports, shared by the SLA outcome and compliance tables."""
+"""The SLA tables: the ticket-metrics column table, with instants and durations.
+
+Columns named in ``INSTANTS`` hold epoch seconds (UTC) and export as aware
+datetimes; those in ``DURATIONS`` hold seconds and export as timedeltas; string
+columns in ``PLAIN`` (identifiers) export as strings rather than categoricals.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, ClassVar
 
@@ -13,48 +17,35 @@ from typing_extensions import Self
 
 from cxmetrics._optional import import_optional
 from cxmetrics.batch import Categorical
+from cxmetrics.tickets.table import ColumnTable as _ColumnTable
 
 __all__ = ["ColumnTable"]
 
 
-@dataclass(frozen=True, eq=False)
-class ColumnTable:
-    """Named columns of equal length: numpy arrays or :class:`~cxmetrics.batch.Categorical`.
-
-    Columns named in ``INSTANTS`` hold epoch seconds and export as aware datetimes;
-    those in ``DURATIONS`` hold seconds and export as timedeltas. String columns
-    are stored as categoricals; indexing decodes them.
+class ColumnTable(_ColumnTable):
+    """A :class:`~cxmetrics.tickets.table.ColumnTable` that knows instants and durations.
 
     Examples
     --------
     >>> t = ColumnTable({"name": Categorical.from_values(["a", None]), "n": np.array([1, 2])})
     >>> len(t), t["name"].tolist(), t.to_dict()
     (2, ['a', None], {'name': ['a', None], 'n': [1, 2]})
+    >>> t.select([1]).to_dict()
+    {'name': [None], 'n': [2]}
     """
-
-    columns: Mapping[str, Any]
 
     INSTANTS: ClassVar[tuple[str, ...]] = ()
     DURATIONS: ClassVar[tuple[str, ...]] = ()
-
-    def __len__(self) -> int:
-        first = next(iter(self.columns.values()), None)
-        return 0 if first is None else len(first)
-
-    def __getitem__(self, name: str) -> npt.NDArray[Any]:
-        column = self.columns[name]
-        if isinstance(column, Categorical):
-            return np.array(column.to_list(), dtype=object)
-        return np.asarray(column)
+    PLAIN: ClassVar[tuple[str, ...]] = ()
 
     @property
-    def names(self) -> tuple[str, ...]:
-        """The column names, in display order."""
-        return tuple(self.columns)
+    def columns(self) -> Mapping[str, Any]:
+        """The stored columns by name (categoricals stay encoded)."""
+        return self._columns
 
     def codes(self, name: str) -> tuple[npt.NDArray[np.int32], tuple[str, ...]]:
         """Return a string column as (codes, categories) without decoding it."""
-        column = self.columns[name]
+        column = self._columns[name]
         if not isinstance(column, Categorical):
             raise KeyError(f"{name!r} is not a string column")
         return column.codes, column.categories
@@ -70,7 +61,7 @@ class ColumnTable:
         return self._with_columns(
             {
                 name: col.take(positions) if isinstance(col, Categorical) else col[positions]
-                for name, col in self.columns.items()
+                for name, col in self._columns.items()
             }
         )
 
@@ -80,7 +71,7 @@ class ColumnTable:
         Missing values are ``None``.
         """
         out: dict[str, list[Any]] = {}
-        for name in self.columns:
+        for name in self._columns:
             values = self[name]
             if name in self.INSTANTS:
                 out[name] = [
@@ -94,33 +85,30 @@ class ColumnTable:
         return out
 
     def to_pandas(self) -> Any:
-        """Return a pandas DataFrame (needs the ``dataframes`` extra).
+        """Return a pandas DataFrame (``dataframes`` extra).
 
-        Instants become ``datetime64[ns, UTC]`` and durations ``timedelta64[ns]``.
+        Instants become ``datetime64[..., UTC]``, durations ``timedelta64``,
+        strings categoricals (identifiers stay strings).
         """
         pandas = import_optional(
             "pandas", extra="dataframes", feature=f"{type(self).__name__}.to_pandas"
         )
-        data: dict[str, Any] = {}
-        for name in self.columns:
-            values = self[name]
+        frame = super().to_pandas()
+        for name in self._columns:
             if name in self.INSTANTS:
-                data[name] = pandas.to_datetime(values, unit="s", utc=True)
+                frame[name] = pandas.to_datetime(self[name], unit="s", utc=True)
             elif name in self.DURATIONS:
-                data[name] = pandas.to_timedelta(values, unit="s")
-            else:
-                data[name] = values
-        return pandas.DataFrame(data)
+                frame[name] = pandas.to_timedelta(self[name], unit="s")
+            elif name in self.PLAIN:
+                frame[name] = self[name]
+        return frame
 
     def to_polars(self) -> Any:
-        """Return a polars DataFrame (needs the ``dataframes`` extra)."""
+        """Return a polars DataFrame (``dataframes`` extra), typed as :meth:`to_pandas`."""
         polars = import_optional(
             "polars", extra="dataframes", feature=f"{type(self).__name__}.to_polars"
         )
         return polars.from_pandas(self.to_pandas())
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(<{len(self)} rows>, columns={list(self.columns)})"
 
 
 def _plain(value: Any) -> Any:

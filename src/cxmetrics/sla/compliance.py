@@ -108,7 +108,9 @@ def _outcomes(items: Any, params: SlaComplianceParams, owner: str) -> SlaOutcome
 def _settled_at(outcomes: SlaOutcomes) -> npt.NDArray[np.float64]:
     """When each verdict became known: the completion if achieved, else the due time."""
     status = outcomes.codes("status")[0]
-    return np.where(status == ACHIEVED, outcomes["completed_at"], outcomes["due"])
+    done = np.asarray(outcomes["completed_at"], dtype=np.float64)
+    due = np.asarray(outcomes["due"], dtype=np.float64)
+    return np.where(status == ACHIEVED, done, due)
 
 
 def _group_values(

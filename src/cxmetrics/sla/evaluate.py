@@ -96,7 +96,6 @@ _RESOLVED = np.isin(
 _REPLY_METRICS = frozenset({"first_reply", "next_reply", "periodic_update"})
 
 
-@dataclass(frozen=True, eq=False)
 class SlaOutcomes(ColumnTable):
     """The outcome table of :func:`evaluate_sla`: one row per (ticket, target instance).
 
@@ -131,10 +130,6 @@ class SlaOutcomes(ColumnTable):
     [datetime.datetime(2024, 3, 4, 11, 0, tzinfo=datetime.timezone.utc)]
     """
 
-    columns: Mapping[str, Any]
-    as_of: float = float("nan")
-    """The instant of evaluation (epoch seconds)."""
-
     INSTANTS: ClassVar[tuple[str, ...]] = ("start", "due", "completed_at")
     DURATIONS: ClassVar[tuple[str, ...]] = (
         "target",
@@ -143,6 +138,13 @@ class SlaOutcomes(ColumnTable):
         "time_to_due",
         "overdue",
     )
+
+    PLAIN: ClassVar[tuple[str, ...]] = ("ticket_id",)
+
+    def __init__(self, columns: Mapping[str, Any], as_of: float = float("nan")) -> None:
+        super().__init__(columns)
+        self.as_of = as_of
+        """The instant of evaluation (epoch seconds)."""
 
     def _with_columns(self, columns: Mapping[str, Any]) -> SlaOutcomes:
         return SlaOutcomes(columns, self.as_of)
