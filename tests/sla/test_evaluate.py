@@ -303,3 +303,20 @@ def test_policies_are_hashable_and_immutable():
     assert a == b and hash(a) == hash(b)
     with pytest.raises(ValidationError):
         a.name = "other"  # type: ignore[misc]
+
+
+def test_policies_from_plain_data_are_checked_like_built_ones():
+    data = first_reply_policy(1).model_dump()
+    rebuilt = SlaPolicySet(policies=[data])
+    assert rebuilt.policies[0] == first_reply_policy(1)
+    data["pause_statuses"] = ("waiting",)
+    with pytest.raises(SlaError, match="does not exist"):
+        SlaPolicySet(policies=[data])
+
+
+def test_identifiers_export_as_strings_and_statuses_as_categoricals():
+    tickets = [Ticket(id=f"T{i}", created_at=at(0, 9)) for i in range(3)]
+    frame = evaluate_sla(tickets, first_reply_policy(1), as_of=at(0, 9.5)).to_pandas()
+    assert frame["ticket_id"].tolist() == ["T0", "T1", "T2"]
+    assert str(frame["ticket_id"].dtype) != "category"
+    assert str(frame["status"].dtype) == "category"

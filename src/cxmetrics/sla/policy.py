@@ -78,10 +78,15 @@ class _PositionalModel(BaseModel):
             if name in data:
                 raise TypeError(f"{type(self).__name__} got {name!r} twice")
             data[name] = value
-        super().__init__(**data)
+        super().__init__(**self._before(data))
         # Cross-field rules raise SlaError themselves: inside a pydantic validator
         # they would be wrapped into a ValidationError and lose their type.
         self._check()
+
+    @classmethod
+    def _before(cls, data: dict[str, Any]) -> dict[str, Any]:
+        """Prepare the keyword arguments before validation (unchanged by default)."""
+        return data
 
     def _check(self) -> None:
         """Check rules spanning several fields (none by default)."""
@@ -388,14 +393,17 @@ class SlaPolicySet(_PositionalModel):
 
     policies: tuple[SlaPolicy, ...]
 
+    @classmethod
+    def _before(cls, data: dict[str, Any]) -> dict[str, Any]:
+        # Built here rather than in a validator so that their SlaError surfaces as is.
+        return {**data, "policies": _build_policies(data.get("policies"))}
+
     @field_validator("policies", mode="before")
     @classmethod
-    def _build_policies(cls, value: Any) -> Any:
-        # Policies given as mappings (e.g. from JSON) go through SlaPolicy's own
-        # checks, which nested validation alone would skip.
-        if isinstance(value, Iterable) and not isinstance(value, (str, bytes, dict)):
-            return tuple(SlaPolicy(**p) if isinstance(p, dict) else p for p in value)
-        return value
+    def _policies_from_mappings(cls, value: Any) -> Any:
+        # Nested validation (e.g. metric parameters read back) does not call
+        # __init__; the checks still run, their errors wrapped by pydantic.
+        return _build_policies(value)
 
     def _check(self) -> None:
         if not self.policies:
@@ -410,6 +418,13 @@ class SlaPolicySet(_PositionalModel):
 
     def __len__(self) -> int:
         return len(self.policies)
+
+
+def _build_policies(value: Any) -> Any:
+    """Policies given as mappings (e.g. from JSON) go through SlaPolicy's own checks."""
+    if isinstance(value, Iterable) and not isinstance(value, (str, bytes, dict)):
+        return tuple(SlaPolicy(**p) if isinstance(p, dict) else p for p in value)
+    return value
 
 
 def as_policy_set(policy: SlaPolicy | SlaPolicySet | Iterable[SlaPolicy]) -> SlaPolicySet:
