@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cxmetrics.sla.evaluate import evaluate_sla
+from cxmetrics.sla.policy import SlaPolicySet
 
 from tests.sla import reference
 from tests.sla.fakes import AlwaysOpen, WeekdayHours
@@ -84,6 +85,23 @@ def test_matches_reference(tickets, calendar, data, as_of_h):
     as_of = T0 + timedelta(hours=as_of_h)
     fast = _rows(evaluate_sla(tickets, policy, as_of=as_of))
     slow = _ref_rows(reference.evaluate(tickets, policy, as_of.timestamp()))
+    assert len(fast) == len(slow), (fast, slow)
+    for f, s in zip(fast, slow, strict=True):
+        assert all(_same(x, y) for x, y in zip(f, s, strict=True)), (f, s)
+
+
+@settings(max_examples=60)
+@given(tickets=ticket_lists(), data=st.data(), as_of_h=st.integers(0, 200))
+def test_policy_sets_match_reference(tickets, data, as_of_h):
+    chat = data.draw(policies(calendar=WeekdayHours(), name="chat")).when(channel="chat")
+    vip = data.draw(policies(calendar=None, name="vip")).when(tags=["vip"])
+    rules = [chat, vip]
+    if data.draw(st.booleans()):
+        rules.append(data.draw(policies(calendar=AlwaysOpen(), name="rest")))
+    policy_set = SlaPolicySet(policies=rules)
+    as_of = T0 + timedelta(hours=as_of_h)
+    fast = _rows(evaluate_sla(tickets, policy_set, as_of=as_of))
+    slow = _ref_rows(reference.evaluate(tickets, policy_set, as_of.timestamp()))
     assert len(fast) == len(slow), (fast, slow)
     for f, s in zip(fast, slow, strict=True):
         assert all(_same(x, y) for x, y in zip(f, s, strict=True)), (f, s)
