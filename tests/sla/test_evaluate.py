@@ -20,6 +20,8 @@ from cxmetrics import (
 from cxmetrics.sla.evaluate import evaluate_sla
 from cxmetrics.sla.policy import SlaPolicy, SlaPolicySet, SlaTarget
 
+from tests.sla.fakes import NeverOpen
+
 CAL = BusinessCalendar("UTC", {"mon-fri": "09:00-17:00"})
 MON = datetime(2024, 3, 4, tzinfo=timezone.utc)  # a Monday
 H = 3600.0
@@ -265,6 +267,11 @@ def test_calendar_that_never_opens():
     closed = BusinessCalendar("UTC", {})
     with pytest.raises(SlaError, match="never opens"):
         SlaPolicy(name="x", calendar=closed, targets=[SlaTarget("resolution", 60)])
+    # Calendars without never_open are probed over a year.
+    with pytest.raises(SlaError, match="never opens"):
+        SlaPolicy(name="x", calendar=NeverOpen(), targets=[SlaTarget("resolution", 60)])
+    with pytest.raises(SlaError, match="has no business_seconds"):
+        SlaPolicy(name="x", calendar="24/7", targets=[SlaTarget("resolution", 60)])
     # Calendar-time targets do not need it open.
     SlaPolicy(
         name="x", calendar=closed, targets=[SlaTarget("resolution", 60, business_hours=False)]
