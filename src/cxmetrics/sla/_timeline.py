@@ -196,7 +196,9 @@ class Instances:
     """Target instances of one metric: one row per (ticket, instance).
 
     ``end`` is the completion instant (``nan`` while open) and ``how`` says what
-    completed it (:data:`END_OPEN`, :data:`END_REPLY`, :data:`END_SOLVE`).
+    completed it (:data:`END_OPEN`, :data:`END_REPLY`, :data:`END_SOLVE`). The
+    segment fields are exact only when the stream held every status segment
+    (see :func:`build_stream`); the never-pausing clocks do not read them.
     """
 
     ticket: IntArray
