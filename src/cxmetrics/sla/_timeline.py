@@ -1,0 +1,408 @@
+"""Columnar building blocks of SLA evaluation: status timelines and target instances.
+
+Everything here is numpy over whole batches; no function loops over tickets. The
+only loops run over the *rank* of a row within its ticket (a handful of
+iterations) to keep per-instance sums exact.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from cxmetrics.batch import AUTHORS, CREATED_BY, KIND_CALL, KIND_MESSAGE, TicketBatch
+from cxmetrics.models.ticket import TICKET_STATUSES
+
+__all__ = [
+    "Instances",
+    "Stream",
+    "Timeline",
+    "build_stream",
+    "build_timeline",
+    "reply_instances",
+    "resolution_instances",
+    "segmented_searchsorted",
+    "update_instances",
+]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+NEW = TICKET_STATUSES.index("new")
+RESOLVED_CODES = np.array(
+    [TICKET_STATUSES.index("solved"), TICKET_STATUSES.index("closed")], dtype=np.int8
+)
+CUSTOMER = AUTHORS.index("customer")
+AGENT = AUTHORS.index("agent")
+CREATED_BY_CUSTOMER = CREATED_BY.index("customer")
+
+# How an instance ended: still open, by an agent reply, or by a solve.
+END_OPEN, END_REPLY, END_SOLVE = 0, 1, 2
+
+# Order of simultaneous events in a ticket's stream: a status change applies
+# before a customer message, which comes before an agent reply at the same instant.
+_ORDER_STATUS, _ORDER_CUSTOMER, _ORDER_AGENT = 0, 1, 2
+
+
+def segmented_searchsorted(
+    row_group: IntArray,
+    values: FloatArray,
+    query_group: IntArray,
+    query_values: FloatArray,
+    side: str = "left",
+) -> IntArray:
+    """Insertion positions of queries into values sorted by (group, value).
+
+    ``values`` must be sorted by ``row_group`` then value. The result is the global
+    position, as ``numpy.searchsorted`` would give on the pair (group, value):
+    rows of earlier groups all come before. Exact (no float key arithmetic).
+    """
+    n, q = values.size, query_values.size
+    # side="left": a query sorts before equal values, so it goes first in the
+    # concatenation (the sort is stable); "right": after them.
+    values_first = side == "right"
+    if values_first:
+        groups = np.concatenate([row_group, query_group])
+        keys = np.concatenate([values, query_values])
+        is_value = np.arange(n + q) < n
+    else:
+        groups = np.concatenate([query_group, row_group])
+        keys = np.concatenate([query_values, values])
+        is_value = np.arange(n + q) >= q
+    order = group_time_order(groups, keys)
+    from_values = is_value[order]
+    seen = np.cumsum(from_values)
+    query_index = order[~from_values] - (n if values_first else 0)
+    result = np.empty(q, dtype=np.int64)
+    result[query_index] = seen[~from_values]
+    return result
+
+
+def group_time_order(group: IntArray, at: FloatArray) -> IntArray:
+    """Stable order of rows by (group, at): rows with equal pairs keep their order.
+
+    One stable sort on complex keys (numpy orders them by real, then imaginary
+    part), exact for any float instants including infinities. Inputs made of a
+    few runs already sorted by (group, at) sort in near-linear time, which is how
+    the evaluator calls it.
+    """
+    key = np.empty(group.size, dtype=np.complex128)
+    key.real = group
+    key.imag = at
+    return np.argsort(key, kind="stable")
+
+
+def rank_in_group(group_offsets: IntArray, n_rows: int) -> IntArray:
+    """Position of each row within its group, for rows laid out by ``group_offsets``."""
+    counts = np.diff(group_offsets)
+    return np.arange(n_rows, dtype=np.int64) - np.repeat(group_offsets[:-1], counts)
+
+
+def segmented_cumsum(values: FloatArray, rank: IntArray) -> tuple[FloatArray, FloatArray]:
+    """Exact running sums within groups of consecutive rows: (sum before, sum through).
+
+    Adds row by row in each group (one vectorised step per rank), so sums are the
+    same as a sequential loop would give, whatever the size of the batch.
+    """
+    before = np.zeros(values.size, dtype=np.float64)
+    through = values.astype(np.float64, copy=True)
+    if values.size == 0:
+        return before, through
+    top = int(rank.max())
+    # Rows grouped by rank (a stable radix sort on small integers), so that each
+    # step touches only the rows of its rank.
+    small = rank.astype(np.int16) if top < np.iinfo(np.int16).max else rank
+    by_rank = np.argsort(small, kind="stable")
+    bounds = np.zeros(top + 2, dtype=np.int64)
+    np.cumsum(np.bincount(rank, minlength=top + 1), out=bounds[1:])
+    for r in range(1, top + 1):
+        rows = by_rank[bounds[r] : bounds[r + 1]]
+        before[rows] = through[rows - 1]
+        through[rows] = before[rows] + values[rows]
+    return before, through
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """Every ticket's status history as segments, cut at ``as_of``.
+
+    Segment ``k`` of ticket ``ticket[k]`` has ``status[k]`` from ``start[k]`` to
+    ``end[k]`` (the next change, or infinity). The first segment of each ticket
+    starts at its creation with status ``new``. ``solve[k]`` marks a segment that
+    enters solved or closed from an unsolved status (a completion).
+    """
+
+    offsets: IntArray
+    ticket: IntArray
+    start: FloatArray
+    end: FloatArray
+    status: npt.NDArray[np.int8]
+    solve: BoolArray
+    undetermined: BoolArray
+    """Tickets marked solved or closed with no time of solving (no history, no solved_at)."""
+
+    @property
+    def last(self) -> IntArray:
+        """Index of each ticket's last segment (its status at ``as_of``)."""
+        return self.offsets[1:] - 1
+
+
+def build_timeline(batch: TicketBatch, as_of: float) -> Timeline:
+    """Build the status segments of every ticket, ignoring changes after ``as_of``."""
+    n = len(batch)
+    changes = batch.status_changes
+    keep = changes.at <= as_of
+    has_history = changes.counts > 0
+    # A flat export (no status history) has only solved_at: a solve at that time.
+    flat_solve = ~has_history & np.isfinite(batch.solved_at) & (batch.solved_at <= as_of)
+    resolved_now = np.isin(batch.status, RESOLVED_CODES)
+    flat_status = np.where(resolved_now, batch.status, RESOLVED_CODES[0]).astype(np.int8)
+    undetermined = ~has_history & resolved_now & ~np.isfinite(batch.solved_at)
+
+    flat_ix = np.flatnonzero(flat_solve)
+    ticket = np.concatenate([np.arange(n, dtype=np.int64), changes.ticket[keep], flat_ix])
+    start = np.concatenate([batch.created_at, changes.at[keep], batch.solved_at[flat_ix]])
+    status = np.concatenate(
+        [np.full(n, NEW, np.int8), changes["status"][keep], flat_status[flat_ix]]
+    ).astype(np.int8)
+    # Creation rows come first in the concatenation, so they stay first on ties.
+    order = group_time_order(ticket, start)
+    ticket, start, status = ticket[order], start[order], status[order]
+    counts = np.bincount(ticket, minlength=n)
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    end = np.full(start.size, np.inf)
+    same = ticket[1:] == ticket[:-1]
+    end[:-1][same] = start[1:][same]
+    resolved = np.isin(status, RESOLVED_CODES)
+    was_resolved = np.zeros(start.size, dtype=bool)
+    was_resolved[1:] = resolved[:-1] & same
+    return Timeline(
+        offsets=offsets,
+        ticket=ticket,
+        start=start,
+        end=end,
+        status=status,
+        solve=resolved & ~was_resolved,
+        undetermined=undetermined,
+    )
+
+
+@dataclass(frozen=True)
+class Instances:
+    """Target instances of one metric: one row per (ticket, instance).
+
+    ``end`` is the completion instant (``nan`` while open) and ``how`` says what
+    completed it (:data:`END_OPEN`, :data:`END_REPLY`, :data:`END_SOLVE`). The
+    segment fields are exact only when the stream held every status segment
+    (see :func:`build_stream`); the never-pausing clocks do not read them.
+    """
+
+    ticket: IntArray
+    start: FloatArray
+    end: FloatArray
+    how: npt.NDArray[np.int8]
+    first_segment: IntArray
+    """Timeline segment in force at ``start``."""
+    last_segment: IntArray
+    """Last timeline segment that starts before the end (completion, or ``as_of``)."""
+
+    def __len__(self) -> int:
+        return int(self.ticket.size)
+
+    def take(self, index: IntArray | BoolArray) -> Instances:
+        """Return the instances at ``index``."""
+        return Instances(
+            self.ticket[index],
+            self.start[index],
+            self.end[index],
+            self.how[index],
+            self.first_segment[index],
+            self.last_segment[index],
+        )
+
+
+@dataclass(frozen=True)
+class Stream:
+    """A ticket's status changes, customer messages and agent replies, merged in time."""
+
+    ticket: IntArray
+    at: FloatArray
+    kind: npt.NDArray[np.int8]
+    unsolved: BoolArray
+    terminates: BoolArray
+    virtual: BoolArray
+    segment: IntArray
+    """Index (into the timeline) of the status segment in force at each row."""
+    last_segment: IntArray
+    """Each ticket's last timeline segment (its status at ``as_of``)."""
+
+
+def _reply_events(batch: TicketBatch, as_of: float) -> tuple[IntArray, FloatArray, BoolArray]:
+    """Customer messages and agent replies: (ticket, at, is_agent), cut at ``as_of``."""
+    table = batch.interactions
+    if len(table):
+        author, kind = table["author"], table["kind"]
+        public = table["public"]
+        customer = (kind == KIND_MESSAGE) & (author == CUSTOMER) & public
+        # A reply is public, human and not automated: an agent message or an
+        # answered call (D1 of the definitions page; bots never reply).
+        agent = (author == AGENT) & public & ~table["automated"]
+        agent &= (kind == KIND_MESSAGE) | ((kind == KIND_CALL) & ~table["abandoned"])
+        keep = (customer | agent) & (table.at <= as_of)
+        ticket, at, is_agent = table.ticket[keep], table.at[keep], agent[keep]
+    else:
+        ticket = np.empty(0, np.int64)
+        at = np.empty(0, np.float64)
+        is_agent = np.empty(0, bool)
+    # A flat export gives only first_reply_at: one agent reply at that instant.
+    flat = (table.counts == 0) & np.isfinite(batch.first_reply_at)
+    flat &= batch.first_reply_at <= as_of
+    flat_ix = np.flatnonzero(flat)
+    return (
+        np.concatenate([ticket, flat_ix]),
+        np.concatenate([at, batch.first_reply_at[flat_ix]]),
+        np.concatenate([is_agent, np.ones(flat_ix.size, bool)]),
+    )
+
+
+def build_stream(
+    batch: TicketBatch,
+    timeline: Timeline,
+    as_of: float,
+    alive: BoolArray,
+    every_segment: bool = True,
+) -> Stream:
+    """Merge status segments, customer messages and agent replies of live tickets.
+
+    With ``every_segment=False`` only the segments that solve or reopen a ticket
+    (and its first) enter the stream: enough for the reply and update clocks,
+    which only need to know whether the ticket is solved, but then ``segment``
+    is not the status segment in force (pausable clocks need ``True``).
+    """
+    ticket, at, is_agent = _reply_events(batch, as_of)
+    keep = alive[ticket]
+    ticket, at, is_agent = ticket[keep], at[keep], is_agent[keep]
+    # The creation of a customer-created ticket is the customer's first message.
+    opened = np.flatnonzero(alive & (batch.created_by == CREATED_BY_CUSTOMER))
+    wanted = alive[timeline.ticket]
+    if not every_segment:
+        resolved = np.isin(timeline.status, RESOLVED_CODES)
+        flips = np.ones(resolved.size, dtype=bool)
+        flips[1:] = (resolved[1:] != resolved[:-1]) | (timeline.ticket[1:] != timeline.ticket[:-1])
+        wanted &= flips
+    seg_ix = np.flatnonzero(wanted)
+    customer, agent = np.flatnonzero(~is_agent), np.flatnonzero(is_agent)
+    n_seg, n_open, n_customer = seg_ix.size, opened.size, customer.size
+    # Sources in the order that breaks ties at one instant: status changes, then
+    # customer messages, then agent replies (each source is sorted by ticket and
+    # time, and a stable sort keeps recorded order within a source).
+    all_ticket = np.concatenate([timeline.ticket[seg_ix], opened, ticket[customer], ticket[agent]])
+    all_at = np.concatenate(
+        [timeline.start[seg_ix], batch.created_at[opened], at[customer], at[agent]]
+    )
+    kind = np.concatenate(
+        [
+            np.full(n_seg, _ORDER_STATUS, np.int8),
+            np.full(n_open + n_customer, _ORDER_CUSTOMER, np.int8),
+            np.full(agent.size, _ORDER_AGENT, np.int8),
+        ]
+    )
+    seg_row = np.concatenate([seg_ix, np.full(all_ticket.size - n_seg, -1, np.int64)])
+    virtual = np.zeros(all_ticket.size, dtype=bool)
+    virtual[n_seg : n_seg + n_open] = True
+    order = group_time_order(all_ticket, all_at)
+    all_ticket, all_at, kind = all_ticket[order], all_at[order], kind[order]
+    seg_row, virtual = seg_row[order], virtual[order]
+    # Forward-fill the status: each ticket's stream starts with its creation segment.
+    is_status = kind == _ORDER_STATUS
+    last_status_row = np.maximum.accumulate(np.where(is_status, np.arange(kind.size), 0))
+    segment = seg_row[last_status_row] if kind.size else np.empty(0, np.int64)
+    status = timeline.status[segment]
+    unsolved = ~np.isin(status, RESOLVED_CODES)
+    solve = np.zeros(kind.size, dtype=bool)
+    solve[is_status] = timeline.solve[seg_row[is_status]]
+    return Stream(
+        ticket=all_ticket,
+        at=all_at,
+        kind=kind,
+        unsolved=unsolved,
+        terminates=(kind == _ORDER_AGENT) | solve,
+        virtual=virtual,
+        segment=segment,
+        last_segment=timeline.last,
+    )
+
+
+def _instances_from(stream: Stream, rows: IntArray) -> Instances:
+    """Instances starting at stream ``rows``, each ended by the next terminator in its ticket."""
+    term = np.flatnonzero(stream.terminates)
+    k = np.searchsorted(term, rows, side="right")
+    end_row = term[np.minimum(k, term.size - 1)] if term.size else rows
+    found = (k < term.size) & (stream.ticket[end_row] == stream.ticket[rows])
+    end = np.where(found, stream.at[end_row], np.nan)
+    how = np.where(
+        found, np.where(stream.kind[end_row] == _ORDER_AGENT, END_REPLY, END_SOLVE), END_OPEN
+    ).astype(np.int8)
+    ticket = stream.ticket[rows]
+    # The status segments the instance runs through: from the one in force at its
+    # start to the one in force just before its end (the ticket's last if open).
+    last_segment = np.where(
+        found, stream.segment[np.maximum(end_row - 1, 0)], stream.last_segment[ticket]
+    )
+    return Instances(ticket, stream.at[rows], end, how, stream.segment[rows], last_segment)
+
+
+def reply_instances(stream: Stream) -> tuple[Instances, Instances]:
+    """First-reply and next-reply instances (customer→agent exchanges).
+
+    An exchange starts at the oldest unanswered customer message written while the
+    ticket is unsolved (for a customer-created ticket, the first one starts at its
+    creation) and ends at the next agent reply, or at the next solve.
+    """
+    n = stream.kind.size
+    first_of_ticket = np.ones(n, dtype=bool)
+    first_of_ticket[1:] = stream.ticket[1:] != stream.ticket[:-1]
+    group = np.cumsum(stream.terminates | first_of_ticket)
+    eligible = np.flatnonzero((stream.kind == _ORDER_CUSTOMER) & stream.unsolved)
+    g = group[eligible]
+    opens = np.ones(eligible.size, dtype=bool)
+    opens[1:] = g[1:] != g[:-1]
+    starts = eligible[opens]
+    instances = _instances_from(stream, starts)
+    is_first = stream.virtual[starts]
+    return instances.take(is_first), instances.take(~is_first)
+
+
+def update_instances(stream: Stream) -> Instances:
+    """Update instances: from each agent reply on an unsolved ticket to the next reply or solve."""
+    return _instances_from(stream, np.flatnonzero((stream.kind == _ORDER_AGENT) & stream.unsolved))
+
+
+def resolution_instances(batch: TicketBatch, timeline: Timeline, alive: BoolArray) -> Instances:
+    """One instance per ticket, from creation to the solve that left it solved at ``as_of``.
+
+    Reopened tickets keep one instance: the clock resumes after the reopen, and
+    only the final solve completes it.
+    """
+    tickets = np.flatnonzero(alive)
+    last = timeline.last[tickets]
+    resolved = np.isin(timeline.status[last], RESOLVED_CODES)
+    # The last solve of the ticket: the latest segment flagged as a solve.
+    solve_rows = np.flatnonzero(timeline.solve)
+    k = np.searchsorted(solve_rows, last, side="right") - 1
+    safe = solve_rows[np.maximum(k, 0)] if solve_rows.size else last
+    done = resolved & (k >= 0)
+    end = np.where(done, timeline.start[safe], np.nan)
+    how = np.where(done, END_SOLVE, END_OPEN).astype(np.int8)
+    return Instances(
+        tickets.astype(np.int64),
+        batch.created_at[tickets],
+        end,
+        how,
+        timeline.offsets[tickets],
+        np.where(done, safe - 1, last),
+    )

@@ -1,0 +1,756 @@
+"""Vectorised SLA evaluation: one outcome per (ticket, target instance).
+
+The evaluator turns a :class:`~cxmetrics.batch.TicketBatch` and a policy (or an
+ordered policy set) into an :class:`SlaOutcomes` table. The rules it applies —
+when each metric starts, pauses and completes, how priority changes re-target a
+running clock, how reopens count — are listed in ``docs/sla.md``; the comments
+here only say how they are computed.
+
+How a due time is found
+-----------------------
+For each instance, the status segments it runs through are cut into *pieces*
+during which its clock runs (paused and solved segments are left out), plus one
+open-ended piece from its end onwards. The time used after piece ``k`` is the
+exact running sum of the pieces' business (or calendar) seconds, so the due time
+for a target ``T`` is ``add(piece_start_k, T - used_before_k)`` in the first piece
+whose running sum reaches ``T``: the instant the *unpaused* time since the start
+reaches the target. Priority changes split the instance into priority segments,
+each with its own target; the instance breaches at the first instant its used
+time reaches the target in force.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any, ClassVar
+
+import numpy as np
+import numpy.typing as npt
+
+from cxmetrics.batch import Categorical, TicketBatch, as_ticket_batch
+from cxmetrics.exceptions import InvalidParameterError, SlaError
+from cxmetrics.models.ticket import PRIORITIES, TICKET_STATUSES
+from cxmetrics.sla._clock import Clocks
+from cxmetrics.sla._table import ColumnTable
+from cxmetrics.sla._timeline import (
+    END_OPEN,
+    Instances,
+    Timeline,
+    build_stream,
+    build_timeline,
+    group_time_order,
+    rank_in_group,
+    reply_instances,
+    resolution_instances,
+    segmented_cumsum,
+    segmented_searchsorted,
+    update_instances,
+)
+from cxmetrics.sla.policy import (
+    SLA_METRICS,
+    SlaPolicy,
+    SlaPolicySet,
+    SlaTarget,
+    as_policy_set,
+)
+
+__all__ = [
+    "COMPLETIONS",
+    "OUTCOME_STATUSES",
+    "SlaOutcomes",
+    "assign_policies",
+    "evaluate_sla",
+]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+OUTCOME_STATUSES: tuple[str, ...] = (
+    "achieved",
+    "breached",
+    "active",
+    "paused",
+    "undetermined",
+    "no_policy",
+    "no_target",
+    "not_started",
+)
+"""Status of an outcome row. The first four are target instances; ``undetermined``
+is an instance whose completion the history does not give (a ticket marked solved
+without a solve time); the last three are ticket-level rows for tickets without
+any instance: no policy matched, the policy has no target that applies, or the
+ticket was created after ``as_of``."""
+
+ACHIEVED, BREACHED, ACTIVE, PAUSED, UNDETERMINED, NO_POLICY, NO_TARGET, NOT_STARTED = range(8)
+
+COMPLETIONS: tuple[str, ...] = ("reply", "solve")
+"""What completed an instance (``completion`` column); missing while open."""
+
+_RESOLVED = np.isin(
+    np.arange(len(TICKET_STATUSES)), [TICKET_STATUSES.index(s) for s in ("solved", "closed")]
+)
+_REPLY_METRICS = frozenset({"first_reply", "next_reply", "periodic_update"})
+
+
+class SlaOutcomes(ColumnTable):
+    """The outcome table of :func:`evaluate_sla`: one row per (ticket, target instance).
+
+    Columns (numpy arrays of equal length; instants are float epoch seconds, UTC,
+    ``nan`` when missing; durations are seconds on the target's clock):
+
+    ``ticket_id``, ``ticket`` (row of the ticket in the batch), ``policy``,
+    ``metric``, ``instance`` (0, 1, … per ticket and metric), ``priority`` (in
+    force at the end), ``channel``, ``business_hours``, ``target`` (seconds, in
+    force at the end), ``start``, ``due``, ``completed_at``, ``completion``
+    (``reply`` or ``solve``), ``status`` (see :data:`OUTCOME_STATUSES`),
+    ``business_time_used`` and ``time_left`` (negative once breached).
+
+    Rows come grouped by metric (in the order of ``SLA_METRICS``), then by ticket
+    in input order, then by start; the ticket-level rows (``no_policy`` …) come
+    last. String columns are stored as :class:`~cxmetrics.batch.Categorical`;
+    indexing (``outcomes["status"]``) decodes them to object arrays.
+
+    Examples
+    --------
+    >>> from datetime import datetime, timezone
+    >>> from cxmetrics import Message, Ticket
+    >>> from cxmetrics.sla import SlaPolicy, SlaTarget, evaluate_sla
+    >>> t0 = datetime(2024, 3, 4, 9, tzinfo=timezone.utc)
+    >>> ticket = Ticket(id="T1", created_at=t0, interactions=[
+    ...     Message(at=t0.replace(hour=10), author="agent")])
+    >>> policy = SlaPolicy("std", None, [SlaTarget("first_reply", "PT2H")])
+    >>> out = evaluate_sla([ticket], policy, as_of=t0.replace(hour=12))
+    >>> len(out), out["status"].tolist(), out["time_left"].tolist()
+    (1, ['achieved'], [3600.0])
+    >>> out.to_dict()["due"]
+    [datetime.datetime(2024, 3, 4, 11, 0, tzinfo=datetime.timezone.utc)]
+    """
+
+    INSTANTS: ClassVar[tuple[str, ...]] = ("start", "due", "completed_at")
+    DURATIONS: ClassVar[tuple[str, ...]] = (
+        "target",
+        "business_time_used",
+        "time_left",
+        "time_to_due",
+        "overdue",
+    )
+
+    PLAIN: ClassVar[tuple[str, ...]] = ("ticket_id",)
+
+    def __init__(self, columns: Mapping[str, Any], as_of: float = float("nan")) -> None:
+        super().__init__(columns)
+        self.as_of = as_of
+        """The instant of evaluation (epoch seconds)."""
+
+    def _with_columns(self, columns: Mapping[str, Any]) -> SlaOutcomes:
+        return SlaOutcomes(columns, self.as_of)
+
+    def status_counts(self) -> dict[str, int]:
+        """Number of rows per status (every status listed, zeros included).
+
+        Examples
+        --------
+        >>> SlaOutcomes.empty().status_counts()["achieved"]
+        0
+        """
+        codes, categories = self.codes("status")
+        counts = np.bincount(codes, minlength=len(categories))
+        return {status: int(counts[i]) for i, status in enumerate(categories)}
+
+    @classmethod
+    def empty(cls) -> SlaOutcomes:
+        """A table without rows."""
+        return _assemble(
+            [], TicketBatch.from_tickets([]), SlaPolicySet(policies=(_PLACEHOLDER,)), 0.0
+        )
+
+    def __repr__(self) -> str:
+        counts = {k: v for k, v in self.status_counts().items() if v}
+        return f"SlaOutcomes(<{len(self)} rows>, {counts})"
+
+
+def as_of_seconds(as_of: datetime | None, owner: str = "evaluate_sla") -> float:
+    """Return ``as_of`` as epoch seconds (now when ``None``); naive instants are refused."""
+    if as_of is None:
+        return datetime.now(timezone.utc).timestamp()
+    if not isinstance(as_of, datetime):
+        raise InvalidParameterError(
+            f"The 'as_of' parameter of {owner} must be an aware datetime or None. "
+            f"Got {as_of!r} instead."
+        )
+    if as_of.tzinfo is None or as_of.utcoffset() is None:
+        raise InvalidParameterError(
+            f"The 'as_of' parameter of {owner} must be an aware datetime or None. "
+            f"Got the naive {as_of.isoformat()} instead; attach a timezone, e.g. "
+            "as_of.replace(tzinfo=timezone.utc)."
+        )
+    return as_of.timestamp()
+
+
+def assign_policies(batch: TicketBatch, policies: SlaPolicySet) -> IntArray:
+    """Return the index of each ticket's policy in ``policies`` (-1: none matches).
+
+    Ordered evaluation, first match wins; vectorised over tickets (one pass per
+    policy and condition field).
+
+    Examples
+    --------
+    >>> from datetime import datetime, timezone
+    >>> from cxmetrics import Ticket
+    >>> from cxmetrics.sla import SlaPolicy, SlaPolicySet, SlaTarget
+    >>> t0 = datetime(2024, 3, 4, tzinfo=timezone.utc)
+    >>> batch = TicketBatch.from_tickets([
+    ...     Ticket(id="a", created_at=t0, channel="chat"),
+    ...     Ticket(id="b", created_at=t0, tags=["vip"]),
+    ...     Ticket(id="c", created_at=t0)])
+    >>> target = [SlaTarget("first_reply", 60)]
+    >>> rules = SlaPolicySet([SlaPolicy("chat", None, target).when(channel="chat"),
+    ...                       SlaPolicy("vip", None, target).when(tags="vip")])
+    >>> assign_policies(batch, rules).tolist()
+    [0, 1, -1]
+    """
+    n = len(batch)
+    chosen = np.full(n, -1, dtype=np.int64)
+    for index, policy in enumerate(policies.policies):
+        match = chosen < 0
+        cond = policy.conditions
+        if cond.channel is not None:
+            match &= _in_categorical(batch.channel, cond.channel)
+        if cond.group is not None:
+            match &= _in_categorical(batch.group, cond.group)
+        if cond.segment is not None:
+            match &= _in_categorical(batch.segment, cond.segment)
+        if cond.priority is not None:
+            wanted = [-1 if p is None else PRIORITIES.index(p) for p in cond.priority]
+            match &= np.isin(batch.priority, wanted)
+        if cond.tags is not None:
+            table = batch.tags
+            codes = [table["tag"].code_of(t) for t in cond.tags] if len(table) else []
+            hit = np.isin(table["tag"].codes, codes) if len(table) else np.zeros(0, bool)
+            match &= np.bincount(table.ticket[hit], minlength=n)[:n] > 0
+        chosen[match] = index
+    return chosen
+
+
+def _in_categorical(column: Categorical, values: Iterable[str]) -> BoolArray:
+    codes = [column.code_of(v) for v in values]
+    return np.isin(column.codes, codes)
+
+
+@dataclass(frozen=True)
+class _Context:
+    batch: TicketBatch
+    as_of: float
+    timeline: Timeline
+    policies: SlaPolicySet
+    policy_of: IntArray
+    clocks: Clocks
+    # Per (policy, metric): calendar index (-1 = calendar time).
+    clock_of: IntArray
+    # Per (policy, metric, priority + 1): target seconds (nan = no target).
+    targets: FloatArray
+    # Per (policy, metric, status): whether the clock runs in that status.
+    runs: BoolArray
+    # Priority history: segments per ticket (first starts at -inf).
+    prio_offsets: IntArray
+    prio_ticket: IntArray
+    prio_start: FloatArray
+    prio_code: npt.NDArray[np.int8]
+
+
+def _context(batch: TicketBatch, policies: SlaPolicySet, as_of: float) -> _Context:
+    calendars: list[Any] = []
+    n_p, n_m = len(policies), len(SLA_METRICS)
+    clock_of = np.full((n_p, n_m), -1, dtype=np.int64)
+    targets = np.full((n_p, n_m, len(PRIORITIES) + 1), np.nan)
+    runs = np.zeros((n_p, n_m, len(TICKET_STATUSES)), dtype=bool)
+    for p, policy in enumerate(policies.policies):
+        for m, metric in enumerate(SLA_METRICS):
+            if policy.uses_business_hours(metric):
+                if policy.calendar not in calendars:
+                    calendars.append(policy.calendar)
+                clock_of[p, m] = calendars.index(policy.calendar)
+            for k, priority in enumerate((None, *PRIORITIES)):
+                target = policy.target_for(metric, priority)
+                if target is not None:
+                    targets[p, m, k] = target.seconds
+            paused = {TICKET_STATUSES.index(s) for s in policy.pauses(metric)}
+            runs[p, m] = [not _RESOLVED[s] and s not in paused for s in range(len(TICKET_STATUSES))]
+    changes = batch.priority_changes
+    first_row = np.zeros(len(changes), dtype=bool)
+    first_row[changes.offsets[:-1][changes.counts > 0]] = True
+    # Changes after as_of are not known yet; the first recorded priority applies
+    # from creation (histories start at creation), so it is always kept.
+    keep = (changes.at <= as_of) | first_row
+    plain = np.flatnonzero(changes.counts == 0)
+    ticket = np.concatenate([changes.ticket[keep], plain])
+    start = np.concatenate([changes.at[keep], np.full(plain.size, -np.inf)])
+    start[: int(keep.sum())][first_row[keep]] = -np.inf
+    code = np.concatenate(
+        [changes["priority"][keep] if len(changes) else np.empty(0, np.int8), batch.priority[plain]]
+    ).astype(np.int8)
+    order = group_time_order(ticket, start)
+    ticket, start, code = ticket[order], start[order], code[order]
+    offsets = np.zeros(len(batch) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(ticket, minlength=len(batch)), out=offsets[1:])
+    return _Context(
+        batch=batch,
+        as_of=as_of,
+        timeline=build_timeline(batch, as_of),
+        policies=policies,
+        policy_of=assign_policies(batch, policies),
+        clocks=Clocks(calendars),
+        clock_of=clock_of,
+        targets=targets,
+        runs=runs,
+        prio_offsets=offsets,
+        prio_ticket=ticket,
+        prio_start=start,
+        prio_code=code,
+    )
+
+
+@dataclass(frozen=True)
+class _Pieces:
+    """Running pieces of every instance, laid out by ``offsets`` (last: open-ended)."""
+
+    offsets: IntArray
+    start: FloatArray
+    end: FloatArray
+    before: FloatArray
+    through: FloatArray
+    used_end: FloatArray
+
+
+def _pieces(ctx: _Context, inst: Instances, m: int, pol: IntArray, end: FloatArray) -> _Pieces:
+    n = len(inst)
+    clock = ctx.clock_of[pol, m]
+    if SLA_METRICS[m] in _REPLY_METRICS:
+        # These clocks never pause and end at the first solve, so they run through
+        # the whole instance: one piece.
+        has = end > inst.start
+        inst_of = np.flatnonzero(has)
+        a, b = inst.start[has], end[has]
+    else:
+        tl = ctx.timeline
+        count = np.maximum(inst.last_segment - inst.first_segment + 1, 0)
+        offsets = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(count, out=offsets[1:])
+        inst_of = np.repeat(np.arange(n, dtype=np.int64), count)
+        seg = inst.first_segment[inst_of] + rank_in_group(offsets, int(offsets[-1]))
+        a = np.maximum(tl.start[seg], inst.start[inst_of])
+        b = np.minimum(tl.end[seg], end[inst_of])
+        running = ctx.runs[pol[inst_of], m, tl.status[seg]] & (b > a)
+        # Consecutive running segments (new then open, say) are one piece: status
+        # segments are contiguous, so only the running flag and the instance split.
+        continues = np.zeros(running.size, dtype=bool)
+        continues[1:] = running[1:] & running[:-1] & (inst_of[1:] == inst_of[:-1])
+        first = running & ~continues
+        last = running.copy()
+        last[:-1] &= ~continues[1:]
+        inst_of, a, b = inst_of[first], a[first], b[last]
+    per = np.bincount(inst_of, minlength=n) + 1
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(per, out=offsets[1:])
+    total = int(offsets[-1])
+    rank = rank_in_group(offsets, total)
+    open_ended = offsets[1:] - 1
+    starts = np.empty(total)
+    ends = np.full(total, np.inf)
+    durations = np.empty(total)
+    closed_rows = np.ones(total, dtype=bool)
+    closed_rows[open_ended] = False
+    starts[closed_rows] = a
+    ends[closed_rows] = b
+    durations[closed_rows] = ctx.clocks.elapsed(clock[inst_of], a, b)
+    starts[open_ended] = end
+    durations[open_ended] = 0.0
+    before, through = _cumsum_by_rank(durations, rank)
+    used_end = through[open_ended].copy()
+    through[open_ended] = np.inf
+    return _Pieces(offsets, starts, ends, before, through, used_end)
+
+
+def _cumsum_by_rank(values: FloatArray, rank: IntArray) -> tuple[FloatArray, FloatArray]:
+    if values.size == 0 or rank.max() == 0:
+        return np.zeros(values.size), values.astype(np.float64, copy=True)
+    return segmented_cumsum(values, rank)
+
+
+def _first_reaching(pieces: _Pieces, inst: IntArray, target: FloatArray) -> IntArray:
+    """For rows (instance, target): the first piece whose running total reaches the target."""
+    found = np.full(inst.size, -1, dtype=np.int64)
+    todo = np.arange(inst.size)
+    k = pieces.offsets[inst]
+    while todo.size:
+        hit = pieces.through[k] >= target[todo]
+        found[todo[hit]] = k[hit]
+        todo, k = todo[~hit], k[~hit] + 1
+    return found
+
+
+def _used_at(
+    ctx: _Context, pieces: _Pieces, clock: IntArray, inst: IntArray, at: FloatArray
+) -> FloatArray:
+    """Time used by each instance ``inst`` by instant ``at``."""
+    used = np.zeros(inst.size)
+    todo = np.arange(inst.size)
+    k = pieces.offsets[inst]
+    # Every piece starting before `at` counts, the last one only up to `at`.
+    while todo.size:
+        begun = pieces.start[k] < at[todo]
+        rows, kk = todo[begun], k[begun]
+        stop = np.minimum(at[rows], pieces.end[kk])
+        used[rows] = pieces.before[kk] + ctx.clocks.elapsed(
+            clock[inst[rows]], pieces.start[kk], stop
+        )
+        more = begun & (k + 1 < pieces.offsets[inst[todo] + 1])
+        todo, k = todo[more], k[more] + 1
+    return used
+
+
+def _evaluate_metric(ctx: _Context, m: int, inst: Instances) -> dict[str, Any]:
+    """Outcome columns for the instances of metric ``m`` (already filtered to policies)."""
+    n = len(inst)
+    if n == 0:
+        return _no_rows()
+    pol = ctx.policy_of[inst.ticket]
+    completed = inst.how != END_OPEN
+    end = np.where(completed, inst.end, ctx.as_of)
+    pieces = _pieces(ctx, inst, m, pol, end)
+    clock = ctx.clock_of[pol, m]
+
+    # Priority segments of each instance, from the one in force at its start to
+    # the one in force at its end.
+    t = inst.ticket
+    first_p = ctx.prio_offsets[t].copy()
+    last_p = ctx.prio_offsets[t + 1] - 1
+    multi = np.flatnonzero(last_p > first_p)
+    if multi.size:
+        rows = np.flatnonzero(np.diff(ctx.prio_offsets)[ctx.prio_ticket] > 1)
+        sub_t, sub_s = ctx.prio_ticket[rows], ctx.prio_start[rows]
+        at_start = segmented_searchsorted(sub_t, sub_s, t[multi], inst.start[multi], "right")
+        at_end = segmented_searchsorted(sub_t, sub_s, t[multi], end[multi], "right")
+        first_p[multi] = rows[at_start - 1]
+        last_p[multi] = rows[at_end - 1]
+    count = last_p - first_p + 1
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(count, out=offsets[1:])
+    row_inst = np.repeat(np.arange(n, dtype=np.int64), count)
+    rank = rank_in_group(offsets, int(offsets[-1]))
+    prio_row = first_p[row_inst] + rank
+    prio = ctx.prio_code[prio_row]
+    seg_start = np.maximum(ctx.prio_start[prio_row], inst.start[row_inst])
+    seg_end = np.full(row_inst.size, np.inf)
+    inner = rank < count[row_inst] - 1
+    seg_end[inner] = ctx.prio_start[prio_row[inner] + 1]
+    target = ctx.targets[pol[row_inst], m, prio.astype(np.int64) + 1]
+    # A priority without a target keeps the target in force before it.
+    has = np.isfinite(target)
+    filled = np.maximum.accumulate(np.where(has, np.arange(target.size), -1))
+    same = (filled >= 0) & (row_inst[np.maximum(filled, 0)] == row_inst)
+    target = np.where(same, target[np.maximum(filled, 0)], np.nan)
+
+    valid = np.isfinite(target)
+    due_row = np.full(row_inst.size, np.inf)
+    used_due_row = np.full(row_inst.size, np.nan)
+    v = np.flatnonzero(valid)
+    if v.size:
+        k = _first_reaching(pieces, row_inst[v], target[v])
+        reach = ctx.clocks.advance(
+            clock[row_inst[v]], pieces.start[k], target[v] - pieces.before[k]
+        )
+        late = reach < seg_start[v]
+        # Reached before this priority applied: breached the moment it applies.
+        crossing = np.where(late, seg_start[v], reach)
+        used_due = target[v].copy()
+        if late.any():
+            lv = v[late]
+            used_due[late] = _used_at(ctx, pieces, clock, row_inst[lv], seg_start[lv])
+        ok = crossing < seg_end[v]
+        due_row[v[ok]] = crossing[ok]
+        used_due_row[v[ok]] = used_due[ok]
+    # The due time is the earliest breach over the priority segments; only the
+    # instances with several segments need a sort.
+    first_of = offsets[:-1].copy()
+    several = np.flatnonzero(count > 1)
+    if several.size:
+        rows = np.flatnonzero(count[row_inst] > 1)
+        order = rows[group_time_order(row_inst[rows], due_row[rows])]
+        group_start = np.zeros(several.size, dtype=np.int64)
+        np.cumsum(count[several][:-1], out=group_start[1:])
+        first_of[several] = order[group_start]
+    due = due_row[first_of]
+    used_at_due = used_due_row[first_of]
+    applies = np.bincount(row_inst[valid], minlength=n) > 0
+    last_row = offsets[1:] - 1
+    if (applies & ~np.isfinite(due)).any():
+        bad = np.flatnonzero(applies & ~np.isfinite(due))
+        ids = ", ".join(map(str, ctx.batch.ids[inst.ticket[bad[:5]]]))
+        raise SlaError(
+            f"no due time exists for metric {SLA_METRICS[m]!r} on ticket(s) {ids}: the "
+            "policy's calendar has no open time after their start; extend the calendar"
+        )
+
+    status = np.full(n, ACTIVE, dtype=np.int8)
+    achieved = completed & (inst.end <= due)
+    status[completed] = np.where(achieved[completed], ACHIEVED, BREACHED)
+    open_ = ~completed
+    final_segment = ctx.timeline.last[t]
+    running_now = ctx.runs[pol, m, ctx.timeline.status[final_segment]]
+    status[open_ & ~running_now] = PAUSED
+    status[open_ & (due < ctx.as_of)] = BREACHED
+    return {
+        "ticket": t,
+        "metric": np.full(n, m, dtype=np.int32),
+        "priority": (prio[last_row] if n else np.empty(0, np.int8)).astype(np.int32),
+        "business_hours": clock >= 0,
+        "target": target[last_row],
+        "start": inst.start,
+        "due": due,
+        "completed_at": np.where(completed, inst.end, np.nan),
+        "completion": np.where(completed, inst.how - 1, -1).astype(np.int32),
+        "status": status.astype(np.int32),
+        "business_time_used": pieces.used_end,
+        "time_left": used_at_due - pieces.used_end,
+        "keep": applies,
+    }
+
+
+def _no_rows() -> dict[str, Any]:
+    floats = ("target", "start", "due", "completed_at", "business_time_used", "time_left")
+    ints = ("metric", "priority", "completion", "status")
+    return {
+        "ticket": np.empty(0, np.int64),
+        **{name: np.empty(0) for name in floats},
+        **{name: np.empty(0, np.int32) for name in ints},
+        "business_hours": np.empty(0, bool),
+        "keep": np.empty(0, bool),
+    }
+
+
+_PLACEHOLDER = SlaPolicy(
+    name="-", targets=(SlaTarget(metric="resolution", within=timedelta(seconds=1)),)
+)
+
+
+def evaluate_sla(
+    tickets: Any,
+    policy: SlaPolicy | SlaPolicySet | Iterable[SlaPolicy],
+    as_of: datetime | None = None,
+) -> SlaOutcomes:
+    """Evaluate SLA targets: one outcome per (ticket, target instance).
+
+    Parameters
+    ----------
+    tickets : TicketBatch or iterable of Ticket
+        The tickets with their histories (interactions, status and priority
+        changes). Flat exports work too: ``first_reply_at`` is one agent reply and
+        ``solved_at`` one solve.
+    policy : SlaPolicy, SlaPolicySet or sequence of SlaPolicy
+        A single policy applies to every ticket; a set (or sequence) gives each
+        ticket the first policy whose conditions match.
+    as_of : datetime, optional
+        The instant of evaluation (timezone-aware): events after it are ignored,
+        open instances are ``active``, ``paused`` or ``breached`` as of then.
+        Default: now.
+
+    Returns
+    -------
+    SlaOutcomes
+        Every ticket appears: each of its target instances is a row, and a ticket
+        without any has one row saying why (``no_policy``, ``no_target``,
+        ``not_started``).
+
+    Raises
+    ------
+    SlaError
+        When a due time cannot be computed (a calendar with no open time after a
+        start).
+    InvalidParameterError
+        For a naive ``as_of``.
+
+    See Also
+    --------
+    sla_compliance_rate : achieved / (achieved + breached).
+    sla_at_risk : open targets that will breach soon.
+
+    Examples
+    --------
+    Created at 09:00, paused in pending from 10:00 to 12:00, solved at 14:00, with
+    a 4-hour resolution target in calendar time: 3 hours used, due at 15:00.
+
+    >>> from datetime import datetime, timezone
+    >>> from cxmetrics import StatusChange, Ticket
+    >>> from cxmetrics.sla import SlaPolicy, SlaTarget
+    >>> t0 = datetime(2024, 3, 4, 9, tzinfo=timezone.utc)
+    >>> ticket = Ticket(id="T1", created_at=t0, status_changes=[
+    ...     StatusChange(at=t0.replace(hour=10), status="pending"),
+    ...     StatusChange(at=t0.replace(hour=12), status="open"),
+    ...     StatusChange(at=t0.replace(hour=14), status="solved")])
+    >>> policy = SlaPolicy("std", None, [SlaTarget("resolution", "PT4H")])
+    >>> row = evaluate_sla([ticket], policy, as_of=t0.replace(hour=18)).to_dict()
+    >>> row["status"], row["due"][0].hour, row["business_time_used"][0]
+    (['achieved'], 15, datetime.timedelta(seconds=10800))
+    """
+    return _evaluate(tickets, policy, as_of)
+
+
+def _evaluate(
+    tickets: Any,
+    policy: SlaPolicy | SlaPolicySet | Iterable[SlaPolicy],
+    as_of: datetime | None,
+    stages: dict[str, float] | None = None,
+) -> SlaOutcomes:
+    """:func:`evaluate_sla`, adding the seconds of each stage to ``stages`` if given."""
+    clock = _Stopwatch(stages)
+    batch = as_ticket_batch(tickets)
+    policies = as_policy_set(policy)
+    clock.lap("batch")
+    ctx = _context(batch, policies, as_of_seconds(as_of))
+    clock.lap("timeline and policies")
+    parts = _evaluate_all(ctx, clock)
+    outcomes = _assemble(parts, batch, policies, ctx.as_of, ctx.policy_of)
+    clock.lap("assemble")
+    return outcomes
+
+
+class _Stopwatch:
+    """Accumulates wall-clock seconds per stage, for benchmarks; free when off."""
+
+    def __init__(self, stages: dict[str, float] | None) -> None:
+        self.stages = stages
+        self.last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        if self.stages is not None:
+            now = time.perf_counter()
+            self.stages[name] = self.stages.get(name, 0.0) + now - self.last
+            self.last = now
+
+
+def _evaluate_all(ctx: _Context, clock: _Stopwatch | None = None) -> list[dict[str, Any]]:
+    clock = clock or _Stopwatch(None)
+    batch = ctx.batch
+    alive = (ctx.policy_of >= 0) & (batch.created_at <= ctx.as_of)
+    wanted = [
+        m
+        for m, metric in enumerate(SLA_METRICS)
+        if any(metric in p.metrics for p in ctx.policies.policies)
+    ]
+    has_metric = np.array(
+        [[metric in p.metrics for metric in SLA_METRICS] for p in ctx.policies.policies]
+    )
+    parts: list[dict[str, Any]] = []
+    names = [SLA_METRICS[m] for m in wanted]
+    by_metric: dict[str, Instances] = {}
+    if {"first_reply", "next_reply", "periodic_update", "pausable_update"} & set(names):
+        # Only the pausable update clock needs every status segment in the stream.
+        stream = build_stream(
+            batch, ctx.timeline, ctx.as_of, alive, every_segment="pausable_update" in names
+        )
+        if {"first_reply", "next_reply"} & set(names):
+            by_metric["first_reply"], by_metric["next_reply"] = reply_instances(stream)
+        if {"periodic_update", "pausable_update"} & set(names):
+            updates = update_instances(stream)
+            by_metric["periodic_update"] = by_metric["pausable_update"] = updates
+        clock.lap("reply and update instances")
+    if {"resolution", "requester_wait", "agent_work"} & set(names):
+        resolution = resolution_instances(batch, ctx.timeline, alive)
+        for name in ("resolution", "requester_wait", "agent_work"):
+            by_metric[name] = resolution
+        clock.lap("resolution instances")
+    for m in wanted:
+        inst = by_metric[SLA_METRICS[m]]
+        inst = inst.take(has_metric[ctx.policy_of[inst.ticket], m])
+        undetermined = ctx.timeline.undetermined[inst.ticket]
+        part = _evaluate_metric(ctx, m, inst)
+        # A ticket marked solved without a solve time: its resolution-type
+        # instances cannot be judged (documented outcome, not a guess).
+        if SLA_METRICS[m] in ("resolution", "requester_wait", "agent_work"):
+            part["status"][undetermined] = UNDETERMINED
+            for name in ("due", "business_time_used", "time_left"):
+                part[name][undetermined] = np.nan
+        parts.append(part)
+        clock.lap(f"due times: {SLA_METRICS[m]}")
+    return parts
+
+
+def _assemble(
+    parts: list[dict[str, Any]],
+    batch: TicketBatch,
+    policies: SlaPolicySet,
+    as_of: float,
+    policy_of: IntArray | None = None,
+) -> SlaOutcomes:
+    n = len(batch)
+    if policy_of is None:
+        policy_of = np.full(n, -1, dtype=np.int64)
+    kept = [
+        {k: v for k, v in p.items() if k != "keep"}
+        if p["keep"].all()
+        else {k: v[p["keep"]] for k, v in p.items() if k != "keep"}
+        for p in parts
+    ]
+    covered = np.zeros(n, dtype=bool)
+    for part in kept:
+        covered[part["ticket"]] = True
+    # Ticket-level rows: every ticket without an instance says why.
+    lonely = np.flatnonzero(~covered)
+    why = np.where(
+        policy_of[lonely] < 0,
+        NO_POLICY,
+        np.where(batch.created_at[lonely] > as_of, NOT_STARTED, NO_TARGET),
+    )
+    k = lonely.size
+    kept.append(
+        {
+            "ticket": lonely.astype(np.int64),
+            "metric": np.full(k, -1, dtype=np.int32),
+            "priority": batch.priority[lonely].astype(np.int32),
+            "business_hours": np.zeros(k, dtype=bool),
+            "target": np.full(k, np.nan),
+            "start": batch.created_at[lonely],
+            "due": np.full(k, np.nan),
+            "completed_at": np.full(k, np.nan),
+            "completion": np.full(k, -1, dtype=np.int32),
+            "status": why.astype(np.int32),
+            "business_time_used": np.full(k, np.nan),
+            "time_left": np.full(k, np.nan),
+        }
+    )
+    # Rows by metric (canonical order), then ticket, then start, as the parts
+    # come: each is already ordered by ticket and start, so no sort is needed.
+    data = {name: np.concatenate([p[name] for p in kept]) for name in kept[0]}
+    ticket = data["ticket"]
+    metric = data["metric"]
+    # Instance number within (ticket, metric): rows are consecutive.
+    new_group = np.ones(ticket.size, dtype=bool)
+    new_group[1:] = (ticket[1:] != ticket[:-1]) | (metric[1:] != metric[:-1])
+    group_start = np.maximum.accumulate(np.where(new_group, np.arange(ticket.size), 0))
+    instance = np.where(metric >= 0, np.arange(ticket.size) - group_start, -1)
+    policy_codes = policy_of[ticket].astype(np.int32)
+    columns: dict[str, Any] = {
+        # Codes into the ids: no per-row string gather until the column is read.
+        "ticket_id": Categorical(ticket.astype(np.int32), tuple(batch.ids.tolist())),
+        "ticket": ticket,
+        "policy": Categorical(policy_codes, tuple(p.name for p in policies.policies)),
+        "metric": Categorical(metric, SLA_METRICS),
+        "instance": instance.astype(np.int64),
+        "priority": Categorical(data["priority"].astype(np.int32), PRIORITIES),
+        "channel": batch.channel.take(ticket),
+        "business_hours": data["business_hours"],
+        "target": data["target"],
+        "start": data["start"],
+        "due": data["due"],
+        "completed_at": data["completed_at"],
+        "completion": Categorical(data["completion"], COMPLETIONS),
+        "status": Categorical(data["status"], OUTCOME_STATUSES),
+        "business_time_used": data["business_time_used"],
+        "time_left": data["time_left"],
+    }
+    return SlaOutcomes(columns, as_of)
