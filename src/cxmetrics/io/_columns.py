@@ -35,6 +35,19 @@ def _nw() -> Any:
     return import_optional("narwhals", extra="dataframes", feature="DataFrame input")
 
 
+def _pa() -> tuple[Any, Any]:
+    pa = import_optional("pyarrow", extra="dataframes", feature="DataFrame input")
+    pc = import_optional("pyarrow.compute", extra="dataframes", feature="DataFrame input")
+    return pa, pc
+
+
+def _numbers(array: Any) -> FloatArray:
+    """A numeric pyarrow array as float64 numpy, NaN where null."""
+    pa, _ = _pa()
+    values = np.asarray(array.cast(pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)
+    return values
+
+
 def is_dataframe(value: Any) -> bool:
     """Whether ``value`` is a pandas, polars or pyarrow table (or a narwhals frame).
 
@@ -138,7 +151,9 @@ def parse_iso(values: npt.NDArray[Any]) -> tuple[FloatArray, BoolArray, BoolArra
     minutes = np.where(colon, digits(length - 2), digits(length - 2))
     has_offset = colon | compact
     offset = np.where(has_offset, sign * (hours * 3600 + minutes * 60), 0.0)
-    body_length = np.where(zulu, length - 1, np.where(colon, length - 6, np.where(compact, length - 5, length)))
+    body_length = np.where(
+        zulu, length - 1, np.where(colon, length - 6, np.where(compact, length - 5, length))
+    )
     # Blank out the offset so numpy parses the wall-clock part alone.
     chars[np.arange(width)[None, :] >= body_length[:, None]] = 0
     body = chars.view(f"<U{width}").ravel()
@@ -159,18 +174,21 @@ def parse_iso(values: npt.NDArray[Any]) -> tuple[FloatArray, BoolArray, BoolArra
 
 def _null_mask(values: npt.NDArray[Any]) -> BoolArray:
     if values.dtype.kind == "O":
-        mask: BoolArray = np.array(
-            [v is None or v != v for v in values.tolist()], dtype=bool
-        ) if values.size < 64 else _object_nulls(values)
+        mask: BoolArray = (
+            np.array([v is None or v != v for v in values.tolist()], dtype=bool)
+            if values.size < 64
+            else _object_nulls(values)
+        )
         return mask
     if values.dtype.kind == "f":
-        return np.isnan(values)
+        nan: BoolArray = np.isnan(values)
+        return nan
     return np.zeros(values.shape, dtype=bool)
 
 
 def _object_nulls(values: npt.NDArray[Any]) -> BoolArray:
     # `v != v` is true for NaN only; equality with None is vectorised by numpy.
-    is_none: BoolArray = np.equal(values, None)
+    is_none: BoolArray = np.frompyfunc(lambda v: v is None, 1, 1)(values).astype(bool)
     is_nan: BoolArray = np.not_equal(values, values)
     return is_none | is_nan
 
@@ -213,7 +231,7 @@ class Problems:
         """Raise :class:`RecordValidationError` listing every problem."""
         if not self.items:
             return
-        bad = len({(p["field"].split(".")[0], p["position"]) for p in self.items})  # type: ignore[union-attr]
+        bad = len({(str(p["field"]).split(".")[0], p["position"]) for p in self.items})
         lines = [f"{bad} invalid {what} rows out of {total}:"]
         for problem in self.items[:_MAX_LISTED]:
             lines.append("  " + describe(problem))
@@ -306,46 +324,79 @@ class Table:
         """The narwhals series of ``column``."""
         return self.frame[self.source(column)]
 
-    def strings(self, column: str) -> tuple[npt.NDArray[np.str_], BoolArray]:
-        """``(values, missing)``: stripped strings; null and empty are missing."""
-        if not self.has(column):
-            return np.full(self.n, "", dtype="<U1"), np.ones(self.n, dtype=bool)
-        nw = _nw()
-        s = self.series(column)
-        dtype = s.dtype
-        if dtype == nw.String:
-            s = s.str.strip_chars()
-            missing = s.is_null().to_numpy().astype(bool)
-            values = s.fill_null("").to_numpy()
-            text = np.asarray(values, dtype=str) if values.size else np.empty(0, dtype="<U1")
-        elif dtype.is_integer():
-            missing = s.is_null().to_numpy().astype(bool)
-            text = np.asarray(s.fill_null(0).to_numpy()).astype(np.int64).astype(str)
-        elif dtype.is_float():
-            values = np.asarray(s.to_numpy(), dtype=np.float64)
-            missing = np.isnan(values)
-            integral = ~missing & (values == np.round(values))
+    def arrow(self, column: str) -> Any:
+        """The column as one contiguous pyarrow array."""
+        array = self.series(column).to_arrow()
+        return array.combine_chunks() if hasattr(array, "combine_chunks") else array
+
+    def text(self, column: str) -> Any:
+        """The column as a pyarrow string array, whitespace-stripped; '' is null."""
+        pa, pc = _pa()
+        array = self.arrow(column)
+        kind = array.type
+        if pa.types.is_floating(kind):
+            values = np.asarray(array.to_numpy(zero_copy_only=False), dtype=np.float64)
+            integral = ~np.isnan(values) & (values == np.round(values))
             # Exports often turn integer ids into floats (3 -> 3.0) once a null appears.
-            text = np.where(
-                integral,
-                np.nan_to_num(values).astype(np.int64).astype(str),
-                values.astype(str),
-            )
-        else:
-            values = np.asarray(s.to_numpy(), dtype=object)
-            missing = _null_mask(values)
-            text = np.where(missing, "", values).astype(str)
-            text = np.char.strip(text)
-        missing = missing | (text == "")
-        return text, missing
+            if integral.sum() == (~np.isnan(values)).sum():
+                array = pc.cast(
+                    pa.array(np.nan_to_num(values).astype(np.int64), mask=np.isnan(values)),
+                    pa.string(),
+                )
+            else:
+                array = pc.cast(array, pa.string())
+        elif not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
+            array = pc.cast(array, pa.string())
+        array = pc.utf8_trim_whitespace(array)
+        return pc.if_else(pc.equal(array, ""), pa.scalar(None, array.type), array)
+
+    def strings(self, column: str) -> tuple[npt.NDArray[np.object_], BoolArray]:
+        """``(values, missing)``: stripped strings as objects (None where missing)."""
+        if not self.has(column):
+            return np.full(self.n, None, dtype=object), np.ones(self.n, dtype=bool)
+        array = self.text(column)
+        values = np.asarray(array.to_numpy(zero_copy_only=False), dtype=object)
+        missing = np.asarray(array.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+        return values, missing
+
+    def codes(
+        self, column: str, lower: bool = False
+    ) -> tuple[npt.NDArray[np.int64], tuple[str, ...]]:
+        """Dictionary codes of a text column: ``(codes, categories)``, -1 = missing.
+
+        Categories are sorted; the work on strings happens once per distinct value.
+        """
+        if not self.has(column):
+            return np.full(self.n, -1, dtype=np.int64), ()
+        _, pc = _pa()
+        encoded = pc.dictionary_encode(self.text(column))
+        indices = np.asarray(
+            encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64
+        )
+        words = [str(w) for w in encoded.dictionary.to_pylist()]
+        if lower:
+            words = [w.lower() for w in words]
+        categories, remap = (
+            np.unique(np.array(words, dtype=str), return_inverse=True)
+            if words
+            else (np.empty(0, dtype=str), np.empty(0, dtype=np.int64))
+        )
+        codes = np.where(
+            indices >= 0, remap.astype(np.int64)[np.maximum(indices, 0)] if words else -1, -1
+        )
+        return codes.astype(np.int64), tuple(str(c) for c in categories.tolist())
 
     def categorical(self, column: str, default: str | None = None) -> Categorical:
         """A :class:`Categorical` of ``column`` (missing → ``default`` or code -1)."""
-        text, missing = self.strings(column)
-        if default is not None:
-            text = np.where(missing, default, text)
-            missing = np.zeros(self.n, dtype=bool)
-        return categorical(text, missing)
+        codes, categories = self.codes(column)
+        if default is not None and (codes < 0).any():
+            if default not in categories:
+                categories = tuple(sorted((*categories, default)))
+                old = self.codes(column)[1]
+                lookup = np.array([categories.index(c) for c in old], dtype=np.int64)
+                codes = np.where(codes >= 0, lookup[np.maximum(codes, 0)] if old else -1, -1)
+            codes = np.where(codes < 0, categories.index(default), codes)
+        return Categorical(codes.astype(np.int32), categories)
 
     def floats(self, column: str, default: float = np.nan) -> tuple[FloatArray, BoolArray]:
         """``(values, malformed)`` of a numeric column (missing → ``default``).
@@ -354,25 +405,25 @@ class Table:
         """
         if not self.has(column):
             return np.full(self.n, default), np.zeros(self.n, dtype=bool)
-        nw = _nw()
-        s = self.series(column)
-        dtype = s.dtype
+        pa, pc = _pa()
+        array = self.arrow(column)
+        kind = array.type
         bad = np.zeros(self.n, dtype=bool)
-        if dtype == nw.Duration:
-            values = np.asarray(s.dt.total_microseconds().cast(nw.Float64).to_numpy()) / 1e6
-        elif dtype.is_numeric():
-            values = np.asarray(s.cast(nw.Float64).to_numpy(), dtype=np.float64)
-        elif dtype == nw.Boolean:
-            values = np.asarray(s.cast(nw.Float64).to_numpy(), dtype=np.float64)
+        if pa.types.is_duration(kind):
+            unit = {"s": 1.0, "ms": 1e3, "us": 1e6, "ns": 1e9}[kind.unit]
+            values = _numbers(pc.cast(array, pa.int64())) / unit
+        elif pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind):
+            values = _numbers(pc.cast(array, pa.float64()))
         else:
-            text, missing = self.strings(column)
-            values = np.full(self.n, np.nan)
+            text = self.text(column)
             try:
-                values[~missing] = text[~missing].astype(np.float64)
-            except ValueError:
-                for row in np.flatnonzero(~missing):
+                values = _numbers(pc.cast(text, pa.float64()))
+            except (pa.ArrowInvalid, ValueError):
+                raw, missing = self.strings(column)
+                values = np.full(self.n, np.nan)
+                for row in np.flatnonzero(~missing):  # only on malformed input
                     try:
-                        values[row] = float(text[row])
+                        values[row] = float(raw[row])
                     except ValueError:
                         bad[row] = True
         values = np.where(np.isnan(values) & ~bad, default, values)
@@ -382,20 +433,19 @@ class Table:
         """``(values, malformed)`` of a boolean column (also "true"/"false"/0/1 text)."""
         if not self.has(column):
             return np.full(self.n, default), np.zeros(self.n, dtype=bool)
-        nw = _nw()
-        s = self.series(column)
-        if s.dtype == nw.Boolean:
-            missing = s.is_null().to_numpy().astype(bool)
-            values = np.asarray(s.fill_null(default).to_numpy(), dtype=bool)
+        pa, _ = _pa()
+        array = self.arrow(column)
+        if pa.types.is_boolean(array.type):
+            values = np.asarray(array.fill_null(default).to_numpy(zero_copy_only=False), dtype=bool)
             return values, np.zeros(self.n, dtype=bool)
-        if s.dtype.is_numeric():
+        if pa.types.is_integer(array.type) or pa.types.is_floating(array.type):
             numbers, bad = self.floats(column, default=float(default))
             return numbers != 0, bad | ~np.isin(numbers, [0.0, 1.0])
-        text, missing = self.strings(column)
-        lowered = np.char.lower(text)
-        true, false = np.isin(lowered, _TRUE), np.isin(lowered, _FALSE)
-        values = np.where(missing, default, true)
-        return values, ~missing & ~true & ~false
+        codes, categories = self.codes(column, lower=True)
+        truth = np.array([c in _TRUE for c in categories] + [default], dtype=bool)
+        known = np.array([c in _TRUE or c in _FALSE for c in categories] + [True], dtype=bool)
+        index = np.where(codes < 0, len(categories), codes)
+        return truth[index], ~known[index]
 
     def instants(
         self, column: str, problems: Problems | None, ids: npt.NDArray[Any]
@@ -410,22 +460,23 @@ class Table:
         n = self.n
         if not self.has(column):
             return np.full(n, np.nan), np.zeros(n, dtype=bool)
-        nw = _nw()
-        s = self.series(column)
-        dtype = s.dtype
+        pa, pc = _pa()
+        array = self.arrow(column)
+        kind = array.type
         field = f"{self.name}.{column}" if self.name != "tickets" else column
         bad = np.zeros(n, dtype=bool)
-        if dtype == nw.Datetime:
-            seconds = np.asarray(s.dt.timestamp("us").cast(nw.Float64).to_numpy()) / 1e6
-            naive = ~np.isnan(seconds) if dtype.time_zone is None else np.zeros(n, dtype=bool)
-        elif dtype == nw.Date:
-            seconds = np.asarray(s.cast(nw.Datetime("us")).dt.timestamp("us").cast(nw.Float64).to_numpy()) / 1e6
+        if pa.types.is_timestamp(kind):
+            scale = {"s": 1.0, "ms": 1e3, "us": 1e6, "ns": 1e9}[kind.unit]
+            seconds = _numbers(pc.cast(array, pa.int64())) / scale
+            naive = ~np.isnan(seconds) if kind.tz is None else np.zeros(n, dtype=bool)
+        elif pa.types.is_date(kind):
+            seconds = _numbers(pc.cast(pc.cast(array, pa.timestamp("s")), pa.int64()))
             naive = ~np.isnan(seconds)
-        elif dtype.is_numeric():
-            seconds = np.asarray(s.cast(nw.Float64).to_numpy(), dtype=np.float64)
+        elif pa.types.is_integer(kind) or pa.types.is_floating(kind):
+            seconds = _numbers(pc.cast(array, pa.float64()))
             naive = np.zeros(n, dtype=bool)
         else:
-            values = np.asarray(s.to_numpy(), dtype=object)
+            values = np.asarray(self.text(column).to_numpy(zero_copy_only=False), dtype=object)
             seconds, naive, malformed = parse_iso(values)
             if malformed.any() and problems is not None:
                 problems.add(
@@ -473,6 +524,26 @@ def categorical(text: npt.NDArray[np.str_], missing: BoolArray) -> Categorical:
     categories, inverse = np.unique(text[present], return_inverse=True)
     codes[present] = inverse.astype(np.int32)
     return Categorical(codes, tuple(str(c) for c in categories.tolist()))
+
+
+def merge_categoricals(parts: Sequence[Categorical]) -> Categorical:
+    """Concatenate categoricals, re-coding them onto the union of their categories.
+
+    Examples
+    --------
+    >>> a = Categorical(np.array([0, -1], dtype=np.int32), ("x",))
+    >>> b = Categorical(np.array([0, 1], dtype=np.int32), ("a", "x"))
+    >>> merge_categoricals([a, b]).to_list()
+    ['x', None, 'a', 'x']
+    """
+    categories = tuple(sorted(set().union(*(p.categories for p in parts))))
+    index = {c: i for i, c in enumerate(categories)}
+    codes = []
+    for part in parts:
+        lookup = np.array([index[c] for c in part.categories] + [-1], dtype=np.int32)
+        codes.append(lookup[np.where(part.codes < 0, len(part.categories), part.codes)])
+    merged = np.concatenate(codes) if codes else np.empty(0, dtype=np.int32)
+    return Categorical(merged.astype(np.int32), categories)
 
 
 def _dict_to_native(columns: Mapping[str, Sequence[Any]]) -> Any:

@@ -176,7 +176,9 @@ def _read_native(path: Path, progress: bool) -> Any:
                     counting,
                     read_options=pcsv.ReadOptions(use_threads=True),
                     convert_options=pcsv.ConvertOptions(
-                        column_types=types, strings_can_be_null=True, quoted_strings_can_be_null=False
+                        column_types=types,
+                        strings_can_be_null=True,
+                        quoted_strings_can_be_null=False,
                     ),
                 )
         rows = []
@@ -219,7 +221,7 @@ def _rows_to_arrow(rows: list[dict[str, Any]]) -> Any:
     for name in names:
         values = [row.get(name) for row in rows]
         kinds = {type(v) for v in values if v is not None}
-        if kinds <= {str} or len(kinds) > 1 and not kinds <= {int, float}:
+        if kinds <= {str} or (len(kinds) > 1 and not kinds <= {int, float}):
             values = [None if v is None else str(v) for v in values]
         columns[name] = pa.array(values)
     return pa.table(columns)

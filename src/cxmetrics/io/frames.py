@@ -28,7 +28,7 @@ import numpy.typing as npt
 
 from cxmetrics.batch import AUTHORS, CREATED_BY, DIRECTIONS, Categorical, EventTable, TicketBatch
 from cxmetrics.exceptions import InvalidParameterError
-from cxmetrics.io._columns import Problems, Table, as_table, categorical
+from cxmetrics.io._columns import Problems, Table, as_table, categorical, merge_categoricals
 from cxmetrics.models.survey import SCALES
 from cxmetrics.models.ticket import PRIORITIES, TICKET_STATUSES
 
@@ -116,10 +116,6 @@ class Collected:
     errors: tuple[dict[str, object], ...] = field(default=())
 
 
-def _ids(table: Table, column: str = "id") -> tuple[npt.NDArray[np.str_], BoolArray]:
-    return table.strings(column)
-
-
 def _literal(
     table: Table,
     column: str,
@@ -129,27 +125,22 @@ def _literal(
     default: str | None,
     field: str,
 ) -> tuple[npt.NDArray[np.int8], BoolArray]:
-    """Codes into ``allowed`` (-1 = missing and no default), and the rows given."""
-    text, missing = table.strings(column)
-    given = ~missing
-    if default is not None:
-        text = np.where(missing, default, text)
-        missing = np.zeros(table.n, dtype=bool)
-    normalised = np.char.lower(text) if text.size else text
-    lookup = np.array(allowed)
-    order = np.argsort(lookup)
-    position = np.searchsorted(lookup[order], normalised)
-    position = np.clip(position, 0, len(allowed) - 1)
-    found = lookup[order][position] == normalised
-    bad = ~missing & ~found
+    """Codes into ``allowed`` (-1 = missing and no default, or invalid), and the rows given."""
+    codes, categories = table.codes(column, lower=True)
+    given = codes >= 0
+    lookup = np.array([allowed.index(c) if c in allowed else -2 for c in categories] + [-1])
+    result = lookup[np.where(given, codes, len(categories))]
+    bad = result == -2
     if bad.any():
         expected = ", ".join(repr(a) for a in allowed[:-1]) + f" or {allowed[-1]!r}"
+        names = np.array([*categories, ""], dtype=object)
         problems.add(
             bad, ids=ids, field=field, code="literal_error", message=f"Input should be {expected}",
-            inputs=text,
+            inputs=names[np.where(given, codes, len(categories))],
         )  # fmt: skip
-    codes = np.where(found & ~missing, order[position], -1).astype(np.int8)
-    return codes, given
+    if default is not None:
+        result = np.where(given, result, allowed.index(default))
+    return np.where(result == -2, -1, result).astype(np.int8), given
 
 
 def _check_mode(errors: str) -> None:
@@ -167,26 +158,25 @@ class _Events:
     table: Table
     ticket: IntArray  # ticket index, -1 when unknown
     at: FloatArray
-    ticket_ids: npt.NDArray[np.str_]
+    ticket_ids: npt.NDArray[np.object_]
     bad: BoolArray
 
 
 def _link(
     table: Table,
-    sorted_ids: npt.NDArray[np.str_],
-    order: IntArray,
+    ticket_text: Any,
     problems: Problems,
     created_at: FloatArray,
 ) -> _Events:
     table.require("ticket_id", "at")
-    ticket_ids, missing = table.strings("ticket_id")
-    if sorted_ids.size:
-        position = np.clip(np.searchsorted(sorted_ids, ticket_ids), 0, sorted_ids.size - 1)
-        found = ~missing & (sorted_ids[position] == ticket_ids)
-        ticket = np.where(found, order[position], -1)
-    else:
-        found = np.zeros(table.n, dtype=bool)
-        ticket = np.full(table.n, -1, dtype=np.int64)
+    _, pc = _arrow()
+    text = table.text("ticket_id")
+    ticket = np.asarray(
+        pc.index_in(text, value_set=ticket_text).fill_null(-1).to_numpy(zero_copy_only=False),
+        dtype=np.int64,
+    )
+    ticket_ids = np.asarray(text.to_numpy(zero_copy_only=False), dtype=object)
+    found = ticket >= 0
     name = table.name
     problems.add(
         ~found, ids=ticket_ids, field=f"{name}.ticket_id", code="unknown_ticket",
@@ -203,13 +193,20 @@ def _link(
         f"({_iso(created_at[ticket[r]])}); an event cannot precede the ticket",
     )  # fmt: skip
     bad = ~found | bad_at | no_time | before
-    return _Events(name, table, ticket.astype(np.int64), at, ticket_ids, bad)
+    return _Events(name, table, ticket, at, ticket_ids, bad)
 
 
-def _iso(seconds: float) -> str:
-    if np.isnan(seconds):
+def _arrow() -> tuple[Any, Any]:
+    from cxmetrics.io._columns import _pa
+
+    return _pa()
+
+
+def _iso(seconds: Any) -> str:
+    value = float(seconds)
+    if np.isnan(value):
         return "none"
-    return str(np.datetime64(int(round(seconds * 1e6)), "us")) + "+00:00"
+    return str(np.datetime64(round(value * 1e6), "us")) + "+00:00"
 
 
 def to_ticket_batch(
@@ -289,20 +286,18 @@ def to_ticket_batch(
     t.require("id", "created_at")
     problems = Problems([])
     n = t.n
-    ids, missing_id = _ids(t)
-    id_objects = ids.astype(object)
-    problems.add(missing_id, ids=np.full(n, None, dtype=object), field="id", code="missing",
+    _, pc = _arrow()
+    id_text = t.text("id")
+    id_objects = np.asarray(id_text.to_numpy(zero_copy_only=False), dtype=object)
+    missing_id = np.asarray(id_text.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    problems.add(missing_id, ids=id_objects, field="id", code="missing",
                  message="Field required")  # fmt: skip
-    order = np.argsort(ids, kind="stable")
-    sorted_ids = ids[order]
-    duplicate_sorted = np.zeros(n, dtype=bool)
-    if n > 1:
-        same = sorted_ids[1:] == sorted_ids[:-1]
-        duplicate_sorted[1:] |= same
-        duplicate_sorted[:-1] |= same
+    encoded = pc.dictionary_encode(id_text)
     duplicate = np.zeros(n, dtype=bool)
-    duplicate[order] = duplicate_sorted
-    duplicate &= ~missing_id
+    if len(encoded.dictionary) < n - int(missing_id.sum()):
+        index = np.asarray(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False))
+        counts = np.bincount(index[index >= 0], minlength=len(encoded.dictionary))
+        duplicate = (index >= 0) & (counts[np.maximum(index, 0)] > 1)
     problems.add(duplicate, ids=id_objects, field="id", code="duplicate_id",
                  message="duplicate ticket id; each ticket must appear once")  # fmt: skip
     bad_ticket = missing_id | duplicate
@@ -330,14 +325,11 @@ def to_ticket_batch(
         milestones[name] = at
 
     # --- histories -------------------------------------------------------------------
-    unique_order = order[~duplicate_sorted] if n else order
-    unique_sorted = ids[unique_order]
-
     def link(value: Any, name: str) -> _Events | None:
         table = as_table(value, name, mapping.get(name), timezone)
         if table is None:
             return None
-        return _link(table, unique_sorted, unique_order, problems, created)
+        return _link(table, id_text, problems, created)
 
     if interactions is not None and messages is not None:
         raise InvalidParameterError("give either interactions or messages (they are the same table)")  # fmt: skip
@@ -362,7 +354,7 @@ def to_ticket_batch(
     priority_table, bad_priority = _priority_history(events["priority_changes"], problems, n)
     bad_rows_ticket.append(bad_priority)
     assignment_table = _assignments(events["assignments"], n)
-    tag_table = _tags(t, tags, mapping.get("tags"), unique_sorted, unique_order, created, problems, timezone)  # fmt: skip
+    tag_table = _tags(t, tags, mapping.get("tags"), id_text, created, problems, timezone)  # fmt: skip
 
     # Status and priority follow the last change when the ticket row does not say.
     status, bad_s = _follow_history(
@@ -476,7 +468,7 @@ def _interactions(
         )  # fmt: skip
         direction, _ = _literal(table, "direction", DIRECTIONS, problems, ids, "inbound", f"{name}.direction")  # fmt: skip
         bad |= both | bad_ab | bad_tr | (direction < 0)
-        agent_text, agent_missing = table.strings("agent_id")
+        agent = table.categorical("agent_id")
         bad_tickets.append(ev.ticket[bad & (ev.ticket >= 0)])
         keep = ev.ticket >= 0
         parts.append(
@@ -487,8 +479,7 @@ def _interactions(
                 "author": author[keep].clip(0),
                 "public": np.where(is_call, True, public)[keep],
                 "automated": np.where(is_call, False, automated)[keep],
-                "agent_text": agent_text[keep],
-                "agent_missing": agent_missing[keep],
+                "agent": agent.take(np.flatnonzero(keep)),
                 **{c: durations[c][keep] for c in _DURATIONS},
                 "abandoned": (abandoned & is_call)[keep],
                 "transferred": (transferred & is_call)[keep],
@@ -497,8 +488,8 @@ def _interactions(
         )
     if not parts:
         return EventTable.empty(n), np.empty(0, dtype=np.int64)
+    agent = merge_categoricals([p.pop("agent") for p in parts])
     merged = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
-    agent = categorical(merged.pop("agent_text"), merged.pop("agent_missing"))
     ticket, at = merged.pop("ticket"), merged.pop("at")
     cols: dict[str, Any] = {
         "kind": merged["kind"].astype(np.int8),
@@ -511,14 +502,18 @@ def _interactions(
         "transferred": merged["transferred"].astype(bool),
         "direction": merged["direction"],
     }
-    table = EventTable.build(ticket, np.nan_to_num(at, nan=np.inf), cols, n)
-    table = EventTable(table.offsets, table.ticket, np.where(np.isinf(table.at), np.nan, table.at), table.columns)  # fmt: skip
-    return table, np.concatenate(bad_tickets) if bad_tickets else np.empty(0, dtype=np.int64)
+    events = _build(ticket, at, cols, n)
+    return events, np.concatenate(bad_tickets) if bad_tickets else np.empty(0, dtype=np.int64)
 
 
-def _status_history(
-    ev: _Events | None, problems: Problems, n: int
-) -> tuple[EventTable, IntArray]:
+def _build(ticket: IntArray, at: FloatArray, columns: dict[str, Any], n: int) -> EventTable:
+    # Rows without a time (already reported) sort last within their ticket.
+    table = EventTable.build(ticket, np.nan_to_num(at, nan=np.inf), columns, n)
+    clean_at = np.where(np.isinf(table.at), np.nan, table.at)
+    return EventTable(table.offsets, table.ticket, clean_at, table.columns)
+
+
+def _status_history(ev: _Events | None, problems: Problems, n: int) -> tuple[EventTable, IntArray]:
     if ev is None:
         return EventTable.empty(n), np.empty(0, dtype=np.int64)
     ids = ev.ticket_ids.astype(object)
@@ -543,9 +538,7 @@ def _status_history(
         message=lambda r: f"moves a closed ticket to {TICKET_STATUSES[status[r]]!r} at "
         f"{_iso(table.at[r])}; closed is final (a follow-up must be a new ticket)",
     )  # fmt: skip
-    bad = np.concatenate(
-        [ev.ticket[(codes < 0) & keep], table.ticket[leaves_closed]]
-    )
+    bad = np.concatenate([ev.ticket[(codes < 0) & keep], table.ticket[leaves_closed]])
     clean = EventTable(
         table.offsets, table.ticket, np.where(np.isinf(table.at), np.nan, table.at),
         {"status": status.astype(np.int8)},
@@ -563,9 +556,7 @@ def _priority_history(
     problems.add(~given, ids=ids, field="priority_changes.priority", code="missing",
                  message="Field required")  # fmt: skip
     keep = ev.ticket >= 0
-    table = EventTable.build(ev.ticket[keep], np.nan_to_num(ev.at[keep], nan=np.inf),
-                             {"priority": codes[keep].astype(np.int8)}, n)  # fmt: skip
-    table = EventTable(table.offsets, table.ticket, np.where(np.isinf(table.at), np.nan, table.at), table.columns)  # fmt: skip
+    table = _build(ev.ticket[keep], ev.at[keep], {"priority": codes[keep].astype(np.int8)}, n)
     return table, ev.ticket[(codes < 0) & keep]
 
 
@@ -575,24 +566,21 @@ def _assignments(ev: _Events | None, n: int) -> EventTable:
     keep = ev.ticket >= 0
     agent = ev.table.categorical("agent_id").take(np.flatnonzero(keep))
     group = ev.table.categorical("group").take(np.flatnonzero(keep))
-    table = EventTable.build(ev.ticket[keep], np.nan_to_num(ev.at[keep], nan=np.inf),
-                             {"agent_id": agent, "group": group}, n)  # fmt: skip
-    return EventTable(table.offsets, table.ticket, np.where(np.isinf(table.at), np.nan, table.at), table.columns)  # fmt: skip
+    return _build(ev.ticket[keep], ev.at[keep], {"agent_id": agent, "group": group}, n)
 
 
 def _tags(
     tickets: Table,
     tags: Any,
     mapping: Mapping[str, str] | None,
-    sorted_ids: npt.NDArray[np.str_],
-    order: IntArray,
+    ticket_text: Any,
     created: FloatArray,
     problems: Problems,
     timezone: str | None,
 ) -> EventTable:
     n = tickets.n
     ticket_parts: list[IntArray] = []
-    tag_parts: list[npt.NDArray[np.str_]] = []
+    tag_parts: list[Categorical] = []
     if tickets.has("tags"):
         nw = __import__("narwhals")
         s = tickets.series("tags")
@@ -604,51 +592,52 @@ def _tags(
                 .explode("__tag")
             )
             exploded = Table(frame.to_native(), "tickets")
-            text, missing = exploded.strings("__tag")
+            tag = exploded.categorical("__tag")
             rows = np.asarray(exploded.series("__row").to_numpy(), dtype=np.int64)
         else:
             # A text column: tags separated by commas, semicolons or pipes.
             text_col, missing_col = tickets.strings("tags")
             rows_list, text_list = [], []
             for row in np.flatnonzero(~missing_col):
-                for tag in text_col[row].replace(";", ",").replace("|", ",").split(","):
+                for word in str(text_col[row]).replace(";", ",").replace("|", ",").split(","):
                     rows_list.append(row)
-                    text_list.append(tag.strip())
+                    text_list.append(word.strip())
             rows = np.array(rows_list, dtype=np.int64)
-            text = np.array(text_list, dtype=str) if text_list else np.empty(0, dtype="<U1")
-            missing = text == ""
-        ticket_parts.append(rows[~missing])
-        tag_parts.append(text[~missing])
+            words = np.array(text_list, dtype=str) if text_list else np.empty(0, dtype="<U1")
+            tag = categorical(words, words == "")
+        keep = tag.codes >= 0
+        ticket_parts.append(rows[keep])
+        tag_parts.append(tag.take(np.flatnonzero(keep)))
     if tags is not None:
         table = as_table(tags, "tags", mapping, timezone)
         assert table is not None
         table.require("ticket_id", "tag")
-        ticket_ids, missing_id = table.strings("ticket_id")
-        position = np.clip(np.searchsorted(sorted_ids, ticket_ids), 0, max(sorted_ids.size - 1, 0))
-        found = ~missing_id & (sorted_ids.size > 0)
-        if sorted_ids.size:
-            found &= sorted_ids[position] == ticket_ids
-        problems.add(~found, ids=ticket_ids.astype(object), field="tags.ticket_id",
+        _, pc = _arrow()
+        text = table.text("ticket_id")
+        ticket = np.asarray(
+            pc.index_in(text, value_set=ticket_text).fill_null(-1).to_numpy(zero_copy_only=False),
+            dtype=np.int64,
+        )
+        ticket_ids = np.asarray(text.to_numpy(zero_copy_only=False), dtype=object)
+        problems.add(ticket < 0, ids=ticket_ids, field="tags.ticket_id",
                      code="unknown_ticket", message="ticket_id names no ticket in the tickets table",
                      inputs=ticket_ids)  # fmt: skip
-        text, missing = table.strings("tag")
-        keep = found & ~missing
-        ticket_parts.append(order[position[keep]].astype(np.int64))
-        tag_parts.append(text[keep])
+        tag = table.categorical("tag")
+        keep = (ticket >= 0) & (tag.codes >= 0)
+        ticket_parts.append(ticket[keep])
+        tag_parts.append(tag.take(np.flatnonzero(keep)))
     if not ticket_parts:
         return EventTable(
             np.zeros(n + 1, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty(0),
             {"tag": Categorical(np.empty(0, dtype=np.int32), ())},
         )  # fmt: skip
     ticket = np.concatenate(ticket_parts)
-    tag_text = np.concatenate(tag_parts) if tag_parts else np.empty(0, dtype=str)
-    tag = categorical(tag_text, np.zeros(tag_text.size, dtype=bool))
+    tag = merge_categoricals(tag_parts)
     # A tag given twice for one ticket counts once (first occurrence kept).
     key = ticket * (len(tag.categories) + 1) + tag.codes
     _, first = np.unique(key, return_index=True)
     first.sort()
-    table = EventTable.build(ticket[first], created[ticket[first]], {"tag": tag.take(first)}, n)
-    return table
+    return EventTable.build(ticket[first], created[ticket[first]], {"tag": tag.take(first)}, n)
 
 
 def _follow_history(
@@ -729,10 +718,7 @@ def _finish(
 
 
 def _object_column(table: Table, column: str) -> npt.NDArray[np.object_]:
-    text, missing = table.strings(column)
-    out = text.astype(object)
-    out[missing] = None
-    return out
+    return table.strings(column)[0]
 
 
 def to_survey_table(
@@ -790,7 +776,9 @@ def to_survey_table(
     low = np.where(kind == kinds.index("nps"), 0.0, 1.0)
     high = np.where(kind == kinds.index("nps"), 10.0, scale)
     outside = ok_kind & valid_scale & ~np.isnan(score) & ((score < low) | (score > high))
-    fractional = ok_kind & valid_scale & (kind != kinds.index("review")) & (score != np.round(score))
+    fractional = (
+        ok_kind & valid_scale & (kind != kinds.index("review")) & (score != np.round(score))
+    )
     fractional &= ~outside & ~np.isnan(score)
     problems.add(
         outside, ids=ids, field="surveys.score", code="score_out_of_scale",
@@ -871,7 +859,8 @@ def to_call_table(
     bad |= both | (direction < 0)
     cols["direction"] = np.array(DIRECTIONS, dtype=object)[direction.clip(0)]
     channel, channel_missing = t.strings("channel")
-    cols["channel"] = np.where(channel_missing, "phone", channel).astype(object)
+    channel[channel_missing] = "phone"
+    cols["channel"] = channel
     for name in ("id", "ticket_id", "customer_id", "agent_id", "queue"):
         cols[name] = _object_column(t, name)
     return _finish("calls", cols, bad, problems, errors)
@@ -904,8 +893,7 @@ def to_customer_table(
     assert t is not None
     t.require("id", "since")
     problems = Problems([])
-    ids = _object_column(t, "id")
-    missing_id = np.equal(ids, None)
+    ids, missing_id = t.strings("id")
     problems.add(missing_id, ids=ids, field="customers.id", code="missing", message="Field required")  # fmt: skip
     since, bad_since = t.instants("since", problems, ids)
     no_since = np.isnan(since) & ~bad_since

@@ -173,13 +173,35 @@ def _seconds(value: Any) -> float:
 _RECORD_FIELDS: dict[str, tuple[type[Any], tuple[str, ...]]] = {
     "surveys": (
         SurveyResponse,
-        ("kind", "score", "scale", "responded_at", "ticket_id", "customer_id", "agent_id", "channel"),
+        (
+            "kind",
+            "score",
+            "scale",
+            "responded_at",
+            "ticket_id",
+            "customer_id",
+            "agent_id",
+            "channel",
+        ),
     ),
     "calls": (
         Call,
-        ("id", "at", "customer_id", "agent_id", "queue", "channel", "wait", "talk", "hold",
-         "wrap", "abandoned", "transferred", "direction"),
-    ),  # fmt: skip
+        (
+            "id",
+            "at",
+            "customer_id",
+            "agent_id",
+            "queue",
+            "channel",
+            "wait",
+            "talk",
+            "hold",
+            "wrap",
+            "abandoned",
+            "transferred",
+            "direction",
+        ),
+    ),
     "customers": (Customer, ("id", "since", "until", "segment", "revenue")),
 }
 
@@ -206,9 +228,7 @@ def records_to_table(kind: str, records: Iterable[Any]) -> RecordTable:
         if name in INSTANT_COLUMNS or name in ("wait", "talk", "hold", "wrap"):
             columns[name] = np.array([_seconds(v) for v in values], dtype=np.float64)
         elif name in ("score", "revenue"):
-            columns[name] = np.array(
-                [np.nan if v is None else v for v in values], dtype=np.float64
-            )
+            columns[name] = np.array([np.nan if v is None else v for v in values], dtype=np.float64)
         elif name == "scale":
             columns[name] = np.array(values, dtype=np.int64)
         elif name in ("abandoned", "transferred"):
