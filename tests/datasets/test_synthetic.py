@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import gzip
+import re
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -12,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cxmetrics import csat
+from cxmetrics import InvalidParameterError, csat
 from cxmetrics.batch import TicketBatch
 from cxmetrics.datasets import batch_to_tickets, generate, load_sample
 from cxmetrics.datasets.sample import SAMPLE_SPEC, dump_jsonl_gz
@@ -27,10 +29,18 @@ def test_same_seed_same_data_other_seed_other_data() -> None:
     assert not np.array_equal(a.tickets.created_at, c.tickets.created_at)
 
 
-@settings(max_examples=15, deadline=None)
-@given(st.integers(0, 300), st.integers(0, 2**31 - 1))
-def test_every_generated_ticket_passes_validation(n: int, seed: int) -> None:
-    data = generate(n, seed=seed)
+@settings(max_examples=20, deadline=None)
+@given(
+    st.integers(0, 300),
+    st.integers(0, 2**31 - 1),
+    st.sampled_from([None, 1, 2]),
+    st.sampled_from(["UTC", "Europe/Amsterdam", "America/New_York", "Australia/Adelaide"]),
+    st.none() | st.integers(1, 5),
+)
+def test_every_generated_ticket_passes_validation(
+    n: int, seed: int, weeks: int | None, zone: str, n_customers: int | None
+) -> None:
+    data = generate(n, seed=seed, weeks=weeks, timezone=zone, n_customers=n_customers)
     tickets = batch_to_tickets(data.tickets)  # raises if any rule is broken
     assert len(tickets) == n
     # and the round trip through the batch keeps every event
@@ -92,7 +102,9 @@ def test_survey_answers_are_worse_after_long_waits() -> None:
 def test_unresolved_and_reopened_tickets_exist() -> None:
     batch = generate(5000, seed=5).tickets
     statuses = np.bincount(batch.status, minlength=6)
-    assert statuses[:2].sum() > 0  # new or open: still waiting
+    open_code, pending_code = 1, 2
+    assert statuses[open_code] > 0.01 * len(batch)  # waiting on the team
+    assert statuses[pending_code] > 0.01 * len(batch)  # waiting on the customer
     solved_code = 4
     solves = np.bincount(
         batch.status_changes.ticket[batch.status_changes["status"] == solved_code],
@@ -104,31 +116,119 @@ def test_unresolved_and_reopened_tickets_exist() -> None:
 def test_sample_is_the_generator_at_its_seed() -> None:
     sample = load_sample()
     fresh = generate(**SAMPLE_SPEC)
-    assert [t.id for t in sample.tickets] == fresh.tickets.ids.tolist()
+    # records compare field by field: every ticket with its whole history
+    assert sample.tickets == fresh.ticket_records()
+    assert sample.surveys == fresh.surveys.to_records()
+    assert sample.calls == fresh.calls.to_records()
+    assert sample.customers == fresh.customers.to_records()
     assert sample.ticket_batch.interactions.at.tolist() == fresh.tickets.interactions.at.tolist()
-    assert [s.score for s in sample.surveys] == fresh.surveys.score.tolist()
-    assert len(sample.calls) == len(fresh.calls) and len(sample.customers) == len(fresh.customers)
 
 
 def test_sample_files_are_byte_for_byte_reproducible(tmp_path: Path) -> None:
     data_dir = Path(__file__).resolve().parents[2] / "src" / "cxmetrics" / "datasets" / "data"
     fresh = generate(**SAMPLE_SPEC)
-    dump_jsonl_gz(list(fresh.surveys.to_records()), tmp_path / "surveys.jsonl.gz")
-    assert (tmp_path / "surveys.jsonl.gz").read_bytes() == (
-        data_dir / "surveys.jsonl.gz"
-    ).read_bytes()
+    records = {
+        "tickets": fresh.ticket_records(),
+        "surveys": fresh.surveys.to_records(),
+        "calls": fresh.calls.to_records(),
+        "customers": fresh.customers.to_records(),
+    }
+    for name, rows in records.items():
+        dump_jsonl_gz(list(rows), tmp_path / f"{name}.jsonl.gz")
+        written = (tmp_path / f"{name}.jsonl.gz").read_bytes()
+        assert written == (data_dir / f"{name}.jsonl.gz").read_bytes(), name
     with gzip.open(data_dir / "tickets.jsonl.gz", "rt") as lines:
         assert sum(1 for _ in lines) == SAMPLE_SPEC["n_tickets"]
+    assert sum(f.stat().st_size for f in data_dir.glob("*.jsonl.gz")) < 1_000_000
 
 
-def test_bad_arguments() -> None:
-    with pytest.raises(ValueError, match="n_tickets must be zero or more"):
-        generate(-1)
-    with pytest.raises(ValueError, match="start must be timezone-aware"):
-        generate(10, start=datetime(2024, 1, 1))
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"n_tickets": -1}, "The 'n_tickets' parameter of generate must be zero or more. Got -1"),
+        ({"n_tickets": 2.5}, "The 'n_tickets' parameter of generate must be an int. Got 2.5"),
+        (
+            {"start": datetime(2024, 1, 1)},
+            "The 'start' parameter of generate must be a timezone-aware datetime",
+        ),
+        ({"weeks": 0}, "The 'weeks' parameter of generate must be a positive int or None"),
+        ({"n_customers": 0}, "The 'n_customers' parameter of generate must be a positive int"),
+        ({"timezone": "Mars/Olympus"}, "The 'timezone' parameter of generate must be an IANA"),
+    ],
+)
+def test_bad_arguments(kwargs: dict[str, Any], message: str) -> None:
+    kwargs = {"n_tickets": 10, **kwargs}
+    with pytest.raises(InvalidParameterError, match=re.escape(message)):
+        generate(**kwargs)
+
+
+def test_tickets_come_from_customers_active_at_the_time_and_carry_their_plan() -> None:
+    data = generate(5000, seed=6, weeks=52)  # a long window: many joins and churns
+    batch, customers = data.tickets, data.customers
+    who = batch.customer_id.codes
+    assert np.all(who >= 0)
+    since, until = customers.since[who], customers.until[who]
+    assert np.all(since <= batch.created_at)
+    assert not np.any(until <= batch.created_at)
+    assert batch.segment.to_list() == customers.segment[who].tolist()
+    # a few customers write often: the busiest tenth opens far more than a tenth
+    per_customer = np.sort(np.bincount(who, minlength=len(customers)))[::-1]
+    assert per_customer[: len(customers) // 10].sum() > 0.3 * len(batch)
+
+
+def test_customers_churn_at_about_two_and_a_half_percent_a_month() -> None:
+    customers = generate(60_000, seed=7, weeks=52).customers
+    month = 30 * 86400.0
+    rates = []
+    for k in range(12):
+        t0 = customers.since.max() - (k + 2) * month
+        active = (customers.since <= t0) & ~(customers.until <= t0)
+        lost = active & (customers.until < t0 + month)
+        rates.append(lost.sum() / active.sum())
+    assert 0.02 < np.mean(rates) < 0.03
+    assert 0.15 < np.mean(~np.isnan(customers.until)) < 0.45  # churn ~26 % overall
 
 
 def test_window_defaults() -> None:
-    data = generate(100, seed=0, start=datetime(2024, 1, 1, tzinfo=timezone.utc))
+    # Amsterdam's midnight is 23:00 UTC the day before: still nothing before start
+    data = generate(2000, seed=0, start=datetime(2024, 1, 1, tzinfo=timezone.utc))
     assert (data.end - data.start).days == 28
-    assert data.tickets.created_at.min() >= data.start.timestamp() - 86400
+    created = data.tickets.created_at
+    assert data.start.timestamp() <= created.min() and created.max() < data.end.timestamp()
+
+
+def test_nothing_happens_after_the_export_and_late_tickets_are_still_open() -> None:
+    data = generate(3000, seed=8)
+    batch, end = data.tickets, data.end.timestamp()
+    for table in (batch.interactions, batch.status_changes, batch.assignments):
+        assert table.at.max() <= end
+    assert data.surveys.responded_at.max() <= end
+    late = batch.created_at > end - 86400
+    done = np.isin(batch.status, [4, 5])  # solved, closed
+    assert done[~late].mean() > 0.8 > done[late].mean()
+
+
+def test_after_a_transfer_the_new_agent_replies() -> None:
+    batch = generate(3000, seed=9).tickets
+    moves = batch.assignments
+    transferred = np.flatnonzero(moves.counts == 2)
+    assert transferred.size > 0.1 * len(batch)
+    ix = batch.interactions
+    replies = (ix["author"] == 1) & (ix["kind"] == 0)
+    for t in transferred[:200]:
+        moved_at = moves.at[moves.offsets[t] + 1]
+        new_agent = moves["agent_id"].codes[moves.offsets[t] + 1]
+        rows = np.arange(ix.offsets[t], ix.offsets[t + 1])
+        later = rows[replies[rows] & (ix.at[rows] >= moved_at)]
+        assert np.all(ix["agent_id"].codes[later] == new_agent)
+        assert batch.agent_id.codes[t] == new_agent
+
+
+def test_who_opened_the_ticket_wrote_its_first_message() -> None:
+    batch = generate(3000, seed=10).tickets
+    ix = batch.interactions
+    first = ix.offsets[:-1]
+    opener = np.array(["customer", "agent", "system"])[batch.created_by]
+    author = np.array(["customer", "agent", "bot", "system"])[ix["author"][first]]
+    assert np.array_equal(author, opener)
+    assert np.all(ix["automated"][first] == (opener == "system"))

@@ -26,11 +26,15 @@ from datetime import timedelta
 from typing import Any, ClassVar
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cxmetrics import UndefinedMetricWarning, available_metrics, get_metric
 from cxmetrics.metrics.base import Metric
+
+# The contract runs for every metric class: fewer examples per law than the suite's
+# profile, so that the whole contract stays within a few minutes on two cores.
+_CONTRACT = settings(max_examples=min(settings.default.max_examples, 40))
 
 
 def same_value(a: Any, b: Any, rel: float = 1e-9) -> bool:
@@ -81,6 +85,7 @@ class MetricContract:
         random.Random(seed).shuffle(shuffled)
         return shuffled
 
+    @_CONTRACT
     @given(data=st.data())
     def test_partition_and_merge_equals_one_shot(self, data: st.DataObject) -> None:
         items = data.draw(self.items, label="items")
@@ -94,6 +99,7 @@ class MetricContract:
         assert same_value(result.value, one_shot.value), (result.value, one_shot.value)
         assert result.n == one_shot.n
 
+    @_CONTRACT
     @given(data=st.data())
     def test_state_is_a_commutative_monoid(self, data: st.DataObject) -> None:
         a, b, c = (
@@ -104,6 +110,7 @@ class MetricContract:
         assert _approx_state(a.merge(b), b.merge(a))
         assert _approx_state(a.merge(b).merge(c), a.merge(b.merge(c)))
 
+    @_CONTRACT
     @given(data=st.data())
     def test_order_does_not_matter(self, data: st.DataObject) -> None:
         items = data.draw(self.items)
@@ -112,6 +119,7 @@ class MetricContract:
         after = _quiet_compute(_fold(self.metric_cls, self.params, [self._shuffle(items, seed)]))
         assert same_value(before.value, after.value)
 
+    @_CONTRACT
     @given(data=st.data())
     def test_value_within_bounds(self, data: st.DataObject) -> None:
         result = _quiet_compute(_fold(self.metric_cls, self.params, [data.draw(self.items)]))
@@ -129,6 +137,7 @@ class MetricContract:
             lo, hi = result.interval
             assert lo <= hi
 
+    @_CONTRACT
     @given(data=st.data())
     def test_function_equals_class(self, data: st.DataObject) -> None:
         if type(self).function is None:
@@ -147,12 +156,14 @@ class MetricContract:
             result = metric.compute()
         assert result.n == 0
 
+    @_CONTRACT
     @given(data=st.data())
     def test_reset_forgets_everything(self, data: st.DataObject) -> None:
         metric = _fold(self.metric_cls, self.params, [data.draw(self.items)])
         metric.reset()
         assert metric.state == self.metric_cls(**self.params).state
 
+    @_CONTRACT
     @given(data=st.data())
     def test_pickles_and_rebuilds_from_state(self, data: st.DataObject) -> None:
         metric = _fold(self.metric_cls, self.params, [data.draw(self.items)])

@@ -15,12 +15,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import numpy.typing as npt
 
 from cxmetrics.batch import AUTHORS, CREATED_BY, Categorical, EventTable, TicketBatch
+from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.models.customer import Customer
 from cxmetrics.models.interaction import Call, Message
 from cxmetrics.models.survey import SurveyResponse
@@ -55,7 +56,10 @@ GROUPS = ("accounts", "billing", "sales", "technical")
 TAGS = ("billing", "bug", "complaint", "feature_request", "refund", "vip")
 PLANS = ("basic", "pro", "enterprise")
 PLAN_SHARE = (0.6, 0.3, 0.1)
-PLAN_REVENUE = (29.0, 99.0, 499.0)
+PLAN_REVENUE = (29.0, 99.0, 499.0)  # monthly
+# Bigger accounts have more users, so more tickets per customer.
+PLAN_CONTACTS = (1.0, 1.5, 3.0)
+MONTHLY_CHURN = 0.025
 # Relative arrivals per weekday (Mon..Sun) and per local hour of day.
 WEEKDAY_LOAD = (1.15, 1.1, 1.05, 1.0, 0.9, 0.35, 0.3)
 HOUR_LOAD = (
@@ -70,7 +74,28 @@ CLOSE_AFTER = 4 * 86400.0  # solved tickets close after four days, as helpdesks 
 
 @dataclass(frozen=True, eq=False)
 class SurveyTable:
-    """Survey answers as columns (one row per answer)."""
+    """Survey answers as columns, one row per answer, in order of answer time.
+
+    Attributes
+    ----------
+    kind : str array
+        ``"csat"`` (scale 5), ``"nps"`` (scale 10) or ``"ces"`` (scale 7).
+    score : float array
+    scale : int array
+    responded_at : float array
+        Epoch seconds, UTC.
+    ticket_id, customer_id, agent_id, channel : object arrays of str
+        The surveyed ticket, its customer, the agent who solved it, its channel.
+
+    Examples
+    --------
+    >>> surveys = generate(300, seed=1).surveys
+    >>> sorted(set(surveys.kind.tolist()))
+    ['ces', 'csat', 'nps']
+    >>> from cxmetrics import csat
+    >>> 0.0 <= csat(surveys.scores("csat")) <= 1.0
+    True
+    """
 
     kind: npt.NDArray[np.str_]
     score: FloatArray
@@ -85,11 +110,25 @@ class SurveyTable:
         return int(self.score.size)
 
     def scores(self, kind: str) -> FloatArray:
-        """Return the scores of one survey kind, e.g. ``"csat"``."""
+        """Return the scores of one survey kind, e.g. ``"csat"``.
+
+        Examples
+        --------
+        >>> scores = generate(300, seed=1).surveys.scores("nps")
+        >>> bool(scores.min() >= 0 and scores.max() <= 10)
+        True
+        """
         return np.asarray(self.score[self.kind == kind], dtype=np.float64)
 
     def to_records(self) -> list[SurveyResponse]:
-        """Return the answers as validated :class:`~cxmetrics.SurveyResponse` objects."""
+        """Return the answers as validated :class:`~cxmetrics.SurveyResponse` objects.
+
+        Examples
+        --------
+        >>> answer = generate(100, seed=1).surveys.to_records()[0]
+        >>> answer.kind in ("csat", "nps", "ces"), answer.ticket_id.startswith("T")
+        (True, True)
+        """
         return [
             SurveyResponse(
                 kind=str(self.kind[i]),
@@ -107,13 +146,35 @@ class SurveyTable:
 
 @dataclass(frozen=True, eq=False)
 class CallTable:
-    """Live contacts as columns (one row per call; times in seconds)."""
+    """Live contacts as columns, one row per call of a phone ticket.
+
+    Attributes
+    ----------
+    id, ticket_id, customer_id : object arrays of str
+        The call (``C`` + the number of its ticket), its ticket and customer.
+    at : float array
+        When the call came in, epoch seconds (UTC): the ticket's creation.
+    agent_id : object array of str or None
+        The agent who answered; None when the caller hung up in the queue.
+    queue : object array of str
+        The group the call was routed to.
+    wait, talk, hold, wrap : float arrays
+        Seconds in the queue, talking, on hold and in after-call work.
+    abandoned, transferred : bool arrays
+
+    Examples
+    --------
+    >>> calls = generate(500, seed=1).calls
+    >>> bool(len(calls) > 0 and (calls.talk[calls.abandoned] == 0).all())
+    True
+    """
 
     id: npt.NDArray[np.object_]
     at: FloatArray
     ticket_id: npt.NDArray[np.object_]
     customer_id: npt.NDArray[np.object_]
     agent_id: npt.NDArray[np.object_]
+    queue: npt.NDArray[np.object_]
     wait: FloatArray
     talk: FloatArray
     hold: FloatArray
@@ -125,13 +186,21 @@ class CallTable:
         return int(self.at.size)
 
     def to_records(self) -> list[Call]:
-        """Return the calls as validated :class:`~cxmetrics.Call` objects."""
+        """Return the calls as validated :class:`~cxmetrics.Call` objects.
+
+        Examples
+        --------
+        >>> call = generate(200, seed=1).calls.to_records()[0]
+        >>> call.channel, call.id.startswith("C")
+        ('phone', True)
+        """
         return [
             Call(
                 at=_utc(self.at[i]),
                 id=self.id[i],
                 customer_id=self.customer_id[i],
                 agent_id=self.agent_id[i],
+                queue=self.queue[i],
                 wait=float(self.wait[i]),
                 talk=float(self.talk[i]),
                 hold=float(self.hold[i]),
@@ -145,7 +214,25 @@ class CallTable:
 
 @dataclass(frozen=True, eq=False)
 class CustomerTable:
-    """Customer lifetimes as columns (``until`` is NaN while active)."""
+    """Customer lifetimes as columns, one row per customer.
+
+    Attributes
+    ----------
+    id : object array of str
+    since, until : float arrays
+        Epoch seconds, UTC; ``until`` (exclusive) is NaN for a customer who is
+        still one at the end of the window.
+    segment : object array of str
+        The plan: ``"basic"``, ``"pro"`` or ``"enterprise"``.
+    revenue : float array
+        Monthly revenue of the plan.
+
+    Examples
+    --------
+    >>> customers = generate(300, seed=1).customers
+    >>> len(customers), sorted(set(customers.segment))
+    (100, ['basic', 'enterprise', 'pro'])
+    """
 
     id: npt.NDArray[np.object_]
     since: FloatArray
@@ -157,7 +244,14 @@ class CustomerTable:
         return int(self.since.size)
 
     def to_records(self) -> list[Customer]:
-        """Return the lifetimes as validated :class:`~cxmetrics.Customer` objects."""
+        """Return the lifetimes as validated :class:`~cxmetrics.Customer` objects.
+
+        Examples
+        --------
+        >>> first = generate(30, seed=1).customers.to_records()[0]
+        >>> first.id, first.since.tzinfo is not None
+        ('U000000', True)
+        """
         return [
             Customer(
                 id=self.id[i],
@@ -187,6 +281,12 @@ class SyntheticData:
     seed : int
     timezone : str
         The team's timezone that shaped the arrival pattern.
+
+    Examples
+    --------
+    >>> data = generate(100, seed=5)
+    >>> len(data.tickets), data.end - data.start
+    (100, datetime.timedelta(days=28))
     """
 
     tickets: TicketBatch
@@ -202,6 +302,12 @@ class SyntheticData:
         """Return the first ``limit`` tickets (all by default) as validated ``Ticket`` objects.
 
         Meant for examples and tests: a few thousand tickets, not a million.
+
+        Examples
+        --------
+        >>> ticket = generate(100, seed=5).ticket_records(limit=3)[0]
+        >>> ticket.id, ticket.status_changes[0].status
+        ('T0000000', 'new')
         """
         batch = self.tickets
         if limit is not None and limit < len(batch):
@@ -234,22 +340,71 @@ def _segment_cumsum(values: FloatArray, offsets: npt.NDArray[np.int64]) -> Float
     return restarted
 
 
+def _event_table(
+    ticket: npt.NDArray[np.int64],
+    at: FloatArray,
+    columns: dict[str, Any],
+    n_tickets: int,
+    end: float = np.inf,
+) -> EventTable:
+    """An :class:`EventTable` sorted by (ticket, at), without the rows after ``end``.
+
+    The rows after ``end`` have not happened yet when the data is exported:
+    dropping them leaves a true prefix of each history (late tickets unanswered,
+    unsolved), which is still a valid history.
+
+    Every instant here is a whole second, so one int64 key sorts both columns at
+    once; the rows come in long sorted runs (conversations are generated in
+    order), which a stable sort merges in near-linear time, several times faster
+    than the general ``lexsort`` of :meth:`EventTable.build`.
+    """
+    if at.size == 0 or n_tickets >= 2**29 or not np.array_equal(at, np.floor(at)):
+        keep = at <= end
+        return EventTable.build(
+            ticket[keep],
+            at[keep],
+            {
+                name: col.take(np.flatnonzero(keep)) if isinstance(col, Categorical) else col[keep]
+                for name, col in columns.items()
+            },
+            n_tickets,
+        )
+    key = (ticket << 34) | (at - at.min()).astype(np.int64)  # 2**34 s is 500 years
+    order = np.argsort(key, kind="stable")
+    del key
+    if end < np.inf:
+        order = order[at[order] <= end]  # one gather both sorts and drops
+    ticket = ticket[order]
+    counts = np.bincount(ticket, minlength=n_tickets)
+    offsets = np.zeros(n_tickets + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    # Pop each unsorted column as it is gathered, so only one is doubled at a time
+    # (the caller passes a fresh dict and keeps no reference to its arrays).
+    sorted_columns = {}
+    for name in list(columns):
+        col = columns.pop(name)
+        sorted_columns[name] = col.take(order) if isinstance(col, Categorical) else col[order]
+        del col
+    return EventTable(offsets, ticket, at[order], sorted_columns)
+
+
 def _arrival_times(
     rng: np.random.Generator, n: int, start: datetime, days: int, zone: str
 ) -> FloatArray:
-    """Draw ``n`` creation instants following the weekday × hour load in ``zone``."""
+    """Draw ``n`` creation instants in ``[start, start + days)`` by the weekday × hour load.
+
+    The load of each hour of the window is that of its local weekday and hour in
+    ``zone``, so the pattern follows the team's clock, across DST changes too.
+    """
     tz = ZoneInfo(zone)
-    local_start = start.astimezone(tz).replace(hour=0, minute=0, second=0, microsecond=0)
+    t0 = start.timestamp()
     hours = days * 24
-    # One weight and one UTC instant per local hour of the window: a short loop
-    # over hours (not tickets), which also handles DST with zoneinfo.
+    instants = t0 + 3600.0 * np.arange(hours)
+    # A short loop over the hours of the window (not over tickets).
     weights = np.empty(hours)
-    instants = np.empty(hours)
     for h in range(hours):
-        day, hour = divmod(h, 24)
-        local = (local_start + timedelta(days=day)).replace(hour=hour)
-        weights[h] = WEEKDAY_LOAD[local.weekday()] * HOUR_LOAD[hour]
-        instants[h] = local.timestamp()
+        local = datetime.fromtimestamp(instants[h], tz)
+        weights[h] = WEEKDAY_LOAD[local.weekday()] * HOUR_LOAD[local.hour]
     chosen = rng.choice(hours, size=n, p=weights / weights.sum())
     # Whole seconds, as exports have them: instants then survive a round trip
     # through datetime exactly.
@@ -267,6 +422,13 @@ def generate(
     n_customers: int | None = None,
 ) -> SyntheticData:
     """Generate a realistic synthetic support data set.
+
+    Tickets arrive by a weekday × hour-of-day load in the team's ``timezone``,
+    from customers active at the time; each carries its conversation (customer,
+    agent, bot and system messages, internal notes, a call on phone tickets), its
+    status, assignment and priority history and its tags. The result is what an
+    export taken at the end of the window holds: nothing after it, and the last
+    days' tickets still open. ``docs/datasets.md`` lists every distribution.
 
     Parameters
     ----------
@@ -287,6 +449,18 @@ def generate(
     Returns
     -------
     SyntheticData
+        The tickets as a :class:`~cxmetrics.batch.TicketBatch`, the survey answers,
+        calls and customers as columns; each converts to validated records.
+
+    Raises
+    ------
+    InvalidParameterError
+        When an argument has the wrong type or value (a naive ``start``, an unknown
+        timezone, a negative size).
+
+    See Also
+    --------
+    load_sample : a fixed data set made by this function, as records.
 
     Examples
     --------
@@ -296,12 +470,7 @@ def generate(
     >>> generate(200, seed=1).tickets.created_at.tolist() == data.tickets.created_at.tolist()
     True
     """
-    if n_tickets < 0:
-        raise ValueError(f"n_tickets must be zero or more, got {n_tickets}")
-    if start.tzinfo is None:
-        raise ValueError(
-            "start must be timezone-aware, e.g. datetime(2024, 1, 1, tzinfo=timezone.utc)"
-        )
+    _check_arguments(n_tickets, start, weeks, timezone, n_customers)
     rng = np.random.default_rng(seed)
     n = n_tickets
     if weeks is None:
@@ -311,29 +480,31 @@ def generate(
     end = start + timedelta(days=days)
     n_customers = max(1, n // 3) if n_customers is None else n_customers
 
+    customers, plan, propensity = _customers(rng, n_customers, start, end)
     created = _arrival_times(rng, n, start, days, timezone)
     ids = _names("T", n)
-    customer_names = _names("U", n_customers, width=6)
+    customer = _ticket_customers(rng, created, customers, propensity)
     channel = rng.choice(len(CHANNELS), size=n, p=CHANNEL_SHARE)
     priority = rng.choice(len(PRIORITIES), size=n, p=PRIORITY_SHARE)
     created_by = rng.choice(len(CREATED_BY), size=n, p=(0.9, 0.07, 0.03))
-    customer = rng.integers(0, n_customers, size=n)
     group = rng.choice(len(GROUPS), size=n)
     agent = group * 10 + rng.integers(0, 10, size=n)  # ten agents per group
 
     # --- the conversation: alternating customer and agent messages ---------------
     rounds = np.minimum(rng.geometric(0.55, size=n), 6)
-    resolved = rng.random(n) < 0.92
+    # A few tickets are never solved (besides those the window's end cuts off):
+    # half of them wait on the customer (pending), half on the team (open).
+    resolved = rng.random(n) < 0.96
+    ends_on_customer = ~resolved & (rng.random(n) < 0.5)
+    # A reopen adds a customer message after the solve and one more agent reply.
     reopened = resolved & (rng.random(n) < 0.1)
-    # Unresolved tickets end on an unanswered customer message; a reopen adds one
-    # customer message after the solve and one more agent reply.
     agent_started = (created_by != 0).astype(np.int64)
-    # Resolved conversations end on an agent reply, unresolved ones on a customer
-    # message: the length's parity depends on who wrote first.
+    # Conversations alternate, so who wrote first and who wrote last fix the
+    # parity of the length: 2 × rounds when a customer opens and an agent ends.
     n_public = (
         2 * rounds
         - agent_started
-        + np.where(resolved, 0, 2 * agent_started - 1)
+        + np.where(ends_on_customer, 2 * agent_started - 1, 0)
         + 2 * reopened.astype(np.int64)
     )
     reply_mean = np.asarray(REPLY_MINUTES)[channel] * 60.0 / np.asarray(PRIORITY_SPEED)[priority]
@@ -343,6 +514,7 @@ def generate(
     position = np.arange(ticket_of.size) - offsets[ticket_of]
     agent_first = created_by[ticket_of] != 0
     is_agent_turn = (position % 2 == 1) ^ agent_first
+    del agent_first
     gap = np.where(
         is_agent_turn,
         rng.exponential(1.0, size=ticket_of.size) * reply_mean[ticket_of],
@@ -350,7 +522,11 @@ def generate(
     )
     gap[position == 0] = 0.0
     at = np.round(created[ticket_of] + _segment_cumsum(gap, offsets))
+    del gap
     author = np.where(is_agent_turn, AUTHOR["agent"], AUTHOR["customer"]).astype(np.int8)
+    # Tickets the system opens (alerts, forms) start with its automated message.
+    system_opened = (position == 0) & (created_by[ticket_of] == CREATED_BY.index("system"))
+    author[system_opened] = AUTHOR["system"]
     last = offsets[1:] - 1
     # The solve follows the last agent reply of a resolved ticket (before a reopen).
     solve_index = np.where(reopened, last - 2, last)
@@ -365,6 +541,15 @@ def generate(
         final_solve_at[reopened] = at[after + 1] + np.round(
             rng.uniform(0, 900, size=int(reopened.sum()))
         )
+
+    # --- transfers: 15 % move to another group's agent after the first reply ------
+    window_end = end.timestamp()  # the export is taken at the end of the window
+    first_agent_row = offsets[:-1] + (created_by == 0).astype(np.int64)
+    first_agent_at = at[np.minimum(first_agent_row, last)]
+    new_group = (group + rng.integers(1, len(GROUPS), size=n)) % len(GROUPS)
+    new_agent = new_group * 10 + rng.integers(0, 10, size=n)
+    move_at = first_agent_at + np.round(rng.uniform(60.0, 7200.0, size=n))
+    moved = (rng.random(n) < 0.15) & (move_at <= window_end)
 
     # --- extra messages: automated acks, bots, internal notes --------------------
     extra_ticket: list[npt.NDArray[np.int64]] = []
@@ -404,11 +589,12 @@ def generate(
         id=_names("C", phone),
         at=created[phone],
         ticket_id=ids[phone],
-        customer_id=customer_names[customer[phone]],
+        customer_id=customers.id[customer[phone]],
         agent_id=np.asarray(
             np.where(abandoned, None, np.array(AGENT_NAMES, dtype=object)[agent[phone]]),
             dtype=object,
         ),
+        queue=np.array(GROUPS, dtype=object)[group[phone]],  # the group first assigned
         wait=wait,
         talk=talk,
         hold=hold,
@@ -418,52 +604,60 @@ def generate(
     )
 
     # --- interactions table --------------------------------------------------------
-    zeros = np.zeros(ticket_of.size)
-    all_ticket = np.concatenate([ticket_of, *extra_ticket, phone])
-    kinds = np.concatenate(
-        [np.zeros(ticket_of.size + sum(e.size for e in extra_ticket), np.int8), np.ones(m, np.int8)]
-    )
-    authors = np.concatenate([author, *extra_author, np.full(m, AUTHOR["agent"], np.int8)])
-    message_agent = np.where(
-        authors[: all_ticket.size - m] == AUTHOR["agent"],
-        agent[all_ticket[: all_ticket.size - m]],
-        -1,
-    )
-    call_agent = np.where(abandoned, -1, agent[phone])
-    agent_of_row = np.concatenate([message_agent, call_agent])
-    agent_names = AGENT_NAMES
-    n_extra = sum(e.size for e in extra_ticket)
-    interactions = EventTable.build(
-        all_ticket.astype(np.int64),
-        np.concatenate([at, *extra_at, created[phone]]),
+    # A million tickets make 4.5 M rows here: row-sized temporaries are freed as
+    # soon as they are used, which keeps the peak well under 2 GiB.
+    message_ticket = np.concatenate([ticket_of, *extra_ticket])
+    message_at = np.concatenate([at, *extra_at])
+    authors = np.concatenate([author, *extra_author])
+    # Whoever holds the ticket writes: the new agent once it has been transferred.
+    writer = np.where(
+        moved[message_ticket] & (message_at >= move_at[message_ticket]),
+        new_agent[message_ticket],
+        agent[message_ticket],
+    ).astype(np.int32)
+    writer[authors != AUTHOR["agent"]] = -1
+    agent_of_row = np.concatenate([writer, np.where(abandoned, -1, agent[phone]).astype(np.int32)])
+    del writer
+    n_messages, total = message_ticket.size, message_ticket.size + m
+
+    def calls_only(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        column = np.zeros(total, dtype=values.dtype)
+        column[n_messages:] = values
+        return column
+
+    interactions = _event_table(
+        np.concatenate([message_ticket, phone]),
+        np.concatenate([message_at, created[phone]]),
         {
-            "kind": kinds,
-            "author": authors,
+            "kind": calls_only(np.ones(m, np.int8)),
+            "author": np.concatenate([authors, np.full(m, AUTHOR["agent"], np.int8)]),
             "public": np.concatenate(
                 [np.ones(ticket_of.size, bool), *extra_public, np.ones(m, bool)]
             ),
-            "automated": np.concatenate(
-                [np.zeros(ticket_of.size, bool), *extra_automated, np.zeros(m, bool)]
-            ),
-            "agent_id": Categorical(agent_of_row.astype(np.int32), agent_names),
-            "wait": np.concatenate([zeros, np.zeros(n_extra), wait]),
-            "talk": np.concatenate([zeros, np.zeros(n_extra), talk]),
-            "hold": np.concatenate([zeros, np.zeros(n_extra), hold]),
-            "wrap": np.concatenate([zeros, np.zeros(n_extra), wrap]),
-            "abandoned": np.concatenate([np.zeros(ticket_of.size + n_extra, bool), abandoned]),
-            "transferred": np.concatenate([np.zeros(ticket_of.size + n_extra, bool), transferred]),
-            "direction": np.zeros(all_ticket.size, np.int8),
+            "automated": np.concatenate([system_opened, *extra_automated, np.zeros(m, bool)]),
+            "agent_id": Categorical(agent_of_row, AGENT_NAMES),
+            "wait": calls_only(wait),
+            "talk": calls_only(talk),
+            "hold": calls_only(hold),
+            "wrap": calls_only(wrap),
+            "abandoned": calls_only(abandoned),
+            "transferred": calls_only(transferred),
+            "direction": np.zeros(total, np.int8),
         },
         n,
+        end=window_end,
     )
+    del message_ticket, message_at, authors, agent_of_row
 
     # --- status history derived from the conversation ------------------------------
     # new at creation; pending after each agent reply that awaits the customer;
     # open at each customer follow-up; solved after the final reply; closed 4 days on.
     follow_up = (~is_agent_turn) & (position > 0)
-    awaiting = is_agent_turn & ~np.isin(np.arange(at.size), solve_index[resolved])
+    awaiting = is_agent_turn.copy()
+    awaiting[solve_index[resolved]] = False
     if reopened.any():
         awaiting[last[reopened]] = False
+    del position, is_agent_turn
     status_ticket = [np.arange(n), ticket_of[awaiting], ticket_of[follow_up]]
     status_at = [created, at[awaiting], at[follow_up]]
     status_code = [
@@ -479,33 +673,29 @@ def generate(
     status_ticket.append(again)
     status_at.append(final_solve_at[again])
     status_code.append(np.full(again.size, STATUS["solved"]))
-    window_end = end.timestamp()  # the export is taken at the end of the window
     closing = np.flatnonzero(resolved & (final_solve_at + CLOSE_AFTER < window_end))
     status_ticket.append(closing)
     status_at.append(final_solve_at[closing] + CLOSE_AFTER)
     status_code.append(np.full(closing.size, STATUS["closed"]))
-    status_changes = EventTable.build(
+    status_changes = _event_table(
         np.concatenate(status_ticket).astype(np.int64),
         np.concatenate(status_at),
         {"status": np.concatenate(status_code).astype(np.int8)},
         n,
+        end=window_end,
     )
     last_status = status_changes["status"][status_changes.offsets[1:] - 1]
 
     # --- assignments (first reply) and transfers; priority raises ------------------
-    first_agent_row = offsets[:-1] + (created_by == 0).astype(np.int64)
-    first_agent_at = at[np.minimum(first_agent_row, last)]
-    moved = rng.random(n) < 0.15
-    new_group = (group + rng.integers(1, len(GROUPS), size=n)) % len(GROUPS)
-    new_agent = new_group * 10 + rng.integers(0, 10, size=n)
-    move_at = first_agent_at + np.round(rng.uniform(60.0, 7200.0, size=n))
     moved_ix = np.flatnonzero(moved)
-    assignments = EventTable.build(
+    assignments = _event_table(
         np.concatenate([np.arange(n), moved_ix]).astype(np.int64),
-        np.concatenate([np.minimum(first_agent_at, created + 30.0), move_at[moved_ix]]),
+        np.concatenate(
+            [np.minimum(np.minimum(first_agent_at, created + 30.0), window_end), move_at[moved_ix]]
+        ),
         {
             "agent_id": Categorical(
-                np.concatenate([agent, new_agent[moved_ix]]).astype(np.int32), agent_names
+                np.concatenate([agent, new_agent[moved_ix]]).astype(np.int32), AGENT_NAMES
             ),
             "group": Categorical(
                 np.concatenate([group, new_group[moved_ix]]).astype(np.int32), GROUPS
@@ -515,9 +705,12 @@ def generate(
     )
     final_group = np.where(moved, new_group, group)
     final_agent = np.where(moved, new_agent, agent)
-    raised = np.flatnonzero((rng.random(n) < 0.05) & (priority < len(PRIORITIES) - 1))
-    raise_at = created[raised] + np.round(rng.uniform(600.0, 6 * 3600.0, size=raised.size))
-    priority_changes = EventTable.build(
+    raise_at = created + np.round(rng.uniform(600.0, 6 * 3600.0, size=n))
+    raised = np.flatnonzero(
+        (rng.random(n) < 0.05) & (priority < len(PRIORITIES) - 1) & (raise_at <= window_end)
+    )
+    raise_at = raise_at[raised]
+    priority_changes = _event_table(
         np.concatenate([np.arange(n), raised]).astype(np.int64),
         np.concatenate([created, raise_at]),
         {"priority": np.concatenate([priority, priority[raised] + 1]).astype(np.int8)},
@@ -529,7 +722,7 @@ def generate(
     # --- tags -------------------------------------------------------------------------
     tag_draw = rng.random((n, len(TAGS))) < np.array([0.12, 0.08, 0.06, 0.05, 0.05, 0.03])
     tag_ticket, tag_code = np.nonzero(tag_draw)
-    tags = EventTable.build(
+    tags = _event_table(
         tag_ticket.astype(np.int64),
         created[tag_ticket],
         {"tag": Categorical(tag_code.astype(np.int32), TAGS)},
@@ -543,9 +736,9 @@ def generate(
         solved_at=np.full(n, np.nan),
         channel=Categorical(channel.astype(np.int32), CHANNELS),
         group=Categorical(final_group.astype(np.int32), GROUPS),
-        segment=Categorical(np.full(n, -1, np.int32), ()),
-        customer_id=Categorical(customer.astype(np.int32), tuple(customer_names)),
-        agent_id=Categorical(final_agent.astype(np.int32), agent_names),
+        segment=Categorical(plan[customer].astype(np.int32), PLANS),
+        customer_id=Categorical(customer.astype(np.int32), tuple(customers.id)),
+        agent_id=Categorical(final_agent.astype(np.int32), AGENT_NAMES),
         priority=final_priority.astype(np.int8),
         status=last_status.astype(np.int8),
         created_by=created_by.astype(np.int8),
@@ -556,8 +749,9 @@ def generate(
         priority_changes=priority_changes,
     )
 
-    surveys = _surveys(rng, batch, resolved, solve_at, at, offsets, created_by, final_agent)
-    customers = _customers(rng, n_customers, start, end)
+    surveys = _surveys(
+        rng, batch, resolved, reopened, solve_at, at, offsets, created_by, final_agent, window_end
+    )
     return SyntheticData(batch, surveys, calls, customers, start, end, seed, timezone)
 
 
@@ -565,19 +759,27 @@ def _surveys(
     rng: np.random.Generator,
     batch: TicketBatch,
     resolved: npt.NDArray[np.bool_],
+    reopened: npt.NDArray[np.bool_],
     solve_at: FloatArray,
     at: FloatArray,
     offsets: npt.NDArray[np.int64],
     created_by: npt.NDArray[np.int64],
     agent: npt.NDArray[np.int64],
+    end: float,
 ) -> SurveyTable:
-    """CSAT, NPS and CES answers for some solved tickets, worse after long waits."""
+    """CSAT, NPS and CES answers for some solved tickets, worse after long waits.
+
+    Answers come about a day after the (first) solve; those after ``end`` are not
+    in the export.
+    """
     n = len(batch)
     first_reply_row = offsets[:-1] + (created_by == 0).astype(np.int64)
     first_reply_row = np.minimum(first_reply_row, offsets[1:] - 1)
     wait_hours = (at[first_reply_row] - batch.created_at) / 3600.0
     # Satisfaction falls from 0.93 for an instant reply towards 0.55 after a day.
     satisfied = 0.55 + 0.38 * np.exp(-wait_hours / 8.0)
+    # Having to come back after a solve costs a fifth of that.
+    satisfied = np.where(reopened, 0.8 * satisfied, satisfied)
     rows: list[tuple[str, npt.NDArray[np.int64], FloatArray, int]] = []
     asked = np.flatnonzero(resolved & (rng.random(n) < 0.3))
     happy = rng.random(asked.size) < satisfied[asked]
@@ -601,6 +803,7 @@ def _surveys(
     scales = np.concatenate([np.full(r[1].size, r[3], dtype=np.int64) for r in rows])
     responded = solve_at[tickets] + np.round(rng.exponential(86400.0, size=tickets.size))
     order = np.argsort(responded, kind="stable")
+    order = order[responded[order] <= end]
     tickets = tickets[order]
     customer_names = np.array([*batch.customer_id.categories, None], dtype=object)
     channel_names = np.array(batch.channel.categories, dtype=object)
@@ -616,21 +819,94 @@ def _surveys(
     )
 
 
-def _customers(rng: np.random.Generator, n: int, start: datetime, end: datetime) -> CustomerTable:
-    """Lifetimes: joined over the two years before the window's end, 2.5 % churn a month."""
+def _customers(
+    rng: np.random.Generator, n: int, start: datetime, end: datetime
+) -> tuple[CustomerTable, npt.NDArray[np.int64], FloatArray]:
+    """Lifetimes, plans and how often each customer gets in touch.
+
+    Customers join evenly from two years before the window to its end and churn
+    at 2.5 % a month (exponential lifetimes, so about a quarter of those who
+    joined over two years are gone, as in the telco churn data). Returns the
+    table, the plan codes and a contact propensity: log-normal between customers
+    (a few write often) and higher on bigger plans.
+    """
+    first = start.timestamp() - 2 * 365 * 86400.0
     t_end = end.timestamp()
-    since = np.floor(t_end - rng.uniform(0.0, 2 * 365 * 86400.0, size=n))
-    lifetime = np.round(rng.exponential(30 * 86400.0 / 0.025, size=n))
-    until = since + lifetime
-    until = np.where(until < t_end, until, np.nan)
+    since = np.floor(rng.uniform(first, t_end, size=n))
+    until = since + np.round(rng.exponential(30 * 86400.0 / MONTHLY_CHURN, size=n))
+    until = np.where(until < t_end, until, np.nan)  # still a customer at the export
     plan = rng.choice(len(PLANS), size=n, p=PLAN_SHARE)
-    return CustomerTable(
+    propensity = rng.lognormal(0.0, 1.0, size=n) * np.asarray(PLAN_CONTACTS)[plan]
+    table = CustomerTable(
         id=_names("U", n, width=6),
         since=since,
         until=until,
         segment=np.array(PLANS, dtype=object)[plan],
         revenue=np.asarray(PLAN_REVENUE)[plan],
     )
+    return table, plan, propensity
+
+
+def _ticket_customers(
+    rng: np.random.Generator,
+    created: FloatArray,
+    customers: CustomerTable,
+    propensity: FloatArray,
+) -> npt.NDArray[np.int64]:
+    """Pick each ticket's customer by propensity among those active when it is created.
+
+    Rejection sampling: draw by propensity, redraw the tickets whose customer had
+    not joined yet or had already left. Each round only touches the rejects, and
+    most tickets are placed in the first few.
+    """
+    n = created.size
+    chosen = np.zeros(n, dtype=np.int64)
+    cdf = np.cumsum(propensity)
+    todo = np.arange(n)
+    for _ in range(64):
+        if todo.size == 0:
+            break
+        draw = np.searchsorted(cdf, rng.uniform(0.0, cdf[-1], size=todo.size), side="right")
+        pick = np.minimum(draw, cdf.size - 1)
+        moment = created[todo]
+        # ``until`` is exclusive; a NaN one (still a customer) compares False.
+        active = (customers.since[pick] <= moment) & ~(customers.until[pick] <= moment)
+        chosen[todo[active]] = pick[active]
+        todo = todo[~active]
+    # Vanishingly rare with real sizes (or a handful of customers): the customer
+    # who joined first.
+    chosen[todo] = int(np.argmin(customers.since))
+    return chosen
+
+
+def _check_arguments(
+    n_tickets: int, start: datetime, weeks: int | None, zone: str, n_customers: int | None
+) -> None:
+    def invalid(name: str, must: str, got: object) -> InvalidParameterError:
+        return InvalidParameterError(
+            f"The {name!r} parameter of generate must be {must}. Got {got!r} instead."
+        )
+
+    if isinstance(n_tickets, bool) or not isinstance(n_tickets, (int, np.integer)):
+        raise invalid("n_tickets", "an int", n_tickets)
+    if n_tickets < 0:
+        raise invalid("n_tickets", "zero or more", n_tickets)
+    if not isinstance(start, datetime) or start.tzinfo is None:
+        raise invalid(
+            "start", "a timezone-aware datetime, e.g. datetime(2024, 1, 1, tzinfo=UTC)", start
+        )
+    if weeks is not None and (not isinstance(weeks, (int, np.integer)) or weeks < 1):
+        raise invalid("weeks", "a positive int or None", weeks)
+    if n_customers is not None and (
+        not isinstance(n_customers, (int, np.integer)) or n_customers < 1
+    ):
+        raise invalid("n_customers", "a positive int or None", n_customers)
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise invalid(
+            "timezone", "an IANA timezone name such as 'Europe/Amsterdam'", zone
+        ) from None
 
 
 def batch_to_tickets(batch: TicketBatch) -> list[Ticket]:

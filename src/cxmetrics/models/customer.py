@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 from typing_extensions import Self
 
 from cxmetrics.models._base import Record, RecordId, UtcDatetime
 
-__all__ = ["Customer"]
+__all__ = ["Customer", "RevenueChange"]
+
+
+class RevenueChange(Record):
+    """The customer's recurring revenue became ``revenue`` at instant ``at``.
+
+    Examples
+    --------
+    >>> from datetime import datetime, timezone
+    >>> RevenueChange(at=datetime(2024, 2, 1, tzinfo=timezone.utc), revenue=49.0).revenue
+    49.0
+    """
+
+    at: UtcDatetime
+    revenue: float = Field(ge=0)
 
 
 class Customer(Record):
@@ -25,6 +41,10 @@ class Customer(Record):
         Plan, contract type, region… for per-segment churn.
     revenue : float, optional
         Recurring revenue per period (e.g. monthly), for revenue churn. Not negative.
+        With ``revenue_changes``, the revenue from ``since`` until the first change.
+    revenue_changes : tuple of RevenueChange, default=()
+        Upgrades and downgrades (expansion and contraction, for net revenue
+        churn), sorted by time on validation; each must fall within the lifetime.
 
     Examples
     --------
@@ -32,6 +52,10 @@ class Customer(Record):
     >>> c = Customer(id=7, since=datetime(2023, 1, 5, tzinfo=timezone.utc))
     >>> c.id, c.until is None
     ('7', True)
+    >>> c = Customer(id=8, since=datetime(2023, 1, 5, tzinfo=timezone.utc), revenue=20,
+    ...              revenue_changes=[{"at": "2023-06-01T00:00:00Z", "revenue": 35}])
+    >>> c.revenue_at(datetime(2023, 7, 1, tzinfo=timezone.utc))
+    35.0
     """
 
     id: RecordId
@@ -39,13 +63,41 @@ class Customer(Record):
     until: UtcDatetime | None = None
     segment: str | None = None
     revenue: float | None = Field(default=None, ge=0)
+    revenue_changes: tuple[RevenueChange, ...] = ()
 
     @model_validator(mode="after")
     def _leaves_after_joining(self) -> Self:
         if self.until is not None and self.until < self.since:
             raise PydanticCustomError(
                 "left_before_joining",
-                "until ({until}) is before since ({since}): a customer cannot leave before joining",
-                {"until": self.until.isoformat(), "since": self.since.isoformat()},
+                "customer {id}: until ({until}) is before since ({since}): a customer cannot "
+                "leave before joining",
+                {"id": self.id, "until": self.until.isoformat(), "since": self.since.isoformat()},
             )
+        changes = tuple(sorted(self.revenue_changes, key=lambda change: change.at))
+        outside = [
+            c
+            for c in changes
+            if c.at < self.since or (self.until is not None and c.at > self.until)
+        ]
+        if outside:
+            raise PydanticCustomError(
+                "revenue_change_outside_lifetime",
+                "customer {id}: revenue change at {at} is outside the lifetime {since} – {until}",
+                {
+                    "id": self.id,
+                    "at": outside[0].at.isoformat(),
+                    "since": self.since.isoformat(),
+                    "until": "now" if self.until is None else self.until.isoformat(),
+                },
+            )
+        object.__setattr__(self, "revenue_changes", changes)
         return self
+
+    def revenue_at(self, at: datetime) -> float | None:
+        """Return the recurring revenue in force at instant ``at`` (``None`` if unknown)."""
+        current = self.revenue
+        for change in self.revenue_changes:
+            if change.at <= at:
+                current = change.revenue
+        return current

@@ -54,6 +54,13 @@ class Message(Record):
     automated: bool = False
 
 
+_DURATION_FIELDS = ("wait", "talk", "hold", "wrap")
+
+
+def _contact_name(contact_id: Any) -> str:
+    return "contact" if contact_id is None else f"contact {str(contact_id)!r}"
+
+
 class Call(Record):
     """A live contact: a phone call, or a chat handled live (``channel="chat"``).
 
@@ -109,15 +116,34 @@ class Call(Record):
     transferred: bool = False
     direction: Direction = "inbound"
 
+    @model_validator(mode="before")
+    @classmethod
+    def _durations_present(cls, data: Any) -> Any:
+        # A missing duration is an error, not zero: name the contact so it can be found.
+        if isinstance(data, dict):
+            missing = [name for name in _DURATION_FIELDS if name in data and data[name] is None]
+            if missing:
+                raise PydanticCustomError(
+                    "missing_duration",
+                    "{contact}: {fields} missing (None); give 0 for no time",
+                    {"contact": _contact_name(data.get("id")), "fields": ", ".join(missing)},
+                )
+        return data
+
     @model_validator(mode="after")
     def _answered_or_abandoned(self) -> Self:
         if self.abandoned and (self.talk or self.hold or self.wrap):
             raise PydanticCustomError(
                 "answered_and_abandoned",
-                "a contact cannot be both abandoned and answered: abandoned=True but "
-                "talk={talk}, hold={hold}, wrap={wrap}; set abandoned=False or the "
+                "{contact}: a contact cannot be both abandoned and answered: abandoned=True "
+                "but talk={talk}, hold={hold}, wrap={wrap}; set abandoned=False or the "
                 "handling times to 0",
-                {"talk": str(self.talk), "hold": str(self.hold), "wrap": str(self.wrap)},
+                {
+                    "contact": _contact_name(self.id),
+                    "talk": str(self.talk),
+                    "hold": str(self.hold),
+                    "wrap": str(self.wrap),
+                },
             )
         return self
 

@@ -1,0 +1,119 @@
+"""Average speed of answer (ASA): mean queue wait of the answered inbound contacts."""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+from typing import Any, ClassVar
+
+from cxmetrics.metrics._calls_input import CallParams, call_columns
+from cxmetrics.metrics.base import Metric, MetricResult, ZeroDivision, undefined
+from cxmetrics.metrics.state import MeanState
+from cxmetrics.registry import register
+from cxmetrics.stats import t_interval
+
+__all__ = ["AverageSpeedOfAnswer", "average_speed_of_answer"]
+
+
+def _asa_update(items: Any, params: CallParams) -> MeanState:
+    columns = call_columns(items, owner="average_speed_of_answer")
+    columns = columns.only(channel=params.channel, inbound=True)
+    return MeanState.of(columns.wait[columns.answered])
+
+
+def _asa_compute(state: MeanState, params: CallParams) -> MetricResult:
+    if state.count == 0:
+        nan = undefined(params.zero_division, "average_speed_of_answer", "no answered contact")
+        value: Any = nan if math.isnan(nan) else timedelta(seconds=nan)
+        return MetricResult(value, n=0, unit="seconds", confidence=params.confidence)
+    low, high = t_interval(state.total, state.total_squares, state.count, params.confidence)
+    return MetricResult(
+        value=timedelta(seconds=state.total / state.count),
+        n=state.count,
+        unit="seconds",
+        interval=None
+        if math.isnan(low)
+        else (timedelta(seconds=max(0.0, low)), timedelta(seconds=high)),
+        confidence=params.confidence,
+    )
+
+
+def average_speed_of_answer(
+    items: Any, *, channel: str | None = None, zero_division: ZeroDivision = "warn"
+) -> timedelta | float:
+    r"""Average speed of answer: the mean queue wait of answered inbound contacts.
+
+    .. math:: \mathrm{ASA} = \frac{\sum_{\text{answered}} \mathrm{wait}}{\text{answered contacts}}
+
+    Abandoned contacts are excluded (their wait is not a speed of answer) and so are
+    outbound contacts.
+
+    Parameters
+    ----------
+    items : iterable of Call or Ticket, or a mapping of columns
+    channel : str, optional
+        Keep one channel.
+    zero_division : {"warn", "raise"} or float, default="warn"
+
+    Returns
+    -------
+    timedelta
+        Lower is better; ``nan`` without answered contacts.
+
+    See Also
+    --------
+    AverageSpeedOfAnswer : mergeable class with a t-interval.
+
+    Examples
+    --------
+    >>> from datetime import datetime, timezone
+    >>> from cxmetrics import Call
+    >>> at = datetime(2024, 3, 1, 9, tzinfo=timezone.utc)
+    >>> calls = [Call(at=at, wait=10, talk=60), Call(at=at, wait=30, talk=60),
+    ...          Call(at=at, wait=90, abandoned=True)]
+    >>> average_speed_of_answer(calls)
+    datetime.timedelta(seconds=20)
+    """
+    metric = AverageSpeedOfAnswer(channel=channel, zero_division=zero_division)
+    metric.update(items)
+    value: timedelta | float = metric.compute().value
+    return value
+
+
+@register
+class AverageSpeedOfAnswer(Metric[MeanState, CallParams]):
+    """Average speed of answer, mergeable, with a t-interval.
+
+    Parameters
+    ----------
+    channel : str, optional
+    zero_division : {"warn", "raise"} or float, default="warn"
+    confidence : float, default=0.95
+
+    Examples
+    --------
+    >>> from datetime import datetime, timezone
+    >>> from cxmetrics import Call
+    >>> at = datetime(2024, 3, 1, 9, tzinfo=timezone.utc)
+    >>> metric = AverageSpeedOfAnswer()
+    >>> metric.update([Call(at=at, wait=10, talk=5), Call(at=at, wait=30, talk=5)])
+    >>> metric.compute().value.total_seconds()
+    20.0
+    """
+
+    name: ClassVar[str] = "average_speed_of_answer"
+    unit: ClassVar[str] = "seconds"
+    input_kind: ClassVar[str] = "calls"
+    higher_is_better: ClassVar[bool | None] = False
+    lower_bound: ClassVar[float | None] = 0.0
+    upper_bound: ClassVar[float | None] = None
+    state_type = MeanState
+    Params = CallParams
+
+    @staticmethod
+    def _update(items: Any, params: Any) -> MeanState:
+        return _asa_update(items, params)
+
+    @staticmethod
+    def _compute(state: Any, params: Any) -> MetricResult:
+        return _asa_compute(state, params)

@@ -1,0 +1,236 @@
+"""Every ticket metric class passes the shared contract; values match the oracle."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta, timezone
+
+import numpy as np
+import pytest
+from hypothesis import given
+
+from cxmetrics import (
+    FCR,
+    AverageResponseTime,
+    Backlog,
+    BusinessCalendar,
+    ChannelMix,
+    ContactRate,
+    FirstResponseTime,
+    InteractionsPerTicket,
+    NextResponseTime,
+    ReopenRate,
+    RequesterWaitTime,
+    ResolutionRate,
+    ResolutionTime,
+    TagCounts,
+    Ticket,
+    TicketVolume,
+    TransferRate,
+    average_response_time,
+    backlog,
+    channel_mix,
+    contact_rate,
+    fcr_rate,
+    first_response_time,
+    interactions_per_ticket,
+    next_response_time,
+    reopen_rate,
+    requester_wait_time,
+    resolution_rate,
+    resolution_time,
+    tag_counts,
+    ticket_volume,
+    transfer_rate,
+)
+from cxmetrics.definitions import Definitions
+
+from ..strategies import T0, generated_tickets, ticket_lists
+from ..tickets.oracle import measure
+from .contract import MetricContract
+
+CAL = BusinessCalendar("America/New_York", {"mon-fri": "09:00-17:00"})
+# The contract draws many batches: realistic generated tickets keep it fast; the
+# oracle tests below use the adversarial hypothesis histories.
+tickets = generated_tickets()
+
+
+class TestFirstResponseTime(MetricContract):
+    metric_cls, function, items = FirstResponseTime, first_response_time, tickets
+
+
+class TestFirstResponseTimeMedianBusiness(MetricContract):
+    metric_cls, function, items = FirstResponseTime, first_response_time, tickets
+    params = {"statistic": "median", "calendar": CAL, "definitions": "intercom"}
+
+
+class TestNextResponseTime(MetricContract):
+    metric_cls, function, items = NextResponseTime, next_response_time, tickets
+    params = {"statistic": "p90"}
+
+
+class TestAverageResponseTime(MetricContract):
+    metric_cls, function, items = AverageResponseTime, average_response_time, tickets
+
+
+class TestResolutionTime(MetricContract):
+    metric_cls, function, items = ResolutionTime, resolution_time, tickets
+    params = {"definitions": "chatwoot", "calendar": CAL}
+
+
+class TestRequesterWaitTime(MetricContract):
+    metric_cls, function, items = RequesterWaitTime, requester_wait_time, tickets
+
+
+class TestResolutionRate(MetricContract):
+    metric_cls, function, items = ResolutionRate, resolution_rate, tickets
+
+
+class TestFCR(MetricContract):
+    metric_cls, function, items = FCR, fcr_rate, tickets
+    params = {"definitions": "freshdesk"}
+
+
+class TestReopenRate(MetricContract):
+    metric_cls, function, items = ReopenRate, reopen_rate, tickets
+
+
+class TestTransferRate(MetricContract):
+    metric_cls, function, items = TransferRate, transfer_rate, tickets
+
+
+class TestInteractionsPerTicket(MetricContract):
+    metric_cls, function, items = InteractionsPerTicket, interactions_per_ticket, tickets
+
+
+class TestChannelMix(MetricContract):
+    metric_cls, function, items = ChannelMix, channel_mix, tickets
+
+
+class TestTagCounts(MetricContract):
+    metric_cls, function, items = TagCounts, tag_counts, tickets
+
+
+class TestTicketVolume(MetricContract):
+    metric_cls, function, items = TicketVolume, ticket_volume, tickets
+    params = {"period": "week", "timezone": "Europe/Paris"}
+
+
+class TestContactRate(MetricContract):
+    metric_cls, function, items = ContactRate, contact_rate, tickets
+
+
+class TestBacklog(MetricContract):
+    metric_cls, function, items = Backlog, backlog, tickets
+    params = {"at": T0 + timedelta(days=3)}
+
+    def test_empty_input_is_undefined(self) -> None:
+        # An empty backlog is a real zero.
+        metric = Backlog(**self.params)
+        metric.update([])
+        assert metric.compute().value == 0
+
+
+# --- values against the oracle ---------------------------------------------------------
+
+
+@given(ticket_lists())
+def test_rates_and_means_equal_the_oracle(items: list[Ticket]) -> None:
+    rules = Definitions.preset("default")
+    rows = [measure(t, rules) for t in items]
+    resolved = [r for r in rows if r["resolved"]]
+    if resolved:
+        assert fcr_rate(items) == pytest.approx(sum(r["fcr"] for r in resolved) / len(resolved))
+    solved_once = [r for r in rows if r["solves"] > 0]
+    if solved_once:
+        assert reopen_rate(items) == pytest.approx(
+            sum(r["reopens"] > 0 for r in solved_once) / len(solved_once)
+        )
+    firsts = [r["first_reply"] for r in rows if not math.isnan(r["first_reply"])]
+    if firsts:
+        assert first_response_time(items).total_seconds() == pytest.approx(
+            np.mean(firsts), abs=1e-6
+        )
+        assert first_response_time(items, statistic="median").total_seconds() == pytest.approx(
+            np.median(firsts), abs=1e-6
+        )
+    exchanges = [x for r in rows for x in r["exchanges"]]
+    if exchanges:
+        assert average_response_time(items).total_seconds() == pytest.approx(
+            np.mean(exchanges), abs=1e-6
+        )
+
+
+@given(ticket_lists())
+def test_adding_a_first_contact_resolution_never_lowers_fcr(items: list[Ticket]) -> None:
+    from cxmetrics import Message, StatusChange
+
+    one_touch = Ticket(
+        id="extra",
+        created_at=T0,
+        interactions=[
+            Message(at=T0, author="customer"),
+            Message(at=T0 + timedelta(minutes=5), author="agent"),
+        ],
+        status_changes=[StatusChange(at=T0 + timedelta(minutes=6), status="solved")],
+    )
+    before = fcr_rate(items, zero_division=0.0)
+    assert fcr_rate([*items, one_touch]) >= before - 1e-12
+
+
+def test_duration_result_reports_n_excluded_and_interval() -> None:
+    from cxmetrics import Message
+
+    reply = lambda m: [Message(at=T0 + timedelta(minutes=m), author="agent")]  # noqa: E731
+    items = [
+        Ticket(id=i, created_at=T0, interactions=reply(m)) for i, m in enumerate([10, 20, 30, 40])
+    ]
+    items.append(Ticket(id=9, created_at=T0))
+    metric = FirstResponseTime()
+    metric.update(items)
+    result = metric.compute()
+    assert result.value == timedelta(minutes=25)
+    assert (result.n, result.details["excluded"]) == (4, 1)
+    # t-interval of 10, 20, 30, 40 minutes: 25 ± 3.182446 * s/2 with s = 12.9099 minutes
+    half = 3.182446 * 12.909944 / 2
+    low, high = result.interval
+    assert low.total_seconds() / 60 == pytest.approx(25 - half, abs=1e-4)
+    assert high.total_seconds() / 60 == pytest.approx(25 + half, abs=1e-4)
+
+
+def test_business_hours_first_response() -> None:
+    from cxmetrics import Message
+
+    friday_4pm = datetime(2024, 3, 8, 21, 0, tzinfo=timezone.utc)  # 16:00 in New York
+    monday_10am = datetime(
+        2024, 3, 11, 14, 0, tzinfo=timezone.utc
+    )  # 10:00 EDT, after the DST change
+    ticket = Ticket(
+        id=1, created_at=friday_4pm, interactions=[Message(at=monday_10am, author="agent")]
+    )
+    assert first_response_time([ticket], calendar=CAL) == timedelta(hours=2)
+    assert first_response_time([ticket]) == monday_10am - friday_4pm
+
+
+def test_bad_parameters_are_named() -> None:
+    from cxmetrics import InvalidParameterError
+
+    with pytest.raises(
+        InvalidParameterError,
+        match=r"The 'statistic' parameter of FirstResponseTime must be 'mean', 'median' or a percentile such as 'p90'\. Got 'p100' instead\.",
+    ):
+        FirstResponseTime(statistic="p100")
+    with pytest.raises(InvalidParameterError, match="unknown definitions preset 'helpscout'"):
+        FCR(definitions="helpscout")
+    with pytest.raises(
+        InvalidParameterError,
+        match="The 'calendar' parameter of ResolutionTime must be a BusinessCalendar or None",
+    ):
+        ResolutionTime(calendar="Europe/Paris")
+
+
+def test_duplicate_ticket_ids_are_named() -> None:
+    from cxmetrics import RecordValidationError
+
+    with pytest.raises(RecordValidationError, match="appear more than once in one batch: '1'"):
+        fcr_rate([Ticket(id=1, created_at=T0), Ticket(id=1, created_at=T0)])
