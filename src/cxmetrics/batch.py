@@ -459,8 +459,10 @@ def _interactions_table(rows: Sequence[Ticket], n: int) -> EventTable:
 def as_ticket_batch(tickets: Any) -> TicketBatch:
     """Return ``tickets`` as a :class:`TicketBatch`.
 
-    Accepts a batch (returned as is) or an iterable of :class:`~cxmetrics.Ticket`.
-    DataFrame input goes through ``cxmetrics.io`` first.
+    Accepts a batch (returned as is), an iterable of :class:`~cxmetrics.Ticket`,
+    or a pandas / polars / pyarrow tickets table (converted by
+    :func:`cxmetrics.io.to_ticket_batch`; pass history tables through that
+    function directly).
 
     Examples
     --------
@@ -469,4 +471,9 @@ def as_ticket_batch(tickets: Any) -> TicketBatch:
     """
     if isinstance(tickets, TicketBatch):
         return tickets
+    from cxmetrics.io._routing import tickets_input  # DataFrames: vectorised, validated
+
+    converted = tickets_input(tickets)
+    if converted is not None:
+        return converted  # type: ignore[no-any-return]
     return TicketBatch.from_tickets(tickets)

@@ -28,7 +28,7 @@ import numpy.typing as npt
 
 from cxmetrics.batch import AUTHORS, CREATED_BY, DIRECTIONS, Categorical, EventTable, TicketBatch
 from cxmetrics.exceptions import InvalidParameterError
-from cxmetrics.io._columns import Problems, Table, as_table, categorical, merge_categoricals
+from cxmetrics.io._columns import Problems, Table, as_table, merge_categoricals
 from cxmetrics.models.survey import SCALES
 from cxmetrics.models.ticket import PRIORITIES, TICKET_STATUSES
 
@@ -582,29 +582,31 @@ def _tags(
     ticket_parts: list[IntArray] = []
     tag_parts: list[Categorical] = []
     if tickets.has("tags"):
-        nw = __import__("narwhals")
-        s = tickets.series("tags")
-        if s.dtype == nw.List:
-            source = tickets.source("tags")
-            frame = (
-                tickets.frame.with_row_index("__row")
-                .select("__row", nw.col(source).alias("__tag"))
-                .explode("__tag")
-            )
-            exploded = Table(frame.to_native(), "tickets")
-            tag = exploded.categorical("__tag")
-            rows = np.asarray(exploded.series("__row").to_numpy(), dtype=np.int64)
+        pa, pc = _arrow()
+        array = tickets.arrow("tags")
+        if pa.types.is_list(array.type) or pa.types.is_large_list(array.type):
+            rows = np.asarray(pc.list_parent_indices(array).to_numpy(zero_copy_only=False))
+            words = pc.list_flatten(array)
+            if not (pa.types.is_string(words.type) or pa.types.is_large_string(words.type)):
+                words = pc.cast(words, pa.string())
         else:
             # A text column: tags separated by commas, semicolons or pipes.
-            text_col, missing_col = tickets.strings("tags")
-            rows_list, text_list = [], []
-            for row in np.flatnonzero(~missing_col):
-                for word in str(text_col[row]).replace(";", ",").replace("|", ",").split(","):
-                    rows_list.append(row)
-                    text_list.append(word.strip())
-            rows = np.array(rows_list, dtype=np.int64)
-            words = np.array(text_list, dtype=str) if text_list else np.empty(0, dtype="<U1")
-            tag = categorical(words, words == "")
+            text = pc.replace_substring_regex(tickets.text("tags"), "[;|]", ",")
+            split = pc.split_pattern(text, ",")
+            rows = np.asarray(pc.list_parent_indices(split).to_numpy(zero_copy_only=False))
+            words = pc.list_flatten(split)
+        words = pc.utf8_trim_whitespace(words)
+        encoded = pc.dictionary_encode(pc.if_else(pc.equal(words, ""), None, words))
+        indices = np.asarray(
+            encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64
+        )
+        names = [str(w) for w in encoded.dictionary.to_pylist()]
+        order = np.argsort(np.array(names, dtype=str)) if names else np.empty(0, np.int64)
+        rank = np.empty(len(names), dtype=np.int64)
+        rank[order] = np.arange(len(names))
+        codes = np.where(indices >= 0, rank[np.maximum(indices, 0)] if names else -1, -1)
+        tag = Categorical(codes.astype(np.int32), tuple(sorted(names)))
+        rows = rows.astype(np.int64)
         keep = tag.codes >= 0
         ticket_parts.append(rows[keep])
         tag_parts.append(tag.take(np.flatnonzero(keep)))

@@ -114,6 +114,11 @@ def customer_columns(customers: Iterable[Any], *, owner: str) -> CustomerColumns
     >>> customer_columns([c], owner="churn_rate").since.tolist()
     [86400.0]
     """
+    from cxmetrics.io._routing import customers_input  # DataFrames: validated on columns
+
+    converted: CustomerColumns | None = customers_input(customers)
+    if converted is not None:
+        return converted
     rows: list[Customer] = []
     for position, item in enumerate(customers):
         if not isinstance(item, Customer):
