@@ -22,15 +22,20 @@ from cxmetrics.io.frames import (
     to_survey_table,
     to_ticket_batch,
 )
+from cxmetrics.io.logs import read_event_log, read_message_log
+from cxmetrics.io.zendesk import read_zendesk
 
 __all__ = [
     "Collected",
     "RecordTable",
     "SupportData",
     "read_csv",
+    "read_event_log",
     "read_files",
     "read_jsonl",
+    "read_message_log",
     "read_parquet",
+    "read_zendesk",
     "to_call_table",
     "to_customer_table",
     "to_survey_table",

@@ -242,8 +242,10 @@ class Problems:
 
 def describe(problem: Mapping[str, object]) -> str:
     """One line describing a problem dict."""
+    if problem["type"] == "malformed_row":
+        return f"{problem.get('table', 'file')}: {problem['message']} [{problem['input']!r}]"
     field = str(problem["field"])
-    table = field.split(".")[0] if "." in field else "tickets"
+    table = field.split(".")[0] if "." in field else str(problem.get("table", "tickets"))
     where = f"{table} row {problem['position']}"
     if problem["id"] is not None:
         where += f" (id={problem['id']!r})"
