@@ -171,13 +171,22 @@ class Report:
         )
 
 
+_MAX_CELLS = 8
+
+
 def _fmt(value: Any, unit: str) -> str:
     if value is None:
         return ""
     if isinstance(value, timedelta):
         return _fmt_seconds(value.total_seconds())
     if isinstance(value, dict):
-        return ", ".join(f"{k} {_fmt(v, unit)}" for k, v in value.items())
+        cells = [f"{k} {_fmt(v, unit)}" for k, v in value.items()]
+        if len(cells) > _MAX_CELLS:
+            # A long series (daily volume over months) would swamp a table cell;
+            # the JSON, CSV and DataFrame exports carry every entry.
+            head, tail = cells[: _MAX_CELLS - 2], cells[-2:]
+            cells = [*head, f"… {len(cells) - len(head) - 2} more", *tail]
+        return ", ".join(cells)
     if isinstance(value, (int, np.integer)):
         return str(value)
     if isinstance(value, float) and math.isnan(value):
