@@ -100,3 +100,108 @@ def test_cli_unknown_metric_is_one_line_and_exit_2() -> None:
     )
     assert done.returncode == 2
     assert done.stderr.strip() == "cxmetrics: error: unknown metric 'cast'; did you mean 'csat'?"
+
+
+# --- segments, DataFrame input, charts -------------------------------------------------
+
+
+def test_by_segments_match_the_one_liners_per_segment() -> None:
+    answers = [
+        SurveyResponse(kind="csat", score=s, channel=c, responded_at=at(d))
+        for s, c, d in [(5, "chat", 4), (1, "chat", 4), (4, "email", 4), (5, "chat", 12),
+                        (2, "email", 12), (5, None, 12)]
+    ]  # fmt: skip
+    result = report(surveys=answers, metrics=["csat"], period="week", by=["channel"])
+    got = {(dict(r.segment)["channel"], r.period): (r.value, r.n) for r in result.rows}
+    for (channel, week), (value, n) in got.items():
+        part = [
+            a
+            for a in answers
+            if (a.channel or "(none)") == channel
+            and period_labels(np.array([a.responded_at.timestamp()]), "week")[0] == week
+        ]
+        assert (value, n) == (csat(part), len(part))
+    assert set(got) == {("chat", "2024-W10"), ("chat", "2024-W11"), ("email", "2024-W10"),
+                        ("email", "2024-W11"), ("(none)", "2024-W11")}  # fmt: skip
+    email_w11 = next(
+        r for r in result.rows if r.period == "2024-W11" and dict(r.segment)["channel"] == "email"
+    )
+    assert email_w11.change == pytest.approx(-1.0)  # within the segment: 100 % -> 0 %
+    assert "channel" in result.to_csv().splitlines()[0]
+    assert result.to_pandas()["channel"].tolist()[0] == "chat"
+
+
+def test_report_on_dataframes_equals_report_on_records() -> None:
+    pd = pytest.importorskip("pandas")
+    from cxmetrics.datasets import generate
+    from cxmetrics.io.schema import batch_to_tables
+
+    data = generate(300, seed=3)
+    tables = batch_to_tables(data.tickets)
+    flat = pd.DataFrame(tables["tickets"])
+    flat["created_at"] = pd.to_datetime(flat["created_at"], unit="s", utc=True)
+    records = data.ticket_records()
+    surveys = data.surveys.to_records()
+    survey_frame = pd.DataFrame([s.model_dump() for s in surveys])
+    names = ["ticket_volume", "channel_mix", "csat", "nps", "ces"]
+    ours = report(tickets=flat, surveys=survey_frame, metrics=names, period="week", by="channel")
+    theirs = report(tickets=records, surveys=surveys, metrics=names, period="week", by="channel")
+    assert [r.as_plain() for r in ours.rows] == [r.as_plain() for r in theirs.rows]
+
+
+def test_html_report_embeds_its_tables_and_charts() -> None:
+    pytest.importorskip("matplotlib")
+    import base64
+    from html.parser import HTMLParser
+
+    from cxmetrics.datasets import generate
+
+    data = generate(400, seed=4)
+    result = report(
+        tickets=data.tickets,
+        surveys=data.surveys.to_records(),
+        metrics=["first_response_time", "csat"],
+        period="week",
+        charts=True,
+    )
+
+    class Parser(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.cells: list[str] = []
+            self.images: list[str] = []
+            self.in_cell = False
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            self.in_cell = tag in ("td", "th")
+            if tag == "img":
+                self.images.append(dict(attrs)["src"] or "")
+
+        def handle_data(self, data: str) -> None:
+            if self.in_cell:
+                self.cells.append(data)
+
+    parser = Parser()
+    parser.feed(result.to_html())
+    assert "first_response_time" in parser.cells and "csat" in parser.cells
+    weeks = {r.period for r in result.rows}
+    assert weeks <= set(parser.cells)
+    # two trends, the duration distribution and the volume heatmap, all PNG
+    assert len(parser.images) == 4
+    for src in parser.images:
+        assert src.startswith("data:image/png;base64,")
+        assert base64.b64decode(src.split(",", 1)[1])[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_calendar_applies_to_duration_metrics() -> None:
+    from datetime import timedelta
+
+    from cxmetrics import Message, Ticket, first_response_time
+    from cxmetrics.calendars import BusinessCalendar
+
+    friday = datetime(2024, 3, 8, 16, tzinfo=timezone.utc)
+    ticket = Ticket(id="A", created_at=friday, interactions=[
+        Message(at=friday + timedelta(days=3), author="agent")])  # fmt: skip
+    calendar = BusinessCalendar("UTC", {"mon-fri": "09:00-17:00"})
+    row = report(tickets=[ticket], metrics=["first_response_time"], calendar=calendar).rows[0]
+    assert row.value == first_response_time([ticket], calendar=calendar) == timedelta(hours=8)

@@ -8,6 +8,9 @@ vectorised calendar call per measure. No Python loop runs per ticket.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +30,7 @@ __all__ = [
     "nth_per_ticket",
     "reply_exchanges",
     "reply_mask",
+    "shared_measures",
     "solve_events",
     "status_segments",
     "ticket_metrics",
@@ -349,6 +353,45 @@ def ticket_metrics(
     """
     rules = Definitions.preset(definitions) if isinstance(definitions, str) else definitions
     batch = as_ticket_batch(tickets)
+    shared = _SHARED.get()
+    if shared is not None:
+        # Inside shared_measures() (the report): measure each batch once for all metrics.
+        key = (id(batch), id(calendar), rules)
+        if key not in shared:
+            shared[key] = (batch, calendar, _measure(batch, calendar, rules))
+        return shared[key][2]
+    return _measure(batch, calendar, rules)
+
+
+@contextmanager
+def shared_measures() -> Iterator[None]:
+    """Within this block, :func:`ticket_metrics` measures each batch only once.
+
+    Metrics over tickets all start from :func:`ticket_metrics`; a report that
+    runs many of them on the same batches shares one measurement per (batch,
+    calendar, definitions) instead of repeating it per metric.
+
+    Examples
+    --------
+    >>> from cxmetrics.datasets import generate
+    >>> batch = generate(20, seed=1).tickets
+    >>> with shared_measures():
+    ...     ticket_metrics(batch) is ticket_metrics(batch)
+    True
+    """
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
+_SHARED: ContextVar[dict[tuple[int, int, Definitions], tuple[Any, Any, TicketTable]] | None] = (
+    ContextVar("cxmetrics_shared_measures", default=None)
+)
+
+
+def _measure(batch: TicketBatch, calendar: Any, rules: Definitions) -> TicketTable:
     n = len(batch)
     ix = batch.interactions
     created = batch.created_at
