@@ -402,8 +402,13 @@ def _segment_codes(kind: str, data: Any, name: str) -> tuple[npt.NDArray[np.int6
     if kind == "tickets":
         column = getattr(data, name, None)
         if isinstance(column, Categorical):
-            codes = np.where(column.codes < 0, len(column.categories), column.codes)
-            return codes.astype(np.int64), [*column.categories, "(none)"]
+            # Segments in alphabetical order, whatever order the categories came in.
+            order = np.argsort(np.array(column.categories, dtype=str))
+            rank = np.empty(len(order) + 1, dtype=np.int64)
+            rank[order] = np.arange(len(order))
+            rank[-1] = len(order)
+            codes = rank[np.where(column.codes < 0, len(order), column.codes)]
+            return codes, [*sorted(column.categories), "(none)"]
         if name in _TICKET_CODES and column is not None:
             names = _TICKET_CODES[name]
             return np.where(column < 0, len(names), column).astype(np.int64), [*names, "(none)"]
