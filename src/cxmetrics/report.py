@@ -430,8 +430,22 @@ def _segment_codes(kind: str, data: Any, name: str) -> tuple[npt.NDArray[np.int6
     return out, [*(str(label) for label in labels.tolist()), "(none)"]
 
 
+def _compact(column: Categorical) -> Categorical:
+    """Drop the categories no row uses (a week of tickets names few of all customers)."""
+    used = np.unique(column.codes[column.codes >= 0])
+    if used.size == len(column.categories):
+        return column
+    remap = np.full(len(column.categories) + 1, -1, dtype=np.int32)
+    remap[used] = np.arange(used.size, dtype=np.int32)
+    categories = tuple(column.categories[i] for i in used.tolist())
+    return Categorical(remap[column.codes], categories)
+
+
 def _subset(kind: str, data: Any, positions: npt.NDArray[np.intp]) -> Any:
-    if isinstance(data, (TicketBatch, RecordTable)):
+    if isinstance(data, TicketBatch):
+        part = data.select(positions)
+        return part.with_(customer_id=_compact(part.customer_id), agent_id=_compact(part.agent_id))
+    if isinstance(data, RecordTable):
         return data.select(positions)
     return [data[i] for i in positions.tolist()]
 

@@ -327,14 +327,21 @@ class Table:
         return self.frame[self.source(column)]
 
     def arrow(self, column: str) -> Any:
-        """The column as one contiguous pyarrow array."""
-        array = self.series(column).to_arrow()
-        return array.combine_chunks() if hasattr(array, "combine_chunks") else array
+        """The column as one contiguous pyarrow array (converted once, then cached)."""
+        cache: dict[str, Any] = self.__dict__.setdefault("_arrow", {})
+        if column not in cache:
+            array = self.series(column).to_arrow()
+            cache[column] = array.combine_chunks() if hasattr(array, "combine_chunks") else array
+        return cache[column]
 
     def text(self, column: str) -> Any:
         """The column as a pyarrow string array, whitespace-stripped; '' is null."""
+        return self._clean(self.arrow(column))
+
+    def _clean(self, array: Any) -> Any:
         pa, pc = _pa()
-        array = self.arrow(column)
+        if pa.types.is_dictionary(array.type):
+            array = array.dictionary_decode()
         kind = array.type
         if pa.types.is_floating(kind):
             values = np.asarray(array.to_numpy(zero_copy_only=False), dtype=np.float64)
@@ -370,23 +377,33 @@ class Table:
         """
         if not self.has(column):
             return np.full(self.n, -1, dtype=np.int64), ()
-        _, pc = _pa()
-        encoded = pc.dictionary_encode(self.text(column))
-        indices = np.asarray(
-            encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64
-        )
-        words = [str(w) for w in encoded.dictionary.to_pylist()]
+        indices, dictionary = self.encoded(column)
+        words = dictionary.to_pylist()
         if lower:
-            words = [w.lower() for w in words]
-        categories, remap = (
-            np.unique(np.array(words, dtype=str), return_inverse=True)
-            if words
-            else (np.empty(0, dtype=str), np.empty(0, dtype=np.int64))
+            words = [None if w is None else w.lower() for w in words]
+        present = sorted({w for w in words if w is not None})
+        rank = {w: i for i, w in enumerate(present)}
+        remap = np.array([-1 if w is None else rank[w] for w in words] + [-1], dtype=np.int64)
+        codes = remap[np.where(indices >= 0, indices, len(words))]
+        return codes, tuple(present)
+
+    def encoded(self, column: str) -> tuple[npt.NDArray[np.int64], Any]:
+        """``(indices, dictionary)`` of a text column: -1 for nulls; strings cleaned once.
+
+        A dictionary-typed column (Parquet, pandas categories) is used as it is, so
+        string work happens once per distinct value, never per row.
+        """
+        pa, pc = _pa()
+        array = self.arrow(column)
+        if not pa.types.is_dictionary(array.type):
+            array = pc.dictionary_encode(self._clean(array))
+            dictionary = array.dictionary
+        else:
+            dictionary = self._clean(array.dictionary)
+        indices = np.asarray(
+            array.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64
         )
-        codes = np.where(
-            indices >= 0, remap.astype(np.int64)[np.maximum(indices, 0)] if words else -1, -1
-        )
-        return codes.astype(np.int64), tuple(str(c) for c in categories.tolist())
+        return indices, dictionary
 
     def categorical(self, column: str, default: str | None = None) -> Categorical:
         """A :class:`Categorical` of ``column`` (missing → ``default`` or code -1)."""

@@ -158,7 +158,10 @@ def _read_native(path: Path, progress: bool) -> Any:
     with Progress(size, f"reading {path.name}", enabled=progress) as bar:
         if kind == "parquet":
             pq = import_optional("pyarrow.parquet", extra="dataframes", feature="Parquet files")
-            handle = pq.ParquetFile(path)
+            schema = pq.read_schema(path)
+            # Text columns come back dictionary-encoded: string work once per value.
+            text_columns = [f.name for f in schema if pa.types.is_string(f.type)]
+            handle = pq.ParquetFile(path, read_dictionary=text_columns)
             batches = []
             for group in range(handle.num_row_groups):
                 batches.append(handle.read_row_group(group))

@@ -165,18 +165,28 @@ class _Events:
 def _link(
     table: Table,
     ticket_text: Any,
+    id_objects: npt.NDArray[np.object_],
     problems: Problems,
     created_at: FloatArray,
 ) -> _Events:
     table.require("ticket_id", "at")
     _, pc = _arrow()
-    text = table.text("ticket_id")
-    ticket = np.asarray(
-        pc.index_in(text, value_set=ticket_text).fill_null(-1).to_numpy(zero_copy_only=False),
+    # Link once per distinct ticket id, then spread to the rows.
+    indices, dictionary = table.encoded("ticket_id")
+    lookup = np.asarray(
+        pc.index_in(dictionary, value_set=ticket_text).fill_null(-1).to_numpy(zero_copy_only=False),
         dtype=np.int64,
     )
-    ticket_ids = np.asarray(text.to_numpy(zero_copy_only=False), dtype=object)
+    ticket = np.append(lookup, -1)[np.where(indices >= 0, indices, lookup.size)]
     found = ticket >= 0
+    ticket_ids = (
+        id_objects[np.maximum(ticket, 0)]
+        if id_objects.size
+        else np.full(ticket.size, None, dtype=object)
+    )
+    if not found.all():
+        names = np.asarray([*dictionary.to_pylist(), None], dtype=object)
+        ticket_ids[~found] = names[np.where(indices >= 0, indices, names.size - 1)[~found]]
     name = table.name
     problems.add(
         ~found, ids=ticket_ids, field=f"{name}.ticket_id", code="unknown_ticket",
@@ -329,7 +339,7 @@ def to_ticket_batch(
         table = as_table(value, name, mapping.get(name), timezone)
         if table is None:
             return None
-        return _link(table, id_text, problems, created)
+        return _link(table, id_text, id_objects, problems, created)
 
     if interactions is not None and messages is not None:
         raise InvalidParameterError("give either interactions or messages (they are the same table)")  # fmt: skip
@@ -507,6 +517,12 @@ def _interactions(
 
 
 def _build(ticket: IntArray, at: FloatArray, columns: dict[str, Any], n: int) -> EventTable:
+    same = ticket[1:] == ticket[:-1]
+    if np.all(ticket[1:] >= ticket[:-1]) and np.all(~same | (at[1:] >= at[:-1])):
+        # Already in (ticket, time) order, as the own schema is written: no sort.
+        offsets = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(ticket, minlength=n), out=offsets[1:])
+        return EventTable(offsets, ticket, at, columns)
     # Rows without a time (already reported) sort last within their ticket.
     table = EventTable.build(ticket, np.nan_to_num(at, nan=np.inf), columns, n)
     clean_at = np.where(np.isinf(table.at), np.nan, table.at)
@@ -523,10 +539,7 @@ def _status_history(ev: _Events | None, problems: Problems, n: int) -> tuple[Eve
                  message="Field required")  # fmt: skip
     keep = ev.ticket >= 0
     positions = np.flatnonzero(keep)
-    table = EventTable.build(
-        ev.ticket[keep], np.nan_to_num(ev.at[keep], nan=np.inf),
-        {"status": codes[keep], "position": positions}, n,
-    )  # fmt: skip
+    table = _build(ev.ticket[keep], ev.at[keep], {"status": codes[keep], "position": positions}, n)
     status = table["status"]
     same = np.concatenate([[False], table.ticket[1:] == table.ticket[:-1]])
     previous = np.concatenate([[-1], status[:-1]])
