@@ -340,7 +340,12 @@ def read_event_log(
                 }
             )
             if "agent_id" not in tickets:
-                tickets["agent_id"] = who[last]
+                # The ticket's agent: the last actor named in the case.
+                named = np.flatnonzero(present)
+                ends = named[np.r_[case_of[named][1:] != case_of[named][:-1], True]]
+                agent = np.full(used.size, None, dtype=object)
+                agent[case_of[ends]] = who[ends]
+                tickets["agent_id"] = agent
         if "priority" in tickets:
             given = tickets["priority"]
             unknown = ~np.equal(given, None) & ~np.isin(given, PRIORITIES)  # type: ignore[call-overload]
