@@ -1,72 +1,104 @@
 """Definitions: the rules helpdesks disagree on, as one immutable value with presets.
 
 Every ticket metric reads its rules from a :class:`Definitions` value: which
-messages count as replies, how agent-created tickets are measured, what
-first-contact resolution means, and which period a value belongs to. The presets
-reproduce the major helpdesks (see ``docs/concepts/definitions.md`` for the table
-and the source of each rule).
+messages count as replies, how tickets opened by an agent are measured, how
+reopened tickets are resolved, what first-contact resolution means, and which
+period a value belongs to. The presets reproduce the major helpdesks; the table of
+every rule under every preset, with the source of each, is in
+``docs/concepts/definitions.md``.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["PRESETS", "Definitions"]
+__all__ = [
+    "CHATWOOT",
+    "DEFAULT",
+    "FRESHDESK",
+    "INTERCOM",
+    "PRESETS",
+    "ZAMMAD",
+    "ZENDESK",
+    "Definitions",
+    "as_definitions",
+]
 
 AgentCreated = Literal["second_reply", "from_creation", "exclude"]
 FcrRule = Literal[
-    "one_touch",
     "exactly_one_reply",
+    "one_touch",
+    "one_touch_messaging",
     "no_customer_follow_up",
     "closed_once_one_agent",
     "repeat_contact",
 ]
+ResolutionEvents = Literal["full", "first", "each"]
 Attribution = Literal["created", "event"]
 
 
 class Definitions(BaseModel):
-    """The rules a ticket metric follows. Immutable and hashable.
+    """The rules a ticket metric follows. Immutable, hashable and picklable.
 
     Parameters
     ----------
+    name : str, default="custom"
+        A label (the preset's name for presets); not a rule.
     count_bots : bool, default=False
-        Whether public bot messages count as replies (Chatwoot can count them for
-        its waiting time; Zendesk never does).
+        Whether public messages by a bot count as replies. No preset counts them for
+        response times (Zendesk: "automated or bot-related actions aren't
+        considered"; Chatwoot only lets bot replies reset its waiting clock).
     count_internal_notes : bool, default=False
         Whether internal notes (``public=False``) by agents count as replies (a
-        Zammad console option).
+        Zammad console option; Zendesk counts a private note only under a private
+        ticket-sharing agreement).
     count_automated : bool, default=False
-        Whether automated messages (triggers, autoresponders, campaigns, survey
-        requests) count as replies. No helpdesk counts them.
+        Whether automated agent messages (triggers, autoresponders, campaigns,
+        survey requests) count as replies. No helpdesk counts them.
     count_calls : bool, default=True
         Whether an answered call on the ticket counts as a reply (Zammad counts
-        phone articles).
+        phone articles; a Chatwoot fork does not). Abandoned calls never count.
     agent_created : {"second_reply", "from_creation", "exclude"}, default="second_reply"
-        First reply of a ticket opened by an agent (or the system):
-        ``"second_reply"`` ends it at the second public agent reply (Zendesk: the
-        agent's opening message is not a reply); ``"from_creation"`` takes the first
-        reply (Zammad, Chatwoot: often close to zero); ``"exclude"`` leaves such
-        tickets out of first-reply time (counted as excluded).
+        Tickets opened by an agent or the system, whose first message is the
+        agent's own: ``"second_reply"`` does not count that opening message as a
+        reply, so first reply time ends at the next one (Zendesk);
+        ``"from_creation"`` counts it (Zammad, Chatwoot: first reply time near 0);
+        ``"exclude"`` leaves such tickets out of first reply time (counted in
+        ``details["excluded"]``) and does not count the opening message either.
+        Customer-opened tickets wait from their creation; agent-opened ones wait
+        from the customer's first message (except under ``"from_creation"``).
+    resolution_events : {"full", "first", "each"}, default="full"
+        Which solve a resolution time ends at, for reopened tickets: the latest
+        (full resolution: Zendesk's default, Zammad's close time), the first (first
+        resolution: Zendesk, never recalculated after a reopen), or each solve as
+        its own event measured from creation (Chatwoot averages every
+        ``conversation_resolved`` event, so a reopened ticket counts several
+        times).
     fcr_rule : str, default="exactly_one_reply"
         When a resolved ticket counts as resolved on first contact:
-        ``"exactly_one_reply"`` (Zendesk one-touch, current wording: exactly one
-        public agent reply, never reopened); ``"one_touch"`` (Zendesk's older
-        formula: at most one reply); ``"no_customer_follow_up"`` (Freshdesk: no
-        customer message after the first); ``"closed_once_one_agent"`` (Intercom:
-        resolved once, by one agent); ``"repeat_contact"`` (contact centres: the
-        same customer opens no other ticket within ``repeat_contact_days``).
+
+        - ``"exactly_one_reply"``: exactly one public agent reply (Zendesk
+          one-touch, current wording; Zoho Desk);
+        - ``"one_touch"``: at most one (Zendesk's older Explore formula, zero
+          replies included);
+        - ``"one_touch_messaging"``: at least one reply, never pending or on-hold,
+          never reopened (Zendesk messaging one-touch);
+        - ``"no_customer_follow_up"``: no customer message after the one that
+          opened the ticket, however many agent replies (Freshdesk/Freshservice);
+        - ``"closed_once_one_agent"``: solved exactly once, with exactly one
+          replying agent (Intercom);
+        - ``"repeat_contact"``: the same customer opens no other ticket within
+          ``repeat_contact_days`` of this one's creation (contact centres).
     repeat_contact_days : float, default=7
-        Window of the ``"repeat_contact"`` rule, in days.
+        Window of the ``"repeat_contact"`` rule, in days (> 0).
     attribute_to : {"created", "event"}, default="created"
-        Which date a value belongs to when grouped by period: the ticket's creation
-        (Zendesk Explore default, Intercom, Frappe) or the event's own time (the
-        reply or the solve: Chatwoot).
-    resolution_events : {"full", "first", "each"}, default="full"
-        Which solve ends a resolution time: the latest (full resolution, Zendesk),
-        the first (first resolution), or each solve as its own event measured from
-        creation (Chatwoot averages every resolve event).
+        Which instant a value belongs to when a metric is restricted to a
+        ``period``: the ticket's creation (Zendesk Explore default, Intercom,
+        Frappe), or the event that completes the value (the reply for reply
+        times, the solve for resolution times and FCR: Chatwoot, Freshdesk's
+        "resolved in period").
 
     Examples
     --------
@@ -74,6 +106,10 @@ class Definitions(BaseModel):
     'no_customer_follow_up'
     >>> Definitions(count_bots=True).count_bots, Definitions.preset("zendesk").agent_created
     (True, 'second_reply')
+    >>> ZENDESK.model_copy(update={"fcr_rule": "one_touch"}).fcr_rule
+    'one_touch'
+    >>> len({Definitions(), Definitions()})    # hashable: equal values, one key
+    1
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -84,10 +120,10 @@ class Definitions(BaseModel):
     count_automated: bool = False
     count_calls: bool = True
     agent_created: AgentCreated = "second_reply"
+    resolution_events: ResolutionEvents = "full"
     fcr_rule: FcrRule = "exactly_one_reply"
     repeat_contact_days: float = Field(default=7.0, gt=0)
     attribute_to: Attribution = "created"
-    resolution_events: Literal["full", "first", "each"] = "full"
 
     @classmethod
     def preset(cls, name: str) -> Definitions:
@@ -97,6 +133,15 @@ class Definitions(BaseModel):
         ------
         ValueError
             For an unknown preset name (the message lists the known ones).
+
+        Examples
+        --------
+        >>> Definitions.preset("Chatwoot").resolution_events
+        'each'
+        >>> Definitions.preset("helpscout")
+        Traceback (most recent call last):
+        ...
+        ValueError: unknown definitions preset 'helpscout'; choose one of chatwoot, default, freshdesk, intercom, zammad, zendesk
         """
         try:
             return PRESETS[name.lower()]
@@ -106,22 +151,51 @@ class Definitions(BaseModel):
             ) from None
 
 
+def as_definitions(value: Any) -> Any:
+    """Turn a preset name into its :class:`Definitions` (a pydantic ``before`` validator).
+
+    Anything else is returned as is, for pydantic to check.
+
+    Examples
+    --------
+    >>> as_definitions("zammad").name
+    'zammad'
+    """
+    if isinstance(value, str):
+        if value.lower() not in PRESETS:
+            raise ValueError(
+                f"a Definitions or a preset name ({', '.join(sorted(PRESETS))}); "
+                f"unknown definitions preset {value!r}"
+            )
+        return PRESETS[value.lower()]
+    return value
+
+
+DEFAULT = Definitions(name="default")
+"""Zendesk's native metrics: the most widely documented definitions."""
+ZENDESK = Definitions(name="zendesk")
+"""Zendesk Support native metrics and Explore one-touch (current wording)."""
+FRESHDESK = Definitions(
+    name="freshdesk",
+    agent_created="from_creation",
+    fcr_rule="no_customer_follow_up",
+    attribute_to="event",
+)
+"""Freshdesk Analytics: FCR by customer follow-ups; resolved counted in the period resolved."""
+INTERCOM = Definitions(name="intercom", agent_created="exclude", fcr_rule="closed_once_one_agent")
+"""Intercom reporting: outbound conversations excluded; closed once by one teammate."""
+ZAMMAD = Definitions(name="zammad", agent_created="from_creation")
+"""Zammad: first article by an agent (calls included); ``close_at`` of the final close."""
+CHATWOOT = Definitions(
+    name="chatwoot",
+    agent_created="from_creation",
+    count_calls=False,
+    resolution_events="each",
+    attribute_to="event",
+)
+"""Chatwoot reports: an event per resolve, each attributed to the event's own date."""
+
 PRESETS: dict[str, Definitions] = {
-    "default": Definitions(name="default"),
-    "zendesk": Definitions(name="zendesk"),
-    "freshdesk": Definitions(
-        name="freshdesk", agent_created="from_creation", fcr_rule="no_customer_follow_up"
-    ),
-    "intercom": Definitions(
-        name="intercom", agent_created="exclude", fcr_rule="closed_once_one_agent"
-    ),
-    "zammad": Definitions(name="zammad", agent_created="from_creation", count_calls=True),
-    "chatwoot": Definitions(
-        name="chatwoot",
-        agent_created="from_creation",
-        count_calls=False,
-        attribute_to="event",
-        resolution_events="each",
-    ),
+    d.name: d for d in (DEFAULT, ZENDESK, FRESHDESK, INTERCOM, ZAMMAD, CHATWOOT)
 }
 """The presets by name."""

@@ -8,6 +8,7 @@ from datetime import timedelta
 import numpy as np
 import pytest
 from hypothesis import given
+from pydantic import ValidationError
 
 from cxmetrics import Call, InvalidParameterError, Ticket
 from cxmetrics.metrics.aht import AHT, aht, aht_by_interval
@@ -100,6 +101,48 @@ def test_columns_answered_and_abandoned_named() -> None:
         aht(columns)
 
 
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"wait": -5}, r"contact 'k7': wait duration of -5 s is negative"),
+        ({"wrap": timedelta(seconds=-2)}, r"contact 'k7': wrap duration of -2 s is negative"),
+        ({"talk": None}, r"contact 'k7': talk missing \(None\)"),
+        ({"abandoned": True, "hold": 3}, r"contact 'k7': a contact cannot be both abandoned"),
+    ],
+)
+def test_bad_records_name_the_contact(fields: dict[str, object], message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        Call(at=T0, id="k7", **fields)  # type: ignore[arg-type]
+
+
+def test_bad_column_lists_every_bad_row_up_to_five() -> None:
+    columns = {"at": [T0] * 7, "id": list("abcdefg"), "wait": np.full(7, -1.0)}
+    with pytest.raises(
+        ValueError, match=r"7 contact\(s\) have a negative wait.*id='e'\) and 2 more"
+    ):
+        aht(columns)
+
+
+@pytest.mark.parametrize("unit", ["s", "ms", "us", "ns"])
+def test_pandas_aware_column_in_any_unit(unit: str) -> None:
+    pd = pytest.importorskip("pandas")
+    at = pd.Series([T0, T0 + timedelta(minutes=45)]).astype(f"datetime64[{unit}, UTC]")
+    table = aht_by_interval(
+        {"at": at, "talk": [60.0, 120.0]}, interval=3600, attribute_by="arrival"
+    )
+    assert table.column("start") == [T0]
+    assert table.column("aht") == [timedelta(seconds=90)]
+
+
+def test_pandas_missing_instant_is_named() -> None:
+    pd = pytest.importorskip("pandas")
+    at = pd.Series([T0, None, T0]).astype("datetime64[us, UTC]")
+    with pytest.raises(
+        ValueError, match=r"aht: 'at' is missing \(NaT, null or nan\) in 1 row\(s\): 1"
+    ):
+        aht({"at": at})
+
+
 def test_naive_column_is_an_error() -> None:
     with pytest.raises(ValueError, match="naive"):
         aht({"at": np.array(["2024-01-01T00:00"], dtype="datetime64[s]")})
@@ -152,3 +195,35 @@ def test_by_interval_is_consistent_with_one_shot(calls: list[Call]) -> None:
     assert abs((total - expected).total_seconds()) < 1e-3
     pd = pytest.importorskip("pandas")
     assert isinstance(table.to_pandas(), pd.DataFrame)
+
+
+def test_by_interval_far_apart_contacts() -> None:
+    # Ten years of 15-minute intervals between two contacts: buckets are sorted, not counted.
+    later = T0 + timedelta(days=3650)
+    table = aht_by_interval(
+        [Call(at=later, talk=30), Call(at=T0, talk=90), Call(at=T0, talk=30)],
+        interval=900,
+        attribute_by="arrival",
+    )
+    assert table.column("start") == [T0, later]
+    assert table.column("aht") == [timedelta(seconds=60), timedelta(seconds=30)]
+
+
+@pytest.mark.parametrize("library", ["polars", "pyarrow"])
+def test_polars_and_arrow_tables(library: str) -> None:
+    module = pytest.importorskip(library)
+    pytest.importorskip("narwhals")
+    data = {
+        "at": [T0, T0 + timedelta(minutes=10)],
+        "id": ["a", "b"],
+        "wait": [5.0, 40.0],
+        "talk": [60.0, 30.0],
+        "wrap": [timedelta(seconds=30), timedelta(0)],
+    }
+    table = module.DataFrame(data) if library == "polars" else module.table(data)
+    assert aht(table) == timedelta(seconds=60)
+    assert aht_by_interval(table, interval=3600).column("handled") == [2]
+    data["talk"] = [60.0, None]
+    table = module.DataFrame(data) if library == "polars" else module.table(data)
+    with pytest.raises(ValueError, match=r"missing talk duration: row 1 \(id='b'\)"):
+        aht(table)

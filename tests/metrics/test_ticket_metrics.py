@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from datetime import datetime, timedelta, timezone
 
 import numpy as np
@@ -44,6 +43,7 @@ from cxmetrics import (
     transfer_rate,
 )
 from cxmetrics.definitions import Definitions
+from cxmetrics.metrics.backlog import backlog_series
 
 from ..strategies import T0, generated_tickets, ticket_lists
 from ..tickets.oracle import measure
@@ -137,7 +137,7 @@ class TestBacklog(MetricContract):
 @given(ticket_lists())
 def test_rates_and_means_equal_the_oracle(items: list[Ticket]) -> None:
     rules = Definitions.preset("default")
-    rows = [measure(t, rules) for t in items]
+    rows = [measure(t, rules, others=items) for t in items]
     resolved = [r for r in rows if r["resolved"]]
     if resolved:
         assert fcr_rate(items) == pytest.approx(sum(r["fcr"] for r in resolved) / len(resolved))
@@ -146,7 +146,7 @@ def test_rates_and_means_equal_the_oracle(items: list[Ticket]) -> None:
         assert reopen_rate(items) == pytest.approx(
             sum(r["reopens"] > 0 for r in solved_once) / len(solved_once)
         )
-    firsts = [r["first_reply"] for r in rows if not math.isnan(r["first_reply"])]
+    firsts = [r["first_reply"] for r in rows if r["first_reply"] is not None]
     if firsts:
         assert first_response_time(items).total_seconds() == pytest.approx(
             np.mean(firsts), abs=1e-6
@@ -234,3 +234,85 @@ def test_duplicate_ticket_ids_are_named() -> None:
 
     with pytest.raises(RecordValidationError, match="appear more than once in one batch: '1'"):
         fcr_rate([Ticket(id=1, created_at=T0), Ticket(id=1, created_at=T0)])
+
+
+class TestTicketVolumeHourWeekday(MetricContract):
+    metric_cls, function, items = TicketVolume, ticket_volume, tickets
+    params = {"period": "hour_weekday", "timezone": "Asia/Kolkata"}
+
+
+# --- volume, backlog series ---------------------------------------------------------------
+
+
+def test_volume_per_period_in_a_timezone() -> None:
+    # 23:30 UTC on Sunday 2024-03-31 is already Monday 01:30 in Paris (CEST).
+    instants = [
+        datetime(2024, 3, 31, 23, 30, tzinfo=timezone.utc),
+        datetime(2024, 3, 31, 12, 0, tzinfo=timezone.utc),
+        datetime(2024, 4, 15, 12, 0, tzinfo=timezone.utc),
+        datetime(2024, 7, 1, 12, 0, tzinfo=timezone.utc),
+    ]
+    items = [Ticket(id=i, created_at=t) for i, t in enumerate(instants)]
+    paris = {"timezone": "Europe/Paris"}
+    assert ticket_volume(items, period="day", **paris) == {
+        "2024-03-31": 1, "2024-04-01": 1, "2024-04-15": 1, "2024-07-01": 1,
+    }  # fmt: skip
+    assert ticket_volume(items, period="day") == {"2024-03-31": 2, "2024-04-15": 1, "2024-07-01": 1}
+    assert ticket_volume(items, period="week", **paris) == {
+        "2024-W13": 1, "2024-W14": 1, "2024-W16": 1, "2024-W27": 1,
+    }  # fmt: skip
+    assert ticket_volume(items, period="month", **paris) == {
+        "2024-03": 1,
+        "2024-04": 2,
+        "2024-07": 1,
+    }
+    assert ticket_volume(items, period="quarter", **paris) == {
+        "2024-Q1": 1,
+        "2024-Q2": 2,
+        "2024-Q3": 1,
+    }
+    assert ticket_volume(items, period="year", **paris) == {"2024": 4}
+    metric = TicketVolume(period="month", **paris)
+    metric.update(items)
+    details = metric.compute().details
+    assert (details["periods"], details["mean_per_period"]) == (5, 4 / 5)  # March to July
+
+
+def test_volume_by_hour_and_weekday_averages_per_week() -> None:
+    # Monday 10:15 in Kolkata (UTC+05:30) is 04:45 UTC: the quarter hour decides the hour.
+    monday = datetime(2024, 3, 4, 4, 45, tzinfo=timezone.utc)
+    offsets = [timedelta(0), timedelta(minutes=1), timedelta(days=14), timedelta(days=1, hours=2)]
+    items = [Ticket(id=i, created_at=monday + d) for i, d in enumerate(offsets)]
+    metric = TicketVolume(period="hour_weekday", timezone="Asia/Kolkata")
+    metric.update(items[:2])
+    other = TicketVolume(period="hour_weekday", timezone="Asia/Kolkata")
+    other.update(items[2:])
+    metric.merge(other)
+    result = metric.compute()
+    assert result.value == {"Mon 10h": 3, "Tue 12h": 1}
+    assert result.n == 4 and result.details["periods"] == 3  # ISO weeks 10 to 12
+    assert result.details["mean_per_period"] == {"Mon 10h": 1.0, "Tue 12h": 1 / 3}
+
+
+@given(ticket_lists())
+def test_backlog_series_is_the_backlog_at_each_instant(items: list[Ticket]) -> None:
+    instants = [T0 + timedelta(hours=h) for h in range(0, 24 * 14, 17)]
+    series = backlog_series(items, instants)
+    assert list(series) == instants
+    for moment, count in series.items():
+        assert count == backlog(items, at=moment)
+        unresolved = [t for t in items if t.created_at <= moment and not _resolved_at(t, moment)]
+        assert count == len(unresolved)
+
+
+def _resolved_at(ticket: Ticket, moment: datetime) -> bool:
+    """Resolved at ``moment``: the last status change at or before it is solved/closed."""
+    if not ticket.status_changes:
+        if ticket.solved_at is not None:
+            return ticket.solved_at <= moment
+        return ticket.status in ("solved", "closed")
+    status = "new"
+    for change in ticket.status_changes:
+        if change.at <= moment:
+            status = change.status
+    return status in ("solved", "closed")

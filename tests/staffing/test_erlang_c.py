@@ -48,8 +48,23 @@ def test_service_level_rises_with_agents(load: float, target: int) -> None:
     levels = [queue.service_level(n, target) for n in range(first, first + 30)]
     assert all(0.0 <= s <= 1.0 for s in levels)
     assert all(b >= a - 1e-12 for a, b in itertools.pairwise(levels))
-    asa = [queue.average_speed_of_answer(n) for n in range(first, first + 30)]
+    asa = [_asa_seconds(queue, n) for n in range(first, first + 30)]
     assert all(b <= a for a, b in itertools.pairwise(asa))
+
+
+def _asa_seconds(queue: ErlangC, agents: int) -> float:
+    """The ASA in seconds, infinite when it overflows a timedelta (agents ≈ load)."""
+    try:
+        return queue.average_speed_of_answer(agents).total_seconds()
+    except UnstableQueueError:
+        return math.inf
+
+
+def test_asa_beyond_a_timedelta_is_an_explicit_error() -> None:
+    queue = ErlangC(1.999999999999993, 1, 1)  # A a hair below 2 agents
+    with pytest.raises(UnstableQueueError, match="barely exceed"):
+        queue.average_speed_of_answer(2)
+    assert queue.average_speed_of_answer(3).total_seconds() < 1
 
 
 @given(

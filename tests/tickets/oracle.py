@@ -1,16 +1,22 @@
-"""A pure-Python, ticket-by-ticket reference for the ticket measures.
+"""A slow, obviously correct per-ticket oracle: walk each ticket's history in Python.
 
-Written from the definitions (docs/concepts/definitions.md), one ticket at a time,
-with plain loops; shares no code with the vectorised kernels.
+It reads the :class:`~cxmetrics.Ticket` records themselves (never the columnar
+batch) and follows the written rules of :class:`~cxmetrics.Definitions` one event
+at a time. Business time is one ``calendar.business_time(start, end)`` call per
+duration (the library reads a business clock per instant instead).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from cxmetrics import Call, Definitions, Message, Ticket
+from cxmetrics.definitions import Definitions
+from cxmetrics.models import Call, Message, Ticket
 
 RESOLVED = ("solved", "closed")
+REQUESTER_WAIT = ("new", "open", "on_hold")
 
 
 def is_reply(event: Message | Call, rules: Definitions) -> bool:
@@ -25,100 +31,162 @@ def is_reply(event: Message | Call, rules: Definitions) -> bool:
     return False
 
 
-def is_ask(event: Message | Call) -> bool:
+def is_customer(event: Message | Call) -> bool:
     return isinstance(event, Message) and event.author == "customer"
 
 
-def measure(ticket: Ticket, rules: Definitions) -> dict[str, Any]:
-    created = ticket.created_at.timestamp()
-    replies = [e.at.timestamp() for e in ticket.interactions if is_reply(e, rules)]
-    asks = [e for e in ticket.interactions if is_ask(e)]
+def _runs(values: Sequence[str | None]) -> int:
+    known = [v for v in values if v is not None]
+    return sum(1 for i, v in enumerate(known) if i == 0 or v != known[i - 1])
+
+
+def measure(
+    ticket: Ticket, rules: Definitions, calendar: Any = None, others: Sequence[Ticket] = ()
+) -> dict[str, Any]:
+    """Every per-ticket measure of ``ticket``; ``others`` is the whole batch (repeat contact)."""
+
+    def seconds(start: datetime | None, end: datetime | None) -> float | None:
+        if start is None or end is None:
+            return None
+        if calendar is None:
+            return (end - start).total_seconds()
+        return float(calendar.business_time(start, end).total_seconds())
+
+    created = ticket.created_at
     agent_opened = ticket.created_by != "customer"
-    # first reply
-    first: float | None
-    if not ticket.interactions:
-        first = ticket.first_reply_at.timestamp() if ticket.first_reply_at else None
-    elif agent_opened and rules.agent_created == "exclude":
-        first = None
-    elif agent_opened and rules.agent_created == "second_reply":
-        first = replies[1] if len(replies) > 1 else None
-    else:
-        first = replies[0] if replies else None
-    # exchanges: walk the conversation
-    exchanges: list[float] = []
-    waiting_since: float | None = None
-    for event in ticket.interactions:
-        if is_ask(event):
-            if waiting_since is None:
-                waiting_since = event.at.timestamp()
-        elif is_reply(event, rules) and waiting_since is not None:
-            exchanges.append(event.at.timestamp() - waiting_since)
-            waiting_since = None
-    # solves and reopens
-    solves: list[float] = []
+    relevant = [e for e in ticket.interactions if is_reply(e, rules) or is_customer(e)]
+    opening = relevant[0] if agent_opened and relevant and is_reply(relevant[0], rules) else None
+    skip_opening = opening is not None and rules.agent_created != "from_creation"
+    replies = [
+        e for e in ticket.interactions if is_reply(e, rules) and not (skip_opening and e is opening)
+    ]
+    customers = [e for e in ticket.interactions if is_customer(e)]
+
+    # First reply.
+    excluded = agent_opened and rules.agent_created == "exclude"
+    first_reply_at: datetime | None = None
+    if not excluded:
+        if not ticket.interactions:
+            first_reply_at = ticket.first_reply_at
+        elif replies:
+            first_reply_at = replies[0].at
+
+    # Exchanges: walk the conversation, remembering the oldest unanswered message.
+    waiting: datetime | None = (
+        created if not agent_opened or rules.agent_created == "from_creation" else None
+    )
+    exchanges: list[tuple[datetime, datetime]] = []
+    for event in relevant:
+        if skip_opening and event is opening:
+            continue
+        if is_customer(event):
+            if waiting is None:
+                waiting = event.at
+        elif waiting is not None:
+            exchanges.append((waiting, event.at))
+            waiting = None
+
+    # Statuses: solves, reopens, waits.
+    solves: list[datetime] = []
     reopens = 0
-    previous = None
+    waits = {"requester_wait": 0.0, "agent_wait": 0.0, "on_hold": 0.0}
+    previous, since = "new", created
+    visited = {"new"}
     for change in ticket.status_changes:
-        if change.status == "solved" or (change.status == "closed" and previous not in RESOLVED):
-            solves.append(change.at.timestamp())
+        if change.status in RESOLVED and previous not in RESOLVED:
+            solves.append(change.at)
         if previous == "solved" and change.status not in RESOLVED:
             reopens += 1
-        previous = change.status
+        length = seconds(since, change.at)
+        assert length is not None
+        if previous in REQUESTER_WAIT:
+            waits["requester_wait"] += length
+        if previous == "pending":
+            waits["agent_wait"] += length
+        if previous == "on_hold":
+            waits["on_hold"] += length
+        previous, since = change.status, change.at
+        visited.add(change.status)
     resolved = ticket.status in RESOLVED
-    if not ticket.status_changes and ticket.solved_at is not None:
-        solves = [ticket.solved_at.timestamp()]
-    # waits: walk the status segments from creation
-    segments = [(created, "new")] + [(c.at.timestamp(), c.status) for c in ticket.status_changes]
-    waits = {"requester": 0.0, "agent": 0.0, "hold": 0.0}
-    unfinished = {"requester": False, "agent": False, "hold": False}
-    for (start, status), nxt in zip(segments, [*segments[1:], None], strict=True):
-        end = None if nxt is None else nxt[0]
-        for key, statuses in (
-            ("requester", ("new", "open", "on_hold")),
-            ("agent", ("pending",)),
-            ("hold", ("on_hold",)),
-        ):
-            if status in statuses:
-                if end is None:
-                    unfinished[key] = True
-                else:
-                    waits[key] += end - start
-    # stations
-    if ticket.assignments:
-        assignees = len({a.agent_id for a in ticket.assignments if a.agent_id is not None})
-        groups = len({a.group for a in ticket.assignments if a.group is not None})
+    if ticket.status_changes:
+        first_solve = solves[0] if solves else None
+        last_solve = solves[-1] if solves else None
+        solve_count = len(solves)
     else:
-        assignees, groups = int(ticket.agent_id is not None), int(ticket.group is not None)
-    n_replies = len(replies) - (
-        1 if rules.agent_created == "second_reply" and agent_opened and replies else 0
-    )
+        first_solve = last_solve = ticket.solved_at
+        solve_count = int(resolved)
+        solves = [ticket.solved_at] if ticket.solved_at is not None else []
+    full_end = last_solve if resolved else None
+    wait_values: dict[str, float | None] = {
+        k: (v if resolved and ticket.status_changes else None) for k, v in waits.items()
+    }
+
+    # Stations.
+    if ticket.assignments:
+        assignee = _runs([a.agent_id for a in ticket.assignments])
+        group = _runs([a.group for a in ticket.assignments])
+    else:
+        assignee, group = int(ticket.agent_id is not None), int(ticket.group is not None)
+
+    # First-contact resolution.
     rule = rules.fcr_rule
     if rule == "exactly_one_reply":
-        fcr = n_replies == 1
+        fcr = len(replies) == 1
     elif rule == "one_touch":
-        fcr = n_replies <= 1
+        fcr = len(replies) <= 1
+    elif rule == "one_touch_messaging":
+        fcr = bool(replies) and not ({"pending", "on_hold"} & visited) and reopens == 0
     elif rule == "no_customer_follow_up":
-        fcr = len(asks) - (0 if agent_opened or not asks else 1) == 0
+        follow_ups = len(customers) - (1 if not agent_opened and customers else 0)
+        fcr = follow_ups == 0
     elif rule == "closed_once_one_agent":
-        agents = {getattr(e, "agent_id", None) for e in ticket.interactions if is_reply(e, rules)}
-        fcr = len(solves) == 1 and len({a for a in agents if a is not None}) <= 1
+        known = {e.agent_id for e in replies if e.agent_id is not None}
+        unknown = any(e.agent_id is None for e in replies)
+        fcr = solve_count == 1 and max(len(known), int(unknown)) == 1
     else:
-        fcr = True  # repeat_contact needs the other tickets; checked separately
-    nan = float("nan")
+        window = rules.repeat_contact_days * 86400.0
+        position = next(i for i, t in enumerate(others) if t is ticket)
+        fcr = not any(
+            u is not ticket
+            and ticket.customer_id is not None
+            and u.customer_id == ticket.customer_id
+            and 0 <= (u.created_at - created).total_seconds() <= window
+            and (u.created_at > created or i > position)
+            for i, u in enumerate(others)
+        )
+
+    next_values = [seconds(a, b) for a, b in exchanges[1:]]
     return {
-        "first_reply": nan if first is None else first - created,
-        "first_resolution": solves[0] - created if solves else nan,
-        "full_resolution": solves[-1] - created if solves and resolved else nan,
-        "requester_wait": nan if not resolved or unfinished["requester"] else waits["requester"],
-        "agent_wait": nan if not resolved or unfinished["agent"] else waits["agent"],
-        "on_hold": nan if not resolved or unfinished["hold"] else waits["hold"],
-        "replies": len(replies),
-        "customer_messages": len(asks),
-        "reopens": reopens,
-        "solves": len(solves),
-        "assignee_stations": assignees,
-        "group_stations": groups,
-        "fcr": resolved and fcr,
+        "id": ticket.id,
         "resolved": resolved,
-        "exchanges": exchanges,
+        "first_reply": seconds(created, first_reply_at),
+        "first_reply_excluded": excluded,
+        "first_resolution": seconds(created, first_solve),
+        "full_resolution": seconds(created, full_end),
+        **wait_values,
+        "exchanges": [seconds(a, b) for a, b in exchanges],
+        "exchange_replied_at": [b for _, b in exchanges],
+        "next_replies": len(next_values),
+        "next_reply_mean": sum(v for v in next_values if v is not None) / len(next_values)
+        if next_values
+        else None,
+        "next_reply_max": max(v for v in next_values if v is not None) if next_values else None,
+        "replies": len(replies),
+        "customer_messages": len(customers),
+        "solves": solve_count,
+        "solve_times": [seconds(created, s) for s in solves],
+        "solve_at": solves,
+        "reopens": reopens,
+        "assignee_stations": assignee,
+        "group_stations": group,
+        "fcr": resolved and fcr,
+        "first_reply_at": first_reply_at,
+        "first_resolved_at": first_solve,
+        "resolved_at": full_end,
     }
+
+
+def measure_all(
+    tickets: Sequence[Ticket], rules: Definitions, calendar: Any = None
+) -> list[dict[str, Any]]:
+    return [measure(t, rules, calendar, tickets) for t in tickets]

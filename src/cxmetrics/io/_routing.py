@@ -96,17 +96,24 @@ def survey_input(
 
 
 def calls_input(value: Any) -> Any:
-    """A call table (DataFrame or ``RecordTable``) as ``CallColumns`` (else ``None``).
+    """A ``RecordTable`` of calls as ``CallColumns`` (else ``None``).
+
+    Call DataFrames are read by the contact-center helper itself
+    (:func:`cxmetrics.metrics._calls_input.call_columns`); the tables the loaders
+    and the report build come through here.
 
     Examples
     --------
     >>> import pyarrow as pa
-    >>> calls_input(pa.table({"at": ["2024-03-01T09:00:00Z"], "talk": [60]})).handle.tolist()
+    >>> from cxmetrics.io import to_call_table
+    >>> table = to_call_table(pa.table({"at": ["2024-03-01T09:00:00Z"], "talk": [60]}))
+    >>> calls_input(table).handle.tolist()
     [60.0]
     """
-    table = _table("calls", value)
-    if table is None:
+    if not isinstance(value, RecordTable):
         return None
+    table = _table("calls", value)
+    assert table is not None
     from cxmetrics.metrics._calls_input import CallColumns
 
     n = len(table)

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import numpy.typing as npt
 
+from cxmetrics._optional import import_optional
 from cxmetrics.metrics.base import MetricParams
 from cxmetrics.models.interaction import Call
 from cxmetrics.models.ticket import Ticket
@@ -24,7 +25,7 @@ from cxmetrics.models.ticket import Ticket
 __all__ = [
     "CallColumns",
     "CallParams",
-    "bucket_starts",
+    "bucket_codes",
     "call_columns",
     "interval_seconds",
     "local_seconds",
@@ -122,7 +123,8 @@ def call_columns(items: Any, *, owner: str) -> CallColumns:
     ----------
     items : iterable of Call or Ticket, CallColumns, or a mapping of columns
         ``Call`` records; tickets contribute their ``calls``. A mapping (a dict of
-        arrays or a pandas DataFrame) needs ``at`` (aware datetimes, or UTC epoch
+        arrays or a pandas DataFrame; polars and Arrow tables are read through
+        narwhals, the ``dataframes`` extra) needs ``at`` (aware datetimes, or UTC epoch
         seconds) and optionally ``wait``, ``talk``, ``hold``, ``wrap`` (seconds or
         timedeltas), ``abandoned``, ``transferred``, ``direction``, ``channel``,
         ``queue``, ``customer_id`` and ``id``.
@@ -153,7 +155,7 @@ def call_columns(items: Any, *, owner: str) -> CallColumns:
     if converted is not None:
         return converted
     if isinstance(items, Mapping) or hasattr(items, "columns"):
-        return _from_columns(items, owner)
+        return _from_columns(_as_mapping(items, owner), owner)
     calls: list[Call] = []
     for position, item in enumerate(items):
         if isinstance(item, Call):
@@ -193,6 +195,24 @@ def _column(table: Any, name: str) -> Any:
     return table[name] if name in table.columns else None
 
 
+def _as_mapping(table: Any, owner: str) -> Any:
+    """Pass dicts and pandas frames through; read polars, Arrow… with narwhals."""
+    if isinstance(table, Mapping) or type(table).__module__.startswith("pandas"):
+        return table
+    nw = import_optional("narwhals", extra="dataframes", feature=f"{owner} on a DataFrame")
+    frame = nw.from_native(table, eager_only=True)
+    columns: dict[str, Any] = {}
+    for name in frame.columns:
+        series = frame[name]
+        if isinstance(series.dtype, nw.Datetime) and series.dtype.time_zone is not None:
+            # Aware instants become UTC epoch seconds (a null stays a nan, rejected later).
+            micros = series.dt.timestamp("us").cast(nw.Float64).to_numpy()
+            columns[name] = np.asarray(micros, dtype=np.float64) / 1e6
+        else:
+            columns[name] = series.to_numpy()
+    return columns
+
+
 def _from_columns(table: Any, owner: str) -> CallColumns:
     at_column = _column(table, "at")
     if at_column is None:
@@ -200,7 +220,7 @@ def _from_columns(table: Any, owner: str) -> CallColumns:
     at = _epoch_seconds(at_column, owner)
     n = at.size
     ids = _column(table, "id")
-    id_array = _objects(list(ids)) if ids is not None else _objects([None] * n)
+    id_array = _object_column(ids, n)
     durations = {
         name: _seconds_column(_column(table, name), n, name, id_array, owner) for name in _DURATIONS
     }
@@ -224,7 +244,7 @@ def _from_columns(table: Any, owner: str) -> CallColumns:
         abandoned=abandoned,
         transferred=_bool_column(_column(table, "transferred"), n),
         inbound=np.asarray(inbound, dtype=bool),
-        channel=_objects(list(channel)) if channel is not None else _objects(["phone"] * n),
+        channel=_object_column(channel, n, default="phone"),
         queue=_optional_objects(_column(table, "queue"), n),
         customer_id=_optional_objects(_column(table, "customer_id"), n, as_str=True),
         id=id_array,
@@ -232,13 +252,22 @@ def _from_columns(table: Any, owner: str) -> CallColumns:
     )
 
 
-def _optional_objects(column: Any, n: int, as_str: bool = False) -> ObjectArray:
+def _object_column(column: Any, n: int, default: Any = None) -> ObjectArray:
+    # An absent column is one value broadcast to n rows (a read-only view: no memory,
+    # no time); a given one is viewed as objects, not rebuilt from a list per row.
     if column is None:
-        return _objects([None] * n)
-    values = list(column)
-    if as_str:
-        values = [None if _missing(v) else str(v) for v in values]
-    return _objects(values)
+        single = np.empty(1, dtype=object)
+        single[0] = default
+        constant: ObjectArray = np.broadcast_to(single, (n,))
+        return constant
+    array = np.asarray(column, dtype=object)
+    return array if array.ndim == 1 else _objects(list(column))
+
+
+def _optional_objects(column: Any, n: int, as_str: bool = False) -> ObjectArray:
+    if column is None or not as_str:
+        return _object_column(column, n)
+    return _objects([None if _missing(v) else str(v) for v in column])
 
 
 def _missing(value: Any) -> bool:
@@ -263,7 +292,7 @@ def _seconds_column(column: Any, n: int, name: str, ids: ObjectArray, owner: str
             [np.nan if _missing(v) else seconds(v, name) for v in array], dtype=np.float64
         )
     else:
-        values = array.astype(np.float64)
+        values = array.astype(np.float64, copy=False)  # read only: no copy needed
     _reject(np.isnan(values), ids, owner, f"have a missing {name} duration")
     _reject(values < 0, ids, owner, f"have a negative {name} duration")
     return values
@@ -280,10 +309,26 @@ def _reject(bad: BoolArray, ids: ObjectArray, owner: str, problem: str) -> None:
     raise ValueError(f"{owner}: {rows.size} contact(s) {problem}: {named}{more}")
 
 
+_UNITS_PER_SECOND = {"s": 1.0, "ms": 1e3, "us": 1e6, "ns": 1e9}
+
+
+def _reject_missing_instants(bad: BoolArray, owner: str) -> None:
+    if bad.any():
+        rows = np.flatnonzero(bad)
+        listed = ", ".join(str(r) for r in rows[:_MAX_LISTED])
+        raise ValueError(
+            f"{owner}: 'at' is missing (NaT, null or nan) in {rows.size} row(s): {listed}"
+        )
+
+
 def _epoch_seconds(column: Any, owner: str) -> FloatArray:
     dtype = getattr(column, "dtype", None)
     if dtype is not None and getattr(dtype, "tz", None) is not None:  # pandas aware column
-        return np.asarray(column.astype("int64"), dtype=np.float64) / 1e9
+        # The integer view counts the dtype's unit (ns in pandas 2, often us in pandas 3).
+        per_second = _UNITS_PER_SECOND[getattr(dtype, "unit", "ns")]
+        ticks = np.asarray(column.astype("int64"), dtype=np.int64)
+        _reject_missing_instants(ticks == np.iinfo(np.int64).min, owner)
+        return ticks.astype(np.float64) / per_second
     array = np.asarray(column)
     if array.dtype.kind == "M":
         raise ValueError(
@@ -291,7 +336,9 @@ def _epoch_seconds(column: Any, owner: str) -> FloatArray:
             "df['at'].dt.tz_localize('Europe/Paris'), or pass UTC epoch seconds"
         )
     if array.dtype.kind in "iuf":
-        return array.astype(np.float64)
+        epoch = array.astype(np.float64, copy=False)
+        _reject_missing_instants(np.isnan(epoch), owner)
+        return epoch
     out = np.empty(array.size, dtype=np.float64)
     for i, value in enumerate(array.ravel()):
         if not isinstance(value, datetime) or value.utcoffset() is None:
@@ -375,11 +422,34 @@ class CallParams(MetricParams):
     channel: str | None = None
 
 
-def bucket_starts(instants: FloatArray, width: float, tz: str) -> tuple[FloatArray, FloatArray]:
-    """Return the local bucket start of each instant and the sorted distinct starts."""
+def bucket_codes(
+    instants: FloatArray, width: float, tz: str
+) -> tuple[npt.NDArray[np.int64], FloatArray]:
+    """Return each instant's bucket code and the sorted local starts of the buckets used.
+
+    ``codes`` index into ``starts`` (``starts[codes[i]]`` is the local wall-clock
+    start of instant ``i``'s bucket). Buckets are counted, not sorted, when the
+    data spans few of them (the usual case): O(n) instead of O(n log n).
+
+    Examples
+    --------
+    >>> codes, starts = bucket_codes(np.array([4000.0, 100.0, 7300.0]), 3600.0, "UTC")
+    >>> codes.tolist(), starts.tolist()
+    ([1, 0, 2], [0.0, 3600.0, 7200.0])
+    """
     local = local_seconds(instants, tz)
-    starts = np.floor(local / width) * width
-    return starts, np.unique(starts)
+    k = np.floor(local / width).astype(np.int64)
+    if k.size == 0:
+        return k, np.empty(0, dtype=np.float64)
+    low = int(k.min())
+    span = int(k.max()) - low + 1
+    if span <= 2 * k.size + 100_000:
+        present = np.bincount(k - low, minlength=span) > 0
+        remap = np.cumsum(present, dtype=np.int64) - 1
+        starts = (np.flatnonzero(present) + low).astype(np.float64) * width
+        return remap[k - low], starts
+    distinct, codes = np.unique(k, return_inverse=True)
+    return codes.reshape(-1).astype(np.int64), distinct.astype(np.float64) * width
 
 
 def missing(values: ObjectArray) -> BoolArray:

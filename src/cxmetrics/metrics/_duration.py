@@ -6,19 +6,29 @@ import math
 import re
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import numpy.typing as npt
 from pydantic import field_validator
 from typing_extensions import Self
 
-from cxmetrics.definitions import Definitions
-from cxmetrics.metrics.base import MetricParams, MetricResult, undefined
+from cxmetrics.metrics._tickets import TicketParams, in_period
+from cxmetrics.metrics.base import Metric, MetricResult, undefined
 from cxmetrics.metrics.state import State
 from cxmetrics.stats import quantile_interval, t_interval
+from cxmetrics.tickets.measures import ticket_metrics
+from cxmetrics.tickets.table import TicketTable
 
-__all__ = ["DurationParams", "DurationState", "duration_result", "parse_statistic"]
+__all__ = [
+    "DurationParams",
+    "DurationState",
+    "TicketDuration",
+    "duration_result",
+    "measure",
+    "parse_statistic",
+    "per_ticket_state",
+]
 
 _PERCENTILE = re.compile(r"^p(\d{1,2}(?:\.\d+)?)$")
 
@@ -43,13 +53,23 @@ def parse_statistic(statistic: str) -> float | None:
 
 @dataclass(frozen=True, eq=False)
 class DurationState(State):
-    """Every measured duration (seconds) and the number of tickets left out.
+    """Every measured duration (seconds), the tickets left out, the values outside the period.
 
     Exact for any statistic; O(n) memory (8 bytes a value).
+
+    Attributes
+    ----------
+    values : float64 array
+        The durations that count.
+    excluded : int
+        Tickets in scope without a value (no reply yet, unresolved, excluded by a rule).
+    outside : int
+        Tickets (creation attribution) or values (event attribution) outside the period.
     """
 
     values: npt.NDArray[np.float64] = field(default_factory=lambda: np.empty(0))
     excluded: int = 0
+    outside: int = 0
 
     def __post_init__(self) -> None:
         array = np.array(self.values, dtype=np.float64, copy=True)
@@ -57,22 +77,36 @@ class DurationState(State):
         object.__setattr__(self, "values", array)
 
     def merge(self, other: Self) -> Self:
-        """Concatenate the values and add the exclusions."""
+        """Concatenate the values and add the counts.
+
+        Examples
+        --------
+        >>> DurationState([1.0], 2).merge(DurationState([3.0], 1, 4)).to_dict()
+        {'kind': 'DurationState', 'values': [1.0, 3.0], 'excluded': 3, 'outside': 4}
+        """
         self._check_same_type(other)
         return type(self)(
-            np.concatenate([self.values, other.values]), self.excluded + other.excluded
+            np.concatenate([self.values, other.values]),
+            self.excluded + other.excluded,
+            self.outside + other.outside,
         )
 
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
             return NotImplemented
         assert isinstance(other, DurationState)
-        return self.excluded == other.excluded and bool(
+        return (self.excluded, self.outside) == (other.excluded, other.outside) and bool(
             np.array_equal(np.sort(self.values), np.sort(other.values))
         )
 
     def __hash__(self) -> int:
-        return hash((np.sort(self.values).tobytes(), self.excluded))
+        return hash((np.sort(self.values).tobytes(), self.excluded, self.outside))
+
+    def __repr__(self) -> str:
+        return (
+            f"DurationState(<{self.values.size} values>, excluded={self.excluded}, "
+            f"outside={self.outside})"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """Return the state as plain JSON-able data."""
@@ -80,16 +114,64 @@ class DurationState(State):
             "kind": type(self).__name__,
             "values": self.values.tolist(),
             "excluded": self.excluded,
+            "outside": self.outside,
         }
 
     @classmethod
     def of(cls, seconds: npt.NDArray[np.float64]) -> DurationState:
-        """Keep the defined values; count the undefined (NaN) ones as excluded."""
+        """Keep the defined values; count the undefined (NaN) ones as excluded.
+
+        Examples
+        --------
+        >>> DurationState.of(np.array([60.0, np.nan])).excluded
+        1
+        """
         defined = ~np.isnan(seconds)
         return cls(seconds[defined], int((~defined).sum()))
 
+    @classmethod
+    def select(
+        cls,
+        values: npt.NDArray[np.float64],
+        owner: npt.NDArray[np.int64],
+        created_at: npt.NDArray[np.float64],
+        event_at: npt.NDArray[np.float64],
+        params: DurationParams,
+    ) -> DurationState:
+        """Fold values (one per ticket or per event) under the params' period attribution.
 
-class DurationParams(MetricParams):
+        Parameters
+        ----------
+        values : float64 array
+            Durations; NaN where undefined.
+        owner : int64 array
+            Ticket index of each value.
+        created_at : float64 array
+            Creation of every ticket (one per ticket, not per value).
+        event_at : float64 array
+            Instant of each value's event (the reply, the solve).
+        params : DurationParams
+
+        Examples
+        --------
+        >>> DurationState.select(np.array([5.0, np.nan]), np.arange(2), np.zeros(2),
+        ...                      np.array([5.0, np.nan]), DurationParams()).to_dict()
+        {'kind': 'DurationState', 'values': [5.0], 'excluded': 1, 'outside': 0}
+        """
+        n = created_at.size
+        defined = ~np.isnan(values)
+        has_value = np.bincount(owner[defined], minlength=n) > 0
+        bounds = params.bounds
+        if params.by_event:
+            scope = in_period(event_at, bounds)
+            kept = values[defined & scope]
+            return cls(kept, int((~has_value).sum()), int((defined & ~scope).sum()))
+        created_in = in_period(created_at, bounds)
+        kept = values[defined & created_in[owner]]
+        return cls(kept, int((created_in & ~has_value).sum()), int((~created_in).sum()))
+
+
+class DurationParams(TicketParams):
     """Parameters of the ticket duration metrics.
 
     Parameters
@@ -100,22 +182,19 @@ class DurationParams(MetricParams):
         Measure in business time of this calendar (None: calendar time).
     definitions : Definitions or str, default="default"
         The rules, or a preset name.
+    period : (datetime, datetime), optional
+        Only values attributed to ``[start, end)`` count (see
+        :class:`~cxmetrics.metrics._tickets.TicketParams`).
     """
 
     statistic: str = "mean"
     calendar: Any = None
-    definitions: Definitions = Definitions.preset("default")
 
     @field_validator("statistic")
     @classmethod
     def _check_statistic(cls, statistic: str) -> str:
         parse_statistic(statistic)
         return statistic
-
-    @field_validator("definitions", mode="before")
-    @classmethod
-    def _preset(cls, value: Any) -> Any:
-        return Definitions.preset(value) if isinstance(value, str) else value
 
     @field_validator("calendar")
     @classmethod
@@ -132,6 +211,7 @@ def duration_result(state: DurationState, params: DurationParams, name: str) -> 
     details = {
         "statistic": params.statistic,
         "excluded": state.excluded,
+        "outside": state.outside,
         "business_time": params.calendar is not None,
     }
     if values.size == 0:
@@ -161,3 +241,37 @@ def duration_result(state: DurationState, params: DurationParams, name: str) -> 
     return MetricResult(
         timedelta(seconds=center), int(values.size), "seconds", interval, params.confidence, details
     )
+
+
+class TicketDuration(Metric[DurationState, DurationParams]):
+    """Base of the ticket duration metrics: metadata and the shared compute."""
+
+    unit: ClassVar[str] = "seconds"
+    input_kind: ClassVar[str] = "tickets"
+    higher_is_better: ClassVar[bool | None] = False
+    lower_bound: ClassVar[float | None] = None
+    state_type = DurationState
+    Params = DurationParams
+
+    @classmethod
+    def _compute(cls, state: Any, params: Any) -> MetricResult:
+        return duration_result(state, params, cls.name)
+
+
+def per_ticket_state(
+    table: TicketTable, column: str, event: str, params: DurationParams
+) -> DurationState:
+    """Fold a per-ticket duration column, attributed to its creation or to ``event``."""
+    values = np.asarray(table.duration(column), dtype=np.float64)
+    return DurationState.select(
+        values,
+        np.arange(len(table), dtype=np.int64),
+        np.asarray(table["created_at"], dtype=np.float64),
+        np.asarray(table[event], dtype=np.float64),
+        params,
+    )
+
+
+def measure(tickets: Any, params: DurationParams) -> TicketTable:
+    """The per-ticket table under the params' calendar and definitions."""
+    return ticket_metrics(tickets, params.calendar, params.definitions)

@@ -12,7 +12,7 @@ import numpy as np
 from cxmetrics.metrics._calls_input import (
     CallColumns,
     CallParams,
-    bucket_starts,
+    bucket_codes,
     call_columns,
     interval_seconds,
     local_to_utc,
@@ -61,10 +61,15 @@ class AHTParams(CallParams):
     per: Literal["leg", "contact"] = "leg"
 
 
-def _handled(columns: CallColumns, params: AHTParams) -> CallColumns:
-    inbound = None if params.direction == "any" else params.direction == "inbound"
-    columns = columns.only(channel=params.channel, inbound=inbound)
-    return columns.select(columns.answered)
+def _handled_mask(columns: CallColumns, params: AHTParams) -> Any:
+    # A mask, not CallColumns.select: copying every column (ids included) would cost
+    # more than the whole metric.
+    mask = columns.answered
+    if params.channel is not None:
+        mask = mask & (columns.channel == params.channel)
+    if params.direction != "any":
+        mask = mask & (columns.inbound == (params.direction == "inbound"))
+    return mask
 
 
 def _contact_codes(ids: Any) -> Any:
@@ -79,10 +84,11 @@ def _contact_codes(ids: Any) -> Any:
 
 
 def _aht_update(items: Any, params: AHTParams) -> HandleTimeState:
-    handled = _handled(call_columns(items, owner="aht"), params)
-    talk, hold, wrap = handled.talk, handled.hold, handled.wrap
-    if params.per == "contact" and len(handled):
-        codes = _contact_codes(handled.id)
+    columns = call_columns(items, owner="aht")
+    mask = _handled_mask(columns, params)
+    talk, hold, wrap = columns.talk[mask], columns.hold[mask], columns.wrap[mask]
+    if params.per == "contact" and talk.size:
+        codes = _contact_codes(columns.id[mask])
         # Codes are 0..k-1 with no gaps, so every bin is one contact.
         talk, hold, wrap = (
             np.bincount(codes, weights=v).astype(np.float64) for v in (talk, hold, wrap)
@@ -227,30 +233,27 @@ def aht_by_interval(
             f"'arrival'. Got {attribute_by!r} instead."
         )
     params = AHTParams(channel=channel, direction=direction)
-    handled = _handled(call_columns(items, owner="aht_by_interval"), params)
-    when = handled.at
+    columns = call_columns(items, owner="aht_by_interval")
+    mask = _handled_mask(columns, params)
+    talk, hold, wrap = columns.talk[mask], columns.hold[mask], columns.wrap[mask]
+    when = columns.at[mask]
     if attribute_by == "wrap_end":
-        when = handled.at + handled.wait + handled.handle
-    starts, distinct = bucket_starts(when, width, timezone)
-    codes = np.searchsorted(distinct, starts)
+        when = when + columns.wait[mask] + talk + hold + wrap
+    codes, distinct = bucket_codes(when, width, timezone)
     counts = np.bincount(codes, minlength=distinct.size)
-    sums = {
-        name: np.bincount(codes, weights=getattr(handled, name), minlength=distinct.size)
-        for name in ("talk", "hold", "wrap")
-    }
+    means = [
+        np.bincount(codes, weights=values, minlength=distinct.size) / np.maximum(counts, 1)
+        for values in (talk, hold, wrap)
+    ]
+    # Plain Python lists: indexing numpy scalars row by row costs more than the kernel.
+    columns_out = [(means[0] + means[1] + means[2]).tolist(), *(m.tolist() for m in means)]
     rows = tuple(
         (
-            local_to_utc(float(start), timezone),
-            int(counts[i]),
-            timedelta(
-                seconds=float(sums["talk"][i] + sums["hold"][i] + sums["wrap"][i]) / counts[i]
-            ),
-            *(
-                timedelta(seconds=float(sums[name][i]) / counts[i])
-                for name in ("talk", "hold", "wrap")
-            ),
+            local_to_utc(start, timezone),
+            count,
+            *(timedelta(seconds=column[i]) for column in columns_out),
         )
-        for i, start in enumerate(distinct)
+        for i, (start, count) in enumerate(zip(distinct.tolist(), counts.tolist(), strict=True))
     )
     return MetricTable(
         columns=("start", "handled", "aht", "talk", "hold", "wrap"), rows=rows, index=("start",)

@@ -58,7 +58,7 @@ __all__ = [
     "revenue_churn_rate",
 ]
 
-ChurnDenominator = Literal["start", "start_plus_new", "average", "daily_sum"]
+ChurnDenominator = Literal["start", "start_all_lost", "start_plus_new", "average", "daily_sum"]
 """How churn is normalised (see :func:`churn_rate`)."""
 
 FloatArray = npt.NDArray[np.float64]
@@ -280,7 +280,7 @@ class ChurnParams(PeriodParams):
 
     Parameters
     ----------
-    denominator : {"start", "start_plus_new", "average", "daily_sum"}, default="start"
+    denominator : {"start", "start_all_lost", "start_plus_new", "average", "daily_sum"}, default="start"
         See :func:`churn_rate`.
     """
 
@@ -356,6 +356,8 @@ def _churn_ratio(vector: tuple[float, ...], denominator: str) -> tuple[float, fl
     s, n, ls, ln, e = vector[:_COUNTS]
     if denominator == "start":
         return ls, s
+    if denominator == "start_all_lost":
+        return ls + ln, s
     if denominator == "start_plus_new":
         return ls + ln, s + n
     if denominator == "average":
@@ -396,7 +398,9 @@ def _churn_compute(state: SegmentTallyState, params: ChurnParams) -> MetricResul
         interval = wilson_interval(numerator, denominator, params.confidence)
     return MetricResult(
         value=value,
-        n=int(overall[_S] + (overall[_N] if params.denominator != "start" else 0)),
+        n=int(
+            overall[_S] + (0 if params.denominator in ("start", "start_all_lost") else overall[_N])
+        ),
         unit="ratio",
         interval=interval,
         confidence=params.confidence,
@@ -424,25 +428,26 @@ def churn_rate(
 
     .. math:: \text{churn} = \frac{L_S}{S}
 
-    ``S`` customers active at ``start``, ``L_S`` of them gone by ``end`` (the
-    ChartMogul "standard" definition; customers acquired and lost within the
-    period are not counted). Other tools divide differently:
+    ``S`` customers active at ``start``, ``L_S`` of them gone by ``end``: the
+    share of the starting customers lost (customers acquired and lost within the
+    period, ``L_N``, are not counted). Tools divide differently:
 
-    =====================  ==============================================  ==============================
-    ``denominator``        formula                                         used by
-    =====================  ==============================================  ==============================
-    ``"start"`` (default)  :math:`L_S / S`                                 ChartMogul standard, most B2B
-    ``"start_plus_new"``   :math:`(L_S + L_N) / (S + N)`                   Stripe Billing (30 days)
-    ``"average"``          :math:`(L_S + L_N) / ((S + E) / 2)`             Baremetrics-style averages
-    ``"daily_sum"``        :math:`\sum_d \text{lost}_d / \text{active}_d`  ChartMogul B2C (Shopify-style)
-    =====================  ==============================================  ==============================
+    ======================  ==============================================  ==================================
+    ``denominator``         formula                                         used by
+    ======================  ==============================================  ==================================
+    ``"start"`` (default)   :math:`L_S / S`                                 cohort churn, ``1 - retention``
+    ``"start_all_lost"``    :math:`(L_S + L_N) / S`                         ChartMogul "Standard" (B2B)
+    ``"start_plus_new"``    :math:`(L_S + L_N) / (S + N)`                   Stripe Billing (30 days)
+    ``"average"``           :math:`(L_S + L_N) / ((S + E) / 2)`             average-customers variant
+    ``"daily_sum"``         :math:`\sum_d \text{lost}_d / \text{active}_d`  ChartMogul "Shopify" (B2C)
+    ======================  ==============================================  ==================================
 
     Parameters
     ----------
     customers : iterable of Customer
     start, end : datetime
         Timezone-aware bounds of the period; ``end`` must not precede ``start``.
-    denominator : {"start", "start_plus_new", "average", "daily_sum"}, default="start"
+    denominator : {"start", "start_all_lost", "start_plus_new", "average", "daily_sum"}, default="start"
     by_segment : bool, default=False
         Return ``{segment: churn}`` (``None`` for customers without a segment).
     zero_division : {"warn", "raise"} or float, default="warn"
@@ -451,7 +456,7 @@ def churn_rate(
     Returns
     -------
     float or dict
-        In [0, 1] (``"daily_sum"`` can exceed 1); lower is better.
+        In [0, 1] (``"start_all_lost"`` and ``"daily_sum"`` can exceed 1); lower is better.
 
     Raises
     ------
@@ -496,7 +501,7 @@ class Churn(Metric[SegmentTallyState, ChurnParams]):
     Parameters
     ----------
     start, end : datetime
-    denominator : {"start", "start_plus_new", "average", "daily_sum"}, default="start"
+    denominator : {"start", "start_all_lost", "start_plus_new", "average", "daily_sum"}, default="start"
     zero_division : {"warn", "raise"} or float, default="warn"
     confidence : float, default=0.95
 
@@ -517,7 +522,7 @@ class Churn(Metric[SegmentTallyState, ChurnParams]):
     input_kind: ClassVar[str] = "customers"
     higher_is_better: ClassVar[bool | None] = False
     lower_bound: ClassVar[float | None] = 0.0
-    upper_bound: ClassVar[float | None] = None  # "daily_sum" can exceed 1
+    upper_bound: ClassVar[float | None] = None  # "start_all_lost" and "daily_sum" can exceed 1
     state_type = SegmentTallyState
     Params = ChurnParams
 

@@ -7,12 +7,22 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from cxmetrics.metrics._duration import DurationParams, DurationState, duration_result
-from cxmetrics.metrics.base import Metric, MetricParams, MetricResult, safe_ratio
+from cxmetrics.batch import as_ticket_batch
+from cxmetrics.metrics._duration import (
+    DurationParams,
+    DurationState,
+    TicketDuration,
+    measure,
+    per_ticket_state,
+)
+from cxmetrics.metrics._tickets import TicketParams, in_period, ratio_result
+from cxmetrics.metrics.base import Metric, MetricResult
 from cxmetrics.metrics.state import RatioState
+from cxmetrics.models.ticket import TICKET_STATUSES
 from cxmetrics.registry import register
-from cxmetrics.stats import wilson_interval
-from cxmetrics.tickets.measures import ticket_metrics
+from cxmetrics.tickets.measures import resolved_at_instants, ticket_metrics
+
+_RESOLVED = np.array([TICKET_STATUSES.index("solved"), TICKET_STATUSES.index("closed")])
 
 __all__ = [
     "RequesterWaitTime",
@@ -25,21 +35,26 @@ __all__ = [
 
 
 def _resolution_update(tickets: Any, params: DurationParams) -> DurationState:
-    table = ticket_metrics(tickets, params.calendar, params.definitions)
+    table = measure(tickets, params)
     events = params.definitions.resolution_events
     if events == "each":
         # Chatwoot: every solve is its own event, measured from creation.
-        return DurationState.of(table.solve_seconds)
-    column = "full_resolution" if events == "full" else "first_resolution"
-    if params.calendar is not None:
-        column += "_business"
-    return DurationState.of(np.asarray(table[column], dtype=np.float64))
+        solves = table.solves
+        column = "seconds_business" if table.business else "seconds"
+        return DurationState.select(
+            np.asarray(solves[column], dtype=np.float64),
+            np.asarray(solves["ticket"], dtype=np.int64),
+            np.asarray(table["created_at"], dtype=np.float64),
+            np.asarray(solves["at"], dtype=np.float64),
+            params,
+        )
+    if events == "first":
+        return per_ticket_state(table, "first_resolution", "first_resolved_at", params)
+    return per_ticket_state(table, "full_resolution", "resolved_at", params)
 
 
-def _wait_update(tickets: Any, params: DurationParams) -> DurationState:
-    table = ticket_metrics(tickets, params.calendar, params.definitions)
-    column = "requester_wait_business" if params.calendar is not None else "requester_wait"
-    return DurationState.of(np.asarray(table[column], dtype=np.float64))
+def _requester_wait_update(tickets: Any, params: DurationParams) -> DurationState:
+    return per_ticket_state(measure(tickets, params), "requester_wait", "resolved_at", params)
 
 
 def resolution_time(tickets: Any, **options: Any) -> timedelta:
@@ -96,7 +111,7 @@ def requester_wait_time(tickets: Any, **options: Any) -> timedelta:
 
 
 @register
-class ResolutionTime(Metric[DurationState, DurationParams]):
+class ResolutionTime(TicketDuration):
     """Resolution time, mergeable; see :func:`resolution_time`.
 
     Examples
@@ -106,23 +121,14 @@ class ResolutionTime(Metric[DurationState, DurationParams]):
     """
 
     name: ClassVar[str] = "resolution_time"
-    unit: ClassVar[str] = "seconds"
-    input_kind: ClassVar[str] = "tickets"
-    higher_is_better: ClassVar[bool | None] = False
-    state_type = DurationState
-    Params = DurationParams
 
     @staticmethod
     def _update(items: Any, params: Any) -> DurationState:
         return _resolution_update(items, params)
 
-    @staticmethod
-    def _compute(state: Any, params: Any) -> MetricResult:
-        return duration_result(state, params, "resolution_time")
-
 
 @register
-class RequesterWaitTime(Metric[DurationState, DurationParams]):
+class RequesterWaitTime(TicketDuration):
     """Requester wait time, mergeable; see :func:`requester_wait_time`.
 
     Examples
@@ -132,35 +138,37 @@ class RequesterWaitTime(Metric[DurationState, DurationParams]):
     """
 
     name: ClassVar[str] = "requester_wait_time"
-    unit: ClassVar[str] = "seconds"
-    input_kind: ClassVar[str] = "tickets"
-    higher_is_better: ClassVar[bool | None] = False
-    state_type = DurationState
-    Params = DurationParams
 
     @staticmethod
     def _update(items: Any, params: Any) -> DurationState:
-        return _wait_update(items, params)
-
-    @staticmethod
-    def _compute(state: Any, params: Any) -> MetricResult:
-        return duration_result(state, params, "requester_wait_time")
+        return _requester_wait_update(items, params)
 
 
-def _rate_update(tickets: Any, params: MetricParams) -> RatioState:
-    table = ticket_metrics(tickets)
-    return RatioState(int(np.count_nonzero(table["resolved"])), len(table))
+def _resolution_rate_update(tickets: Any, params: TicketParams) -> RatioState:
+    batch = as_ticket_batch(tickets)
+    bounds = params.bounds
+    if bounds is None:
+        resolved = np.isin(batch.status, _RESOLVED)
+        return RatioState(int(np.count_nonzero(resolved)), len(batch))
+    start, end = bounds
+    if not params.by_event:
+        # Created in the period; resolved: solved or closed at its end.
+        created = in_period(batch.created_at, bounds)
+        resolved_at_end = resolved_at_instants(batch, np.array([end]))[:, 0]
+        return RatioState(int(np.count_nonzero(created & resolved_at_end)), int(created.sum()))
+    # Event: the tickets open at some time in the period (created before its end and
+    # not resolved at its start); resolved: solved during it.
+    table = ticket_metrics(batch, None, params.definitions)
+    resolved_at_start = resolved_at_instants(batch, np.array([start]))[:, 0]
+    workload = (batch.created_at < end) & ~resolved_at_start
+    solve_in = in_period(np.asarray(table.solves["at"], dtype=np.float64), bounds)
+    ticket = np.asarray(table.solves["ticket"], dtype=np.int64)
+    solved_in = np.bincount(ticket[solve_in], minlength=len(batch)) > 0
+    return RatioState(int(np.count_nonzero(workload & solved_in)), int(workload.sum()))
 
 
-def _rate_compute(state: RatioState, params: MetricParams) -> MetricResult:
-    return MetricResult(
-        safe_ratio(state.numerator, state.denominator, params.zero_division, "resolution_rate"),
-        state.denominator,
-        "ratio",
-        wilson_interval(state.numerator, state.denominator, params.confidence),
-        params.confidence,
-        {"resolved": state.numerator},
-    )
+def _resolution_rate_compute(state: RatioState, params: TicketParams) -> MetricResult:
+    return ratio_result(state, params, "resolution_rate", resolved=state.numerator)
 
 
 def resolution_rate(tickets: Any, **options: Any) -> float:
@@ -183,7 +191,7 @@ def resolution_rate(tickets: Any, **options: Any) -> float:
 
 
 @register
-class ResolutionRate(Metric[RatioState, MetricParams]):
+class ResolutionRate(Metric[RatioState, TicketParams]):
     """Resolution rate, mergeable, with a Wilson interval; see :func:`resolution_rate`.
 
     Examples
@@ -199,11 +207,12 @@ class ResolutionRate(Metric[RatioState, MetricParams]):
     lower_bound: ClassVar[float | None] = 0.0
     upper_bound: ClassVar[float | None] = 1.0
     state_type = RatioState
+    Params = TicketParams
 
     @staticmethod
     def _update(items: Any, params: Any) -> RatioState:
-        return _rate_update(items, params)
+        return _resolution_rate_update(items, params)
 
     @staticmethod
     def _compute(state: Any, params: Any) -> MetricResult:
-        return _rate_compute(state, params)
+        return _resolution_rate_compute(state, params)

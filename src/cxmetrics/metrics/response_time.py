@@ -7,10 +7,14 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from cxmetrics.metrics._duration import DurationParams, DurationState, duration_result
-from cxmetrics.metrics.base import Metric, MetricResult
+from cxmetrics.metrics._duration import (
+    DurationParams,
+    DurationState,
+    TicketDuration,
+    measure,
+    per_ticket_state,
+)
 from cxmetrics.registry import register
-from cxmetrics.tickets.measures import ticket_metrics
 
 __all__ = [
     "AverageResponseTime",
@@ -22,18 +26,32 @@ __all__ = [
 ]
 
 
-def _first_update(tickets: Any, params: DurationParams) -> DurationState:
-    table = ticket_metrics(tickets, params.calendar, params.definitions)
-    column = "first_reply_business" if params.calendar is not None else "first_reply"
-    return DurationState.of(np.asarray(table[column], dtype=np.float64))
+def _first_response_update(tickets: Any, params: DurationParams) -> DurationState:
+    return per_ticket_state(measure(tickets, params), "first_reply", "first_reply_at", params)
 
 
 def _exchanges_update(
     tickets: Any, params: DurationParams, *, include_first: bool
 ) -> DurationState:
-    table = ticket_metrics(tickets, params.calendar, params.definitions)
-    keep = np.ones(len(table.exchanges), dtype=bool) if include_first else ~table.exchanges.first
-    return DurationState.of(table.exchange_seconds[keep])
+    table = measure(tickets, params)
+    exchanges = table.exchanges
+    keep = np.ones(len(exchanges), dtype=bool) if include_first else ~exchanges["first"]
+    column = "seconds_business" if table.business else "seconds"
+    return DurationState.select(
+        np.asarray(exchanges[column], dtype=np.float64)[keep],
+        np.asarray(exchanges["ticket"], dtype=np.int64)[keep],
+        np.asarray(table["created_at"], dtype=np.float64),
+        np.asarray(exchanges["replied_at"], dtype=np.float64)[keep],
+        params,
+    )
+
+
+def _next_response_update(tickets: Any, params: DurationParams) -> DurationState:
+    return _exchanges_update(tickets, params, include_first=False)
+
+
+def _average_response_update(tickets: Any, params: DurationParams) -> DurationState:
+    return _exchanges_update(tickets, params, include_first=True)
 
 
 def first_response_time(tickets: Any, **options: Any) -> timedelta:
@@ -125,21 +143,8 @@ def average_response_time(tickets: Any, **options: Any) -> timedelta:
     return value
 
 
-class _Duration(Metric[DurationState, DurationParams]):
-    unit: ClassVar[str] = "seconds"
-    input_kind: ClassVar[str] = "tickets"
-    higher_is_better: ClassVar[bool | None] = False
-    lower_bound: ClassVar[float | None] = None
-    state_type = DurationState
-    Params = DurationParams
-
-    @staticmethod
-    def _compute(state: Any, params: Any) -> MetricResult:
-        return duration_result(state, params, "duration")
-
-
 @register
-class FirstResponseTime(_Duration):
+class FirstResponseTime(TicketDuration):
     """First response time, mergeable; see :func:`first_response_time`.
 
     Examples
@@ -159,11 +164,11 @@ class FirstResponseTime(_Duration):
 
     @staticmethod
     def _update(items: Any, params: Any) -> DurationState:
-        return _first_update(items, params)
+        return _first_response_update(items, params)
 
 
 @register
-class NextResponseTime(_Duration):
+class NextResponseTime(TicketDuration):
     """Next response time, mergeable; see :func:`next_response_time`.
 
     Examples
@@ -176,11 +181,11 @@ class NextResponseTime(_Duration):
 
     @staticmethod
     def _update(items: Any, params: Any) -> DurationState:
-        return _exchanges_update(items, params, include_first=False)
+        return _next_response_update(items, params)
 
 
 @register
-class AverageResponseTime(_Duration):
+class AverageResponseTime(TicketDuration):
     """Response time over every exchange, mergeable; see :func:`average_response_time`.
 
     Examples
@@ -193,4 +198,4 @@ class AverageResponseTime(_Duration):
 
     @staticmethod
     def _update(items: Any, params: Any) -> DurationState:
-        return _exchanges_update(items, params, include_first=True)
+        return _average_response_update(items, params)

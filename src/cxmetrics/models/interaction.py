@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import Discriminator, Tag, model_validator
+from pydantic import Discriminator, Tag, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 from typing_extensions import Self
 
-from cxmetrics.models._base import NonNegativeDuration, Record, RecordId, UtcDatetime
+from cxmetrics.models._base import Record, RecordId, UtcDatetime
 
 __all__ = ["Author", "Call", "Direction", "Interaction", "Message"]
 
@@ -108,13 +108,30 @@ class Call(Record):
     agent_id: RecordId | None = None
     queue: str | None = None
     channel: str = "phone"
-    wait: NonNegativeDuration = timedelta(0)
-    talk: NonNegativeDuration = timedelta(0)
-    hold: NonNegativeDuration = timedelta(0)
-    wrap: NonNegativeDuration = timedelta(0)
+    wait: timedelta = timedelta(0)
+    talk: timedelta = timedelta(0)
+    hold: timedelta = timedelta(0)
+    wrap: timedelta = timedelta(0)
     abandoned: bool = False
     transferred: bool = False
     direction: Direction = "inbound"
+
+    @field_validator(*_DURATION_FIELDS)
+    @classmethod
+    def _not_negative(cls, value: timedelta, info: ValidationInfo) -> timedelta:
+        # Checked here rather than by the field type so that the message names the contact.
+        if value < timedelta(0):
+            raise PydanticCustomError(
+                "negative_duration",
+                "{contact}: {field} duration of {seconds} s is negative; durations must be "
+                "zero or more",
+                {
+                    "contact": _contact_name(info.data.get("id")),
+                    "field": info.field_name,
+                    "seconds": f"{value.total_seconds():g}",
+                },
+            )
+        return value
 
     @model_validator(mode="before")
     @classmethod

@@ -15,6 +15,9 @@ _MAX_AGENTS = 10_000_000
 _HUGE = 1e300
 
 
+_MAX_TIMEDELTA_SECONDS = timedelta.max.total_seconds()
+
+
 class UnstableQueueError(CXMetricsError, ValueError):
     """Erlang C was asked about agents ≤ traffic load: the queue would grow forever.
 
@@ -221,9 +224,15 @@ class ErlangC:
         True
         """
         n = self._stable(agents)
-        return timedelta(
-            seconds=self.waiting_probability(n) * self.aht_seconds / (n - self.traffic)
-        )
+        seconds = self.waiting_probability(n) * self.aht_seconds / (n - self.traffic)
+        if seconds > _MAX_TIMEDELTA_SECONDS:
+            # Agents a hair above the load: stable on paper, a wait of millions of years.
+            raise UnstableQueueError(
+                f"{type(self).__name__}: {n} agents barely exceed the traffic load of "
+                f"{self.traffic!r} Erlangs; the average speed of answer ({seconds:.3g} s) "
+                "is beyond what a timedelta can hold. Add agents."
+            )
+        return timedelta(seconds=seconds)
 
     def occupancy(self, agents: int) -> float:
         """Share of agent time spent handling contacts: A / N.

@@ -1,5 +1,6 @@
 """Per-ticket measures over the columnar batch: the building block of ticket metrics."""
 
-from cxmetrics.tickets.measures import ReplyExchanges, TicketTable, ticket_metrics
+from cxmetrics.tickets.measures import ReplyExchanges, StatusSegments, ticket_metrics
+from cxmetrics.tickets.table import ColumnTable, TicketTable
 
-__all__ = ["ReplyExchanges", "TicketTable", "ticket_metrics"]
+__all__ = ["ColumnTable", "ReplyExchanges", "StatusSegments", "TicketTable", "ticket_metrics"]

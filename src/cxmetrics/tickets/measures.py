@@ -1,9 +1,17 @@
 """Per-ticket measures, vectorised over a :class:`~cxmetrics.batch.TicketBatch`.
 
-Every function here works on whole columns: the histories are sorted by ticket and
-time, so "the first reply of each ticket" is a first-occurrence lookup, "the time
-spent pending" is a sum of segment lengths per ticket, and business time is one
-vectorised calendar call per measure. No Python loop runs per ticket.
+Every function here works on whole columns. The histories are sorted by ticket and
+time (compressed sparse rows), so "the first reply of each ticket" is a
+first-occurrence lookup, "the time spent pending" is a sum of status segments per
+ticket, and business time is one vectorised calendar call per kind of instant. No
+Python loop runs per ticket.
+
+Business time is read off a *business clock*: ``clock(t) = business seconds from a
+fixed origin to t``, so every duration ``end - start`` in business time is
+``clock(end) - clock(start)`` (business time is additive). The clock is read once
+per instant, not once per pair, which is what keeps a million tickets fast.
+
+These pieces are public so other kernels (SLA clocks, reports) can reuse them.
 """
 
 from __future__ import annotations
@@ -17,23 +25,45 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from cxmetrics._optional import import_optional
-from cxmetrics.batch import AUTHORS, CREATED_BY, EventTable, TicketBatch, as_ticket_batch
+from cxmetrics.batch import (
+    AUTHORS,
+    CREATED_BY,
+    KIND_CALL,
+    KIND_MESSAGE,
+    Categorical,
+    EventTable,
+    TicketBatch,
+    as_ticket_batch,
+)
 from cxmetrics.definitions import Definitions
-from cxmetrics.models.ticket import TICKET_STATUSES
+from cxmetrics.models.ticket import PRIORITIES, TICKET_STATUSES
+from cxmetrics.tickets.table import ColumnTable, TicketTable
 
 __all__ = [
+    "AGENT_WAIT_STATUSES",
+    "ON_HOLD_STATUSES",
+    "REQUESTER_WAIT_STATUSES",
     "ReplyExchanges",
-    "TicketTable",
+    "StatusSegments",
+    "backlog_counts",
+    "business_clock",
+    "customer_mask",
     "elapsed",
     "first_per_ticket",
     "nth_per_ticket",
+    "opening_replies",
+    "reopen_events",
     "reply_exchanges",
     "reply_mask",
+    "resolved_at_instants",
+    "segment_bounds",
+    "segment_totals",
     "shared_measures",
     "solve_events",
+    "stations",
     "status_segments",
     "ticket_metrics",
+    "unresolved_intervals",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -42,16 +72,24 @@ BoolArray = npt.NDArray[np.bool_]
 
 _AGENT, _CUSTOMER, _BOT = AUTHORS.index("agent"), AUTHORS.index("customer"), AUTHORS.index("bot")
 _STATUS = {name: code for code, name in enumerate(TICKET_STATUSES)}
-_SOLVED, _CLOSED = _STATUS["solved"], _STATUS["closed"]
-# Zendesk's requester wait counts new, open and on-hold (on-hold looks open to the
-# requester); agent wait counts pending.
-_REQUESTER_WAIT = np.array([_STATUS["new"], _STATUS["open"], _STATUS["on_hold"]])
-_AGENT_WAIT = np.array([_STATUS["pending"]])
-_ON_HOLD = np.array([_STATUS["on_hold"]])
+_NEW, _SOLVED, _CLOSED = _STATUS["new"], _STATUS["solved"], _STATUS["closed"]
+
+REQUESTER_WAIT_STATUSES: tuple[str, ...] = ("new", "open", "on_hold")
+"""Zendesk's requester wait: the requester sees on-hold as open."""
+AGENT_WAIT_STATUSES: tuple[str, ...] = ("pending",)
+"""Zendesk's agent wait: waiting on the requester."""
+ON_HOLD_STATUSES: tuple[str, ...] = ("on_hold",)
+"""Zendesk's on-hold time: waiting on a third party."""
+
+
+# --- time -----------------------------------------------------------------------------
 
 
 def elapsed(calendar: Any, starts: FloatArray, ends: FloatArray) -> FloatArray:
     """Seconds from ``starts`` to ``ends``: business seconds with a calendar, else elapsed.
+
+    NaN in either array gives NaN; the result is signed (negative when an end
+    precedes its start).
 
     Examples
     --------
@@ -62,6 +100,35 @@ def elapsed(calendar: Any, starts: FloatArray, ends: FloatArray) -> FloatArray:
         return ends - starts
     result: FloatArray = calendar.business_seconds(starts, ends)
     return result
+
+
+def business_clock(calendar: Any, instants: FloatArray, origin: float) -> FloatArray:
+    """Read a clock at every instant: business seconds since ``origin`` (elapsed without calendar).
+
+    ``clock(end) - clock(start)`` is the (business) duration from start to end, so a
+    kernel that needs many durations between few instants reads the clock once per
+    instant. NaN instants read NaN.
+
+    Examples
+    --------
+    >>> business_clock(None, np.array([100.0, 160.0, np.nan]), 100.0).tolist()
+    [0.0, 60.0, nan]
+    """
+    if calendar is None:
+        result: FloatArray = instants - origin
+        return result
+    if instants.size == 0:
+        return np.empty(0)
+    # A one-element origin broadcasts: the calendar looks it up once, not once per instant.
+    return elapsed(calendar, np.array([origin]), instants)
+
+
+def _origin(batch: TicketBatch) -> float:
+    finite = batch.created_at[np.isfinite(batch.created_at)]
+    return float(finite.min()) if finite.size else 0.0
+
+
+# --- event lookups ----------------------------------------------------------------------
 
 
 def first_per_ticket(table: EventTable, mask: BoolArray, n: int) -> IntArray:
@@ -77,7 +144,14 @@ def first_per_ticket(table: EventTable, mask: BoolArray, n: int) -> IntArray:
 
 
 def nth_per_ticket(table: EventTable, mask: BoolArray, n: int, k: int) -> IntArray:
-    """Row index of the ``k``-th (0-based) row of each ticket where ``mask`` holds, or -1."""
+    """Row index of the ``k``-th (0-based) row of each ticket where ``mask`` holds, or -1.
+
+    Examples
+    --------
+    >>> t = EventTable.build(np.array([0, 0, 0]), np.array([1.0, 2.0, 3.0]), {}, 1)
+    >>> nth_per_ticket(t, np.array([True, False, True]), 1, 1).tolist()
+    [2]
+    """
     rows = np.flatnonzero(mask)
     out = np.full(n, -1, dtype=np.int64)
     if rows.size == 0:
@@ -90,41 +164,98 @@ def nth_per_ticket(table: EventTable, mask: BoolArray, n: int, k: int) -> IntArr
     return out
 
 
-def _at(table: EventTable, index: IntArray) -> FloatArray:
-    return np.where(index >= 0, table.at[np.maximum(index, 0)] if len(table) else np.nan, np.nan)
+def _first_of_runs(ticket: IntArray) -> BoolArray:
+    """True at the first row of each ticket in a ticket-sorted index."""
+    if ticket.size == 0:
+        return np.zeros(0, dtype=bool)
+    return np.concatenate([[True], ticket[1:] != ticket[:-1]])
+
+
+# --- replies ------------------------------------------------------------------------------
 
 
 def reply_mask(interactions: EventTable, definitions: Definitions) -> BoolArray:
-    """Which interactions count as replies to the customer under ``definitions``.
+    """Which interactions are replies to the customer under ``definitions``.
 
-    Public, human, not automated agent messages always count; bots, internal notes,
-    automated messages and answered calls count when the definitions say so.
+    Public, human, non-automated agent messages always count; bot messages,
+    internal notes, automated messages and answered calls count when the
+    definitions say so. Abandoned calls never count.
+
+    Examples
+    --------
+    >>> from datetime import datetime, timezone
+    >>> from cxmetrics.models import Message, Ticket
+    >>> t0 = datetime(2024, 3, 4, tzinfo=timezone.utc)
+    >>> batch = as_ticket_batch([Ticket(id=1, created_at=t0, interactions=[
+    ...     Message(at=t0, author="agent"), Message(at=t0, author="bot"),
+    ...     Message(at=t0, author="agent", public=False)])])
+    >>> reply_mask(batch.interactions, Definitions()).tolist()
+    [True, False, False]
+    >>> reply_mask(batch.interactions, Definitions(count_bots=True)).tolist()
+    [True, True, False]
     """
     if len(interactions) == 0:
         return np.zeros(0, dtype=bool)
     kind, author = interactions["kind"], interactions["author"]
     public, automated = interactions["public"], interactions["automated"]
-    message = kind == 0
-    human = message & (author == _AGENT) & ~automated
-    mask = human & public
+    message = kind == KIND_MESSAGE
+    agent = message & (author == _AGENT)
+    mask = agent & public & ~automated
     if definitions.count_internal_notes:
-        mask |= human & ~public
+        mask |= agent & ~public & ~automated
+    if definitions.count_automated:
+        mask |= agent & public & automated
     if definitions.count_bots:
         mask |= message & (author == _BOT) & public
-    if definitions.count_automated:
-        mask |= message & (author == _AGENT) & automated & public
     if definitions.count_calls:
-        mask |= (kind == 1) & ~interactions["abandoned"]
+        mask |= (kind == KIND_CALL) & ~interactions["abandoned"]
     result: BoolArray = mask
     return result
 
 
 def customer_mask(interactions: EventTable) -> BoolArray:
-    """Messages written by the customer."""
+    """Messages written by the customer (public or not).
+
+    Examples
+    --------
+    >>> customer_mask(EventTable.empty(2)).tolist()
+    []
+    """
     if len(interactions) == 0:
         return np.zeros(0, dtype=bool)
-    result: BoolArray = (interactions["kind"] == 0) & (interactions["author"] == _CUSTOMER)
+    result: BoolArray = (interactions["kind"] == KIND_MESSAGE) & (
+        interactions["author"] == _CUSTOMER
+    )
     return result
+
+
+def opening_replies(batch: TicketBatch, replies: BoolArray, asks: BoolArray) -> BoolArray:
+    """Replies that open a ticket created by an agent or the system.
+
+    The ticket's first reply-or-customer message is a reply: the agent's own opening
+    message, which answers nobody (Zendesk moves first reply time to the next one).
+
+    Examples
+    --------
+    >>> from datetime import datetime, timezone
+    >>> from cxmetrics.models import Message, Ticket
+    >>> t0 = datetime(2024, 3, 4, tzinfo=timezone.utc)
+    >>> msgs = [Message(at=t0, author="agent"), Message(at=t0, author="customer"),
+    ...         Message(at=t0, author="agent")]
+    >>> batch = as_ticket_batch([Ticket(id=1, created_at=t0, created_by="agent", interactions=msgs)])
+    >>> ix = batch.interactions
+    >>> opening_replies(batch, reply_mask(ix, Definitions()), customer_mask(ix)).tolist()
+    [True, False, False]
+    """
+    ix = batch.interactions
+    out = np.zeros(len(ix), dtype=bool)
+    rows = np.flatnonzero(replies | asks)
+    if rows.size == 0:
+        return out
+    firsts = rows[_first_of_runs(ix.ticket[rows])]
+    agent_opened = batch.created_by[ix.ticket[firsts]] != CREATED_BY.index("customer")
+    out[firsts[agent_opened & replies[firsts]]] = True
+    return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -134,130 +265,412 @@ class ReplyExchanges:
     Attributes
     ----------
     ticket : int64 array
-        Ticket index of the exchange.
+        Ticket index of the exchange (sorted).
     asked_at, replied_at : float64 arrays
-        The oldest unanswered customer message and the reply (epoch seconds).
+        The oldest unanswered customer message (or the ticket's creation, for its
+        first exchange) and the reply, in epoch seconds.
+    asked_row, replied_row : int64 arrays
+        Interaction rows of the two; ``asked_row`` is -1 when the exchange starts
+        at the ticket's creation.
     first : bool array
-        The ticket's first exchange (its first response).
+        The ticket's first exchange.
     """
 
     ticket: IntArray
     asked_at: FloatArray
     replied_at: FloatArray
+    asked_row: IntArray
+    replied_row: IntArray
     first: BoolArray
 
     def __len__(self) -> int:
         return int(self.ticket.size)
 
 
-def reply_exchanges(interactions: EventTable, replies: BoolArray) -> ReplyExchanges:
+def reply_exchanges(
+    interactions: EventTable,
+    replies: BoolArray,
+    asks: BoolArray,
+    opened_at: FloatArray | None = None,
+) -> ReplyExchanges:
     """Pair every reply with the oldest customer message left unanswered before it.
 
-    A run of customer messages collapses to its first one (the oldest unanswered),
-    and a reply that follows another reply with no customer message between answers
-    nothing and starts no exchange.
+    A run of customer messages collapses to its first (oldest) one; a reply that
+    follows another reply with no customer message between them answers nothing.
+    Where ``opened_at[ticket]`` is finite the ticket starts out waiting at that
+    instant (a ticket opened by the customer waits from its creation), so its first
+    exchange is measured from there.
 
     Examples
     --------
-    >>> ix = EventTable.build(np.zeros(5, dtype=np.int64), np.array([0., 10., 30., 40., 50.]),
-    ...                       {"kind": np.zeros(5, np.int8), "author": np.array([0, 0, 1, 1, 0], np.int8)}, 1)
-    >>> ex = reply_exchanges(ix, np.array([False, False, True, True, False]))
+    >>> kinds = {"kind": np.zeros(5, np.int8), "author": np.array([0, 0, 1, 1, 0], np.int8)}
+    >>> ix = EventTable.build(np.zeros(5, np.int64), np.array([5., 10., 30., 40., 50.]), kinds, 1)
+    >>> replies, asks = kinds["author"] == 1, kinds["author"] == 0
+    >>> ex = reply_exchanges(ix, replies, asks)
     >>> ex.asked_at.tolist(), ex.replied_at.tolist(), ex.first.tolist()
-    ([0.0], [30.0], [True])
+    ([5.0], [30.0], [True])
+    >>> reply_exchanges(ix, replies, asks, opened_at=np.array([0.0])).asked_at.tolist()
+    [0.0]
     """
-    asks = customer_mask(interactions) if len(interactions) else np.zeros(0, dtype=bool)
     rows = np.flatnonzero(asks | replies)
     if rows.size == 0:
-        empty = np.empty(0)
-        return ReplyExchanges(np.empty(0, dtype=np.int64), empty, empty, np.empty(0, dtype=bool))
+        empty_i = np.empty(0, dtype=np.int64)
+        return ReplyExchanges(
+            empty_i, np.empty(0), np.empty(0), empty_i, empty_i, np.empty(0, dtype=bool)
+        )
     ticket = interactions.ticket[rows]
     is_reply = replies[rows]
     position = np.arange(rows.size)
-    new_ticket = np.concatenate([[True], ticket[1:] != ticket[:-1]])
-    # An opener is a customer message whose predecessor (in this ticket) is a reply
-    # or nothing: the oldest message of an unanswered run.
-    opener = ~is_reply & (new_ticket | np.concatenate([[False], is_reply[:-1]]))
+    new_ticket = _first_of_runs(ticket)
+    waiting_from_start = (
+        new_ticket & np.isfinite(opened_at[ticket])
+        if opened_at is not None
+        else np.zeros(rows.size, dtype=bool)
+    )
+    # An opener starts a run of unanswered customer messages: a customer message
+    # right after a reply (or at the ticket's start), or the ticket's start itself
+    # when the ticket waits from its creation.
+    after_reply = np.concatenate([[False], is_reply[:-1]]) & ~new_ticket
+    opener = (~is_reply & (new_ticket | after_reply)) | waiting_from_start
     last_opener = np.maximum.accumulate(np.where(opener, position, -1))
     previous_reply = np.concatenate(
         [[-1], np.maximum.accumulate(np.where(is_reply, position, -1))[:-1]]
     )
     ticket_start = np.maximum.accumulate(np.where(new_ticket, position, -1))
-    answers = is_reply & (last_opener > previous_reply) & (last_opener >= ticket_start)
+    # A reply answers when an opener of its ticket follows the previous reply (an
+    # opener at the reply itself is the ticket's creation).
+    answers = is_reply & (last_opener >= ticket_start) & (last_opener > previous_reply)
     reply_positions = np.flatnonzero(answers)
     opener_positions = last_opener[reply_positions]
+    from_start = waiting_from_start[opener_positions]
     exchange_ticket = ticket[reply_positions]
-    first = (
-        np.concatenate([[True], exchange_ticket[1:] != exchange_ticket[:-1]])
-        if reply_positions.size
-        else np.empty(0, dtype=bool)
+    asked_row = np.where(from_start, -1, rows[opener_positions])
+    asked_at = np.where(
+        from_start,
+        opened_at[exchange_ticket] if opened_at is not None else np.nan,
+        interactions.at[rows[opener_positions]],
     )
     return ReplyExchanges(
         exchange_ticket,
-        interactions.at[rows[opener_positions]],
+        asked_at,
         interactions.at[rows[reply_positions]],
-        first,
+        asked_row.astype(np.int64),
+        rows[reply_positions].astype(np.int64),
+        _first_of_runs(exchange_ticket),
     )
+
+
+# --- statuses -----------------------------------------------------------------------------
+
+
+def _previous_status(status_changes: EventTable) -> npt.NDArray[np.int64]:
+    """Status before each change (``new`` at a ticket's first change)."""
+    status = status_changes["status"].astype(np.int64)
+    previous = np.concatenate([[_NEW], status[:-1]])
+    result: npt.NDArray[np.int64] = np.where(_first_of_runs(status_changes.ticket), _NEW, previous)
+    return result
 
 
 def solve_events(status_changes: EventTable) -> BoolArray:
-    """Which status changes are solves: into solved, or into closed from an unresolved status."""
+    """Which status changes are solves: from an unresolved status into solved or closed.
+
+    Solved → closed is not a new solve (the ticket was already resolved); closing a
+    ticket that was never solved is (Zendesk's "closed by a business rule" case).
+
+    Examples
+    --------
+    >>> codes = np.array([TICKET_STATUSES.index(s) for s in ["solved", "closed"]], np.int8)
+    >>> sc = EventTable.build(np.zeros(2, np.int64), np.array([1.0, 2.0]), {"status": codes}, 1)
+    >>> solve_events(sc).tolist()
+    [True, False]
+    """
     if len(status_changes) == 0:
         return np.zeros(0, dtype=bool)
     status = status_changes["status"]
-    ticket = status_changes.ticket
-    previous = np.concatenate([[-1], status[:-1]])
-    previous = np.where(np.concatenate([[True], ticket[1:] != ticket[:-1]]), -1, previous)
-    was_resolved = (previous == _SOLVED) | (previous == _CLOSED)
-    result: BoolArray = (status == _SOLVED) | ((status == _CLOSED) & ~was_resolved)
+    previous = _previous_status(status_changes)
+    resolved_now = (status == _SOLVED) | (status == _CLOSED)
+    resolved_before = (previous == _SOLVED) | (previous == _CLOSED)
+    result: BoolArray = resolved_now & ~resolved_before
     return result
 
 
-def _reopens(status_changes: EventTable) -> BoolArray:
+def reopen_events(status_changes: EventTable) -> BoolArray:
+    """Which status changes are reopens: from solved back to an unresolved status.
+
+    Examples
+    --------
+    >>> codes = np.array([TICKET_STATUSES.index(s) for s in ["solved", "open", "solved"]], np.int8)
+    >>> sc = EventTable.build(np.zeros(3, np.int64), np.array([1.0, 2.0, 3.0]), {"status": codes}, 1)
+    >>> reopen_events(sc).tolist()
+    [False, True, False]
+    """
     if len(status_changes) == 0:
         return np.zeros(0, dtype=bool)
-    status, ticket = status_changes["status"], status_changes.ticket
-    previous = np.concatenate([[-1], status[:-1]])
-    same = np.concatenate([[False], ticket[1:] == ticket[:-1]])
-    result: BoolArray = same & (previous == _SOLVED) & (status != _SOLVED) & (status != _CLOSED)
+    status = status_changes["status"]
+    previous = _previous_status(status_changes)
+    result: BoolArray = (previous == _SOLVED) & (status != _SOLVED) & (status != _CLOSED)
     return result
 
 
-def status_segments(batch: TicketBatch) -> tuple[IntArray, IntArray, FloatArray, FloatArray]:
-    """Every status segment: (ticket, status, start, end); the last one ends at NaN.
+@dataclass(frozen=True, eq=False)
+class StatusSegments:
+    """Every status segment of every ticket, ticket-sorted.
 
-    A ticket is ``new`` from its creation until its first status change.
+    A ticket is ``new`` from its creation to its first status change, then in each
+    changed-to status until the next change; its last segment has no end (NaN).
+
+    Attributes
+    ----------
+    ticket, status : int64 arrays
+        Ticket index and status code (index into ``TICKET_STATUSES``).
+    start, end : float64 arrays
+        Epoch seconds; ``end`` is NaN for each ticket's current segment.
+    start_row, end_row : int64 arrays
+        Status-change row that starts / ends the segment (-1: the creation / none).
+    """
+
+    ticket: IntArray
+    status: IntArray
+    start: FloatArray
+    end: FloatArray
+    start_row: IntArray
+    end_row: IntArray
+
+    def __len__(self) -> int:
+        return int(self.ticket.size)
+
+
+def status_segments(batch: TicketBatch) -> StatusSegments:
+    """The status segments of every ticket (creation counts as entering ``new``).
+
+    Built positionally from the sorted history: no sort, one pass.
+
+    Examples
+    --------
+    >>> from datetime import datetime, timedelta, timezone
+    >>> from cxmetrics.models import StatusChange, Ticket
+    >>> t0 = datetime(2024, 3, 4, tzinfo=timezone.utc)
+    >>> batch = as_ticket_batch([Ticket(id=1, created_at=t0, status_changes=[
+    ...     StatusChange(at=t0 + timedelta(seconds=60), status="solved")])])
+    >>> s = status_segments(batch)
+    >>> [TICKET_STATUSES[c] for c in s.status], (s.end - s.start).tolist()
+    (['new', 'solved'], [60.0, nan])
     """
     sc = batch.status_changes
     n = len(batch)
-    ticket = np.concatenate([np.arange(n, dtype=np.int64), sc.ticket])
-    at = np.concatenate([batch.created_at, sc.at])
-    status = np.concatenate(
-        [
-            np.full(n, _STATUS["new"], dtype=np.int64),
-            sc["status"].astype(np.int64) if len(sc) else np.empty(0, np.int64),
-        ]
-    )
-    # Creation sorts before a change at the same instant (stable on this order).
-    order = np.lexsort((np.concatenate([np.zeros(n), np.ones(len(sc))]), at, ticket))
-    ticket, at, status = ticket[order], at[order], status[order]
-    same_next = np.concatenate([ticket[1:] == ticket[:-1], [False]])
-    end = np.where(same_next, np.concatenate([at[1:], [np.nan]]), np.nan)
-    return ticket, status, at, end
+    size = n + len(sc)
+    heads, changes = _segment_positions(batch)
+    ticket = np.empty(size, dtype=np.int64)
+    status = np.empty(size, dtype=np.int64)
+    start_row = np.empty(size, dtype=np.int64)
+    ticket[heads], ticket[changes] = np.arange(n), sc.ticket
+    status[heads] = _NEW
+    start_row[heads], start_row[changes] = -1, np.arange(len(sc))
+    if len(sc):
+        status[changes] = sc["status"]
+    start, end = segment_bounds(batch, batch.created_at, sc.at)
+    last = np.isnan(end)
+    end_row = np.where(last, -1, np.concatenate([start_row[1:], [-1]]))
+    return StatusSegments(ticket, status, start, end, start_row, end_row)
 
 
-def _segment_sums(
-    calendar: Any,
-    segments: tuple[IntArray, IntArray, FloatArray, FloatArray],
-    statuses: npt.NDArray[np.int64],
-    n: int,
+def _segment_positions(batch: TicketBatch) -> tuple[IntArray, IntArray]:
+    """Positions of each ticket's creation and of each status change among the segments."""
+    sc = batch.status_changes
+    heads: IntArray = sc.offsets[:-1] + np.arange(len(batch))
+    changes: IntArray = np.arange(len(sc)) + sc.ticket + 1
+    return heads, changes
+
+
+def segment_bounds(
+    batch: TicketBatch, at_created: FloatArray, at_changes: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Start and end of every status segment, read on any clock.
+
+    ``at_created`` holds one reading per ticket (its creation), ``at_changes`` one
+    per status change: epoch seconds, or business-clock readings. The result is in
+    the layout of :func:`status_segments`; the open-ended last segment of each
+    ticket ends at NaN.
+
+    Examples
+    --------
+    >>> from datetime import datetime, timedelta, timezone
+    >>> from cxmetrics.models import StatusChange, Ticket
+    >>> t0 = datetime(2024, 3, 4, tzinfo=timezone.utc)
+    >>> batch = as_ticket_batch([Ticket(id=1, created_at=t0, status_changes=[
+    ...     StatusChange(at=t0 + timedelta(seconds=60), status="solved")])])
+    >>> segment_bounds(batch, np.array([0.0]), np.array([7.0]))
+    (array([0., 7.]), array([ 7., nan]))
+    """
+    heads, changes = _segment_positions(batch)
+    size = heads.size + changes.size
+    start = np.empty(size)
+    start[heads], start[changes] = at_created, at_changes
+    end = np.empty(size)
+    if size:
+        end[:-1] = start[1:]
+        end[heads - 1] = np.nan  # the segment before a ticket's creation is its predecessor's last
+        end[-1] = np.nan
+    return start, end
+
+
+def segment_totals(
+    segments: StatusSegments, seconds: FloatArray, statuses: tuple[str, ...], n: int
 ) -> FloatArray:
-    ticket, status, start, end = segments
-    chosen = np.isin(status, statuses)
-    lengths = elapsed(calendar, start[chosen], end[chosen])
-    # An open-ended chosen segment (still waiting) leaves the ticket's sum undefined.
-    total = np.bincount(ticket[chosen], weights=np.nan_to_num(lengths), minlength=n)
-    unfinished = np.bincount(ticket[chosen], weights=np.isnan(lengths), minlength=n) > 0
-    result: FloatArray = np.where(unfinished, np.nan, total)
+    """Per ticket, the sum of ``seconds`` over its segments in ``statuses``.
+
+    ``seconds`` is one duration per segment (calendar or business). A ticket whose
+    current (open-ended) segment is one of ``statuses`` is still accumulating:
+    its total is NaN.
+
+    Examples
+    --------
+    >>> segs = StatusSegments(np.array([0, 0, 1]), np.array([0, 1, 0]), np.zeros(3),
+    ...                       np.array([5.0, np.nan, np.nan]), np.zeros(3, np.int64),
+    ...                       np.zeros(3, np.int64))
+    >>> segment_totals(segs, np.array([5.0, np.nan, np.nan]), ("new",), 2).tolist()
+    [5.0, nan]
+    """
+    totals, unfinished = _status_totals(segments, seconds, n)
+    return _wait(totals, unfinished, statuses)
+
+
+def _status_totals(
+    segments: StatusSegments, seconds: FloatArray, n: int
+) -> tuple[FloatArray, BoolArray]:
+    """Per ticket and status: the summed ``seconds``, and whether a segment is open-ended."""
+    width = len(TICKET_STATUSES)
+    key = segments.ticket * width + segments.status
+    open_ended = np.isnan(seconds)
+    weights = np.where(open_ended, 0.0, seconds)
+    totals: FloatArray = np.bincount(key, weights=weights, minlength=n * width).astype(np.float64)
+    unfinished: BoolArray = np.zeros(n * width, dtype=bool)
+    unfinished[key[open_ended]] = True
+    return totals.reshape(n, width), unfinished.reshape(n, width)
+
+
+def _wait(totals: FloatArray, unfinished: BoolArray, statuses: tuple[str, ...]) -> FloatArray:
+    codes = [_STATUS[s] for s in statuses]
+    result: FloatArray = np.where(
+        unfinished[:, codes].any(axis=1), np.nan, totals[:, codes].sum(axis=1)
+    )
+    return result
+
+
+def resolved_at_instants(batch: TicketBatch, instants: FloatArray) -> npt.NDArray[np.bool_]:
+    """Whether each ticket was resolved at each instant: a (tickets, instants) matrix.
+
+    Read from the status history (a ticket solved, then reopened, was resolved in
+    between); without a history, from ``solved_at`` (or, when that is missing, the
+    current status at every instant). Tickets not yet created are unresolved.
+
+    Examples
+    --------
+    >>> from datetime import datetime, timedelta, timezone
+    >>> from cxmetrics.models import StatusChange, Ticket
+    >>> t0 = datetime(2024, 3, 4, tzinfo=timezone.utc)
+    >>> batch = as_ticket_batch([Ticket(id=1, created_at=t0, status_changes=[
+    ...     StatusChange(at=t0 + timedelta(hours=1), status="solved")])])
+    >>> resolved_at_instants(batch, np.array([t0.timestamp(), t0.timestamp() + 7200])).tolist()
+    [[False, True]]
+    """
+    segments = status_segments(batch)
+    n = len(batch)
+    out = np.zeros((n, instants.size), dtype=bool)
+    resolved_codes = (segments.status == _SOLVED) | (segments.status == _CLOSED)
+    for j, instant in enumerate(instants):  # a loop over instants, not tickets
+        inside = (segments.start <= instant) & ~(segments.end <= instant) & resolved_codes
+        out[segments.ticket[inside], j] = True
+    flat = np.diff(batch.status_changes.offsets) == 0
+    flat_resolved = np.isin(batch.status, [_SOLVED, _CLOSED])
+    known = np.isfinite(batch.solved_at)
+    by_time = batch.solved_at[:, None] <= instants[None, :]
+    flat_value = np.where(known[:, None], by_time, flat_resolved[:, None])
+    created = batch.created_at[:, None] <= instants[None, :]
+    result: npt.NDArray[np.bool_] = np.where(flat[:, None], flat_value, out) & created
+    return result
+
+
+def unresolved_intervals(batch: TicketBatch) -> tuple[IntArray, FloatArray, FloatArray]:
+    """Every interval ``[start, end)`` during which a ticket was unresolved (the backlog).
+
+    From the status history: the unresolved segments (``end`` is ``inf`` for a
+    ticket unresolved now). Without a history: ``[created, solved_at)``, or
+    ``[created, inf)`` when unresolved; a resolved ticket without any solve time
+    has no interval (it is resolved at every instant). At most one interval of a
+    ticket contains any instant.
+
+    Examples
+    --------
+    >>> from datetime import datetime, timedelta, timezone
+    >>> from cxmetrics.models import StatusChange, Ticket
+    >>> t0 = datetime(2024, 3, 4, tzinfo=timezone.utc)
+    >>> batch = as_ticket_batch([Ticket(id=1, created_at=t0, status_changes=[
+    ...     StatusChange(at=t0 + timedelta(seconds=60), status="solved"),
+    ...     StatusChange(at=t0 + timedelta(seconds=90), status="open")])])
+    >>> ticket, start, end = unresolved_intervals(batch)
+    >>> (start - t0.timestamp()).tolist(), (end - t0.timestamp()).tolist()
+    ([0.0, 90.0], [60.0, inf])
+    """
+    segments = status_segments(batch)
+    flat = np.diff(batch.status_changes.offsets) == 0
+    unresolved = ~np.isin(segments.status, [_SOLVED, _CLOSED])
+    end = np.where(np.isnan(segments.end), np.inf, segments.end)
+    flat_segment = flat[segments.ticket]
+    flat_resolved = np.isin(batch.status, [_SOLVED, _CLOSED])[segments.ticket]
+    solved_at = batch.solved_at[segments.ticket]
+    end = np.where(flat_segment & flat_resolved, solved_at, end)
+    keep = np.where(flat_segment, ~(flat_resolved & np.isnan(solved_at)), unresolved)
+    return segments.ticket[keep], segments.start[keep], end[keep]
+
+
+def backlog_counts(batch: TicketBatch, instants: FloatArray) -> IntArray:
+    """Number of tickets unresolved at each instant (created by then, not resolved then).
+
+    Examples
+    --------
+    >>> from datetime import datetime, timezone
+    >>> from cxmetrics.models import Ticket
+    >>> t0 = datetime(2024, 3, 4, tzinfo=timezone.utc).timestamp()
+    >>> batch = as_ticket_batch([Ticket(id=1, created_at=datetime(2024, 3, 4, tzinfo=timezone.utc))])
+    >>> backlog_counts(batch, np.array([t0 - 1, t0, t0 + 1e6])).tolist()
+    [0, 1, 1]
+    """
+    _, start, end = unresolved_intervals(batch)
+    started = np.searchsorted(np.sort(start), instants, side="right")
+    ended = np.searchsorted(np.sort(end), instants, side="right")
+    result: IntArray = (started - ended).astype(np.int64)
+    return result
+
+
+# --- stations ------------------------------------------------------------------------------
+
+
+def stations(table: EventTable, column: str, current: Any, n: int) -> IntArray:
+    """Number of stations per ticket: runs of equal, known values in an assignment history.
+
+    A → B → A is three stations (two transfers). Rows without a value (an
+    assignment naming only a group has no agent) are skipped. A ticket without any
+    assignment has one station when ``current`` (the ticket's own column) is set.
+
+    Examples
+    --------
+    >>> from cxmetrics.batch import Categorical
+    >>> t = EventTable.build(np.zeros(4, np.int64), np.arange(4.0),
+    ...                      {"agent_id": Categorical.from_values(["a", None, "b", "a"])}, 1)
+    >>> stations(t, "agent_id", Categorical.from_values([None]), 1).tolist()
+    [3]
+    """
+    fallback: IntArray = (current.codes >= 0).astype(np.int64)
+    if len(table) == 0:
+        return fallback
+    codes = table[column].codes
+    known = np.flatnonzero(codes >= 0)
+    ticket, value = table.ticket[known], codes[known]
+    change = _first_of_runs(ticket) | np.concatenate([[True], value[1:] != value[:-1]])
+    counts: IntArray = np.bincount(ticket[change], minlength=n).astype(np.int64)
+    no_history = np.diff(table.offsets) == 0
+    result: IntArray = np.where(no_history, fallback, counts)
     return result
 
 
@@ -265,52 +678,13 @@ def _distinct_per_ticket(ticket: IntArray, codes: npt.NDArray[Any], n: int) -> I
     known = codes >= 0
     if not known.any():
         return np.zeros(n, dtype=np.int64)
-    pairs = np.unique(ticket[known] * (int(codes.max()) + 1) + codes[known])
-    result: IntArray = np.bincount(pairs // (int(codes.max()) + 1), minlength=n).astype(np.int64)
+    width = int(codes.max()) + 1
+    pairs = np.unique(ticket[known] * width + codes[known])
+    result: IntArray = np.bincount(pairs // width, minlength=n).astype(np.int64)
     return result
 
 
-@dataclass(frozen=True, eq=False)
-class TicketTable:
-    """One row per ticket of measures, plus the exchange and solve event tables.
-
-    Columns (durations in seconds; ``*_business`` present when a calendar was given):
-    ``id``, ``created_at``, ``resolved``, ``first_reply``, ``first_resolution``,
-    ``full_resolution``, ``requester_wait``, ``agent_wait``, ``on_hold``,
-    ``replies``, ``customer_messages``, ``reopens``, ``solves``,
-    ``assignee_stations``, ``group_stations``, ``fcr``, ``fcr_excluded``.
-    NaN marks a measure that is undefined for the ticket (no reply yet, not
-    resolved, excluded by a rule).
-    """
-
-    columns: dict[str, Any]
-    exchanges: ReplyExchanges
-    exchange_seconds: FloatArray
-    solves_ticket: IntArray
-    solves_at: FloatArray
-    solve_seconds: FloatArray
-    definitions: Definitions
-    business: bool
-
-    def __len__(self) -> int:
-        return int(self.columns["id"].size)
-
-    def __getitem__(self, name: str) -> Any:
-        return self.columns[name]
-
-    def to_dict(self) -> dict[str, list[Any]]:
-        """Return the per-ticket columns as lists."""
-        return {name: np.asarray(values).tolist() for name, values in self.columns.items()}
-
-    def to_pandas(self) -> Any:
-        """Return the per-ticket columns as a pandas DataFrame (``dataframes`` extra)."""
-        pandas = import_optional("pandas", extra="dataframes", feature="TicketTable.to_pandas")
-        return pandas.DataFrame(self.columns)
-
-    def to_polars(self) -> Any:
-        """Return the per-ticket columns as a polars DataFrame (``dataframes`` extra)."""
-        polars = import_optional("polars", extra="dataframes", feature="TicketTable.to_polars")
-        return polars.DataFrame({k: np.asarray(v) for k, v in self.columns.items()})
+# --- the table --------------------------------------------------------------------------------
 
 
 def ticket_metrics(
@@ -318,26 +692,48 @@ def ticket_metrics(
     calendar: Any = None,
     definitions: Definitions | str = "default",
 ) -> TicketTable:
-    """Measure every ticket: reply, resolution and wait times, counts, FCR.
+    """Measure every ticket: reply, resolution and wait times, counts, stations, FCR.
 
     Parameters
     ----------
     tickets : list of Ticket or TicketBatch
     calendar : BusinessCalendar, optional
-        When given, durations are in business seconds of this calendar (the
-        calendar-time values stay available in the ``*_calendar`` columns).
+        When given, every duration is also measured in business seconds of this
+        calendar, in a ``<name>_business`` column beside the calendar-time one.
     definitions : Definitions or str, default="default"
-        The rules (or a preset name: zendesk, freshdesk, intercom, zammad, chatwoot).
+        The rules, or a preset name (default, zendesk, freshdesk, intercom, zammad,
+        chatwoot).
 
     Returns
     -------
     TicketTable
-        One row per ticket, in input order.
+        One row per ticket, in input order. Durations are float seconds; NaN marks
+        a measure that is not defined (yet) for the ticket: no reply, not resolved,
+        excluded by a rule. Columns:
+
+        - ``id``, ``created_at`` (epoch seconds), ``channel``, ``priority``,
+          ``status``, ``created_by``, ``customer_id``, ``agent_id``, ``group``;
+        - ``resolved`` (solved or closed now);
+        - instants ``first_reply_at``, ``first_resolved_at``, ``resolved_at``
+          (the latest solve, NaN when unresolved now);
+        - durations ``first_reply``, ``first_resolution``, ``full_resolution``,
+          ``requester_wait`` (new + open + on-hold), ``agent_wait`` (pending),
+          ``on_hold`` (the waits: only for resolved tickets with a status history), ``next_reply_mean``
+          and ``next_reply_max`` (over the exchanges after the first);
+        - counts ``replies`` (public agent replies under the definitions),
+          ``customer_messages``, ``next_replies``, ``solves``, ``reopens``,
+          ``assignee_stations``, ``group_stations``;
+        - ``fcr`` (resolved on first contact under ``definitions.fcr_rule``) and
+          ``first_reply_excluded`` (left out of first reply time by
+          ``agent_created="exclude"``).
+
+        Every reply exchange (each next-reply time) is in ``table.exchanges`` and
+        every solve in ``table.solves``.
 
     Examples
     --------
     >>> from datetime import datetime, timedelta, timezone
-    >>> from cxmetrics import Message, StatusChange, Ticket
+    >>> from cxmetrics.models import Message, StatusChange, Ticket
     >>> t0 = datetime(2024, 3, 4, 9, tzinfo=timezone.utc)
     >>> ticket = Ticket(id="A", created_at=t0, interactions=[
     ...     Message(at=t0, author="customer"),
@@ -348,10 +744,12 @@ def ticket_metrics(
     >>> table = ticket_metrics([ticket])
     >>> table["first_reply"].tolist(), table["full_resolution"].tolist(), table["replies"].tolist()
     ([1800.0], [10800.0], [2])
-    >>> table.exchange_seconds.tolist()    # 30 min, then 1 h after the customer's follow-up
+    >>> table.exchanges["seconds"].tolist()    # 30 min, then 1 h after the follow-up
     [1800.0, 3600.0]
+    >>> table.to_pandas()[["id", "next_reply_mean", "fcr"]].to_dict("records")
+    [{'id': 'A', 'next_reply_mean': 3600.0, 'fcr': False}]
     """
-    rules = Definitions.preset(definitions) if isinstance(definitions, str) else definitions
+    rules = _as_definitions(definitions)
     batch = as_ticket_batch(tickets)
     shared = _SHARED.get()
     if shared is not None:
@@ -393,154 +791,264 @@ _SHARED: ContextVar[dict[tuple[int, int, Definitions], tuple[Any, Any, TicketTab
 
 def _measure(batch: TicketBatch, calendar: Any, rules: Definitions) -> TicketTable:
     n = len(batch)
-    ix = batch.interactions
+    ix, sc = batch.interactions, batch.status_changes
     created = batch.created_at
-    replies = reply_mask(ix, rules)
+    agent_opened = batch.created_by != CREATED_BY.index("customer")
+    origin = _origin(batch)
+    business = calendar is not None
+
+    # Clock readings, one per instant (in one calendar call); durations are
+    # differences of readings.
+    # Event instants and readings carry a trailing NaN, so that ``values[rows]``
+    # with row -1 ("none") reads NaN without a mask.
+    nan = np.array([np.nan])
+    at_ix, at_sc = np.concatenate([ix.at, nan]), np.concatenate([sc.at, nan])
+    clock_created = clock_ix = clock_sc = None
+    if business:
+        clock = business_clock(calendar, np.concatenate([created, at_ix, at_sc]), origin)
+        clock_created, clock_ix, clock_sc = np.split(clock, [n, n + at_ix.size])
+
+    # --- replies and first reply ----------------------------------------------------------
     asks = customer_mask(ix)
+    all_replies = reply_mask(ix, rules)
+    opening = opening_replies(batch, all_replies, asks)
+    replies = all_replies if rules.agent_created == "from_creation" else all_replies & ~opening
     reply_count = np.bincount(ix.ticket[replies], minlength=n).astype(np.int64)
     ask_count = np.bincount(ix.ticket[asks], minlength=n).astype(np.int64)
-    agent_opened = batch.created_by != CREATED_BY.index("customer")
 
-    # --- first reply ------------------------------------------------------------------
-    first = _at(ix, first_per_ticket(ix, replies, n))
-    second = _at(ix, nth_per_ticket(ix, replies, n, 1))
-    excluded_first = np.zeros(n, dtype=bool)
-    if rules.agent_created == "second_reply":
-        # Zendesk: the agent's own opening message is not a reply to anyone.
-        opened_by_reply = agent_opened & (reply_count > 0)
-        first = np.where(opened_by_reply, second, first)
-    elif rules.agent_created == "exclude":
-        excluded_first = agent_opened
-        first = np.where(agent_opened, np.nan, first)
-    # A flat export without history gives the milestone directly.
-    no_history = np.diff(ix.offsets) == 0
-    first = np.where(no_history & ~excluded_first, batch.first_reply_at, first)
+    first_row = first_per_ticket(ix, replies, n)
+    first_at = at_ix[first_row]
+    excluded_first = agent_opened if rules.agent_created == "exclude" else np.zeros(n, bool)
+    flat_reply = (np.diff(ix.offsets) == 0) & np.isfinite(batch.first_reply_at)
+    first_at = np.where(flat_reply, batch.first_reply_at, first_at)
+    first_at = np.where(excluded_first, np.nan, first_at)
 
-    # --- resolution -------------------------------------------------------------------
-    sc = batch.status_changes
+    # --- exchanges (next replies) -----------------------------------------------------------
+    waits_from_creation = ~agent_opened | (rules.agent_created == "from_creation")
+    exchanges = reply_exchanges(ix, replies, asks, np.where(waits_from_creation, created, np.nan))
+    exchange_seconds = exchanges.replied_at - exchanges.asked_at
+    later = ~exchanges.first
+    next_count = np.bincount(exchanges.ticket[later], minlength=n).astype(np.int64)
+
+    # --- resolution ------------------------------------------------------------------------
     solves = solve_events(sc)
     solve_rows = np.flatnonzero(solves)
     solve_ticket = sc.ticket[solve_rows]
-    solve_count = np.bincount(solve_ticket, minlength=n).astype(np.int64)
-    first_solve = _at(sc, first_per_ticket(sc, solves, n))
-    last_solve = np.full(n, np.nan)
-    if solve_rows.size:
-        last_solve[solve_ticket] = sc.at[solve_rows]  # later rows overwrite: the latest solve
-    resolved = (batch.status == _SOLVED) | (batch.status == _CLOSED)
     no_status_history = np.diff(sc.offsets) == 0
-    first_solve = np.where(no_status_history, batch.solved_at, first_solve)
-    last_solve = np.where(no_status_history, batch.solved_at, last_solve)
-    full_end = np.where(resolved, last_solve, np.nan)
-    reopen_count = np.bincount(sc.ticket[_reopens(sc)], minlength=n).astype(np.int64)
+    resolved = (batch.status == _SOLVED) | (batch.status == _CLOSED)
+    first_solve_row = first_per_ticket(sc, solves, n)
+    last_solve_row = np.full(n, -1, dtype=np.int64)
+    last_solve_row[solve_ticket] = solve_rows  # later rows overwrite: the latest solve
+    first_solved_at = np.where(no_status_history, batch.solved_at, at_sc[first_solve_row])
+    last_solved_at = np.where(no_status_history, batch.solved_at, at_sc[last_solve_row])
+    resolved_at = np.where(resolved, last_solved_at, np.nan)
+    solve_count = np.where(
+        no_status_history, resolved.astype(np.int64), np.bincount(solve_ticket, minlength=n)
+    ).astype(np.int64)
+    reopen_count = np.bincount(sc.ticket[reopen_events(sc)], minlength=n).astype(np.int64)
 
     segments = status_segments(batch)
-
-    # --- stations ------------------------------------------------------------------------
-    asg = batch.assignments
-    if len(asg):
-        assignee_stations = _distinct_per_ticket(asg.ticket, asg["agent_id"].codes, n)
-        group_stations = _distinct_per_ticket(asg.ticket, asg["group"].codes, n)
-    else:
-        assignee_stations = np.zeros(n, dtype=np.int64)
-        group_stations = np.zeros(n, dtype=np.int64)
-    no_assignments = np.diff(asg.offsets) == 0
-    assignee_stations = np.where(
-        no_assignments, (batch.agent_id.codes >= 0).astype(np.int64), assignee_stations
-    )
-    group_stations = np.where(
-        no_assignments, (batch.group.codes >= 0).astype(np.int64), group_stations
-    )
+    segment_calendar = segments.end - segments.start
 
     # --- first-contact resolution -----------------------------------------------------------
-    effective_replies = reply_count - (
-        (rules.agent_created == "second_reply") & agent_opened & (reply_count > 0)
-    )
-    fcr = _fcr(
-        rules, batch, resolved, effective_replies, ask_count, agent_opened, solve_count, ix, replies
-    )
+    fcr = resolved & _fcr(rules, batch, reply_count, ask_count, solve_count, reopen_count,
+                          segments, ix, replies)  # fmt: skip
 
-    exchanges = reply_exchanges(ix, replies)
     columns: dict[str, Any] = {
         "id": batch.ids,
         "created_at": created,
-        "channel": np.array(batch.channel.to_list(), dtype=object),
-        "priority": batch.priority,
-        "status": np.array(TICKET_STATUSES, dtype=object)[batch.status],
+        "channel": batch.channel,
+        "priority": _decode(batch.priority, PRIORITIES),
+        "status": _decode(batch.status, TICKET_STATUSES),
+        "created_by": _decode(batch.created_by, CREATED_BY),
+        "customer_id": batch.customer_id,
+        "agent_id": batch.agent_id,
+        "group": batch.group,
         "resolved": resolved,
+        "first_reply_at": first_at,
+        "first_resolved_at": first_solved_at,
+        "resolved_at": resolved_at,
     }
-    for name, end in (
-        ("first_reply", first),
-        ("first_resolution", first_solve),
-        ("full_resolution", full_end),
-    ):
+    starts_ends = {
+        "first_reply": first_at,
+        "first_resolution": first_solved_at,
+        "full_resolution": resolved_at,
+    }
+    for name, end in starts_ends.items():
         columns[name] = end - created
-        if calendar is not None:
-            columns[f"{name}_business"] = elapsed(calendar, created, end)
-    for name, statuses in (
-        ("requester_wait", _REQUESTER_WAIT),
-        ("agent_wait", _AGENT_WAIT),
-        ("on_hold", _ON_HOLD),
-    ):
-        values = _segment_sums(None, segments, statuses, n)
-        columns[name] = np.where(resolved, values, np.nan)
-        if calendar is not None:
+    # Waits are final once resolved, and unknown without a status history.
+    waits_known = resolved & ~no_status_history
+    totals, unfinished = _status_totals(segments, segment_calendar, n)
+    for name, statuses in _WAITS.items():
+        columns[name] = np.where(waits_known, _wait(totals, unfinished, statuses), np.nan)
+    columns["next_reply_mean"], columns["next_reply_max"] = _mean_max(
+        exchanges.ticket[later], exchange_seconds[later], n
+    )
+    exchange_columns: dict[str, Any] = {
+        "ticket": exchanges.ticket,
+        "id": batch.ids[exchanges.ticket],
+        "asked_at": exchanges.asked_at,
+        "replied_at": exchanges.replied_at,
+        "first": exchanges.first,
+        "seconds": exchange_seconds,
+    }
+    # Solve events: the history's, and the flat ``solved_at`` of tickets without one.
+    flat_solve = no_status_history & np.isfinite(batch.solved_at)
+    flat_tickets = np.flatnonzero(flat_solve)
+    event_ticket = np.concatenate([solve_ticket, flat_tickets])
+    event_at = np.concatenate([sc.at[solve_rows], batch.solved_at[flat_tickets]])
+    event_order = np.argsort(event_ticket, kind="stable") if flat_tickets.size else None
+    if event_order is not None:
+        event_ticket, event_at = event_ticket[event_order], event_at[event_order]
+    solve_columns: dict[str, Any] = {
+        "ticket": event_ticket,
+        "id": batch.ids[event_ticket],
+        "at": event_at,
+        "seconds": event_at - created[event_ticket],
+    }
+
+    if business:
+        assert clock_created is not None and clock_ix is not None and clock_sc is not None
+        flat_clock = _clock_where(calendar, origin, flat_reply, batch.first_reply_at)
+        first_clock = np.where(flat_reply, flat_clock, clock_ix[first_row])
+        first_clock = np.where(excluded_first, np.nan, first_clock)
+        flat_solve_clock = _clock_where(calendar, origin, flat_solve, batch.solved_at)
+        first_solve_clock = np.where(no_status_history, flat_solve_clock, clock_sc[first_solve_row])
+        last_solve_clock = np.where(no_status_history, flat_solve_clock, clock_sc[last_solve_row])
+        ends_clock = {
+            "first_reply": first_clock,
+            "first_resolution": first_solve_clock,
+            "full_resolution": np.where(resolved, last_solve_clock, np.nan),
+        }
+        for name, end in ends_clock.items():
+            columns[f"{name}_business"] = end - clock_created
+        seg_start, seg_end = segment_bounds(batch, clock_created, clock_sc[:-1])
+        totals, unfinished = _status_totals(segments, seg_end - seg_start, n)
+        for name, statuses in _WAITS.items():
             columns[f"{name}_business"] = np.where(
-                resolved, _segment_sums(calendar, segments, statuses, n), np.nan
+                waits_known, _wait(totals, unfinished, statuses), np.nan
             )
+        asked_clock = np.where(
+            exchanges.asked_row >= 0,
+            clock_ix[exchanges.asked_row],
+            clock_created[exchanges.ticket],
+        )
+        exchange_business = clock_ix[exchanges.replied_row] - asked_clock
+        columns["next_reply_mean_business"], columns["next_reply_max_business"] = _mean_max(
+            exchanges.ticket[later], exchange_business[later], n
+        )
+        exchange_columns["seconds_business"] = exchange_business
+        event_clock = np.concatenate([clock_sc[solve_rows], flat_solve_clock[flat_tickets]])
+        if event_order is not None:
+            event_clock = event_clock[event_order]
+        solve_columns["seconds_business"] = event_clock - clock_created[event_ticket]
+
     columns.update(
         replies=reply_count,
         customer_messages=ask_count,
-        reopens=reopen_count,
+        next_replies=next_count,
         solves=solve_count,
-        assignee_stations=assignee_stations,
-        group_stations=group_stations,
-        fcr=fcr & resolved,
+        reopens=reopen_count,
+        assignee_stations=stations(batch.assignments, "agent_id", batch.agent_id, n),
+        group_stations=stations(batch.assignments, "group", batch.group, n),
+        fcr=fcr,
         first_reply_excluded=excluded_first,
     )
-    solves_at = sc.at[solve_rows]
     return TicketTable(
-        columns=columns,
-        exchanges=exchanges,
-        exchange_seconds=elapsed(calendar, exchanges.asked_at, exchanges.replied_at),
-        solves_ticket=solve_ticket,
-        solves_at=solves_at,
-        solve_seconds=elapsed(calendar, created[solve_ticket], solves_at),
+        columns,
+        exchanges=ColumnTable(exchange_columns),
+        solves=ColumnTable(solve_columns),
         definitions=rules,
-        business=calendar is not None,
+        business=business,
     )
+
+
+_WAITS: dict[str, tuple[str, ...]] = {
+    "requester_wait": REQUESTER_WAIT_STATUSES,
+    "agent_wait": AGENT_WAIT_STATUSES,
+    "on_hold": ON_HOLD_STATUSES,
+}
+
+
+def _as_definitions(definitions: Definitions | str) -> Definitions:
+    if isinstance(definitions, Definitions):
+        return definitions
+    if isinstance(definitions, str):
+        return Definitions.preset(definitions)
+    raise TypeError(
+        f"definitions must be a Definitions or a preset name, got {type(definitions).__name__}"
+    )
+
+
+def _decode(codes: npt.NDArray[Any], names: tuple[str, ...]) -> Categorical:
+    return Categorical(codes.astype(np.int32), names)
+
+
+def _clock_where(calendar: Any, origin: float, mask: BoolArray, instants: FloatArray) -> FloatArray:
+    """Clock readings of ``instants`` where ``mask`` holds (NaN elsewhere), read only there."""
+    out = np.full(instants.size, np.nan)
+    if mask.any():
+        out[mask] = business_clock(calendar, instants[mask], origin)
+    return out
+
+
+def _mean_max(ticket: IntArray, values: FloatArray, n: int) -> tuple[FloatArray, FloatArray]:
+    counts = np.bincount(ticket, minlength=n)
+    totals = np.bincount(ticket, weights=values, minlength=n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(counts > 0, totals / np.maximum(counts, 1), np.nan)
+    maximum = np.full(n, -np.inf)
+    if ticket.size:
+        starts = np.flatnonzero(_first_of_runs(ticket))
+        maximum[ticket[starts]] = np.maximum.reduceat(values, starts)
+    maximum = np.where(counts > 0, maximum, np.nan)
+    return mean, maximum
 
 
 def _fcr(
     rules: Definitions,
     batch: TicketBatch,
-    resolved: BoolArray,
     replies: IntArray,
     asks: IntArray,
-    agent_opened: BoolArray,
     solves: IntArray,
+    reopens: IntArray,
+    segments: StatusSegments,
     ix: EventTable,
     reply_rows: BoolArray,
 ) -> BoolArray:
+    """Whether each ticket meets the FCR rule (the caller requires it to be resolved)."""
     rule = rules.fcr_rule
-    counts: BoolArray
+    n = len(batch)
+    result: BoolArray
     if rule == "exactly_one_reply":
-        counts = replies == 1
-        return resolved & counts
-    if rule == "one_touch":
-        counts = replies <= 1
-        return resolved & counts
-    if rule == "no_customer_follow_up":
-        # Freshdesk: no customer message after the one that opened the ticket.
-        follow_ups = asks - (~agent_opened & (asks > 0))
-        counts = follow_ups == 0
-        return resolved & counts
-    if rule == "closed_once_one_agent":
+        result = replies == 1
+    elif rule == "one_touch":
+        result = replies <= 1
+    elif rule == "one_touch_messaging":
+        # Zendesk messaging: replied, never waited (pending / on-hold), never reopened.
+        waited = np.isin(segments.status, [_STATUS["pending"], _STATUS["on_hold"]])
+        ever_waited = np.bincount(segments.ticket[waited], minlength=n) > 0
+        result = (replies > 0) & ~ever_waited & (reopens == 0)
+    elif rule == "no_customer_follow_up":
+        # Freshdesk: no customer message after the description (the first message of
+        # a customer-opened ticket); on an agent-opened ticket every one is a follow-up.
+        customer_opened = batch.created_by == CREATED_BY.index("customer")
+        result = (asks - (customer_opened & (asks > 0))) == 0
+    elif rule == "closed_once_one_agent":
+        # Intercom: closed exactly once, with one participating teammate. Replies
+        # without an agent id count as one (unknown) teammate.
         agents = ix["agent_id"].codes if len(ix) else np.empty(0, dtype=np.int32)
-        distinct = _distinct_per_ticket(ix.ticket[reply_rows], agents[reply_rows], len(batch))
-        counts = (solves == 1) & (distinct <= 1)
-        return resolved & counts
-    # repeat_contact: no other ticket from the same customer within the window.
-    window = rules.repeat_contact_days * 86400.0
+        known = _distinct_per_ticket(ix.ticket[reply_rows], agents[reply_rows], n)
+        unknown = np.bincount(ix.ticket[reply_rows & (agents < 0)], minlength=n) > 0
+        teammates = np.maximum(known, unknown.astype(np.int64))
+        result = (solves == 1) & (teammates == 1)
+    else:  # repeat_contact
+        result = ~_repeated(batch, rules.repeat_contact_days * 86400.0)
+    return result
+
+
+def _repeated(batch: TicketBatch, window: float) -> BoolArray:
+    """Whether the same customer opened another ticket within ``window`` seconds after."""
     customer = batch.customer_id.codes.astype(np.int64)
     order = np.lexsort((batch.created_at, customer))
     created = batch.created_at[order]
@@ -549,4 +1057,4 @@ def _fcr(
     repeated_sorted = same_next & (gap <= window) & (customer[order] >= 0)
     repeated = np.empty(len(batch), dtype=bool)
     repeated[order] = repeated_sorted
-    return resolved & ~repeated
+    return repeated

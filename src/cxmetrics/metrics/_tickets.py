@@ -1,0 +1,102 @@
+"""Shared pieces of the ticket metrics: parameters, period attribution, rate results."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from pydantic import field_validator
+
+from cxmetrics.definitions import DEFAULT, Definitions, as_definitions
+from cxmetrics.metrics.base import MetricParams, MetricResult, safe_ratio
+from cxmetrics.metrics.state import RatioState
+from cxmetrics.stats import wilson_interval
+
+__all__ = ["TicketParams", "in_period", "ratio_result"]
+
+FloatArray = npt.NDArray[np.float64]
+
+
+class TicketParams(MetricParams):
+    """Parameters of the ticket metrics that follow :class:`~cxmetrics.Definitions`.
+
+    Parameters
+    ----------
+    definitions : Definitions or str, default="default"
+        The rules, or a preset name (default, zendesk, freshdesk, intercom, zammad,
+        chatwoot).
+    period : (datetime, datetime), optional
+        Only values attributed to ``[start, end)`` count; ``definitions.attribute_to``
+        says whether a value belongs to its ticket's creation or to its event (the
+        reply, the solve). Aware datetimes. None: every value counts.
+    """
+
+    definitions: Definitions = DEFAULT
+    period: tuple[datetime, datetime] | None = None
+
+    @field_validator("definitions", mode="before")
+    @classmethod
+    def _preset(cls, value: Any) -> Any:
+        return as_definitions(value)
+
+    @field_validator("period")
+    @classmethod
+    def _check_period(cls, period: tuple[datetime, datetime] | None) -> Any:
+        if period is None:
+            return None
+        start, end = period
+        if start.tzinfo is None or end.tzinfo is None:
+            raise ValueError("a pair of aware datetimes (start, end)")
+        if not start < end:
+            raise ValueError("a pair (start, end) with start before end")
+        return period
+
+    @property
+    def bounds(self) -> tuple[float, float] | None:
+        """The period as epoch seconds, or None."""
+        if self.period is None:
+            return None
+        return self.period[0].timestamp(), self.period[1].timestamp()
+
+    @property
+    def by_event(self) -> bool:
+        """Whether values are attributed to their event rather than to the creation."""
+        return self.definitions.attribute_to == "event"
+
+
+def in_period(instants: FloatArray, bounds: tuple[float, float] | None) -> npt.NDArray[np.bool_]:
+    """Which instants fall in ``[start, end)`` (all of them without a period; NaN never).
+
+    Examples
+    --------
+    >>> in_period(np.array([0.0, 5.0, np.nan]), (0.0, 5.0)).tolist()
+    [True, False, False]
+    >>> in_period(np.array([1.0, np.nan]), None).tolist()
+    [True, True]
+    """
+    if bounds is None:
+        return np.ones(instants.size, dtype=bool)
+    result: npt.NDArray[np.bool_] = (instants >= bounds[0]) & (instants < bounds[1])
+    return result
+
+
+def ratio_result(
+    state: RatioState, params: MetricParams, name: str, **details: Any
+) -> MetricResult:
+    """A proportion with its Wilson interval (``n`` = the denominator).
+
+    Examples
+    --------
+    >>> ratio_result(RatioState(3, 4), MetricParams(), "fcr").value
+    0.75
+    """
+    return MetricResult(
+        safe_ratio(state.numerator, state.denominator, params.zero_division, name),
+        state.denominator,
+        "ratio",
+        wilson_interval(state.numerator, state.denominator, params.confidence),
+        params.confidence,
+        {"numerator": state.numerator, **details},
+    )

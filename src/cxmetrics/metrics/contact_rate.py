@@ -1,0 +1,84 @@
+"""Contact rate: tickets per order or per customer."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+
+from cxmetrics.batch import as_ticket_batch
+from cxmetrics.metrics.base import Metric, MetricParams, MetricResult, safe_ratio
+from cxmetrics.metrics.state import CountsState
+from cxmetrics.registry import register
+
+__all__ = ["ContactRate", "contact_rate"]
+
+
+class ContactParams(MetricParams):
+    """Parameters of :class:`ContactRate`: ``orders`` to divide by, else customers."""
+
+    orders: int | None = None
+
+
+def contact_rate(tickets: Any, *, orders: int | None = None, **options: Any) -> float:
+    """Tickets per order (when ``orders`` is given) or per distinct customer.
+
+    Tickets without a customer are counted in the numerator but add no customer.
+
+    Examples
+    --------
+    >>> from datetime import datetime, timezone
+    >>> from cxmetrics import Ticket
+    >>> t0 = datetime(2024, 3, 4, tzinfo=timezone.utc)
+    >>> tickets = [Ticket(id=i, created_at=t0, customer_id=c) for i, c in enumerate("aab")]
+    >>> contact_rate(tickets), contact_rate(tickets, orders=30)
+    (1.5, 0.1)
+    """
+    metric = ContactRate(orders=orders, **options)
+    metric.update(tickets)
+    return float(metric.compute().value)
+
+
+@register
+class ContactRate(Metric[CountsState, ContactParams]):
+    """Contact rate, mergeable (tickets per customer kept by customer); see :func:`contact_rate`.
+
+    Examples
+    --------
+    >>> ContactRate(orders=1000).params.orders
+    1000
+    """
+
+    name: ClassVar[str] = "contact_rate"
+    unit: ClassVar[str] = "count"
+    input_kind: ClassVar[str] = "tickets"
+    higher_is_better: ClassVar[bool | None] = False
+    lower_bound: ClassVar[float | None] = 0.0
+    state_type = CountsState
+    Params = ContactParams
+
+    @staticmethod
+    def _update(items: Any, params: Any) -> CountsState:
+        batch = as_ticket_batch(items)
+        codes = batch.customer_id.codes
+        counts = np.bincount(codes[codes >= 0], minlength=len(batch.customer_id.categories))
+        per_customer = dict(zip(batch.customer_id.categories, counts.tolist(), strict=True))
+        anonymous = int(np.count_nonzero(codes < 0))
+        if anonymous:
+            per_customer["\x00anonymous"] = anonymous  # counted, but not a customer
+        return CountsState.of(per_customer)
+
+    @staticmethod
+    def _compute(state: Any, params: Any) -> MetricResult:
+        tickets = state.total
+        customers = sum(1 for key, _ in state.counts if key != "\x00anonymous")
+        denominator = params.orders if params.orders is not None else customers
+        value = safe_ratio(tickets, denominator, params.zero_division, "contact_rate")
+        return MetricResult(
+            value,
+            tickets,
+            "count",
+            None,
+            params.confidence,
+            {"tickets": tickets, "denominator": denominator},
+        )

@@ -1,0 +1,113 @@
+"""First-contact resolution (FCR) rate of tickets."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+
+from cxmetrics.metrics._tickets import TicketParams, in_period, ratio_result
+from cxmetrics.metrics.base import Metric, MetricResult
+from cxmetrics.metrics.state import RatioState
+from cxmetrics.registry import register
+from cxmetrics.tickets.measures import ticket_metrics
+
+__all__ = ["FCR", "fcr_rate"]
+
+
+def _fcr_update(tickets: Any, params: TicketParams) -> RatioState:
+    table = ticket_metrics(tickets, None, params.definitions)
+    resolved = np.asarray(table["resolved"], dtype=bool)
+    instants = table["resolved_at"] if params.by_event else table["created_at"]
+    scope = resolved & in_period(np.asarray(instants, dtype=np.float64), params.bounds)
+    fcr = np.asarray(table["fcr"], dtype=bool)
+    return RatioState(int(np.count_nonzero(fcr & scope)), int(np.count_nonzero(scope)))
+
+
+def _fcr_compute(state: RatioState, params: TicketParams) -> MetricResult:
+    return ratio_result(state, params, "fcr", rule=params.definitions.fcr_rule)
+
+
+def fcr_rate(tickets: Any, **options: Any) -> float:
+    r"""First-contact resolution: the share of resolved tickets resolved on first contact.
+
+    .. math:: \mathrm{FCR} = \frac{|\{t \text{ resolved} : \mathrm{rule}(t)\}|}{|\{t \text{ resolved}\}|}
+
+    What "first contact" means is ``definitions.fcr_rule``: exactly one public agent
+    reply (default, Zendesk one-touch), at most one (Zendesk's older formula), one
+    or more replies without pending, on-hold or reopen (Zendesk messaging), no
+    customer follow-up (Freshdesk), solved once with one replying agent
+    (Intercom), or no other ticket from the same customer within
+    ``repeat_contact_days`` (contact centres). The denominator is the resolved
+    tickets (solved or closed now); unresolved ones count neither way. Higher is
+    better.
+
+    Parameters
+    ----------
+    tickets : list of Ticket or TicketBatch
+    definitions : Definitions or str, default="default"
+    period : (datetime, datetime), optional
+        Only tickets created in ``[start, end)`` (or, with
+        ``attribute_to="event"``, resolved in it) count.
+    zero_division : {"warn", "raise"} or float, default="warn"
+        Value without resolved tickets.
+
+    Returns
+    -------
+    float
+        In [0, 1].
+
+    Notes
+    -----
+    ``"repeat_contact"`` looks across tickets: keep each customer's tickets in one
+    partition (or batch) for it to be exact.
+
+    See Also
+    --------
+    FCR : the mergeable class, whose result carries the Wilson interval.
+
+    Examples
+    --------
+    >>> from datetime import datetime, timedelta, timezone
+    >>> from cxmetrics.models import Message, Ticket
+    >>> t0 = datetime(2024, 3, 4, 9, tzinfo=timezone.utc)
+    >>> reply = lambda m: Message(at=t0 + timedelta(minutes=m), author="agent")
+    >>> tickets = [Ticket(id=1, created_at=t0, status="solved", interactions=[reply(5)]),
+    ...            Ticket(id=2, created_at=t0, status="solved", interactions=[reply(5), reply(9)]),
+    ...            Ticket(id=3, created_at=t0, interactions=[reply(5)])]
+    >>> fcr_rate(tickets)       # 1 of the 2 resolved tickets needed a single reply
+    0.5
+    >>> fcr_rate(tickets, definitions="freshdesk")   # no customer follow-up on either
+    1.0
+    """
+    metric = FCR(**options)
+    metric.update(tickets)
+    return float(metric.compute().value)
+
+
+@register
+class FCR(Metric[RatioState, TicketParams]):
+    """First-contact resolution rate, mergeable, with a Wilson interval; see :func:`fcr_rate`.
+
+    Examples
+    --------
+    >>> FCR(definitions="freshdesk").params.definitions.fcr_rule
+    'no_customer_follow_up'
+    """
+
+    name: ClassVar[str] = "fcr"
+    unit: ClassVar[str] = "ratio"
+    input_kind: ClassVar[str] = "tickets"
+    higher_is_better: ClassVar[bool | None] = True
+    lower_bound: ClassVar[float | None] = 0.0
+    upper_bound: ClassVar[float | None] = 1.0
+    state_type = RatioState
+    Params = TicketParams
+
+    @staticmethod
+    def _update(items: Any, params: Any) -> RatioState:
+        return _fcr_update(items, params)
+
+    @staticmethod
+    def _compute(state: Any, params: Any) -> MetricResult:
+        return _fcr_compute(state, params)
