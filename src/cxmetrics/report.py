@@ -35,7 +35,7 @@ from cxmetrics.models.survey import SurveyResponse
 from cxmetrics.models.ticket import PRIORITIES, TICKET_STATUSES
 from cxmetrics.registry import available_metrics, get_metric
 from cxmetrics.stats import compare_means, compare_nps, compare_proportions
-from cxmetrics.tickets.measures import shared_measures
+from cxmetrics.tickets.measures import measure_as_subset, shared_measures
 
 __all__ = ["Period", "Report", "ReportRow", "report"]
 
@@ -444,7 +444,9 @@ def _compact(column: Categorical) -> Categorical:
 def _subset(kind: str, data: Any, positions: npt.NDArray[np.intp]) -> Any:
     if isinstance(data, TicketBatch):
         part = data.select(positions)
-        return part.with_(customer_id=_compact(part.customer_id), agent_id=_compact(part.agent_id))
+        part = part.with_(customer_id=_compact(part.customer_id), agent_id=_compact(part.agent_id))
+        measure_as_subset(part, data, positions)  # cut from one measurement of the whole
+        return part
     if isinstance(data, RecordTable):
         return data.select(positions)
     return [data[i] for i in positions.tolist()]

@@ -50,6 +50,7 @@ __all__ = [
     "customer_mask",
     "elapsed",
     "first_per_ticket",
+    "measure_as_subset",
     "nth_per_ticket",
     "opening_replies",
     "reopen_events",
@@ -58,6 +59,7 @@ __all__ = [
     "resolved_at_instants",
     "segment_bounds",
     "segment_totals",
+    "select_measures",
     "shared_measures",
     "solve_events",
     "stations",
@@ -753,12 +755,31 @@ def ticket_metrics(
     batch = as_ticket_batch(tickets)
     shared = _SHARED.get()
     if shared is not None:
-        # Inside shared_measures() (the report): measure each batch once for all metrics.
-        key = (id(batch), id(calendar), rules)
-        if key not in shared:
-            shared[key] = (batch, calendar, _measure(batch, calendar, rules))
-        return shared[key][2]
+        return shared.measure(batch, calendar, rules)
     return _measure(batch, calendar, rules)
+
+
+class _Shared:
+    """Measurements shared inside :func:`shared_measures`, and the subsets' parents."""
+
+    def __init__(self) -> None:
+        self.tables: dict[tuple[int, int, Definitions], tuple[Any, Any, TicketTable]] = {}
+        self.parents: dict[int, tuple[Any, TicketBatch, IntArray]] = {}
+
+    def measure(self, batch: TicketBatch, calendar: Any, rules: Definitions) -> TicketTable:
+        key = (id(batch), id(calendar), rules)
+        if key not in self.tables:
+            origin = self.parents.get(id(batch))
+            # Per-ticket measures depend on the ticket alone, except the repeat-contact
+            # FCR rule, which looks at the customer's other tickets: that one is
+            # measured on the subset itself, as a one-liner on the subset would.
+            if origin is not None and rules.fcr_rule != "repeat_contact":
+                parent = self.measure(origin[1], calendar, rules)
+                table = select_measures(parent, origin[2])
+            else:
+                table = _measure(batch, calendar, rules)
+            self.tables[key] = (batch, calendar, table)
+        return self.tables[key][2]
 
 
 @contextmanager
@@ -767,7 +788,9 @@ def shared_measures() -> Iterator[None]:
 
     Metrics over tickets all start from :func:`ticket_metrics`; a report that
     runs many of them on the same batches shares one measurement per (batch,
-    calendar, definitions) instead of repeating it per metric.
+    calendar, definitions) instead of repeating it per metric, and the subsets it
+    registers with :func:`measure_as_subset` are cut from their parent's
+    measurement instead of being measured again.
 
     Examples
     --------
@@ -777,16 +800,64 @@ def shared_measures() -> Iterator[None]:
     ...     ticket_metrics(batch) is ticket_metrics(batch)
     True
     """
-    token = _SHARED.set({})
+    token = _SHARED.set(_Shared())
     try:
         yield
     finally:
         _SHARED.reset(token)
 
 
-_SHARED: ContextVar[dict[tuple[int, int, Definitions], tuple[Any, Any, TicketTable]] | None] = (
-    ContextVar("cxmetrics_shared_measures", default=None)
-)
+def measure_as_subset(child: TicketBatch, parent: TicketBatch, positions: IntArray) -> None:
+    """Declare ``child == parent.select(positions)`` inside :func:`shared_measures`.
+
+    Outside the block this does nothing.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from cxmetrics.datasets import generate
+    >>> batch = generate(30, seed=2).tickets
+    >>> rows = np.arange(5, 25)
+    >>> part = batch.select(rows)
+    >>> with shared_measures():
+    ...     measure_as_subset(part, batch, rows)
+    ...     cut = ticket_metrics(part)
+    >>> alone = ticket_metrics(part)
+    >>> all(np.array_equal(cut[c], alone[c], equal_nan=True) for c in ("first_reply", "reopens"))
+    True
+    """
+    shared = _SHARED.get()
+    if shared is not None:
+        shared.parents[id(child)] = (child, parent, np.asarray(positions, dtype=np.int64))
+
+
+def select_measures(table: TicketTable, positions: IntArray) -> TicketTable:
+    """The rows ``positions`` of a measurement, its exchanges and solves renumbered."""
+    renumber = np.full(len(table) + 1, -1, dtype=np.int64)
+    renumber[positions] = np.arange(positions.size)
+
+    def take(column: Any, index: Any) -> Any:
+        return column.take(index) if isinstance(column, Categorical) else column[index]
+
+    columns = {name: take(table.raw(name), positions) for name in table.names}
+    events = []
+    for event_table in (table.exchanges, table.solves):
+        new = renumber[np.asarray(event_table.raw("ticket"), dtype=np.int64)]
+        keep = np.flatnonzero(new >= 0)
+        keep = keep[np.argsort(new[keep], kind="stable")]
+        picked = {name: take(event_table.raw(name), keep) for name in event_table.names}
+        picked["ticket"] = new[keep]
+        events.append(ColumnTable(picked))
+    return TicketTable(
+        columns,
+        exchanges=events[0],
+        solves=events[1],
+        definitions=table.definitions,
+        business=table.business,
+    )
+
+
+_SHARED: ContextVar[_Shared | None] = ContextVar("cxmetrics_shared_measures", default=None)
 
 
 def _measure(batch: TicketBatch, calendar: Any, rules: Definitions) -> TicketTable:
