@@ -212,17 +212,27 @@ def test_calendar_applies_to_duration_metrics() -> None:
 def test_ticket_metrics_per_segment_match_one_liners_on_the_subsets(definitions: str) -> None:
     # The report cuts each segment's measures from one measurement of all tickets;
     # the one-liners measure each subset afresh.
-    from cxmetrics import fcr_rate, first_response_time, reopen_rate, resolution_time
+    from cxmetrics import (
+        average_response_time,
+        fcr_rate,
+        first_response_time,
+        next_response_time,
+        reopen_rate,
+        resolution_time,
+    )
     from cxmetrics.datasets import generate
 
     batch = generate(400, seed=9).tickets
-    names = ["first_response_time", "resolution_time", "fcr", "reopen_rate"]
+    names = ["first_response_time", "next_response_time", "average_response_time",
+             "resolution_time", "fcr", "reopen_rate"]  # fmt: skip
     options = {name: {"definitions": definitions} for name in names}
     result = report(tickets=batch, metrics=names, period="week", by="channel", params=options)
     weeks = period_labels(batch.created_at, "week")
     channels = np.array(batch.channel.to_list(), dtype=object)
     one_liners = {
         "first_response_time": first_response_time,
+        "next_response_time": next_response_time,
+        "average_response_time": average_response_time,
         "resolution_time": resolution_time,
         "fcr": fcr_rate,
         "reopen_rate": reopen_rate,

@@ -765,6 +765,7 @@ class _Shared:
     def __init__(self) -> None:
         self.tables: dict[tuple[int, int, Definitions], tuple[Any, Any, TicketTable]] = {}
         self.parents: dict[int, tuple[Any, TicketBatch, IntArray]] = {}
+        self.offsets: dict[int, tuple[TicketTable, tuple[IntArray, IntArray]]] = {}
 
     def measure(self, batch: TicketBatch, calendar: Any, rules: Definitions) -> TicketTable:
         key = (id(batch), id(calendar), rules)
@@ -775,7 +776,9 @@ class _Shared:
             # measured on the subset itself, as a one-liner on the subset would.
             if origin is not None and rules.fcr_rule != "repeat_contact":
                 parent = self.measure(origin[1], calendar, rules)
-                table = select_measures(parent, origin[2])
+                if id(parent) not in self.offsets:
+                    self.offsets[id(parent)] = (parent, _event_offsets(parent))
+                table = select_measures(parent, origin[2], self.offsets[id(parent)][1])
             else:
                 table = _measure(batch, calendar, rules)
             self.tables[key] = (batch, calendar, table)
@@ -831,22 +834,43 @@ def measure_as_subset(child: TicketBatch, parent: TicketBatch, positions: IntArr
         shared.parents[id(child)] = (child, parent, np.asarray(positions, dtype=np.int64))
 
 
-def select_measures(table: TicketTable, positions: IntArray) -> TicketTable:
-    """The rows ``positions`` of a measurement, its exchanges and solves renumbered."""
-    renumber = np.full(len(table) + 1, -1, dtype=np.int64)
-    renumber[positions] = np.arange(positions.size)
+def _event_offsets(table: TicketTable) -> tuple[IntArray, IntArray]:
+    """Row offsets per ticket of the exchanges and of the solves (both ticket-sorted)."""
+    n = len(table)
+    return tuple(  # type: ignore[return-value]
+        np.searchsorted(
+            np.asarray(events.raw("ticket"), dtype=np.int64), np.arange(n + 1), side="left"
+        )
+        for events in (table.exchanges, table.solves)
+    )
+
+
+def select_measures(
+    table: TicketTable,
+    positions: IntArray,
+    offsets: tuple[IntArray, IntArray] | None = None,
+) -> TicketTable:
+    """The rows ``positions`` of a measurement, its exchanges and solves renumbered.
+
+    ``offsets`` (from the exchanges' and solves' ticket-sorted rows) make the cost
+    proportional to the rows selected, not to the whole measurement.
+    """
+    positions = np.asarray(positions, dtype=np.int64)
+    if offsets is None:
+        offsets = _event_offsets(table)
 
     def take(column: Any, index: Any) -> Any:
         return column.take(index) if isinstance(column, Categorical) else column[index]
 
     columns = {name: take(table.raw(name), positions) for name in table.names}
     events = []
-    for event_table in (table.exchanges, table.solves):
-        new = renumber[np.asarray(event_table.raw("ticket"), dtype=np.int64)]
-        keep = np.flatnonzero(new >= 0)
-        keep = keep[np.argsort(new[keep], kind="stable")]
-        picked = {name: take(event_table.raw(name), keep) for name in event_table.names}
-        picked["ticket"] = new[keep]
+    for event_table, starts in zip((table.exchanges, table.solves), offsets, strict=True):
+        counts = starts[positions + 1] - starts[positions]
+        bounds = np.zeros(positions.size + 1, dtype=np.int64)
+        np.cumsum(counts, out=bounds[1:])
+        rows = np.repeat(starts[positions] - bounds[:-1], counts) + np.arange(bounds[-1])
+        picked = {name: take(event_table.raw(name), rows) for name in event_table.names}
+        picked["ticket"] = np.repeat(np.arange(positions.size, dtype=np.int64), counts)
         events.append(ColumnTable(picked))
     return TicketTable(
         columns,
