@@ -159,8 +159,13 @@ def _read_native(path: Path, progress: bool) -> Any:
         if kind == "parquet":
             pq = import_optional("pyarrow.parquet", extra="dataframes", feature="Parquet files")
             schema = pq.read_schema(path)
-            # Text columns come back dictionary-encoded: string work once per value.
-            text_columns = [f.name for f in schema if pa.types.is_string(f.type)]
+            # Repetitive text columns come back dictionary-encoded (string work once per
+            # value); ids are nearly unique, where a dictionary only slows decoding.
+            text_columns = [
+                f.name
+                for f in schema
+                if pa.types.is_string(f.type) and f.name not in ("id", "ticket_id")
+            ]
             handle = pq.ParquetFile(path, read_dictionary=text_columns)
             batches = []
             for group in range(handle.num_row_groups):
