@@ -2,6 +2,17 @@
 
 Everything here converts whole columns (through narwhals, the ``dataframes`` extra)
 and validates them once, with the same rules and error codes as the record models.
+
+- :func:`to_ticket_batch`, :func:`to_survey_table`, :func:`to_call_table`,
+  :func:`to_customer_table`: pandas / polars / pyarrow tables in.
+- :func:`read_files` (:func:`read_csv`, :func:`read_jsonl`, :func:`read_parquet`) and
+  :func:`write_csv` / :func:`write_jsonl` / :func:`write_parquet`: the own schema.
+- :func:`read_event_log`, :func:`read_message_log`, :func:`read_zendesk`: other
+  shapes of export.
+
+Rows that cannot be loaded are never dropped silently: ``errors="raise"`` (the
+default) raises :class:`~cxmetrics.RecordValidationError` listing every problem;
+``errors="collect"`` returns the good rows with the problems.
 """
 
 from cxmetrics.io.files import (

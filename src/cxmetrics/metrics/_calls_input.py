@@ -149,7 +149,7 @@ def call_columns(items: Any, *, owner: str) -> CallColumns:
     """
     if isinstance(items, CallColumns):
         return items
-    from cxmetrics.io._routing import calls_input  # DataFrames: validated on columns
+    from cxmetrics.io._routing import calls_input  # record tables of cxmetrics.io
 
     converted: CallColumns | None = calls_input(items)
     if converted is not None:
