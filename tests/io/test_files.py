@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
-from cxmetrics import RecordValidationError
+from cxmetrics import RecordValidationError, Ticket
+from cxmetrics.batch import TicketBatch
 from cxmetrics.datasets import generate
 from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.io.files import read_files, write_csv, write_jsonl, write_parquet
 from cxmetrics.io.schema import records_to_table
 
 from tests.io.helpers import assert_same_batch
+from tests.strategies import ticket_lists
 
 pytest.importorskip("pyarrow")
 
@@ -69,3 +74,15 @@ def test_bad_rows_name_their_file(tmp_path: Path) -> None:
     assert loaded.surveys is not None and loaded.surveys["score"].tolist() == [4.0]
     assert sorted(str(e["type"]) for e in loaded.errors) == ["literal_error", "score_out_of_scale"]
     assert any(str(e.get("file", "")).endswith("surveys.csv") for e in loaded.errors)
+
+
+@settings(max_examples=15)
+@given(ticket_lists(max_size=6), st.sampled_from(sorted(WRITERS)))
+def test_random_histories_round_trip(tickets: list[Ticket], fmt: str) -> None:
+    assume(tickets)
+    expected = TicketBatch.from_tickets(tickets)
+    with tempfile.TemporaryDirectory() as folder:
+        WRITERS[fmt](folder, tickets=tickets)
+        back = read_files(folder)
+    assert back.tickets is not None
+    assert_same_batch(expected, back.tickets)

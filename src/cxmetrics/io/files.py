@@ -276,6 +276,12 @@ def read_files(
     """
     files = _collect_files(paths, fmt)
     native = {role: _read_native(path, progress) for role, path in files.items()}
+    # An empty JSON Lines file has no columns either: an empty table, not an error.
+    native = {
+        role: table
+        for role, table in native.items()
+        if table.num_columns or role in ("tickets", "surveys", "calls", "customers")
+    }
     mapping = dict(columns or {})
     problems: list[dict[str, object]] = []
 
