@@ -250,3 +250,16 @@ def test_ticket_metrics_per_segment_match_one_liners_on_the_subsets(definitions:
             assert row.value == expected, (row.metric, row.period, row.segment)
         checked += 1
     assert checked == len(result.rows) > 20
+
+
+def test_segments_of_a_survey_table_are_those_of_each_kind() -> None:
+    pa = pytest.importorskip("pyarrow")
+    table = pa.table(
+        {"kind": ["csat", "nps", "nps"], "score": [5, 9, 10], "channel": ["chat", "email", "chat"]}
+    )
+    rows = report(surveys=table, metrics=["csat", "nps"], by="channel").rows
+    assert [(r.metric, dict(r.segment)["channel"], r.n) for r in rows] == [
+        ("csat", "chat", 1),
+        ("nps", "chat", 1),
+        ("nps", "email", 1),
+    ]

@@ -501,7 +501,7 @@ def _has_kind(data: Any, survey_kind: str) -> bool:
 
 def _only_kind(data: Any, survey_kind: str) -> Any:
     if isinstance(data, RecordTable):
-        return data  # survey metrics read the rows of their kind themselves
+        return data.select(np.asarray(data["kind"] == survey_kind, dtype=bool))
     return [s for s in data if getattr(s, "kind", survey_kind) == survey_kind]
 
 
@@ -608,7 +608,7 @@ def report(
             options = dict(params.get(name, {}))
             if calendar is not None and "calendar" in cls.Params.model_fields:
                 options.setdefault("calendar", calendar)
-            key = (cls.input_kind, cls.survey_kind if not isinstance(data, RecordTable) else None)
+            key = (cls.input_kind, cls.survey_kind)
             if key not in grouped:
                 grouped[key] = _groups(cls.input_kind, data, period, timezone, by_fields)
             try:
