@@ -263,3 +263,18 @@ def test_segments_of_a_survey_table_are_those_of_each_kind() -> None:
         ("nps", "chat", 1),
         ("nps", "email", 1),
     ]
+
+
+def test_volume_grid_against_python_datetimes() -> None:
+    from zoneinfo import ZoneInfo
+
+    from cxmetrics.datasets import generate
+    from cxmetrics.plot import volume_grid
+
+    batch = generate(300, seed=12).tickets
+    grid = volume_grid(batch, "America/New_York")
+    expected = np.zeros((7, 24), dtype=np.int64)
+    for seconds in batch.created_at.tolist():
+        local = datetime.fromtimestamp(seconds, tz=ZoneInfo("America/New_York"))
+        expected[local.weekday(), local.hour] += 1
+    np.testing.assert_array_equal(grid, expected)
