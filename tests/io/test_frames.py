@@ -299,3 +299,38 @@ def test_record_tables_validate_like_the_models() -> None:
     )
     assert collected.data["id"].tolist() == ["u2"]
     assert collected.errors[0]["type"] == "left_before_joining"
+
+
+def test_grouped_and_shuffled_histories_link_the_same() -> None:
+    # Grouped histories are linked by runs of ids, shuffled ones by a dictionary.
+    pa = pytest.importorskip("pyarrow")
+    from cxmetrics.datasets import generate
+    from cxmetrics.io.schema import batch_to_tables
+
+    batch = generate(200, seed=5).tickets
+    tables = {name: pa.table(cols) for name, cols in batch_to_tables(batch).items()}
+    tickets = tables.pop("tickets")
+    grouped = to_ticket_batch(tickets, **tables)
+    rng = np.random.default_rng(0)
+
+    def interleave(table: pa.Table) -> pa.Table:
+        # Rows of different tickets interleaved at random; each ticket's rows keep
+        # their order (file order breaks ties in time).
+        codes = np.unique(np.array(table["ticket_id"].to_pylist()), return_inverse=True)[1]
+        keys = rng.random(table.num_rows)
+        keys = keys[np.lexsort((keys, codes))]  # rows are grouped by ticket already
+        return table.take(np.argsort(keys))
+
+    shuffled = {name: interleave(t) for name, t in tables.items()}
+    assert shuffled["interactions"]["ticket_id"] != tables["interactions"]["ticket_id"]
+    assert_same_batch(batch, grouped)
+    assert_same_batch(batch, to_ticket_batch(tickets, **shuffled))
+    # A run naming an unknown ticket is reported on each of its rows.
+    ids = tables["interactions"]["ticket_id"].to_pylist()
+    first = ids[0]
+    renamed = ["nope" if i == first else i for i in ids]
+    broken = tables["interactions"].set_column(0, "ticket_id", pa.array(renamed))
+    with pytest.raises(RecordValidationError) as caught:
+        to_ticket_batch(tickets, interactions=broken)
+    assert {e["id"] for e in caught.value.errors} == {"nope"}
+    assert len(caught.value.errors) == ids.count(first)

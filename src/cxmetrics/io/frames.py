@@ -171,12 +171,18 @@ def _link(
 ) -> _Events:
     table.require("ticket_id", "at")
     _, pc = _arrow()
-    # Link once per distinct ticket id, then spread to the rows.
-    indices, dictionary = table.encoded("ticket_id")
-    lookup = np.asarray(
-        pc.index_in(dictionary, value_set=ticket_text).fill_null(-1).to_numpy(zero_copy_only=False),
-        dtype=np.int64,
-    )
+    # Link once per run (or distinct value) of ticket ids, then spread to the rows.
+    indices, dictionary = _runs(table)
+    if dictionary.equals(ticket_text):
+        # Histories written in ticket order, every ticket present: nothing to look up.
+        lookup = np.arange(len(dictionary), dtype=np.int64)
+    else:
+        lookup = np.asarray(
+            pc.index_in(dictionary, value_set=ticket_text)
+            .fill_null(-1)
+            .to_numpy(zero_copy_only=False),
+            dtype=np.int64,
+        )
     ticket = np.append(lookup, -1)[np.where(indices >= 0, indices, lookup.size)]
     found = ticket >= 0
     ticket_ids = (
@@ -204,6 +210,28 @@ def _link(
     )  # fmt: skip
     bad = ~found | bad_at | no_time | before
     return _Events(name, table, ticket, at, ticket_ids, bad)
+
+
+def _runs(table: Table) -> tuple[IntArray, Any]:
+    """``(indices, values)`` of the ticket-id column: runs of equal ids, or a dictionary.
+
+    History tables are usually grouped by ticket, so their ids come in runs; one
+    run-end encoding (adjacent comparisons) replaces hashing every row.
+    """
+    pa, pc = _arrow()
+    raw = table.arrow("ticket_id")
+    if pa.types.is_dictionary(raw.type) or len(raw) == 0:
+        return table.encoded("ticket_id")
+    runs = pc.run_end_encode(raw)
+    ends = np.asarray(runs.run_ends.to_numpy(zero_copy_only=False), dtype=np.int64)
+    if ends.size * 2 > len(raw):  # not grouped: a dictionary is cheaper
+        return table.encoded("ticket_id")
+    values = table._clean(runs.values)
+    indices = np.repeat(np.arange(ends.size, dtype=np.int64), np.diff(ends, prepend=0))
+    missing = np.asarray(values.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    if missing.any():
+        indices = np.where(missing[indices], -1, indices)
+    return indices, values
 
 
 def _arrow() -> tuple[Any, Any]:
