@@ -278,3 +278,21 @@ def test_volume_grid_against_python_datetimes() -> None:
         local = datetime.fromtimestamp(seconds, tz=ZoneInfo("America/New_York"))
         expected[local.weekday(), local.hour] += 1
     np.testing.assert_array_equal(grid, expected)
+
+
+@pytest.mark.parametrize("period", ["day", "week", "month", "quarter", "year"])
+def test_period_codes_agree_with_labels(period: str) -> None:
+    from cxmetrics.report import _period_codes
+
+    rng = np.random.default_rng(1)
+    start = datetime(2020, 12, 20, tzinfo=timezone.utc).timestamp()
+    seconds = start + rng.uniform(0, 3 * 365 * 86400, 2000)
+    seconds[::97] = np.nan
+    codes, names = _period_codes(seconds, period, "Pacific/Auckland")
+    labels = np.where(
+        np.isnan(seconds),
+        "unknown",
+        period_labels(np.nan_to_num(seconds), period, "Pacific/Auckland"),
+    )
+    assert [names[c] for c in codes] == labels.tolist()
+    assert names[:-1] == sorted(set(names[:-1])) and names[-1] == "unknown"

@@ -255,6 +255,21 @@ def _fmt_seconds(seconds: float) -> str:
     return f"{seconds / 86400:.1f}d"
 
 
+def _local_time(seconds: npt.NDArray[np.float64], tz: str) -> npt.NDArray[np.datetime64]:
+    """Local wall-clock time of epoch-second instants (one zone lookup per UTC hour)."""
+    zone = ZoneInfo(tz)
+    hours = np.floor(seconds / 3600.0)
+    unique_hours, inverse = np.unique(hours, return_inverse=True)
+    offsets = np.array(
+        [
+            datetime.fromtimestamp(h * 3600.0, tz=zone).utcoffset().total_seconds()  # type: ignore[union-attr]
+            for h in unique_hours
+        ]
+    )
+    local: npt.NDArray[np.datetime64] = (seconds + offsets[inverse.ravel()]).astype("datetime64[s]")
+    return local
+
+
 def period_labels(
     seconds: npt.NDArray[np.float64], period: str, tz: str = "UTC"
 ) -> npt.NDArray[np.str_]:
@@ -275,16 +290,7 @@ def period_labels(
             f"The 'period' parameter of report must be one of {', '.join(PERIODS)}. "
             f"Got {period!r} instead."
         )
-    zone = ZoneInfo(tz)
-    hours = np.floor(seconds / 3600.0)
-    unique_hours, inverse = np.unique(hours, return_inverse=True)
-    offsets = np.array(
-        [
-            datetime.fromtimestamp(h * 3600.0, tz=zone).utcoffset().total_seconds()  # type: ignore[union-attr]
-            for h in unique_hours
-        ]
-    )
-    local = (seconds + offsets[inverse]).astype("datetime64[s]")
+    local = _local_time(seconds, tz)
     days = local.astype("datetime64[D]")
     labels: npt.NDArray[np.str_]
     if period == "day":
@@ -444,7 +450,7 @@ def _compact(column: Categorical) -> Categorical:
 def _subset(kind: str, data: Any, positions: npt.NDArray[np.intp]) -> Any:
     if isinstance(data, TicketBatch):
         part = data.select(positions)
-        part = part.with_(customer_id=_compact(part.customer_id), agent_id=_compact(part.agent_id))
+        part = part.with_(customer_id=_compact(part.customer_id))
         measure_as_subset(part, data, positions)  # cut from one measurement of the whole
         return part
     if isinstance(data, RecordTable):
@@ -462,12 +468,7 @@ def _groups(
     if period is None:
         period_names, period_code = ["all"], np.zeros(n, dtype=np.int64)
     else:
-        instants = _instants(kind, data)
-        labels = period_labels(np.nan_to_num(instants), period, tz)
-        labels = np.where(np.isnan(instants), "~unknown", labels)  # "~" sorts it last
-        unique, period_code = np.unique(labels, return_inverse=True)
-        period_names = [str(p).replace("~unknown", "unknown") for p in unique.tolist()]
-        period_code = period_code.astype(np.int64).ravel()
+        period_code, period_names = _period_codes(_instants(kind, data), period, tz)
     segment_code = np.zeros(n, dtype=np.int64)
     segment_names: list[list[str]] = []
     for name in by:
@@ -491,6 +492,36 @@ def _groups(
             (period_names[label], _subset(kind, data, positions))
         )
     return out
+
+
+def _period_codes(
+    seconds: npt.NDArray[np.float64], period: str, tz: str
+) -> tuple[npt.NDArray[np.int64], list[str]]:
+    """Integer period of every instant and the sorted labels (``"unknown"`` last).
+
+    Periods are told apart by integers (local day, month, or the Thursday of the
+    ISO week); only one instant per period is turned into a label.
+    """
+    known = ~np.isnan(seconds)
+    local = np.zeros(seconds.size, dtype=np.int64)
+    if known.any():
+        days_of = _local_time(seconds[known], tz).astype("datetime64[D]")
+        days = days_of.astype(np.int64)
+        if period == "day":
+            key = days
+        elif period == "week":
+            key = days - (days + 3) % 7 + 3  # the Thursday decides the ISO week
+        else:
+            months = days_of.astype("datetime64[M]").astype(np.int64)
+            key = {"month": months, "quarter": months // 3, "year": months // 12}[period]
+        local[known] = key
+    _, first, inverse = np.unique(local[known], return_index=True, return_inverse=True)
+    labels = period_labels(seconds[known][first], period, tz).tolist() if first.size else []
+    codes = np.full(seconds.size, len(labels), dtype=np.int64)  # unknown: after the rest
+    codes[known] = inverse.ravel()
+    if not known.all():
+        labels.append("unknown")
+    return codes, [str(label) for label in labels]
 
 
 def _has_kind(data: Any, survey_kind: str) -> bool:
