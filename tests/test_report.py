@@ -296,3 +296,9 @@ def test_period_codes_agree_with_labels(period: str) -> None:
     )
     assert [names[c] for c in codes] == labels.tolist()
     assert names[:-1] == sorted(set(names[:-1])) and names[-1] == "unknown"
+
+
+def test_segmenting_by_an_unknown_field_is_an_error() -> None:
+    answers = [SurveyResponse(kind="csat", score=5, channel="chat")]
+    with pytest.raises(InvalidParameterError, match="cannot segment by 'chanel'"):
+        report(surveys=answers, by="chanel")

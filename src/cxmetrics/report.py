@@ -524,6 +524,14 @@ def _period_codes(
     return codes, [str(label) for label in labels]
 
 
+def _has_field(kind: str, data: Any, name: str) -> bool:
+    if kind == "tickets":
+        return isinstance(getattr(data, name, None), Categorical) or name in _TICKET_CODES
+    if isinstance(data, RecordTable):
+        return name in data.columns
+    return bool(data) and hasattr(data[0], name)
+
+
 def _has_kind(data: Any, survey_kind: str) -> bool:
     if isinstance(data, RecordTable):
         return bool(np.any(data["kind"] == survey_kind))
@@ -616,6 +624,12 @@ def report(
     ):
         if data is not None:
             inputs[kind] = _normalise(kind, data)
+    for field_name in by_fields:
+        if not any(_has_field(kind, data, field_name) for kind, data in inputs.items()):
+            raise InvalidParameterError(
+                f"cannot segment by {field_name!r}: no input has that field (tickets have "
+                "channel, group, segment, priority, status, agent_id, customer_id, created_by)"
+            )
     params = params or {}
     names = list(metrics) if metrics is not None else available_metrics()
     explicit = metrics is not None
