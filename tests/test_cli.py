@@ -119,3 +119,17 @@ def test_bad_column_and_bad_rows(tmp_path: Path) -> None:
     assert collected.returncode == 0, collected.stderr
     assert "warning: 1 problem(s)" in collected.stderr
     assert json.loads(collected.stdout)["rows"][0]["n"] == 29
+
+
+def test_bad_calendar_file_is_one_line(tmp_path: Path) -> None:
+    calendar = tmp_path / "cal.toml"
+    calendar.write_text('timezone = "Europe/Paris"\nopening = "09:00"\n')
+    done = run("--sample", "--calendar", calendar)
+    assert done.returncode == 2
+    assert done.stderr == (
+        "cxmetrics: error: cal.toml: unknown calendar key 'opening'; the keys are country, "
+        "extra_working_days, holidays, hours, special_hours, subdivision, timezone, years\n"
+    )
+    calendar.write_text("timezone = \n")
+    done = run("--sample", "--calendar", calendar)
+    assert done.returncode == 2 and "cal.toml is not valid TOML" in done.stderr

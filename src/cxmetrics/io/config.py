@@ -23,14 +23,14 @@ the ``tomli`` package is needed.
 
 from __future__ import annotations
 
+import importlib
 import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from cxmetrics._optional import import_optional
 from cxmetrics.calendars import BusinessCalendar
-from cxmetrics.exceptions import InvalidParameterError
+from cxmetrics.exceptions import InvalidParameterError, MissingDependencyError
 
 __all__ = ["calendar_from_dict", "read_calendar", "read_toml"]
 
@@ -53,7 +53,12 @@ def read_toml(path: str | Path) -> dict[str, Any]:
     if sys.version_info >= (3, 11):
         import tomllib as toml
     else:  # pragma: no cover - exercised on Python 3.10 only
-        toml = import_optional("tomli", extra="toml", feature="TOML files on Python 3.10")
+        try:
+            toml = importlib.import_module("tomli")
+        except ImportError as exc:
+            raise MissingDependencyError(
+                'reading TOML on Python 3.10 requires "tomli"; install it with pip install tomli'
+            ) from exc
     file = Path(path)
     if not file.exists():
         raise FileNotFoundError(f"no such file: {str(file)!r}")
