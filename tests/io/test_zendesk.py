@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from cxmetrics import RecordValidationError, first_response_time
+from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.io.frames import Collected
 from cxmetrics.io.zendesk import read_zendesk
 from cxmetrics.tickets import ticket_metrics
@@ -82,3 +83,25 @@ def test_bad_rows_raise_or_are_collected() -> None:
     assert isinstance(result, Collected)
     assert result.data.ids.tolist() == ["101", "102"]
     assert [(e["id"], e["type"]) for e in result.errors] == [("103", "literal_error")]
+
+
+def test_comments_per_ticket_with_metric_events() -> None:
+    comments = json.loads((FIXTURES / "comments.json").read_text())
+    batch = read_zendesk(
+        FIXTURES / "tickets.json",
+        comments=comments,
+        ticket_metric_events=FIXTURES / "ticket_metric_events.json",
+    )
+    with_audits = read_zendesk(FIXTURES / "tickets.json", audits=FIXTURES / "audits.jsonl")
+    assert batch.interactions.counts.tolist() == [5, 3, 1]
+    assert batch.interactions["author"].tolist() == with_audits.interactions["author"].tolist()
+    np.testing.assert_array_equal(ticket_metrics(batch)["first_reply"], [4500.0, 3600.0, np.nan])
+    assert batch.solved_at.tolist()[0] == (T0 + timedelta(hours=3.5)).timestamp()
+    flat = [{**c, "ticket_id": t} for t, page in comments.items() for c in page["comments"]]
+    assert read_zendesk(FIXTURES / "tickets.json", comments=flat).interactions.counts.tolist() == [
+        5,
+        3,
+        1,
+    ]
+    with pytest.raises(InvalidParameterError, match="not both"):
+        read_zendesk(FIXTURES / "tickets.json", audits=FIXTURES / "audits.jsonl", comments=flat)

@@ -90,6 +90,7 @@ def read_zendesk(
     tickets: Any,
     *,
     audits: Any = None,
+    comments: Any = None,
     ticket_metric_events: Any = None,
     users: Any = None,
     errors: Literal["raise", "collect"] = "raise",
@@ -103,6 +104,11 @@ def read_zendesk(
     audits : same, optional
         Ticket audits (``ticket_id``, ``created_at``, ``author_id``, ``via``,
         ``events``): the full history.
+    comments : mapping or same, optional
+        Ticket comments (``GET /api/v2/tickets/{id}/comments``: ``created_at``,
+        ``author_id``, ``public``, ``via``), when there are no audits: a mapping of
+        ticket id to its comments (a list or an API page), or comment objects
+        carrying a ``ticket_id``.
     ticket_metric_events : same, optional
         Metric events (``ticket_id``, ``metric``, ``instance_id``, ``type``,
         ``time``), for the milestones when there are no audits.
@@ -139,6 +145,11 @@ def read_zendesk(
     _check_mode(errors)
     ticket_items = _load(tickets, "tickets")
     audit_items = _load(audits, "audits")
+    if audit_items and comments is not None:
+        raise InvalidParameterError(
+            "give audits or comments, not both: the audits already hold the comments"
+        )
+    comment_items = _comments(comments)
     metric_items = _load(ticket_metric_events, "ticket_metric_events")
     roles = {str(u.get("id")): str(u.get("role")) for u in _load(users, "users")}
     rows: dict[str, list[dict[str, Any]]] = {
@@ -203,11 +214,29 @@ def read_zendesk(
                 elif field in ("assignee_id", "group_id"):
                     name = "agent_id" if field == "assignee_id" else "group"
                     rows["assignments"].append({"ticket_id": ticket, "at": at, name: _text(value)})
+    for comment in comment_items:
+        ticket = _text(comment.get("ticket_id"))
+        via = comment.get("via") or {}
+        by_rule = isinstance(via, Mapping) and via.get("channel") == "rule"
+        author = _text(comment.get("author_id"))
+        rows["messages"].append(
+            {
+                "ticket_id": ticket,
+                "at": comment.get("created_at"),
+                "author": _author(author, requester.get(str(ticket)), roles, by_rule),
+                "public": bool(comment.get("public", True)),
+                "automated": by_rule,
+                "agent_id": author,
+            }
+        )
     for message in rows["messages"]:
         if message["author"] not in ("agent", "bot"):
             message["agent_id"] = None
     if not audit_items and metric_items:
         _milestones(rows["tickets"], metric_items)
+        if comment_items:  # the comments give the first reply; keep only the solve
+            for row in rows["tickets"]:
+                row["first_reply_at"] = None
     pa, _ = _pa()
     tables: dict[str, Any] = {}
     for name, items in rows.items():
@@ -226,6 +255,26 @@ def read_zendesk(
     if isinstance(result, Collected):
         return Collected(result.data, tuple({**e, "table": "zendesk"} for e in result.errors))
     return result
+
+
+def _comments(value: Any) -> list[dict[str, Any]]:
+    """Comment objects with their ticket id, from a per-ticket mapping or a flat list."""
+    if value is None:
+        return []
+    if isinstance(value, Mapping) and "comments" not in value:
+        out: list[dict[str, Any]] = []
+        for ticket, page in value.items():
+            items = page.get("comments", []) if isinstance(page, Mapping) else page
+            out.extend({**item, "ticket_id": ticket} for item in items)
+        return out
+    items = _load(value, "comments")
+    missing = [i for i, item in enumerate(items) if "ticket_id" not in item]
+    if missing:
+        raise InvalidParameterError(
+            f"comment {missing[0]} has no ticket_id: pass comments as a mapping of ticket id "
+            "to that ticket's comments, or add ticket_id to each"
+        )
+    return items
 
 
 def _author(author: str | None, requester: str | None, roles: Mapping[str, str], rule: bool) -> str:
