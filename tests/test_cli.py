@@ -133,3 +133,22 @@ def test_bad_calendar_file_is_one_line(tmp_path: Path) -> None:
     calendar.write_text("timezone = \n")
     done = run("--sample", "--calendar", calendar)
     assert done.returncode == 2 and "cal.toml is not valid TOML" in done.stderr
+
+
+def test_sla_file_adds_compliance(exported: Path, tmp_path: Path) -> None:
+    pytest.importorskip("cxmetrics.sla")
+    policy = tmp_path / "sla.toml"
+    policy.write_text(
+        'name = "standard"\n[calendar]\ntimezone = "Europe/Paris"\n'
+        'hours = { mon-fri = "09:00-18:00" }\n'
+        '[[targets]]\nmetric = "first_reply"\nwithin = "PT4H"\n'
+    )
+    done = run(exported, "--metrics", "ticket_volume", "--sla", policy, "--format", "json")
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout)["rows"]
+    assert [r["metric"] for r in rows] == ["ticket_volume", "sla_compliance"]
+    assert 0 <= rows[1]["value"] <= 1
+    policy.write_text('name = "standard"\n[[targets]]\nmetric = "first_reply"\nwithin = "-PT4H"\n')
+    bad = run(exported, "--sla", policy)
+    assert bad.returncode == 2 and bad.stderr.startswith("cxmetrics: error: sla.toml: invalid")
+    assert bad.stderr.count("\n") == 1

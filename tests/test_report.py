@@ -302,3 +302,38 @@ def test_segmenting_by_an_unknown_field_is_an_error() -> None:
     answers = [SurveyResponse(kind="csat", score=5, channel="chat")]
     with pytest.raises(InvalidParameterError, match="cannot segment by 'chanel'"):
         report(surveys=answers, by="chanel")
+
+
+def test_sla_needs_its_package() -> None:
+    import importlib.util
+
+    if importlib.util.find_spec("cxmetrics.sla") is not None:
+        pytest.skip("cxmetrics.sla is present")
+    with pytest.raises(InvalidParameterError, match=r"needs cxmetrics\.sla"):
+        report(surveys=[SurveyResponse(kind="csat", score=5)], sla=object())
+
+
+def test_sla_compliance_per_segment_matches_the_metric_on_subsets() -> None:
+    sla = pytest.importorskip("cxmetrics.sla")
+    from cxmetrics.datasets import generate
+
+    batch = generate(300, seed=3).tickets
+    policy = sla.SlaPolicy(
+        name="std",
+        targets=[
+            sla.SlaTarget(metric="first_reply", within="PT1H"),
+            sla.SlaTarget(metric="resolution", within="P2D"),
+        ],
+    )
+    result = report(tickets=batch, metrics=["ticket_volume"], sla=policy, period="week",
+                    by="channel")  # fmt: skip
+    rows = [r for r in result.rows if r.metric == "sla_compliance"]
+    weeks = period_labels(batch.created_at, "week")
+    channels = np.array(batch.channel.to_list(), dtype=object)
+    for row in rows:
+        subset = batch.select((weeks == row.period) & (channels == dict(row.segment)["channel"]))
+        metric = sla.SlaCompliance(policy=policy)
+        metric.update(subset)
+        expected = metric.compute()
+        assert (row.value, row.n) == (expected.value, expected.n)
+    assert len(rows) > 10 and any(r.significant is not None for r in rows)

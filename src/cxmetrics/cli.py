@@ -50,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("--by", help="comma-separated fields to segment by (channel, group…)")
     rep.add_argument("--timezone", default="UTC", help="IANA timezone periods are cut in")
     rep.add_argument("--calendar", type=Path, help="business-hours calendar (TOML file)")
+    rep.add_argument("--sla", type=Path, help="SLA policy (TOML file): adds SLA compliance")
     rep.add_argument(
         "--input-timezone", help="IANA timezone of naive timestamps in the files (else an error)"
     )
@@ -119,6 +120,11 @@ def _report(args: argparse.Namespace) -> int:
         from cxmetrics.io.config import read_calendar
 
         calendar = read_calendar(args.calendar)
+    sla = None
+    if args.sla is not None:
+        from cxmetrics.io.config import read_sla
+
+        sla = read_sla(args.sla)
     fmt = args.format
     if fmt is None:
         suffix = args.output.suffix.lower() if args.output is not None else ""
@@ -131,6 +137,7 @@ def _report(args: argparse.Namespace) -> int:
         by=[b.strip() for b in args.by.split(",")] if args.by else None,
         timezone=args.timezone,
         calendar=calendar,
+        sla=sla,
         charts=charts,
     )
     render = {

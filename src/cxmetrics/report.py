@@ -10,6 +10,7 @@ period with whether that change is statistically significant.
 from __future__ import annotations
 
 import csv
+import importlib
 import io
 import json
 import math
@@ -315,9 +316,25 @@ def period_labels(
     return np.char.add(np.char.add(iso_year.astype(str), "-W"), np.char.zfill(week.astype(str), 2))
 
 
-def _compare(metric: Metric[Any, Any], before: Metric[Any, Any]) -> bool | None:
+def _compare(
+    metric: Metric[Any, Any],
+    before: Metric[Any, Any],
+    details: dict[str, Any] | None = None,
+    previous_details: dict[str, Any] | None = None,
+) -> bool | None:
     state, previous = metric.state, before.state
     confidence = metric.params.confidence
+    counts = ("achieved", "breached")
+    if details and previous_details and all(k in details and k in previous_details for k in counts):
+        # Compliance rates (SLA) carry their counts in the details.
+        achieved, total = int(details["achieved"]), int(details["achieved"] + details["breached"])
+        before_achieved = int(previous_details["achieved"])
+        before_total = before_achieved + int(previous_details["breached"])
+        if min(total, before_total) == 0:
+            return None
+        return compare_proportions(
+            before_achieved, before_total, achieved, total, confidence
+        ).significant
     try:
         if isinstance(state, RatioState):
             if min(state.denominator, previous.denominator) == 0:
@@ -555,6 +572,7 @@ def report(
     by: Sequence[str] | str | None = None,
     timezone: str = "UTC",
     calendar: Any = None,
+    sla: Any = None,
     params: dict[str, dict[str, Any]] | None = None,
     charts: bool = False,
 ) -> Report:
@@ -585,6 +603,9 @@ def report(
     calendar : BusinessCalendar, optional
         Measure durations in business time (for every metric that takes a
         calendar, unless ``params`` says otherwise).
+    sla : SlaPolicy or SlaPolicySet, optional
+        Add SLA compliance (the ``sla_compliance`` metric of :mod:`cxmetrics.sla`)
+        evaluated with this policy.
     params : dict, optional
         Parameters per metric name, e.g. ``{"csat": {"scale": 10}}``.
     charts : bool, default=False
@@ -630,8 +651,18 @@ def report(
                 f"cannot segment by {field_name!r}: no input has that field (tickets have "
                 "channel, group, segment, priority, status, agent_id, customer_id, created_by)"
             )
-    params = params or {}
+    params = dict(params or {})
     names = list(metrics) if metrics is not None else available_metrics()
+    if sla is not None:
+        try:  # importing the package registers its sla_compliance metric
+            importlib.import_module("cxmetrics.sla")
+        except ImportError as exc:
+            raise InvalidParameterError(
+                "sla= needs cxmetrics.sla, which this version does not have"
+            ) from exc
+        params["sla_compliance"] = {"policy": sla, **params.get("sla_compliance", {})}
+        if "sla_compliance" not in names:
+            names.append("sla_compliance")
     explicit = metrics is not None
     rows: list[ReportRow] = []
     skipped: list[str] = []
@@ -682,6 +713,7 @@ def _metric_rows(
     for segment, parts in groups.items():
         previous: Metric[Any, Any] | None = None
         previous_value: Any = None
+        previous_details: dict[str, Any] = {}
         for label, part in parts:
             metric = cls(**options)
             metric.update(part)
@@ -689,7 +721,11 @@ def _metric_rows(
             change = significant = None
             if previous is not None and label != "unknown":
                 change = _change(result.value, previous_value)
-                significant = _compare(metric, previous) if change is not None else None
+                significant = (
+                    _compare(metric, previous, dict(result.details), previous_details)
+                    if change is not None
+                    else None
+                )
             low, high = result.interval if result.interval is not None else (None, None)
             rows.append(
                 ReportRow(
@@ -708,6 +744,7 @@ def _metric_rows(
             )
             if label != "unknown":
                 previous, previous_value = metric, result.value
+                previous_details = dict(result.details)
     return rows
 
 
