@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import warnings
 from datetime import datetime, timezone
 
 import numpy as np
@@ -100,3 +101,239 @@ def test_cli_unknown_metric_is_one_line_and_exit_2() -> None:
     )
     assert done.returncode == 2
     assert done.stderr.strip() == "cxmetrics: error: unknown metric 'cast'; did you mean 'csat'?"
+
+
+# --- segments, DataFrame input, charts -------------------------------------------------
+
+
+def test_by_segments_match_the_one_liners_per_segment() -> None:
+    answers = [
+        SurveyResponse(kind="csat", score=s, channel=c, responded_at=at(d))
+        for s, c, d in [(5, "chat", 4), (1, "chat", 4), (4, "email", 4), (5, "chat", 12),
+                        (2, "email", 12), (5, None, 12)]
+    ]  # fmt: skip
+    result = report(surveys=answers, metrics=["csat"], period="week", by=["channel"])
+    got = {(dict(r.segment)["channel"], r.period): (r.value, r.n) for r in result.rows}
+    for (channel, week), (value, n) in got.items():
+        part = [
+            a
+            for a in answers
+            if (a.channel or "(none)") == channel
+            and period_labels(np.array([a.responded_at.timestamp()]), "week")[0] == week
+        ]
+        assert (value, n) == (csat(part), len(part))
+    assert set(got) == {("chat", "2024-W10"), ("chat", "2024-W11"), ("email", "2024-W10"),
+                        ("email", "2024-W11"), ("(none)", "2024-W11")}  # fmt: skip
+    email_w11 = next(
+        r for r in result.rows if r.period == "2024-W11" and dict(r.segment)["channel"] == "email"
+    )
+    assert email_w11.change == pytest.approx(-1.0)  # within the segment: 100 % -> 0 %
+    assert "channel" in result.to_csv().splitlines()[0]
+    assert result.to_pandas()["channel"].tolist()[0] == "chat"
+
+
+def test_report_on_dataframes_equals_report_on_records() -> None:
+    pd = pytest.importorskip("pandas")
+    from cxmetrics.datasets import generate
+    from cxmetrics.io.schema import batch_to_tables
+
+    data = generate(300, seed=3)
+    tables = batch_to_tables(data.tickets)
+    flat = pd.DataFrame(tables["tickets"])
+    flat["created_at"] = pd.to_datetime(flat["created_at"], unit="s", utc=True)
+    records = data.ticket_records()
+    surveys = data.surveys.to_records()
+    survey_frame = pd.DataFrame([s.model_dump() for s in surveys])
+    names = ["ticket_volume", "channel_mix", "csat", "nps", "ces"]
+    ours = report(tickets=flat, surveys=survey_frame, metrics=names, period="week", by="channel")
+    theirs = report(tickets=records, surveys=surveys, metrics=names, period="week", by="channel")
+    assert [r.as_plain() for r in ours.rows] == [r.as_plain() for r in theirs.rows]
+
+
+def test_html_report_embeds_its_tables_and_charts() -> None:
+    pytest.importorskip("matplotlib")
+    import base64
+    from html.parser import HTMLParser
+
+    from cxmetrics.datasets import generate
+
+    data = generate(400, seed=4)
+    result = report(
+        tickets=data.tickets,
+        surveys=data.surveys.to_records(),
+        metrics=["first_response_time", "csat"],
+        period="week",
+        charts=True,
+    )
+
+    class Parser(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.cells: list[str] = []
+            self.images: list[str] = []
+            self.in_cell = False
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            self.in_cell = tag in ("td", "th")
+            if tag == "img":
+                self.images.append(dict(attrs)["src"] or "")
+
+        def handle_data(self, data: str) -> None:
+            if self.in_cell:
+                self.cells.append(data)
+
+    parser = Parser()
+    parser.feed(result.to_html())
+    assert "first_response_time" in parser.cells and "csat" in parser.cells
+    weeks = {r.period for r in result.rows}
+    assert weeks <= set(parser.cells)
+    # two trends, the duration distribution and the volume heatmap, all PNG
+    assert len(parser.images) == 4
+    for src in parser.images:
+        assert src.startswith("data:image/png;base64,")
+        assert base64.b64decode(src.split(",", 1)[1])[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_calendar_applies_to_duration_metrics() -> None:
+    from datetime import timedelta
+
+    from cxmetrics import Message, Ticket, first_response_time
+    from cxmetrics.calendars import BusinessCalendar
+
+    friday = datetime(2024, 3, 8, 16, tzinfo=timezone.utc)
+    ticket = Ticket(id="A", created_at=friday, interactions=[
+        Message(at=friday + timedelta(days=3), author="agent")])  # fmt: skip
+    calendar = BusinessCalendar("UTC", {"mon-fri": "09:00-17:00"})
+    row = report(tickets=[ticket], metrics=["first_response_time"], calendar=calendar).rows[0]
+    assert row.value == first_response_time([ticket], calendar=calendar) == timedelta(hours=8)
+
+
+@pytest.mark.parametrize("definitions", ["default", "zendesk", "freshdesk"])
+def test_ticket_metrics_per_segment_match_one_liners_on_the_subsets(definitions: str) -> None:
+    # The report cuts each segment's measures from one measurement of all tickets;
+    # the one-liners measure each subset afresh.
+    from cxmetrics import (
+        average_response_time,
+        fcr_rate,
+        first_response_time,
+        next_response_time,
+        reopen_rate,
+        resolution_time,
+    )
+    from cxmetrics.datasets import generate
+
+    batch = generate(400, seed=9).tickets
+    names = ["first_response_time", "next_response_time", "average_response_time",
+             "resolution_time", "fcr", "reopen_rate"]  # fmt: skip
+    options = {name: {"definitions": definitions} for name in names}
+    result = report(tickets=batch, metrics=names, period="week", by="channel", params=options)
+    weeks = period_labels(batch.created_at, "week")
+    channels = np.array(batch.channel.to_list(), dtype=object)
+    one_liners = {
+        "first_response_time": first_response_time,
+        "next_response_time": next_response_time,
+        "average_response_time": average_response_time,
+        "resolution_time": resolution_time,
+        "fcr": fcr_rate,
+        "reopen_rate": reopen_rate,
+    }
+    checked = 0
+    for row in result.rows:
+        mask = (weeks == row.period) & (channels == dict(row.segment)["channel"])
+        subset = batch.select(mask)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            expected = one_liners[row.metric](subset, definitions=definitions)
+        if isinstance(expected, float) and np.isnan(expected):
+            assert np.isnan(row.value)
+        else:
+            assert row.value == expected, (row.metric, row.period, row.segment)
+        checked += 1
+    assert checked == len(result.rows) > 20
+
+
+def test_segments_of_a_survey_table_are_those_of_each_kind() -> None:
+    pa = pytest.importorskip("pyarrow")
+    table = pa.table(
+        {"kind": ["csat", "nps", "nps"], "score": [5, 9, 10], "channel": ["chat", "email", "chat"]}
+    )
+    rows = report(surveys=table, metrics=["csat", "nps"], by="channel").rows
+    assert [(r.metric, dict(r.segment)["channel"], r.n) for r in rows] == [
+        ("csat", "chat", 1),
+        ("nps", "chat", 1),
+        ("nps", "email", 1),
+    ]
+
+
+def test_volume_grid_against_python_datetimes() -> None:
+    from zoneinfo import ZoneInfo
+
+    from cxmetrics.datasets import generate
+    from cxmetrics.plot import volume_grid
+
+    batch = generate(300, seed=12).tickets
+    grid = volume_grid(batch, "America/New_York")
+    expected = np.zeros((7, 24), dtype=np.int64)
+    for seconds in batch.created_at.tolist():
+        local = datetime.fromtimestamp(seconds, tz=ZoneInfo("America/New_York"))
+        expected[local.weekday(), local.hour] += 1
+    np.testing.assert_array_equal(grid, expected)
+
+
+@pytest.mark.parametrize("period", ["day", "week", "month", "quarter", "year"])
+def test_period_codes_agree_with_labels(period: str) -> None:
+    from cxmetrics.report import _period_codes
+
+    rng = np.random.default_rng(1)
+    start = datetime(2020, 12, 20, tzinfo=timezone.utc).timestamp()
+    seconds = start + rng.uniform(0, 3 * 365 * 86400, 2000)
+    seconds[::97] = np.nan
+    codes, names = _period_codes(seconds, period, "Pacific/Auckland")
+    labels = np.where(
+        np.isnan(seconds),
+        "unknown",
+        period_labels(np.nan_to_num(seconds), period, "Pacific/Auckland"),
+    )
+    assert [names[c] for c in codes] == labels.tolist()
+    assert names[:-1] == sorted(set(names[:-1])) and names[-1] == "unknown"
+
+
+def test_segmenting_by_an_unknown_field_is_an_error() -> None:
+    answers = [SurveyResponse(kind="csat", score=5, channel="chat")]
+    with pytest.raises(InvalidParameterError, match="cannot segment by 'chanel'"):
+        report(surveys=answers, by="chanel")
+
+
+def test_sla_needs_its_package() -> None:
+    import importlib.util
+
+    if importlib.util.find_spec("cxmetrics.sla") is not None:
+        pytest.skip("cxmetrics.sla is present")
+    with pytest.raises(InvalidParameterError, match=r"needs cxmetrics\.sla"):
+        report(surveys=[SurveyResponse(kind="csat", score=5)], sla=object())
+
+
+def test_sla_compliance_per_segment_matches_the_metric_on_subsets() -> None:
+    sla = pytest.importorskip("cxmetrics.sla")
+    from cxmetrics.datasets import generate
+
+    batch = generate(300, seed=3).tickets
+    policy = sla.SlaPolicy(
+        name="std",
+        targets=[
+            sla.SlaTarget(metric="first_reply", within="PT1H"),
+            sla.SlaTarget(metric="resolution", within="P2D"),
+        ],
+    )
+    result = report(tickets=batch, metrics=["ticket_volume"], sla=policy, period="week",
+                    by="channel")  # fmt: skip
+    rows = [r for r in result.rows if r.metric == "sla_compliance"]
+    weeks = period_labels(batch.created_at, "week")
+    channels = np.array(batch.channel.to_list(), dtype=object)
+    for row in rows:
+        subset = batch.select((weeks == row.period) & (channels == dict(row.segment)["channel"]))
+        metric = sla.SlaCompliance(policy=policy)
+        metric.update(subset)
+        expected = metric.compute()
+        assert (row.value, row.n) == (expected.value, expected.n)
+    assert len(rows) > 10 and any(r.significant is not None for r in rows)

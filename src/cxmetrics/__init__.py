@@ -109,6 +109,19 @@ from cxmetrics.models import (
     validate_records,
 )
 from cxmetrics.registry import available_metrics, get_metric
+from cxmetrics.sla import (
+    SlaCompliance,
+    SlaCondition,
+    SlaOutcomes,
+    SlaPolicy,
+    SlaPolicySet,
+    SlaTarget,
+    evaluate_sla,
+    sla_at_risk,
+    sla_breached_backlog,
+    sla_compliance,
+    sla_compliance_rate,
+)
 from cxmetrics.staffing import ErlangA, ErlangC, UnstableQueueError, erlang_b
 from cxmetrics.tickets import TicketTable, ticket_metrics
 
@@ -163,7 +176,13 @@ __all__ = [
     "RevenueChurn",
     "ReviewRating",
     "ServiceLevel",
+    "SlaCompliance",
+    "SlaCondition",
     "SlaError",
+    "SlaOutcomes",
+    "SlaPolicy",
+    "SlaPolicySet",
+    "SlaTarget",
     "StatusChange",
     "SurveyResponse",
     "TagCounts",
@@ -194,6 +213,7 @@ __all__ = [
     "contact_volume",
     "csat",
     "erlang_b",
+    "evaluate_sla",
     "fcr_rate",
     "first_response_time",
     "get_metric",
@@ -211,6 +231,10 @@ __all__ = [
     "revenue_churn_rate",
     "review_rating",
     "service_level",
+    "sla_at_risk",
+    "sla_breached_backlog",
+    "sla_compliance",
+    "sla_compliance_rate",
     "stats",
     "tag_counts",
     "ticket_metrics",

@@ -175,7 +175,7 @@ class EventTable:
 
     def select_tickets(self, index: npt.NDArray[np.intp]) -> EventTable:
         """Return the rows of the tickets at ``index``, renumbered 0..len(index)-1."""
-        counts = self.counts[index]
+        counts = self.offsets[index + 1] - self.offsets[index]  # O(selected), not O(all)
         offsets = np.zeros(index.size + 1, dtype=np.int64)
         np.cumsum(counts, out=offsets[1:])
         starts = self.offsets[index]
@@ -460,8 +460,10 @@ def as_ticket_batch(tickets: Any) -> TicketBatch:
     """Return ``tickets`` as a :class:`TicketBatch`.
 
     Accepts a batch (returned as is), a :class:`~cxmetrics.tickets.TicketTable`
-    (the batch it was measured from) or an iterable of :class:`~cxmetrics.Ticket`.
-    DataFrame input goes through ``cxmetrics.io`` first.
+    (the batch it was measured from), an iterable of :class:`~cxmetrics.Ticket`,
+    or a pandas / polars / pyarrow tickets table (converted by
+    :func:`cxmetrics.io.to_ticket_batch`; pass history tables through that
+    function directly).
 
     Examples
     --------
@@ -473,4 +475,9 @@ def as_ticket_batch(tickets: Any) -> TicketBatch:
     measured_from = getattr(tickets, "batch", None)  # a TicketTable: the batch it measured
     if isinstance(measured_from, TicketBatch):
         return measured_from
+    from cxmetrics.io._routing import tickets_input  # DataFrames: vectorised, validated
+
+    converted = tickets_input(tickets)
+    if converted is not None:
+        return converted  # type: ignore[no-any-return]
     return TicketBatch.from_tickets(tickets)

@@ -10,11 +10,12 @@ period with whether that change is statistically significant.
 from __future__ import annotations
 
 import csv
+import importlib
 import io
 import json
 import math
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -23,12 +24,19 @@ import numpy as np
 import numpy.typing as npt
 
 from cxmetrics._optional import import_optional
-from cxmetrics.batch import TicketBatch, as_ticket_batch
+from cxmetrics.batch import CREATED_BY, Categorical, TicketBatch, as_ticket_batch
 from cxmetrics.exceptions import InvalidParameterError
+from cxmetrics.io._columns import is_dataframe
+from cxmetrics.io.frames import RecordTable, to_call_table, to_customer_table, to_survey_table
+from cxmetrics.io.schema import records_to_table
 from cxmetrics.metrics.base import Metric, MetricResult
 from cxmetrics.metrics.state import MeanState, RatioState
+from cxmetrics.models.interaction import Call
+from cxmetrics.models.survey import SurveyResponse
+from cxmetrics.models.ticket import PRIORITIES, TICKET_STATUSES
 from cxmetrics.registry import available_metrics, get_metric
 from cxmetrics.stats import compare_means, compare_nps, compare_proportions
+from cxmetrics.tickets.measures import measure_as_subset, shared_measures
 
 __all__ = ["Period", "Report", "ReportRow", "report"]
 
@@ -43,7 +51,10 @@ class ReportRow:
     ``change`` is the difference with the previous period's value (``None`` for the
     first period or when either is undefined); ``significant`` says whether that
     change is statistically significant at the result's confidence level (``None``
-    when no test applies to the metric).
+    when no test applies to the metric). ``segment`` holds the ``(by, value)``
+    pairs of the row's segment (empty without ``by``): ``"(none)"`` is the
+    segment of rows without a value, ``"(all)"`` marks a ``by`` field the metric's
+    input does not have.
     """
 
     metric: str
@@ -55,12 +66,18 @@ class ReportRow:
     high: Any = None
     change: float | None = None
     significant: bool | None = None
+    segment: tuple[tuple[str, str], ...] = ()
     details: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def as_plain(self) -> dict[str, Any]:
-        """Return the row with durations in seconds and nan as None (JSON-able)."""
+        """Return the row with durations in seconds and nan as None (JSON-able).
+
+        Each ``by`` key of the segment becomes a column of its own.
+        """
         plain = asdict(self)
         plain.pop("details")
+        plain.pop("segment")
+        plain.update(dict(self.segment))
         return {key: _plain(value) for key, value in plain.items()}
 
 
@@ -88,6 +105,9 @@ class Report:
 
     rows: tuple[ReportRow, ...]
     skipped: tuple[str, ...] = ()
+    by: tuple[str, ...] = ()
+    charts: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    """``(title, base64 PNG)`` pairs embedded by :meth:`to_html` (``charts=True``)."""
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -103,7 +123,8 @@ class Report:
     def to_csv(self) -> str:
         """Return the report as CSV text."""
         out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=list(ReportRow.__dataclass_fields__)[:-1])
+        names = [n for n in ReportRow.__dataclass_fields__ if n not in ("segment", "details")]
+        writer = csv.DictWriter(out, fieldnames=[*names, *self.by])
         writer.writeheader()
         writer.writerows(self.to_dicts())
         return out.getvalue()
@@ -119,13 +140,15 @@ class Report:
         return polars.DataFrame(self.to_dicts())
 
     def _cells(self) -> list[list[str]]:
-        header = ["metric", "period", "value", "n", "95% interval", "change", ""]
+        header = ["metric", "period", *self.by, "value", "n", "95% interval", "change", ""]
         lines = [header]
         for row in self.rows:
+            segment = dict(row.segment)
             lines.append(
                 [
                     row.metric,
                     row.period,
+                    *(segment.get(name, "") for name in self.by),
                     _fmt(row.value, row.unit),
                     str(row.n),
                     ""
@@ -156,7 +179,11 @@ class Report:
         return "\n".join(lines)
 
     def to_html(self) -> str:
-        """Return the report as a standalone HTML table."""
+        """Return the report as a standalone HTML page: the table, then the charts.
+
+        Charts (``report(..., charts=True)``) are embedded as PNG data URIs, so the
+        page is one self-contained file.
+        """
         from html import escape
 
         cells = self._cells()
@@ -164,10 +191,20 @@ class Report:
         body = "".join(
             "<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in cells[1:]
         )
+        figures = "".join(
+            f"<figure><img alt='{escape(title)}' src='data:image/png;base64,{png}'>"
+            f"<figcaption>{escape(title)}</figcaption></figure>"
+            for title, png in self.charts
+        )
+        skipped = "".join(f"<li>{escape(item)}</li>" for item in self.skipped)
+        notes = f"<h2>Not computed</h2><ul>{skipped}</ul>" if skipped else ""
         return (
             "<!DOCTYPE html><html><head><meta charset='utf-8'><title>cxmetrics report</title>"
-            f"</head><body><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-            "</body></html>"
+            "<style>body{font-family:sans-serif}table{border-collapse:collapse}"
+            "td,th{border:1px solid #ccc;padding:2px 6px;text-align:left}"
+            "figure{display:inline-block;margin:1em}</style>"
+            f"</head><body><h1>KPI report</h1><table><thead><tr>{head}</tr></thead>"
+            f"<tbody>{body}</tbody></table>{figures}{notes}</body></html>"
         )
 
 
@@ -219,6 +256,21 @@ def _fmt_seconds(seconds: float) -> str:
     return f"{seconds / 86400:.1f}d"
 
 
+def _local_time(seconds: npt.NDArray[np.float64], tz: str) -> npt.NDArray[np.datetime64]:
+    """Local wall-clock time of epoch-second instants (one zone lookup per UTC hour)."""
+    zone = ZoneInfo(tz)
+    hours = np.floor(seconds / 3600.0)
+    unique_hours, inverse = np.unique(hours, return_inverse=True)
+    offsets = np.array(
+        [
+            datetime.fromtimestamp(h * 3600.0, tz=zone).utcoffset().total_seconds()  # type: ignore[union-attr]
+            for h in unique_hours
+        ]
+    )
+    local: npt.NDArray[np.datetime64] = (seconds + offsets[inverse.ravel()]).astype("datetime64[s]")
+    return local
+
+
 def period_labels(
     seconds: npt.NDArray[np.float64], period: str, tz: str = "UTC"
 ) -> npt.NDArray[np.str_]:
@@ -239,16 +291,7 @@ def period_labels(
             f"The 'period' parameter of report must be one of {', '.join(PERIODS)}. "
             f"Got {period!r} instead."
         )
-    zone = ZoneInfo(tz)
-    hours = np.floor(seconds / 3600.0)
-    unique_hours, inverse = np.unique(hours, return_inverse=True)
-    offsets = np.array(
-        [
-            datetime.fromtimestamp(h * 3600.0, tz=zone).utcoffset().total_seconds()  # type: ignore[union-attr]
-            for h in unique_hours
-        ]
-    )
-    local = (seconds + offsets[inverse]).astype("datetime64[s]")
+    local = _local_time(seconds, tz)
     days = local.astype("datetime64[D]")
     labels: npt.NDArray[np.str_]
     if period == "day":
@@ -273,27 +316,25 @@ def period_labels(
     return np.char.add(np.char.add(iso_year.astype(str), "-W"), np.char.zfill(week.astype(str), 2))
 
 
-def _instants(kind: str, data: Any) -> npt.NDArray[np.float64]:
-    if kind == "tickets":
-        return np.asarray(data.created_at)
-    if kind == "surveys":
-        return np.array(
-            [np.nan if s.responded_at is None else s.responded_at.timestamp() for s in data]
-        )
-    if kind == "calls":
-        return np.array([c.at.timestamp() for c in data])
-    return np.array([c.since.timestamp() for c in data])
-
-
-def _subset(kind: str, data: Any, mask: npt.NDArray[np.bool_]) -> Any:
-    if kind == "tickets":
-        return data.select(mask)
-    return [item for item, keep in zip(data, mask, strict=True) if keep]
-
-
-def _compare(metric: Metric[Any, Any], before: Metric[Any, Any]) -> bool | None:
+def _compare(
+    metric: Metric[Any, Any],
+    before: Metric[Any, Any],
+    details: dict[str, Any] | None = None,
+    previous_details: dict[str, Any] | None = None,
+) -> bool | None:
     state, previous = metric.state, before.state
     confidence = metric.params.confidence
+    counts = ("achieved", "breached")
+    if details and previous_details and all(k in details and k in previous_details for k in counts):
+        # Compliance rates (SLA) carry their counts in the details.
+        achieved, total = int(details["achieved"]), int(details["achieved"] + details["breached"])
+        before_achieved = int(previous_details["achieved"])
+        before_total = before_achieved + int(previous_details["breached"])
+        if min(total, before_total) == 0:
+            return None
+        return compare_proportions(
+            before_achieved, before_total, achieved, total, confidence
+        ).significant
     try:
         if isinstance(state, RatioState):
             if min(state.denominator, previous.denominator) == 0:
@@ -335,26 +376,217 @@ def _change(value: Any, previous: Any) -> float | None:
     return None
 
 
+_TICKET_CODES = {
+    "priority": PRIORITIES,
+    "status": TICKET_STATUSES,
+    "created_by": CREATED_BY,
+}
+
+
+def _normalise(kind: str, data: Any) -> Any:
+    """Inputs as the report reads them: a batch for tickets, column tables where possible."""
+    if kind == "tickets":
+        return as_ticket_batch(data)
+    if isinstance(data, RecordTable) or is_dataframe(data):
+        converter = {
+            "surveys": to_survey_table,
+            "calls": to_call_table,
+            "customers": to_customer_table,
+        }[kind]
+        return data if isinstance(data, RecordTable) else converter(data)
+    items = list(data)
+    model = {"surveys": SurveyResponse, "calls": Call}.get(kind)
+    # Customers stay records: their revenue changes have no column form.
+    if model is not None and all(isinstance(item, model) for item in items):
+        return records_to_table(kind, items)
+    return items
+
+
+def _instants(kind: str, data: Any) -> npt.NDArray[np.float64]:
+    if kind == "tickets":
+        return np.asarray(data.created_at, dtype=np.float64)
+    column = {"surveys": "responded_at", "calls": "at", "customers": "since"}[kind]
+    if isinstance(data, RecordTable):
+        return np.asarray(data[column], dtype=np.float64)
+    return np.array(
+        [np.nan if getattr(item, column, None) is None else getattr(item, column).timestamp()
+         for item in data],
+        dtype=np.float64,
+    )  # fmt: skip
+
+
+def _segment_codes(kind: str, data: Any, name: str) -> tuple[npt.NDArray[np.int64], list[str]]:
+    """Integer codes of the ``name`` value of every row and their labels.
+
+    Rows without a value are ``"(none)"``; an input without the field is one
+    ``"(all)"`` segment.
+    """
+    n = len(data)
+    if kind == "tickets":
+        column = getattr(data, name, None)
+        if isinstance(column, Categorical):
+            # Segments in alphabetical order, whatever order the categories came in.
+            order = np.argsort(np.array(column.categories, dtype=str))
+            rank = np.empty(len(order) + 1, dtype=np.int64)
+            rank[order] = np.arange(len(order))
+            rank[-1] = len(order)
+            codes = rank[np.where(column.codes < 0, len(order), column.codes)]
+            return codes, [*sorted(column.categories), "(none)"]
+        if name in _TICKET_CODES and column is not None:
+            names = _TICKET_CODES[name]
+            return np.where(column < 0, len(names), column).astype(np.int64), [*names, "(none)"]
+        return np.zeros(n, dtype=np.int64), ["(all)"]
+    if isinstance(data, RecordTable):
+        values = data.get(name)
+    elif data and all(hasattr(item, name) for item in data):
+        values = np.empty(n, dtype=object)
+        values[:] = [getattr(item, name) for item in data]
+    else:
+        values = None
+    if values is None:
+        return np.zeros(n, dtype=np.int64), ["(all)"]
+    none: Any = None
+    missing = np.asarray(np.equal(values, none), dtype=bool)
+    labels, codes = np.unique(np.asarray(values)[~missing].astype(str), return_inverse=True)
+    out = np.full(n, labels.size, dtype=np.int64)  # "(none)" sorts last, as for tickets
+    out[~missing] = codes.ravel()
+    return out, [*(str(label) for label in labels.tolist()), "(none)"]
+
+
+def _compact(column: Categorical) -> Categorical:
+    """Drop the categories no row uses (a week of tickets names few of all customers)."""
+    used = np.unique(column.codes[column.codes >= 0])
+    if used.size == len(column.categories):
+        return column
+    remap = np.full(len(column.categories) + 1, -1, dtype=np.int32)
+    remap[used] = np.arange(used.size, dtype=np.int32)
+    categories = tuple(column.categories[i] for i in used.tolist())
+    return Categorical(remap[column.codes], categories)
+
+
+def _subset(kind: str, data: Any, positions: npt.NDArray[np.intp]) -> Any:
+    if isinstance(data, TicketBatch):
+        part = data.select(positions)
+        part = part.with_(customer_id=_compact(part.customer_id))
+        measure_as_subset(part, data, positions)  # cut from one measurement of the whole
+        return part
+    if isinstance(data, RecordTable):
+        return data.select(positions)
+    return [data[i] for i in positions.tolist()]
+
+
+def _groups(
+    kind: str, data: Any, period: str | None, tz: str, by: Sequence[str]
+) -> dict[tuple[tuple[str, str], ...], list[tuple[str, Any]]]:
+    """The input cut by segment, then by period (labels sorted), each part built once."""
+    n = len(data)
+    if n == 0:
+        return {tuple((name, "(all)") for name in by): [("all", data)]} if period is None else {}
+    if period is None:
+        period_names, period_code = ["all"], np.zeros(n, dtype=np.int64)
+    else:
+        period_code, period_names = _period_codes(_instants(kind, data), period, tz)
+    segment_code = np.zeros(n, dtype=np.int64)
+    segment_names: list[list[str]] = []
+    for name in by:
+        codes, names = _segment_codes(kind, data, name)
+        segment_code = segment_code * len(names) + codes
+        segment_names.append(names)
+    key = segment_code * len(period_names) + period_code
+    order = np.argsort(key, kind="stable")
+    distinct, starts = np.unique(key[order], return_index=True)
+    ends = np.r_[starts[1:], n]
+    out: dict[tuple[tuple[str, str], ...], list[tuple[str, Any]]] = {}
+    for value, start, end in zip(distinct.tolist(), starts.tolist(), ends.tolist(), strict=True):
+        segment, label = divmod(value, len(period_names))
+        parts = []
+        for names in reversed(segment_names):
+            segment, code = divmod(segment, len(names))
+            parts.append(names[code])
+        segment_key = tuple(zip(by, reversed(parts), strict=True))
+        positions = order[start:end]
+        out.setdefault(segment_key, []).append(
+            (period_names[label], _subset(kind, data, positions))
+        )
+    return out
+
+
+def _period_codes(
+    seconds: npt.NDArray[np.float64], period: str, tz: str
+) -> tuple[npt.NDArray[np.int64], list[str]]:
+    """Integer period of every instant and the sorted labels (``"unknown"`` last).
+
+    Periods are told apart by integers (local day, month, or the Thursday of the
+    ISO week); only one instant per period is turned into a label.
+    """
+    known = ~np.isnan(seconds)
+    local = np.zeros(seconds.size, dtype=np.int64)
+    if known.any():
+        days_of = _local_time(seconds[known], tz).astype("datetime64[D]")
+        days = days_of.astype(np.int64)
+        if period == "day":
+            key = days
+        elif period == "week":
+            key = days - (days + 3) % 7 + 3  # the Thursday decides the ISO week
+        else:
+            months = days_of.astype("datetime64[M]").astype(np.int64)
+            key = {"month": months, "quarter": months // 3, "year": months // 12}[period]
+        local[known] = key
+    _, first, inverse = np.unique(local[known], return_index=True, return_inverse=True)
+    labels = period_labels(seconds[known][first], period, tz).tolist() if first.size else []
+    codes = np.full(seconds.size, len(labels), dtype=np.int64)  # unknown: after the rest
+    codes[known] = inverse.ravel()
+    if not known.all():
+        labels.append("unknown")
+    return codes, [str(label) for label in labels]
+
+
+def _has_field(kind: str, data: Any, name: str) -> bool:
+    if kind == "tickets":
+        return isinstance(getattr(data, name, None), Categorical) or name in _TICKET_CODES
+    if isinstance(data, RecordTable):
+        return name in data.columns
+    return bool(data) and hasattr(data[0], name)
+
+
+def _has_kind(data: Any, survey_kind: str) -> bool:
+    if isinstance(data, RecordTable):
+        return bool(np.any(data["kind"] == survey_kind))
+    return any(getattr(s, "kind", survey_kind) == survey_kind for s in data)
+
+
+def _only_kind(data: Any, survey_kind: str) -> Any:
+    if isinstance(data, RecordTable):
+        return data.select(np.asarray(data["kind"] == survey_kind, dtype=bool))
+    return [s for s in data if getattr(s, "kind", survey_kind) == survey_kind]
+
+
 def report(
     *,
-    tickets: Iterable[Any] | TicketBatch | None = None,
-    surveys: Sequence[Any] | None = None,
-    calls: Sequence[Any] | None = None,
-    customers: Sequence[Any] | None = None,
+    tickets: Any = None,
+    surveys: Any = None,
+    calls: Any = None,
+    customers: Any = None,
     metrics: Sequence[str] | None = None,
     period: Period | None = None,
+    by: Sequence[str] | str | None = None,
     timezone: str = "UTC",
+    calendar: Any = None,
+    sla: Any = None,
     params: dict[str, dict[str, Any]] | None = None,
+    charts: bool = False,
 ) -> Report:
-    """Compute many metrics, overall or per period, into one table.
+    """Compute many metrics, overall or per period and segment, into one table.
 
     Parameters
     ----------
-    tickets : list of Ticket or TicketBatch, optional
-    surveys : list of SurveyResponse, optional
+    tickets : list of Ticket, TicketBatch or DataFrame, optional
+        A DataFrame is a tickets table (see :func:`cxmetrics.io.to_ticket_batch`
+        for history tables and column names).
+    surveys : list of SurveyResponse or DataFrame, optional
         Each survey metric reads the answers of its kind.
-    calls : list of Call, optional
-    customers : list of Customer, optional
+    calls : list of Call or DataFrame, optional
+    customers : list of Customer or DataFrame, optional
     metrics : list of str, optional
         Registry names (see :func:`~cxmetrics.available_metrics`). By default every
         metric the given data can feed and that runs with default parameters.
@@ -362,10 +594,24 @@ def report(
         Group by local period: tickets by creation, surveys by response, calls by
         arrival. Survey answers without ``responded_at`` are reported in a period
         labelled ``"unknown"``, never dropped.
+    by : str or list of str, optional
+        Segment every metric by these fields (``"channel"``, ``"group"``,
+        ``"priority"``, ``"agent_id"``, ``"queue"``…); changes are measured within
+        a segment. Inputs without the field are reported whole, as ``"(all)"``.
     timezone : str, default="UTC"
         IANA timezone that periods are cut in.
+    calendar : BusinessCalendar, optional
+        Measure durations in business time (for every metric that takes a
+        calendar, unless ``params`` says otherwise).
+    sla : SlaPolicy or SlaPolicySet, optional
+        Add SLA compliance (the ``sla_compliance`` metric of :mod:`cxmetrics.sla`)
+        evaluated with this policy.
     params : dict, optional
         Parameters per metric name, e.g. ``{"csat": {"scale": 10}}``.
+    charts : bool, default=False
+        Draw the charts (needs the ``plot`` extra): trends with intervals, the
+        response and resolution time distributions, and the volume by hour and
+        weekday; :meth:`Report.to_html` embeds them.
 
     Returns
     -------
@@ -383,86 +629,122 @@ def report(
     >>> r = report(surveys=answers, metrics=["nps"], period="week")
     >>> [(row.period, row.value, row.change) for row in r.rows]
     [('2024-W10', 0.0, None), ('2024-W11', 66.66666666666667, 66.66666666666667)]
+    >>> answers = [SurveyResponse(kind="csat", score=s, channel=c)
+    ...            for s, c in [(5, "chat"), (2, "chat"), (4, "email")]]
+    >>> [(dict(r.segment)["channel"], r.value) for r in
+    ...  report(surveys=answers, metrics=["csat"], by="channel").rows]
+    [('chat', 0.5), ('email', 1.0)]
     """
+    by_fields = (by,) if isinstance(by, str) else tuple(by or ())
     inputs: dict[str, Any] = {}
-    if tickets is not None:
-        inputs["tickets"] = as_ticket_batch(tickets)
-    for kind, data in (("surveys", surveys), ("calls", calls), ("customers", customers)):
+    for kind, data in (
+        ("tickets", tickets),
+        ("surveys", surveys),
+        ("calls", calls),
+        ("customers", customers),
+    ):
         if data is not None:
-            inputs[kind] = list(data)
-    params = params or {}
+            inputs[kind] = _normalise(kind, data)
+    for field_name in by_fields:
+        if not any(_has_field(kind, data, field_name) for kind, data in inputs.items()):
+            raise InvalidParameterError(
+                f"cannot segment by {field_name!r}: no input has that field (tickets have "
+                "channel, group, segment, priority, status, agent_id, customer_id, created_by)"
+            )
+    params = dict(params or {})
     names = list(metrics) if metrics is not None else available_metrics()
+    if sla is not None:
+        try:  # importing the package registers its sla_compliance metric
+            importlib.import_module("cxmetrics.sla")
+        except ImportError as exc:
+            raise InvalidParameterError(
+                "sla= needs cxmetrics.sla, which this version does not have"
+            ) from exc
+        params["sla_compliance"] = {"policy": sla, **params.get("sla_compliance", {})}
+        if "sla_compliance" not in names:
+            names.append("sla_compliance")
     explicit = metrics is not None
     rows: list[ReportRow] = []
     skipped: list[str] = []
-    for name in names:
-        cls = get_metric(name)
-        if cls.input_kind not in inputs:
-            if explicit:
-                raise InvalidParameterError(
-                    f"metric {name!r} needs {cls.input_kind}, which report was not given"
-                )
-            continue
-        data = inputs[cls.input_kind]
-        if cls.survey_kind is not None:
-            data = [s for s in data if getattr(s, "kind", cls.survey_kind) == cls.survey_kind]
-            if not data and not explicit:
+    grouped: dict[tuple[str, str | None], Any] = {}
+    with shared_measures():
+        for name in names:
+            cls = get_metric(name)
+            if cls.input_kind not in inputs:
+                if explicit:
+                    raise InvalidParameterError(
+                        f"metric {name!r} needs {cls.input_kind}, which report was not given"
+                    )
                 continue
-        try:
-            rows.extend(_metric_rows(cls, params.get(name, {}), data, period, timezone))
-        except (InvalidParameterError, TypeError, ValueError) as exc:
-            if explicit:
-                raise
-            skipped.append(f"{name}: {exc}")
-    return Report(tuple(rows), tuple(skipped))
+            data = inputs[cls.input_kind]
+            if cls.survey_kind is not None:
+                if not _has_kind(data, cls.survey_kind) and not explicit:
+                    continue
+                data = _only_kind(data, cls.survey_kind)
+            options = dict(params.get(name, {}))
+            if calendar is not None and "calendar" in cls.Params.model_fields:
+                options.setdefault("calendar", calendar)
+            key = (cls.input_kind, cls.survey_kind)
+            if key not in grouped:
+                grouped[key] = _groups(cls.input_kind, data, period, timezone, by_fields)
+            try:
+                rows.extend(_metric_rows(cls, options, grouped[key]))
+            except (InvalidParameterError, TypeError, ValueError) as exc:
+                if explicit:
+                    raise
+                skipped.append(f"{name}: {exc}")
+    result = Report(tuple(rows), tuple(skipped), by_fields)
+    if charts:
+        from cxmetrics.plot import report_charts
+
+        result = replace(
+            result,
+            charts=report_charts(result, inputs.get("tickets"), calendar, timezone),
+        )
+    return result
 
 
 def _metric_rows(
     cls: type[Metric[Any, Any]],
     options: dict[str, Any],
-    data: Any,
-    period: str | None,
-    tz: str,
+    groups: dict[tuple[tuple[str, str], ...], list[tuple[str, Any]]],
 ) -> list[ReportRow]:
-    if period is None:
-        groups: list[tuple[str, Any]] = [("all", data)]
-    else:
-        instants = _instants(cls.input_kind, data)
-        labels = np.where(
-            np.isnan(instants), "unknown", period_labels(np.nan_to_num(instants), period, tz)
-        )
-        groups = [
-            (label, _subset(cls.input_kind, data, labels == label))
-            for label in sorted(set(labels.tolist()))
-        ]
     rows = []
-    previous: Metric[Any, Any] | None = None
-    previous_value: Any = None
-    for label, part in groups:
-        metric = cls(**options)
-        metric.update(part)
-        result: MetricResult = _quiet(metric)
-        change = significant = None
-        if previous is not None and label != "unknown":
-            change = _change(result.value, previous_value)
-            significant = _compare(metric, previous) if change is not None else None
-        low, high = result.interval if result.interval is not None else (None, None)
-        rows.append(
-            ReportRow(
-                metric=cls.name,
-                period=label,
-                value=result.value,
-                n=result.n,
-                unit=result.unit,
-                low=low,
-                high=high,
-                change=change,
-                significant=significant,
-                details=dict(result.details),
+    for segment, parts in groups.items():
+        previous: Metric[Any, Any] | None = None
+        previous_value: Any = None
+        previous_details: dict[str, Any] = {}
+        for label, part in parts:
+            metric = cls(**options)
+            metric.update(part)
+            result: MetricResult = _quiet(metric)
+            change = significant = None
+            if previous is not None and label != "unknown":
+                change = _change(result.value, previous_value)
+                significant = (
+                    _compare(metric, previous, dict(result.details), previous_details)
+                    if change is not None
+                    else None
+                )
+            low, high = result.interval if result.interval is not None else (None, None)
+            rows.append(
+                ReportRow(
+                    metric=cls.name,
+                    period=label,
+                    value=result.value,
+                    n=result.n,
+                    unit=result.unit,
+                    low=low,
+                    high=high,
+                    change=change,
+                    significant=significant,
+                    segment=segment,
+                    details=dict(result.details),
+                )
             )
-        )
-        if label != "unknown":
-            previous, previous_value = metric, result.value
+            if label != "unknown":
+                previous, previous_value = metric, result.value
+                previous_details = dict(result.details)
     return rows
 
 

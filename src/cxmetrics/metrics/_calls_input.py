@@ -152,6 +152,11 @@ def call_columns(items: Any, *, owner: str) -> CallColumns:
     """
     if isinstance(items, CallColumns):
         return items
+    from cxmetrics.io._routing import calls_input  # record tables of cxmetrics.io
+
+    converted: CallColumns | None = calls_input(items)
+    if converted is not None:
+        return converted
     if isinstance(items, Mapping) or hasattr(items, "columns"):
         return _from_columns(as_mapping(items, owner), owner)
     calls: list[Call] = []

@@ -32,6 +32,11 @@ def survey_scores(
     TypeError
         For a response of another survey kind, or an item that is not a number.
     """
+    from cxmetrics.io._routing import survey_input  # DataFrames: validated on columns
+
+    table_scores = survey_input(responses, kind=kind, scale=scale, owner=owner)
+    if table_scores is not None:
+        return table_scores
     if isinstance(responses, np.ndarray):
         scores = responses.astype(np.float64, copy=False).ravel()
     else:

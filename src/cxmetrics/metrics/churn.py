@@ -128,6 +128,11 @@ def customer_columns(customers: Iterable[Any], *, owner: str) -> CustomerColumns
     >>> customer_columns([c], owner="churn_rate").since.tolist()
     [86400.0]
     """
+    from cxmetrics.io._routing import customers_input  # DataFrames: validated on columns
+
+    converted: CustomerColumns | None = customers_input(customers)
+    if converted is not None:
+        return converted
     if isinstance(customers, Mapping) or hasattr(customers, "columns"):
         return _customers_from_columns(as_mapping(customers, owner), owner)
     rows: list[Customer] = []

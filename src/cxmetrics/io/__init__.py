@@ -1,0 +1,57 @@
+"""Data in and out: DataFrames, own-schema files, event logs, message logs, Zendesk.
+
+Everything here converts whole columns (through narwhals, the ``dataframes`` extra)
+and validates them once, with the same rules and error codes as the record models.
+
+- :func:`to_ticket_batch`, :func:`to_survey_table`, :func:`to_call_table`,
+  :func:`to_customer_table`: pandas / polars / pyarrow tables in.
+- :func:`read_files` (:func:`read_csv`, :func:`read_jsonl`, :func:`read_parquet`) and
+  :func:`write_csv` / :func:`write_jsonl` / :func:`write_parquet`: the own schema.
+- :func:`read_event_log`, :func:`read_message_log`, :func:`read_zendesk`: other
+  shapes of export.
+
+Rows that cannot be loaded are never dropped silently: ``errors="raise"`` (the
+default) raises :class:`~cxmetrics.RecordValidationError` listing every problem;
+``errors="collect"`` returns the good rows with the problems.
+"""
+
+from cxmetrics.io.files import (
+    SupportData,
+    read_csv,
+    read_files,
+    read_jsonl,
+    read_parquet,
+    write_csv,
+    write_jsonl,
+    write_parquet,
+)
+from cxmetrics.io.frames import (
+    Collected,
+    RecordTable,
+    to_call_table,
+    to_customer_table,
+    to_survey_table,
+    to_ticket_batch,
+)
+from cxmetrics.io.logs import read_event_log, read_message_log
+from cxmetrics.io.zendesk import read_zendesk
+
+__all__ = [
+    "Collected",
+    "RecordTable",
+    "SupportData",
+    "read_csv",
+    "read_event_log",
+    "read_files",
+    "read_jsonl",
+    "read_message_log",
+    "read_parquet",
+    "read_zendesk",
+    "to_call_table",
+    "to_customer_table",
+    "to_survey_table",
+    "to_ticket_batch",
+    "write_csv",
+    "write_jsonl",
+    "write_parquet",
+]

@@ -1,0 +1,174 @@
+"""Calendars written in TOML, for the command line and for configuration files.
+
+A calendar file (``cal.toml``)::
+
+    timezone = "Europe/Paris"
+    holidays = ["2024-12-25", "2025-01-01"]   # dates the windows are cancelled
+    country = "FR"                              # optional: public holidays (holidays extra)
+    years = [2024, 2025]                        # years of the country's holidays
+
+    [hours]
+    mon-fri = "09:00-18:00"
+    sat = ["10:00-12:00", "13:00-16:00"]
+
+    [special_hours]
+    2024-12-24 = "09:00-12:00"
+
+The keys are the parameters of :class:`~cxmetrics.BusinessCalendar` (plus
+``country``, ``subdivision`` and ``years`` for
+:meth:`~cxmetrics.BusinessCalendar.from_country`); they may also sit under a
+``[calendar]`` table. Python 3.11+ reads TOML with the standard library; on 3.10
+the ``tomli`` package is needed.
+
+An SLA policy file (``sla.toml``; needs :mod:`cxmetrics.sla`) holds the fields of
+``SlaPolicy``, its calendar as a table, and one ``[[targets]]`` table per target::
+
+    name = "standard"
+    pause_statuses = ["pending"]
+
+    [calendar]
+    timezone = "Europe/Paris"
+    hours = { mon-fri = "09:00-18:00" }
+
+    [[targets]]
+    metric = "first_reply"
+    within = "PT4H"
+
+    [[targets]]
+    metric = "first_reply"
+    within = "PT1H"
+    priority = "urgent"
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from cxmetrics.calendars import BusinessCalendar
+from cxmetrics.exceptions import InvalidParameterError, MissingDependencyError
+
+__all__ = ["calendar_from_dict", "read_calendar", "read_sla", "read_toml", "sla_from_dict"]
+
+_KEYS = frozenset(
+    {"timezone", "hours", "holidays", "special_hours", "extra_working_days", "country",
+     "subdivision", "years"}
+)  # fmt: skip
+
+
+def read_toml(path: str | Path) -> dict[str, Any]:
+    """Read a TOML file (``tomllib``, or ``tomli`` before Python 3.11).
+
+    Raises
+    ------
+    FileNotFoundError
+        For a missing file.
+    InvalidParameterError
+        For a file that is not valid TOML, naming the file and the problem.
+    """
+    if sys.version_info >= (3, 11):
+        import tomllib as toml
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        try:
+            toml = importlib.import_module("tomli")
+        except ImportError as exc:
+            raise MissingDependencyError(
+                'reading TOML on Python 3.10 requires "tomli"; install it with pip install tomli'
+            ) from exc
+    file = Path(path)
+    if not file.exists():
+        raise FileNotFoundError(f"no such file: {str(file)!r}")
+    try:
+        with open(file, "rb") as handle:
+            data: dict[str, Any] = toml.load(handle)
+    except toml.TOMLDecodeError as exc:
+        raise InvalidParameterError(f"{file.name} is not valid TOML: {exc}") from exc
+    return data
+
+
+def calendar_from_dict(data: Mapping[str, Any], source: str = "calendar") -> BusinessCalendar:
+    """Build a :class:`~cxmetrics.BusinessCalendar` from a mapping (a parsed TOML file).
+
+    Examples
+    --------
+    >>> cal = calendar_from_dict({"timezone": "Europe/Paris", "hours": {"mon-fri": "09:00-17:00"},
+    ...                           "holidays": ["2024-12-25"]})
+    >>> cal.timezone, cal.hours["mon"]
+    ('Europe/Paris', ['09:00-17:00'])
+    """
+    if "calendar" in data and isinstance(data["calendar"], Mapping):
+        data = data["calendar"]
+    unknown = sorted(set(data) - _KEYS)
+    if unknown:
+        raise InvalidParameterError(
+            f"{source}: unknown calendar key {unknown[0]!r}; the keys are "
+            f"{', '.join(sorted(_KEYS))}"
+        )
+    options = {k: v for k, v in data.items() if k not in ("country", "subdivision", "years")}
+    if "special_hours" in options:
+        options["special_hours"] = {str(k): v for k, v in options["special_hours"].items()}
+    if "country" in data:
+        extra = options.pop("holidays", ())
+        calendar = BusinessCalendar.from_country(
+            str(data["country"]),
+            subdivision=data.get("subdivision"),
+            years=data.get("years"),
+            **options,
+        )
+        if extra:
+            return BusinessCalendar(
+                calendar.timezone,
+                calendar.hours,
+                sorted(calendar.holidays | set(BusinessCalendar(holidays=extra).holidays)),
+                special_hours=options.get("special_hours"),
+                extra_working_days=options.get("extra_working_days", ()),
+            )
+        return calendar
+    return BusinessCalendar(**options)
+
+
+def read_calendar(path: str | Path) -> BusinessCalendar:
+    r"""Read a :class:`~cxmetrics.BusinessCalendar` from a TOML file (see the module docs).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> file = pathlib.Path(tempfile.mkdtemp()) / "cal.toml"
+    >>> _ = file.write_text('timezone = "America/New_York"\n[hours]\nmon-fri = "08:00-20:00"\n')
+    >>> read_calendar(file).hours["fri"]
+    ['08:00-20:00']
+    """
+    return calendar_from_dict(read_toml(path), Path(path).name)
+
+
+def sla_from_dict(data: Mapping[str, Any], source: str = "sla") -> Any:
+    """Build an ``SlaPolicy`` from a mapping (a parsed TOML file); see the module docs.
+
+    Raises
+    ------
+    InvalidParameterError
+        When :mod:`cxmetrics.sla` is not available, or for an invalid policy (one
+        line naming the problem).
+    """
+    try:
+        sla = importlib.import_module("cxmetrics.sla")
+    except ImportError as exc:
+        raise InvalidParameterError(
+            f"{source}: SLA policies need cxmetrics.sla, which this version does not have"
+        ) from exc
+    options = dict(data)
+    if isinstance(options.get("calendar"), Mapping):
+        options["calendar"] = calendar_from_dict(options["calendar"], source)
+    try:
+        return sla.SlaPolicy.model_validate(options)
+    except ValueError as exc:  # pydantic's ValidationError and SlaError are ValueErrors
+        first = " ".join(str(exc).split())
+        raise InvalidParameterError(f"{source}: invalid SLA policy: {first}") from exc
+
+
+def read_sla(path: str | Path) -> Any:
+    """Read an ``SlaPolicy`` from a TOML file (see the module docs)."""
+    return sla_from_dict(read_toml(path), Path(path).name)

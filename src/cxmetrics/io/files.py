@@ -1,0 +1,480 @@
+"""CSV, JSON Lines and Parquet files in the library's own schema, read and written.
+
+A data set on disk is a directory (or a list of files) with one file per table,
+named after the table: ``tickets.parquet``, ``interactions.parquet``,
+``surveys.parquet``… (see :mod:`cxmetrics.io.schema`). The readers go through
+:mod:`cxmetrics.io.frames`, so they validate every row with the models' rules and
+never build per-row objects; what a writer writes, the reader reads back equal.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from cxmetrics._optional import import_optional
+from cxmetrics.batch import TicketBatch, as_ticket_batch
+from cxmetrics.exceptions import InvalidParameterError
+from cxmetrics.io._progress import Progress
+from cxmetrics.io.frames import (
+    Collected,
+    RecordTable,
+    to_call_table,
+    to_customer_table,
+    to_survey_table,
+    to_ticket_batch,
+)
+from cxmetrics.io.schema import INSTANT_COLUMNS, TABLES, batch_to_tables, records_to_table
+
+__all__ = [
+    "SupportData",
+    "read_csv",
+    "read_files",
+    "read_jsonl",
+    "read_parquet",
+    "write_csv",
+    "write_jsonl",
+    "write_parquet",
+]
+
+Format = Literal["csv", "jsonl", "parquet"]
+_SUFFIXES: dict[str, Format] = {
+    ".csv": "csv",
+    ".csv.gz": "csv",
+    ".jsonl": "jsonl",
+    ".jsonl.gz": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
+
+
+@dataclass(frozen=True)
+class SupportData:
+    """A loaded data set: tickets as a batch, the rest as column tables.
+
+    Attributes
+    ----------
+    tickets : TicketBatch or None
+    surveys, calls, customers : RecordTable or None
+    errors : tuple of dict
+        Rows left out with ``errors="collect"``, with their reasons (empty
+        otherwise): ``position``, ``id``, ``field``, ``type``, ``message``,
+        ``input``, and ``table``/``file`` where known.
+    """
+
+    tickets: TicketBatch | None = None
+    surveys: RecordTable | None = None
+    calls: RecordTable | None = None
+    customers: RecordTable | None = None
+    errors: tuple[dict[str, object], ...] = field(default=())
+
+    def inputs(self) -> dict[str, Any]:
+        """The non-empty inputs as keyword arguments for :func:`~cxmetrics.report.report`.
+
+        Examples
+        --------
+        >>> SupportData().inputs()
+        {}
+        """
+        return {
+            name: value
+            for name in ("tickets", "surveys", "calls", "customers")
+            if (value := getattr(self, name)) is not None
+        }
+
+
+def _pa() -> Any:
+    return import_optional("pyarrow", extra="dataframes", feature="reading and writing files")
+
+
+def _role(path: Path) -> str | None:
+    stem = path.name.split(".")[0].lower()
+    for name in sorted(TABLES, key=len, reverse=True):
+        if stem == name or stem.startswith(name + "_") or stem.startswith(name + "-"):
+            return name
+    if stem == "messages" or stem.startswith("messages_"):
+        return "interactions"
+    return None
+
+
+def _format(path: Path) -> Format | None:
+    name = path.name.lower()
+    for suffix in sorted(_SUFFIXES, key=len, reverse=True):
+        if name.endswith(suffix):
+            return _SUFFIXES[suffix]
+    return None
+
+
+def _collect_files(paths: str | Path | Iterable[str | Path], fmt: Format | None) -> dict[str, Path]:
+    items = [paths] if isinstance(paths, (str, Path)) else list(paths)
+    files: list[Path] = []
+    for item in items:
+        path = Path(item)
+        if path.is_dir():
+            files.extend(p for p in sorted(path.iterdir()) if _format(p) is not None)
+        elif not path.exists():
+            raise FileNotFoundError(f"no such file or directory: {str(path)!r}")
+        else:
+            files.append(path)
+    roles: dict[str, Path] = {}
+    for path in files:
+        kind = _format(path)
+        if fmt is not None and kind != fmt:
+            if Path(path).parent.is_dir() and any(Path(i) == path for i in items):
+                raise InvalidParameterError(f"{str(path)!r} is not a {fmt} file")
+            continue
+        role = _role(path)
+        if role is None:
+            raise InvalidParameterError(
+                f"cannot tell which table {str(path)!r} holds: name it after one of "
+                f"{', '.join(TABLES)} (e.g. tickets.csv)"
+            )
+        if role in roles:
+            raise InvalidParameterError(
+                f"two files for the {role} table: {str(roles[role])!r} and {str(path)!r}"
+            )
+        roles[role] = path
+    if not roles:
+        raise InvalidParameterError(f"no data files found in {', '.join(map(str, items))}")
+    return roles
+
+
+def _read_native(path: Path, progress: bool) -> Any:
+    """Read one file into a pyarrow table; text formats keep every column as text."""
+    pa = _pa()
+    kind = _format(path)
+    size = path.stat().st_size
+    with Progress(size, f"reading {path.name}", enabled=progress) as bar:
+        if kind == "parquet":
+            pq = import_optional("pyarrow.parquet", extra="dataframes", feature="Parquet files")
+            schema = pq.read_schema(path)
+            # Repetitive text columns come back dictionary-encoded (string work once per
+            # value); ids are nearly unique, where a dictionary only slows decoding.
+            text_columns = [
+                f.name
+                for f in schema
+                if pa.types.is_string(f.type) and f.name not in ("id", "ticket_id")
+            ]
+            handle = pq.ParquetFile(path, read_dictionary=text_columns)
+            batches = []
+            for group in range(handle.num_row_groups):
+                batches.append(handle.read_row_group(group))
+                bar.advance(size / max(handle.num_row_groups, 1))
+            return pa.concat_tables(batches) if batches else handle.schema_arrow.empty_table()
+        opener = gzip.open if path.name.lower().endswith(".gz") else open
+        if kind == "csv":
+            pcsv = import_optional("pyarrow.csv", extra="dataframes", feature="CSV files")
+            with opener(path, "rt", encoding="utf-8-sig", newline="") as text:
+                header = next(csv.reader(text), [])
+            types = {name: pa.string() for name in header}
+            with opener(path, "rb") as raw:
+                counting = _Counting(raw, bar)
+                return pcsv.read_csv(
+                    counting,
+                    read_options=pcsv.ReadOptions(use_threads=True),
+                    convert_options=pcsv.ConvertOptions(
+                        column_types=types,
+                        strings_can_be_null=True,
+                        quoted_strings_can_be_null=False,
+                    ),
+                )
+        rows = []
+        with opener(path, "rt", encoding="utf-8") as lines:
+            for line in lines:
+                bar.advance(len(line))
+                if line.strip():
+                    rows.append(json.loads(line))
+        return _rows_to_arrow(rows)
+
+
+class _Counting:
+    """A binary file wrapper that reports the bytes read to a progress bar."""
+
+    def __init__(self, raw: Any, bar: Progress) -> None:
+        self.raw, self.bar = raw, bar
+        self.closed = False
+
+    def read(self, size: int = -1) -> bytes:
+        data: bytes = self.raw.read(size)
+        self.bar.advance(len(data))
+        return data
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def _rows_to_arrow(rows: list[dict[str, Any]]) -> Any:
+    pa = _pa()
+    names: dict[str, None] = {}
+    for row in rows:
+        names.update(dict.fromkeys(row))
+    columns = {}
+    for name in names:
+        values = [row.get(name) for row in rows]
+        kinds = {type(v) for v in values if v is not None}
+        if kinds <= {str} or (len(kinds) > 1 and not kinds <= {int, float}):
+            values = [None if v is None else str(v) for v in values]
+        columns[name] = pa.array(values)
+    return pa.table(columns)
+
+
+def read_files(
+    paths: str | Path | Iterable[str | Path],
+    *,
+    columns: Mapping[str, Mapping[str, str]] | None = None,
+    timezone: str | None = None,
+    errors: Literal["raise", "collect"] = "raise",
+    progress: bool = False,
+    fmt: Format | None = None,
+) -> SupportData:
+    """Read a data set in the own schema from files of any supported format.
+
+    Parameters
+    ----------
+    paths : path or list of paths
+        Files named after their table (``tickets.csv``, ``surveys.parquet``…), or
+        directories holding them. ``.csv``, ``.jsonl`` (``.ndjson``), ``.parquet``;
+        ``.gz`` compression for the text formats.
+    columns : mapping, optional
+        Per-table column mapping: ``{"tickets": {"created_at": "opened"}}``.
+    timezone : str, optional
+        Localise naive instants in this zone (else they are errors).
+    errors : {"raise", "collect"}, default="raise"
+        ``"collect"`` leaves bad rows out and lists them in ``SupportData.errors``.
+    progress : bool, default=False
+        Draw a progress bar on stderr while reading (when it is a terminal).
+
+    Returns
+    -------
+    SupportData
+
+    Raises
+    ------
+    FileNotFoundError
+        For a missing file.
+    InvalidParameterError
+        For a file whose table cannot be told from its name, or a missing column.
+    RecordValidationError
+        With ``errors="raise"``, listing every bad row by table, position and id.
+    """
+    files = _collect_files(paths, fmt)
+    native = {role: _read_native(path, progress) for role, path in files.items()}
+    # An empty JSON Lines file has no columns either: an empty table, not an error.
+    native = {
+        role: table
+        for role, table in native.items()
+        if table.num_columns or role in ("tickets", "surveys", "calls", "customers")
+    }
+    mapping = dict(columns or {})
+    problems: list[dict[str, object]] = []
+
+    def convert(role: str, function: Any, value: Any) -> Any:
+        result = function(value, columns=mapping.get(role), timezone=timezone, errors=errors)
+        if isinstance(result, Collected):
+            problems.extend({**p, "file": str(files[role])} for p in result.errors)
+            return result.data
+        return result
+
+    tickets = None
+    if "tickets" in native:
+        ticket_columns = {k: v for k, v in mapping.items() if k in TABLES}
+        result = to_ticket_batch(
+            native["tickets"],
+            interactions=native.get("interactions"),
+            status_changes=native.get("status_changes"),
+            assignments=native.get("assignments"),
+            priority_changes=native.get("priority_changes"),
+            tags=native.get("tags"),
+            columns=ticket_columns or None,
+            timezone=timezone,
+            errors=errors,
+        )
+        if isinstance(result, Collected):
+            problems.extend(result.errors)
+            tickets = result.data
+        else:
+            tickets = result
+    else:
+        orphans = [r for r in native if r in TABLES[1:6]]
+        if orphans:
+            raise InvalidParameterError(
+                f"the {orphans[0]} table needs a tickets table ({str(files[orphans[0]])!r} "
+                "was given without one)"
+            )
+    return SupportData(
+        tickets=tickets,
+        surveys=convert("surveys", to_survey_table, native["surveys"]) if "surveys" in native else None,
+        calls=convert("calls", to_call_table, native["calls"]) if "calls" in native else None,
+        customers=convert("customers", to_customer_table, native["customers"])
+        if "customers" in native
+        else None,
+        errors=tuple(problems),
+    )  # fmt: skip
+
+
+def read_csv(paths: str | Path | Iterable[str | Path], **options: Any) -> SupportData:
+    """Read own-schema CSV files (see :func:`read_files` for the options).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from cxmetrics import SurveyResponse
+    >>> folder = tempfile.mkdtemp()
+    >>> _ = write_csv(folder, surveys=[SurveyResponse(kind="nps", score=9)])
+    >>> read_csv(folder).surveys["score"].tolist()
+    [9.0]
+    """
+    return read_files(paths, fmt="csv", **options)
+
+
+def read_jsonl(paths: str | Path | Iterable[str | Path], **options: Any) -> SupportData:
+    """Read own-schema JSON Lines files (see :func:`read_files` for the options)."""
+    return read_files(paths, fmt="jsonl", **options)
+
+
+def read_parquet(paths: str | Path | Iterable[str | Path], **options: Any) -> SupportData:
+    """Read own-schema Parquet files (see :func:`read_files` for the options)."""
+    return read_files(paths, fmt="parquet", **options)
+
+
+# --- writing ---------------------------------------------------------------------------
+
+
+def _tables_of(
+    tickets: Any, surveys: Any, calls: Any, customers: Any
+) -> dict[str, dict[str, npt.NDArray[Any]]]:
+    tables: dict[str, dict[str, npt.NDArray[Any]]] = {}
+    if tickets is not None:
+        tables.update(batch_to_tables(as_ticket_batch(tickets)))
+    for kind, value in (("surveys", surveys), ("calls", calls), ("customers", customers)):
+        if value is not None:
+            table = value if isinstance(value, RecordTable) else records_to_table(kind, value)
+            tables[kind] = dict(table.columns)
+    return tables
+
+
+def _to_arrow(columns: Mapping[str, npt.NDArray[Any]]) -> Any:
+    pa = _pa()
+    arrays = {}
+    for name, values in columns.items():
+        if name in INSTANT_COLUMNS:
+            values = np.asarray(values, dtype=np.float64)
+            micros = pa.array(np.round(values * 1e6), mask=np.isnan(values)).cast(pa.int64())
+            arrays[name] = micros.cast(pa.timestamp("us", tz="UTC"))
+        elif values.dtype == object:
+            arrays[name] = pa.array(values.tolist(), type=pa.string())
+        else:
+            arrays[name] = pa.array(values)
+    return pa.table(arrays)
+
+
+def _write(
+    folder: str | Path,
+    fmt: Format,
+    tickets: Any,
+    surveys: Any,
+    calls: Any,
+    customers: Any,
+) -> list[Path]:
+    target = Path(folder)
+    target.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, columns in _tables_of(tickets, surveys, calls, customers).items():
+        path = target / f"{name}.{fmt}"
+        table = _to_arrow(columns)
+        if fmt == "parquet":
+            pq = import_optional("pyarrow.parquet", extra="dataframes", feature="Parquet files")
+            pq.write_table(table, path)
+        elif fmt == "csv":
+            pcsv = import_optional("pyarrow.csv", extra="dataframes", feature="CSV files")
+            pcsv.write_csv(table, path)
+        else:
+            with open(path, "w", encoding="utf-8") as out:
+                for row in table.to_pylist():
+                    out.write(json.dumps({k: _json_value(v) for k, v in row.items()}) + "\n")
+        written.append(path)
+    return written
+
+
+def _json_value(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def write_parquet(
+    folder: str | Path,
+    *,
+    tickets: Any = None,
+    surveys: Any = None,
+    calls: Any = None,
+    customers: Any = None,
+) -> list[Path]:
+    """Write a data set as own-schema Parquet files, one per table, into ``folder``.
+
+    Parameters
+    ----------
+    folder : path
+        Created when missing; existing files of the same names are replaced.
+    tickets : list of Ticket or TicketBatch, optional
+    surveys, calls, customers : list of records or RecordTable, optional
+
+    Returns
+    -------
+    list of Path
+        The files written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from cxmetrics.datasets import generate
+    >>> folder = tempfile.mkdtemp()
+    >>> batch = generate(50, seed=2).tickets
+    >>> _ = write_parquet(folder, tickets=batch)
+    >>> read_parquet(folder).tickets.ids.tolist() == batch.ids.tolist()
+    True
+    """
+    return _write(folder, "parquet", tickets, surveys, calls, customers)
+
+
+def write_csv(
+    folder: str | Path,
+    *,
+    tickets: Any = None,
+    surveys: Any = None,
+    calls: Any = None,
+    customers: Any = None,
+) -> list[Path]:
+    """Write a data set as own-schema CSV files (see :func:`write_parquet`)."""
+    return _write(folder, "csv", tickets, surveys, calls, customers)
+
+
+def write_jsonl(
+    folder: str | Path,
+    *,
+    tickets: Any = None,
+    surveys: Any = None,
+    calls: Any = None,
+    customers: Any = None,
+) -> list[Path]:
+    """Write a data set as own-schema JSON Lines files (see :func:`write_parquet`)."""
+    return _write(folder, "jsonl", tickets, surveys, calls, customers)

@@ -1,0 +1,958 @@
+"""DataFrames in: pandas, polars or pyarrow tables to the columnar inputs, vectorised.
+
+:func:`to_ticket_batch` turns a tickets table plus optional history tables
+(interactions or messages, calls, status changes, assignments, priority changes,
+tags), linked by ticket id, into a :class:`~cxmetrics.batch.TicketBatch`.
+:func:`to_survey_table`, :func:`to_call_table` and :func:`to_customer_table` do
+the same for survey answers, live contacts and customer lifetimes. Every rule of
+the record models is checked on whole columns, with the same error codes
+(``naive_datetime``, ``before_creation``, ``invalid_status_sequence``,
+``status_contradicts_history``, ``milestone_contradicts_history``,
+``negative_duration``, ``answered_and_abandoned``, ``score_out_of_scale``,
+``left_before_joining``, ``literal_error``…), and every bad row is reported by
+its table, position and id. No row ever becomes a Python object.
+
+Columns are named as in the records (``id``, ``created_at``, ``channel``…); pass
+``columns={"created_at": "opened_at"}`` for other names. Instants may be aware
+datetimes, ISO 8601 strings or UTC epoch seconds; naive ones need ``timezone=``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from cxmetrics.batch import AUTHORS, CREATED_BY, DIRECTIONS, Categorical, EventTable, TicketBatch
+from cxmetrics.exceptions import InvalidParameterError
+from cxmetrics.io._columns import Problems, Table, as_table, merge_categoricals
+from cxmetrics.models.survey import SCALES
+from cxmetrics.models.ticket import PRIORITIES, TICKET_STATUSES
+
+__all__ = [
+    "Collected",
+    "RecordTable",
+    "to_call_table",
+    "to_customer_table",
+    "to_survey_table",
+    "to_ticket_batch",
+]
+
+Errors = Literal["raise", "collect"]
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.int64]
+
+_STATUS = {name: code for code, name in enumerate(TICKET_STATUSES)}
+_SOLVED, _CLOSED = _STATUS["solved"], _STATUS["closed"]
+_AGENT, _BOT = AUTHORS.index("agent"), AUTHORS.index("bot")
+_DURATIONS = ("wait", "talk", "hold", "wrap")
+
+
+@dataclass(frozen=True, eq=False)
+class RecordTable:
+    """Survey answers, calls or customers as named numpy columns.
+
+    Instants are float64 UTC epoch seconds (NaN = missing), durations seconds,
+    strings ``object`` arrays with ``None`` for missing. Metrics that read columns
+    take it directly (``table["score"]``, ``"at" in table.columns``).
+
+    Attributes
+    ----------
+    kind : {"surveys", "calls", "customers"}
+    columns : dict of str to numpy array
+
+    Examples
+    --------
+    >>> t = RecordTable("surveys", {"kind": np.array(["csat", "nps"], dtype=object),
+    ...                             "score": np.array([5.0, 9.0])})
+    >>> len(t), t.select(np.array([False, True]))["score"].tolist()
+    (2, [9.0])
+    """
+
+    kind: str
+    columns: dict[str, npt.NDArray[Any]]
+
+    def __len__(self) -> int:
+        return int(next(iter(self.columns.values())).size) if self.columns else 0
+
+    def __getitem__(self, name: str) -> npt.NDArray[Any]:
+        return self.columns[name]
+
+    def get(self, name: str, default: Any = None) -> Any:
+        """The column ``name``, or ``default``."""
+        return self.columns.get(name, default)
+
+    def select(self, index: npt.ArrayLike) -> RecordTable:
+        """The rows at ``index`` (positions or a boolean mask)."""
+        positions = np.asarray(index)
+        return RecordTable(self.kind, {k: v[positions] for k, v in self.columns.items()})
+
+    def to_records(self) -> list[Any]:
+        """Return the rows as validated record objects (for small tables only)."""
+        from cxmetrics.io.schema import table_to_records
+
+        return table_to_records(self)
+
+
+@dataclass(frozen=True)
+class Collected:
+    """What an ``errors="collect"`` conversion returns: the good rows and the bad.
+
+    Attributes
+    ----------
+    data : TicketBatch or RecordTable
+        Everything that passed validation (a ticket with any bad row is left out
+        whole, its history included).
+    errors : tuple of dict
+        One dict per problem: ``position``, ``id``, ``field``, ``type``,
+        ``message``, ``input``.
+    """
+
+    data: Any
+    errors: tuple[dict[str, object], ...] = field(default=())
+
+
+def _literal(
+    table: Table,
+    column: str,
+    allowed: tuple[str, ...],
+    problems: Problems,
+    ids: npt.NDArray[Any],
+    default: str | None,
+    field: str,
+) -> tuple[npt.NDArray[np.int8], BoolArray]:
+    """Codes into ``allowed`` (-1 = missing and no default, or invalid), and the rows given."""
+    codes, categories = table.codes(column, lower=True)
+    given = codes >= 0
+    lookup = np.array([allowed.index(c) if c in allowed else -2 for c in categories] + [-1])
+    result = lookup[np.where(given, codes, len(categories))]
+    bad = result == -2
+    if bad.any():
+        expected = ", ".join(repr(a) for a in allowed[:-1]) + f" or {allowed[-1]!r}"
+        names = np.array([*categories, ""], dtype=object)
+        problems.add(
+            bad, ids=ids, field=field, code="literal_error", message=f"Input should be {expected}",
+            inputs=names[np.where(given, codes, len(categories))],
+        )  # fmt: skip
+    if default is not None:
+        result = np.where(given, result, allowed.index(default))
+    return np.where(result == -2, -1, result).astype(np.int8), given
+
+
+def _check_mode(errors: str) -> None:
+    if errors not in ("raise", "collect"):
+        raise InvalidParameterError(
+            f"The 'errors' parameter must be 'raise' or 'collect'. Got {errors!r} instead."
+        )
+
+
+@dataclass
+class _Events:
+    """Rows of one history table, linked to tickets."""
+
+    name: str
+    table: Table
+    ticket: IntArray  # ticket index, -1 when unknown
+    at: FloatArray
+    ticket_ids: npt.NDArray[np.object_]
+    bad: BoolArray
+
+
+def _link(
+    table: Table,
+    ticket_text: Any,
+    id_objects: npt.NDArray[np.object_],
+    problems: Problems,
+    created_at: FloatArray,
+) -> _Events:
+    table.require("ticket_id", "at")
+    _, pc = _arrow()
+    # Link once per run (or distinct value) of ticket ids, then spread to the rows.
+    indices, dictionary = _runs(table)
+    if dictionary.equals(ticket_text):
+        # Histories written in ticket order, every ticket present: nothing to look up.
+        lookup = np.arange(len(dictionary), dtype=np.int64)
+    else:
+        lookup = np.asarray(
+            pc.index_in(dictionary, value_set=ticket_text)
+            .fill_null(-1)
+            .to_numpy(zero_copy_only=False),
+            dtype=np.int64,
+        )
+    ticket = np.append(lookup, -1)[np.where(indices >= 0, indices, lookup.size)]
+    found = ticket >= 0
+    ticket_ids = (
+        id_objects[np.maximum(ticket, 0)]
+        if id_objects.size
+        else np.full(ticket.size, None, dtype=object)
+    )
+    if not found.all():
+        names = np.asarray([*dictionary.to_pylist(), None], dtype=object)
+        ticket_ids[~found] = names[np.where(indices >= 0, indices, names.size - 1)[~found]]
+    name = table.name
+    problems.add(
+        ~found, ids=ticket_ids, field=f"{name}.ticket_id", code="unknown_ticket",
+        message="ticket_id names no ticket in the tickets table", inputs=ticket_ids,
+    )  # fmt: skip
+    at, bad_at = table.instants("at", problems, ticket_ids)
+    no_time = np.isnan(at) & ~bad_at
+    problems.add(no_time, ids=ticket_ids, field=f"{name}.at", code="missing",
+                 message="Field required")  # fmt: skip
+    before = found & (at < created_at[np.maximum(ticket, 0)])
+    problems.add(
+        before, ids=ticket_ids, field=f"{name}.at", code="before_creation",
+        message=lambda r: f"{name} row at ({_iso(at[r])}) is before created_at "
+        f"({_iso(created_at[ticket[r]])}); an event cannot precede the ticket",
+    )  # fmt: skip
+    bad = ~found | bad_at | no_time | before
+    return _Events(name, table, ticket, at, ticket_ids, bad)
+
+
+def _runs(table: Table) -> tuple[IntArray, Any]:
+    """``(indices, values)`` of the ticket-id column: runs of equal ids, or a dictionary.
+
+    History tables are usually grouped by ticket, so their ids come in runs; one
+    run-end encoding (adjacent comparisons) replaces hashing every row.
+    """
+    pa, pc = _arrow()
+    raw = table.arrow("ticket_id")
+    if pa.types.is_dictionary(raw.type) or len(raw) == 0:
+        return table.encoded("ticket_id")
+    runs = pc.run_end_encode(raw)
+    ends = np.asarray(runs.run_ends.to_numpy(zero_copy_only=False), dtype=np.int64)
+    if ends.size * 2 > len(raw):  # not grouped: a dictionary is cheaper
+        return table.encoded("ticket_id")
+    values = table._clean(runs.values)
+    indices = np.repeat(np.arange(ends.size, dtype=np.int64), np.diff(ends, prepend=0))
+    missing = np.asarray(values.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    if missing.any():
+        indices = np.where(missing[indices], -1, indices)
+    return indices, values
+
+
+def _arrow() -> tuple[Any, Any]:
+    from cxmetrics.io._columns import _pa
+
+    return _pa()
+
+
+def _iso(seconds: Any) -> str:
+    value = float(seconds)
+    if np.isnan(value):
+        return "none"
+    return str(np.datetime64(round(value * 1e6), "us")) + "+00:00"
+
+
+def to_ticket_batch(
+    tickets: Any,
+    *,
+    interactions: Any = None,
+    messages: Any = None,
+    calls: Any = None,
+    status_changes: Any = None,
+    assignments: Any = None,
+    priority_changes: Any = None,
+    tags: Any = None,
+    columns: Mapping[str, str] | Mapping[str, Mapping[str, str]] | None = None,
+    timezone: str | None = None,
+    errors: Errors = "raise",
+) -> Any:
+    """Convert a tickets table and its history tables into a :class:`TicketBatch`.
+
+    Parameters
+    ----------
+    tickets : DataFrame
+        One row per ticket: ``id``, ``created_at`` (required) and optionally
+        ``channel`` (default ``"email"``), ``priority``, ``status``, ``customer_id``,
+        ``agent_id``, ``group``, ``segment``, ``created_by``, ``first_reply_at``,
+        ``solved_at``, and ``tags`` (a list column).
+    interactions, messages : DataFrame, optional
+        One row per message (or call, with ``kind="call"``): ``ticket_id``, ``at``,
+        ``author``, and optionally ``public``, ``automated``, ``agent_id``,
+        ``kind``, and for calls ``wait``, ``talk``, ``hold``, ``wrap``,
+        ``abandoned``, ``transferred``, ``direction``. Both names are accepted.
+    calls : DataFrame, optional
+        Live contacts; the rows with a ``ticket_id`` join that ticket's interactions.
+    status_changes : DataFrame, optional
+        ``ticket_id``, ``at``, ``status``.
+    assignments : DataFrame, optional
+        ``ticket_id``, ``at``, ``agent_id`` and/or ``group``.
+    priority_changes : DataFrame, optional
+        ``ticket_id``, ``at``, ``priority``.
+    tags : DataFrame, optional
+        ``ticket_id``, ``tag``: one row per tag.
+    columns : mapping, optional
+        Column names of the source: ``{"created_at": "opened_at"}`` for the tickets
+        table, or per table, ``{"tickets": {...}, "status_changes": {...}}``.
+    timezone : str, optional
+        IANA zone that naive instants are localised in. Without it a naive
+        instant is a ``naive_datetime`` error.
+    errors : {"raise", "collect"}, default="raise"
+        ``"raise"``: any bad row raises :class:`~cxmetrics.RecordValidationError`
+        listing every problem. ``"collect"``: return a :class:`Collected` with the
+        good tickets and the problems (a ticket with a bad row is left out whole).
+
+    Returns
+    -------
+    TicketBatch or Collected
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> tickets = pa.table({"id": ["A", "B"], "created_at": ["2024-03-01T09:00:00Z"] * 2,
+    ...                     "channel": ["chat", None]})
+    >>> replies = pa.table({"ticket_id": ["A"], "at": ["2024-03-01T09:05:00Z"],
+    ...                     "author": ["agent"]})
+    >>> batch = to_ticket_batch(tickets, messages=replies)
+    >>> batch.channel.to_list(), batch.interactions.offsets.tolist()
+    (['chat', 'email'], [0, 1, 1])
+    >>> bad = pa.table({"ticket_id": ["B"], "at": ["2024-03-01T08:00:00Z"], "author": ["agent"]})
+    >>> to_ticket_batch(tickets, messages=bad)
+    Traceback (most recent call last):
+    ...
+    cxmetrics.exceptions.RecordValidationError: 1 invalid ticket rows out of 2:
+      messages row 0 (id='B'): messages.at: messages row at (2024-03-01T08:00:00.000000+00:00) is before created_at (2024-03-01T09:00:00.000000+00:00); an event cannot precede the ticket
+    """
+    _check_mode(errors)
+    mapping = _per_table(columns)
+    t = as_table(tickets, "tickets", mapping.get("tickets"), timezone)
+    assert t is not None
+    t.require("id", "created_at")
+    problems = Problems([])
+    n = t.n
+    _, pc = _arrow()
+    id_text = t.text("id")
+    id_objects = np.asarray(id_text.to_numpy(zero_copy_only=False), dtype=object)
+    missing_id = np.asarray(id_text.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    problems.add(missing_id, ids=id_objects, field="id", code="missing",
+                 message="Field required")  # fmt: skip
+    encoded = pc.dictionary_encode(id_text)
+    duplicate = np.zeros(n, dtype=bool)
+    if len(encoded.dictionary) < n - int(missing_id.sum()):
+        index = np.asarray(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False))
+        counts = np.bincount(index[index >= 0], minlength=len(encoded.dictionary))
+        duplicate = (index >= 0) & (counts[np.maximum(index, 0)] > 1)
+    problems.add(duplicate, ids=id_objects, field="id", code="duplicate_id",
+                 message="duplicate ticket id; each ticket must appear once")  # fmt: skip
+    bad_ticket = missing_id | duplicate
+
+    created, bad_created = t.instants("created_at", problems, id_objects)
+    no_created = np.isnan(created) & ~bad_created
+    problems.add(no_created, ids=id_objects, field="created_at", code="missing",
+                 message="Field required")  # fmt: skip
+    bad_ticket |= bad_created | no_created
+
+    priority, priority_given = _literal(t, "priority", PRIORITIES, problems, id_objects, None, "priority")  # fmt: skip
+    status, status_given = _literal(t, "status", TICKET_STATUSES, problems, id_objects, "open", "status")  # fmt: skip
+    created_by, _ = _literal(t, "created_by", CREATED_BY, problems, id_objects, "customer", "created_by")  # fmt: skip
+    bad_ticket |= (priority_given & (priority < 0)) | (status < 0) | (created_by < 0)
+
+    milestones: dict[str, FloatArray] = {}
+    for name in ("first_reply_at", "solved_at"):
+        at, bad_at = t.instants(name, problems, id_objects)
+        before = at < created
+        problems.add(
+            before, ids=id_objects, field=name, code="before_creation",
+            message=lambda r, at=at, name=name: f"{name} ({_iso(at[r])}) is before created_at ({_iso(created[r])})",
+        )  # fmt: skip
+        bad_ticket |= bad_at | before
+        milestones[name] = at
+
+    # --- histories -------------------------------------------------------------------
+    def link(value: Any, name: str) -> _Events | None:
+        table = as_table(value, name, mapping.get(name), timezone)
+        if table is None:
+            return None
+        return _link(table, id_text, id_objects, problems, created)
+
+    if interactions is not None and messages is not None:
+        raise InvalidParameterError("give either interactions or messages (they are the same table)")  # fmt: skip
+    interaction_name = "messages" if messages is not None else "interactions"
+    events = {
+        "interactions": link(interactions if interactions is not None else messages, interaction_name),
+        "calls": link(_ticket_calls(calls, mapping.get("calls"), timezone), "calls"),
+        "status_changes": link(status_changes, "status_changes"),
+        "assignments": link(assignments, "assignments"),
+        "priority_changes": link(priority_changes, "priority_changes"),
+        "tags": None,
+    }  # fmt: skip
+    bad_rows_ticket: list[IntArray] = []
+    for ev in events.values():
+        if ev is not None:
+            bad_rows_ticket.append(ev.ticket[ev.bad & (ev.ticket >= 0)])
+
+    interactions_table = _interactions(events["interactions"], events["calls"], problems, n)
+    bad_rows_ticket.append(interactions_table[1])
+    status_table, bad_status = _status_history(events["status_changes"], problems, n)
+    bad_rows_ticket.append(bad_status)
+    priority_table, bad_priority = _priority_history(events["priority_changes"], problems, n)
+    bad_rows_ticket.append(bad_priority)
+    assignment_table = _assignments(events["assignments"], n)
+    tag_table = _tags(t, tags, mapping.get("tags"), id_text, created, problems, timezone)  # fmt: skip
+
+    # Status and priority follow the last change when the ticket row does not say.
+    status, bad_s = _follow_history(
+        status, status_given, status_table, "status", TICKET_STATUSES, problems, id_objects
+    )
+    priority, bad_p = _follow_history(
+        priority, priority_given, priority_table, "priority", PRIORITIES, problems, id_objects
+    )
+    bad_ticket |= bad_s | bad_p
+    bad_ticket |= _check_milestones(
+        milestones, interactions_table[0], status_table, problems, id_objects, n
+    )
+    for rows in bad_rows_ticket:
+        bad_ticket[rows] = True
+
+    batch = TicketBatch(
+        ids=id_objects,
+        created_at=created,
+        first_reply_at=milestones["first_reply_at"],
+        solved_at=milestones["solved_at"],
+        channel=t.categorical("channel", default="email"),
+        group=t.categorical("group"),
+        segment=t.categorical("segment"),
+        customer_id=t.categorical("customer_id"),
+        agent_id=t.categorical("agent_id"),
+        priority=priority.astype(np.int8),
+        status=status.astype(np.int8),
+        created_by=created_by.astype(np.int8),
+        tags=tag_table,
+        interactions=interactions_table[0],
+        status_changes=status_table,
+        assignments=assignment_table,
+        priority_changes=priority_table,
+    )
+    if errors == "raise":
+        problems.raise_if_any("ticket", n)
+        return batch
+    if bad_ticket.any():
+        batch = batch.select(~bad_ticket)
+    return Collected(batch, tuple(problems.items))
+
+
+def _per_table(columns: Any) -> dict[str, dict[str, str]]:
+    if not columns:
+        return {}
+    if all(isinstance(v, Mapping) for v in columns.values()):
+        return {k: dict(v) for k, v in columns.items()}
+    if any(isinstance(v, Mapping) for v in columns.values()):
+        raise InvalidParameterError(
+            "The 'columns' parameter must map column names, or table names to such "
+            f"mappings, not both. Got {dict(columns)!r} instead."
+        )
+    return {"tickets": dict(columns)}
+
+
+def _ticket_calls(calls: Any, mapping: Mapping[str, str] | None, timezone: str | None) -> Any:
+    if calls is None:
+        return None
+    table = as_table(calls, "calls", mapping, timezone)
+    assert table is not None
+    if not table.has("ticket_id"):
+        return None
+    keep = ~table.strings("ticket_id")[1]
+    if keep.all():
+        return table
+    filtered = Table(table.frame.filter(keep.tolist()).to_native(), "calls", mapping, timezone)
+    return filtered
+
+
+def _interactions(
+    messages: _Events | None, calls: _Events | None, problems: Problems, n: int
+) -> tuple[EventTable, IntArray]:
+    parts: list[dict[str, Any]] = []
+    bad_tickets: list[IntArray] = []
+    for ev, default_kind in ((messages, "message"), (calls, "call")):
+        if ev is None:
+            continue
+        table, ids = ev.table, ev.ticket_ids.astype(object)
+        name = ev.name
+        if table.has("kind"):
+            kind_codes, _ = _literal(table, "kind", ("message", "call"), problems, ids, default_kind, f"{name}.kind")  # fmt: skip
+        else:
+            kind_codes = np.full(table.n, 0 if default_kind == "message" else 1, dtype=np.int8)
+        is_call = kind_codes == 1
+        author, author_given = _literal(table, "author", AUTHORS, problems, ids, None, f"{name}.author")  # fmt: skip
+        missing_author = ~is_call & ~author_given
+        problems.add(missing_author, ids=ids, field=f"{name}.author", code="missing",
+                     message="Field required")  # fmt: skip
+        author = np.where(is_call, _AGENT, author).astype(np.int8)
+        public, bad_public = table.bools("public", True)
+        automated, bad_automated = table.bools("automated", False)
+        durations = {}
+        bad = (kind_codes < 0) | (author < 0) | missing_author | bad_public | bad_automated
+        for column in _DURATIONS:
+            values, malformed = table.floats(column, 0.0)
+            negative = values < 0
+            problems.add(
+                negative, ids=ids, field=f"{name}.{column}", code="negative_duration",
+                message=lambda r, v=values: f"duration of {v[r]:g} s is negative; durations must be zero or more",
+            )  # fmt: skip
+            bad |= negative | malformed
+            durations[column] = np.where(is_call, values, 0.0)
+        abandoned, bad_ab = table.bools("abandoned", False)
+        transferred, bad_tr = table.bools("transferred", False)
+        handled = (durations["talk"] + durations["hold"] + durations["wrap"]) > 0
+        both = is_call & abandoned & handled
+        problems.add(
+            both, ids=ids, field=name, code="answered_and_abandoned",
+            message="a contact cannot be both abandoned and answered: abandoned=True with "
+            "talk, hold or wrap time; set abandoned=False or the handling times to 0",
+        )  # fmt: skip
+        direction, _ = _literal(table, "direction", DIRECTIONS, problems, ids, "inbound", f"{name}.direction")  # fmt: skip
+        bad |= both | bad_ab | bad_tr | (direction < 0)
+        agent = table.categorical("agent_id")
+        bad_tickets.append(ev.ticket[bad & (ev.ticket >= 0)])
+        keep = ev.ticket >= 0
+        parts.append(
+            {
+                "ticket": ev.ticket[keep],
+                "at": ev.at[keep],
+                "kind": kind_codes[keep].clip(0),
+                "author": author[keep].clip(0),
+                "public": np.where(is_call, True, public)[keep],
+                "automated": np.where(is_call, False, automated)[keep],
+                "agent": agent.take(np.flatnonzero(keep)),
+                **{c: durations[c][keep] for c in _DURATIONS},
+                "abandoned": (abandoned & is_call)[keep],
+                "transferred": (transferred & is_call)[keep],
+                "direction": np.where(is_call, direction.clip(0), 0)[keep].astype(np.int8),
+            }
+        )
+    if not parts:
+        return EventTable.empty(n), np.empty(0, dtype=np.int64)
+    agent = merge_categoricals([p.pop("agent") for p in parts])
+    merged = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    ticket, at = merged.pop("ticket"), merged.pop("at")
+    cols: dict[str, Any] = {
+        "kind": merged["kind"].astype(np.int8),
+        "author": merged["author"].astype(np.int8),
+        "public": merged["public"].astype(bool),
+        "automated": merged["automated"].astype(bool),
+        "agent_id": agent,
+        **{c: merged[c].astype(np.float64) for c in _DURATIONS},
+        "abandoned": merged["abandoned"].astype(bool),
+        "transferred": merged["transferred"].astype(bool),
+        "direction": merged["direction"],
+    }
+    events = _build(ticket, at, cols, n)
+    return events, np.concatenate(bad_tickets) if bad_tickets else np.empty(0, dtype=np.int64)
+
+
+def _build(ticket: IntArray, at: FloatArray, columns: dict[str, Any], n: int) -> EventTable:
+    same = ticket[1:] == ticket[:-1]
+    if np.all(ticket[1:] >= ticket[:-1]) and np.all(~same | (at[1:] >= at[:-1])):
+        # Already in (ticket, time) order, as the own schema is written: no sort.
+        offsets = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(ticket, minlength=n), out=offsets[1:])
+        return EventTable(offsets, ticket, at, columns)
+    # Rows without a time (already reported) sort last within their ticket.
+    table = EventTable.build(ticket, np.nan_to_num(at, nan=np.inf), columns, n)
+    clean_at = np.where(np.isinf(table.at), np.nan, table.at)
+    return EventTable(table.offsets, table.ticket, clean_at, table.columns)
+
+
+def _status_history(ev: _Events | None, problems: Problems, n: int) -> tuple[EventTable, IntArray]:
+    if ev is None:
+        return EventTable.empty(n), np.empty(0, dtype=np.int64)
+    ids = ev.ticket_ids.astype(object)
+    codes, given = _literal(ev.table, "status", TICKET_STATUSES, problems, ids, None, "status_changes.status")  # fmt: skip
+    missing = ~given
+    problems.add(missing, ids=ids, field="status_changes.status", code="missing",
+                 message="Field required")  # fmt: skip
+    keep = ev.ticket >= 0
+    positions = np.flatnonzero(keep)
+    table = _build(ev.ticket[keep], ev.at[keep], {"status": codes[keep], "position": positions}, n)
+    status = table["status"]
+    same = np.concatenate([[False], table.ticket[1:] == table.ticket[:-1]])
+    previous = np.concatenate([[-1], status[:-1]])
+    leaves_closed = same & (previous == _CLOSED) & (status != _CLOSED) & (status >= 0)
+    rows = table["position"]
+    problems.add(
+        leaves_closed, ids=ev.ticket_ids[rows].astype(object), field="status_changes.status",
+        code="invalid_status_sequence", positions=rows,
+        message=lambda r: f"moves a closed ticket to {TICKET_STATUSES[status[r]]!r} at "
+        f"{_iso(table.at[r])}; closed is final (a follow-up must be a new ticket)",
+    )  # fmt: skip
+    bad = np.concatenate([ev.ticket[(codes < 0) & keep], table.ticket[leaves_closed]])
+    clean = EventTable(
+        table.offsets, table.ticket, np.where(np.isinf(table.at), np.nan, table.at),
+        {"status": status.astype(np.int8)},
+    )  # fmt: skip
+    return clean, bad
+
+
+def _priority_history(
+    ev: _Events | None, problems: Problems, n: int
+) -> tuple[EventTable, IntArray]:
+    if ev is None:
+        return EventTable.empty(n), np.empty(0, dtype=np.int64)
+    ids = ev.ticket_ids.astype(object)
+    codes, given = _literal(ev.table, "priority", PRIORITIES, problems, ids, None, "priority_changes.priority")  # fmt: skip
+    problems.add(~given, ids=ids, field="priority_changes.priority", code="missing",
+                 message="Field required")  # fmt: skip
+    keep = ev.ticket >= 0
+    table = _build(ev.ticket[keep], ev.at[keep], {"priority": codes[keep].astype(np.int8)}, n)
+    return table, ev.ticket[(codes < 0) & keep]
+
+
+def _assignments(ev: _Events | None, n: int) -> EventTable:
+    if ev is None:
+        return EventTable.empty(n)
+    keep = ev.ticket >= 0
+    agent = ev.table.categorical("agent_id").take(np.flatnonzero(keep))
+    group = ev.table.categorical("group").take(np.flatnonzero(keep))
+    return _build(ev.ticket[keep], ev.at[keep], {"agent_id": agent, "group": group}, n)
+
+
+def _tags(
+    tickets: Table,
+    tags: Any,
+    mapping: Mapping[str, str] | None,
+    ticket_text: Any,
+    created: FloatArray,
+    problems: Problems,
+    timezone: str | None,
+) -> EventTable:
+    n = tickets.n
+    ticket_parts: list[IntArray] = []
+    tag_parts: list[Categorical] = []
+    if tickets.has("tags"):
+        pa, pc = _arrow()
+        array = tickets.arrow("tags")
+        if pa.types.is_list(array.type) or pa.types.is_large_list(array.type):
+            rows = np.asarray(pc.list_parent_indices(array).to_numpy(zero_copy_only=False))
+            words = pc.list_flatten(array)
+            if not (pa.types.is_string(words.type) or pa.types.is_large_string(words.type)):
+                words = pc.cast(words, pa.string())
+        else:
+            # A text column: tags separated by commas, semicolons or pipes.
+            text = pc.replace_substring_regex(tickets.text("tags"), "[;|]", ",")
+            split = pc.split_pattern(text, ",")
+            rows = np.asarray(pc.list_parent_indices(split).to_numpy(zero_copy_only=False))
+            words = pc.list_flatten(split)
+        words = pc.utf8_trim_whitespace(words)
+        encoded = pc.dictionary_encode(pc.if_else(pc.equal(words, ""), None, words))
+        indices = np.asarray(
+            encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64
+        )
+        names = [str(w) for w in encoded.dictionary.to_pylist()]
+        order = np.argsort(np.array(names, dtype=str)) if names else np.empty(0, np.int64)
+        rank = np.empty(len(names), dtype=np.int64)
+        rank[order] = np.arange(len(names))
+        codes = np.where(indices >= 0, rank[np.maximum(indices, 0)] if names else -1, -1)
+        tag = Categorical(codes.astype(np.int32), tuple(sorted(names)))
+        rows = rows.astype(np.int64)
+        keep = tag.codes >= 0
+        ticket_parts.append(rows[keep])
+        tag_parts.append(tag.take(np.flatnonzero(keep)))
+    if tags is not None:
+        table = as_table(tags, "tags", mapping, timezone)
+        assert table is not None
+        table.require("ticket_id", "tag")
+        _, pc = _arrow()
+        text = table.text("ticket_id")
+        ticket = np.asarray(
+            pc.index_in(text, value_set=ticket_text).fill_null(-1).to_numpy(zero_copy_only=False),
+            dtype=np.int64,
+        )
+        ticket_ids = np.asarray(text.to_numpy(zero_copy_only=False), dtype=object)
+        problems.add(ticket < 0, ids=ticket_ids, field="tags.ticket_id",
+                     code="unknown_ticket", message="ticket_id names no ticket in the tickets table",
+                     inputs=ticket_ids)  # fmt: skip
+        tag = table.categorical("tag")
+        keep = (ticket >= 0) & (tag.codes >= 0)
+        ticket_parts.append(ticket[keep])
+        tag_parts.append(tag.take(np.flatnonzero(keep)))
+    if not ticket_parts:
+        return EventTable(
+            np.zeros(n + 1, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty(0),
+            {"tag": Categorical(np.empty(0, dtype=np.int32), ())},
+        )  # fmt: skip
+    ticket = np.concatenate(ticket_parts)
+    tag = merge_categoricals(tag_parts)
+    # A tag given twice for one ticket counts once (first occurrence kept).
+    key = ticket * (len(tag.categories) + 1) + tag.codes
+    _, first = np.unique(key, return_index=True)
+    first.sort()
+    return EventTable.build(ticket[first], created[ticket[first]], {"tag": tag.take(first)}, n)
+
+
+def _follow_history(
+    codes: npt.NDArray[np.int8],
+    given: BoolArray,
+    history: EventTable,
+    name: str,
+    allowed: tuple[str, ...],
+    problems: Problems,
+    ids: npt.NDArray[Any],
+) -> tuple[npt.NDArray[np.int8], BoolArray]:
+    n = codes.size
+    counts = history.counts
+    has = counts > 0
+    last = np.full(n, -1, dtype=np.int64)
+    if len(history):
+        last[has] = history[name][history.offsets[1:][has] - 1]
+    contradicts = has & given & (last >= 0) & (codes >= 0) & (last != codes)
+    problems.add(
+        contradicts, ids=ids, field=name, code=f"{name}_contradicts_history",
+        message=lambda r: f"{name} {allowed[codes[r]]!r} contradicts {name}_changes, whose last "
+        f"change ({_iso(history.at[history.offsets[r + 1] - 1])}) is to {allowed[last[r]]!r}; "
+        f"give the matching {name} or omit it",
+    )  # fmt: skip
+    follow = has & ~given & (last >= 0)
+    result = np.where(follow, last, codes).astype(np.int8)
+    return result, contradicts
+
+
+def _check_milestones(
+    milestones: dict[str, FloatArray],
+    interactions: EventTable,
+    status_changes: EventTable,
+    problems: Problems,
+    ids: npt.NDArray[Any],
+    n: int,
+) -> BoolArray:
+    bad = np.zeros(n, dtype=bool)
+    checks = []
+    if len(interactions):
+        message = interactions["kind"] == 0
+        touch = np.where(
+            message,
+            interactions["public"] & np.isin(interactions["author"], [_AGENT, _BOT]),
+            ~interactions["abandoned"],
+        )
+        checks.append(("first_reply_at", interactions, touch, "public agent or bot interaction in interactions"))  # fmt: skip
+    if len(status_changes):
+        status = status_changes["status"]
+        solve = (status == _SOLVED) | (status == _CLOSED)
+        checks.append(("solved_at", status_changes, solve, "change to solved or closed in status_changes"))  # fmt: skip
+    for name, table, mask, what in checks:
+        at = milestones[name]
+        rows = np.flatnonzero(mask)
+        hit = table.at[rows] == at[table.ticket[rows]]
+        matched = np.bincount(table.ticket[rows][hit], minlength=n) > 0
+        wrong = ~np.isnan(at) & (table.counts > 0) & ~matched
+        problems.add(
+            wrong, ids=ids, field=name, code="milestone_contradicts_history",
+            message=lambda r, name=name, at=at, what=what: f"{name} ({_iso(at[r])}) is not the "
+            f"time of any {what}; fix the history or omit {name}",
+        )  # fmt: skip
+        bad |= wrong
+    return bad
+
+
+# --- surveys, calls, customers ---------------------------------------------------------
+
+
+def _finish(
+    kind: str, columns: dict[str, Any], bad: BoolArray, problems: Problems, errors: str
+) -> Any:
+    table = RecordTable(kind, columns)
+    if errors == "raise":
+        problems.raise_if_any(kind.rstrip("s") if kind != "surveys" else "survey", len(table))
+        return table
+    return Collected(table.select(~bad) if bad.any() else table, tuple(problems.items))
+
+
+def _object_column(table: Table, column: str) -> npt.NDArray[np.object_]:
+    return table.strings(column)[0]
+
+
+def to_survey_table(
+    surveys: Any,
+    *,
+    columns: Mapping[str, str] | None = None,
+    timezone: str | None = None,
+    errors: Errors = "raise",
+) -> Any:
+    """Convert a table of survey answers into a :class:`RecordTable`, vectorised.
+
+    Columns as in :class:`~cxmetrics.SurveyResponse`: ``kind``, ``score``
+    (required), ``scale`` (default per kind), ``responded_at``, ``ticket_id``,
+    ``customer_id``, ``agent_id``, ``channel``. Rules and codes as the model:
+    ``literal_error``, ``invalid_scale``, ``score_out_of_scale``, ``naive_datetime``.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> t = to_survey_table(pa.table({"kind": ["csat", "nps"], "score": [5, 9]}))
+    >>> t["scale"].tolist(), t["kind"].tolist()
+    ([5, 10], ['csat', 'nps'])
+    >>> to_survey_table(pa.table({"id": ["s1"], "kind": ["csat"], "score": [6]}))
+    Traceback (most recent call last):
+    ...
+    cxmetrics.exceptions.RecordValidationError: 1 invalid survey rows out of 1:
+      surveys row 0 (id='s1'): surveys.score: csat score 6 is outside the 5-point scale 1-5
+    """
+    _check_mode(errors)
+    t = as_table(surveys, "surveys", columns, timezone)
+    assert t is not None
+    t.require("kind", "score")
+    problems = Problems([])
+    ids = _object_column(t, "id") if t.has("id") else np.full(t.n, None, dtype=object)
+    kinds = tuple(SCALES)
+    kind, given = _literal(t, "kind", kinds, problems, ids, None, "surveys.kind")
+    problems.add(~given, ids=ids, field="surveys.kind", code="missing", message="Field required")
+    score, bad_score = t.floats("score")
+    problems.add(np.isnan(score) & ~bad_score, ids=ids, field="surveys.score", code="missing",
+                 message="Field required")  # fmt: skip
+    default_scale = np.array([SCALES[k][0] for k in kinds])[kind.clip(0)]
+    scale_values, bad_scale = t.floats("scale")
+    scale = np.where(np.isnan(scale_values), default_scale, scale_values)
+    ok_kind = kind >= 0
+    valid_scale = np.zeros(t.n, dtype=bool)
+    for code, name in enumerate(kinds):
+        allowed = SCALES[name][1]
+        rows = kind == code
+        valid_scale |= rows & (scale >= 2 if allowed is None else np.isin(scale, allowed))
+    invalid_scale = ok_kind & ~valid_scale
+    problems.add(
+        invalid_scale, ids=ids, field="surveys.scale", code="invalid_scale",
+        message=lambda r: f"a {kinds[kind[r]]} scale is not {scale[r]:g}", inputs=scale,
+    )  # fmt: skip
+    low = np.where(kind == kinds.index("nps"), 0.0, 1.0)
+    high = np.where(kind == kinds.index("nps"), 10.0, scale)
+    outside = ok_kind & valid_scale & ~np.isnan(score) & ((score < low) | (score > high))
+    fractional = (
+        ok_kind & valid_scale & (kind != kinds.index("review")) & (score != np.round(score))
+    )
+    fractional &= ~outside & ~np.isnan(score)
+    problems.add(
+        outside, ids=ids, field="surveys.score", code="score_out_of_scale",
+        message=lambda r: f"{kinds[kind[r]]} score {score[r]:g} is outside the {scale[r]:g}-point "
+        f"scale {low[r]:g}-{high[r]:g}", inputs=score,
+    )  # fmt: skip
+    problems.add(
+        fractional, ids=ids, field="surveys.score", code="score_out_of_scale",
+        message=lambda r: f"{kinds[kind[r]]} score {score[r]:g} must be a whole number",
+        inputs=score,
+    )  # fmt: skip
+    responded, bad_at = t.instants("responded_at", problems, ids)
+    bad = ~ok_kind | np.isnan(score) | bad_score | bad_scale | invalid_scale | outside
+    bad |= fractional | bad_at
+    cols: dict[str, Any] = {
+        "kind": np.array(kinds, dtype=object)[kind.clip(0)],
+        "score": score,
+        "scale": scale.astype(np.int64),
+        "responded_at": responded,
+    }
+    for name in ("id", "ticket_id", "customer_id", "agent_id", "channel"):
+        if t.has(name):
+            cols[name] = _object_column(t, name)
+    return _finish("surveys", cols, bad, problems, errors)
+
+
+def to_call_table(
+    calls: Any,
+    *,
+    columns: Mapping[str, str] | None = None,
+    timezone: str | None = None,
+    errors: Errors = "raise",
+) -> Any:
+    """Convert a table of live contacts into a :class:`RecordTable`, vectorised.
+
+    Columns as in :class:`~cxmetrics.Call` (``at`` required; durations in seconds
+    or as durations), plus an optional ``ticket_id``. Rules and codes as the
+    model: ``negative_duration``, ``answered_and_abandoned``, ``naive_datetime``.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> t = to_call_table(pa.table({"at": ["2024-03-01T09:00:00Z"], "talk": [120]}))
+    >>> t["talk"].tolist(), t["abandoned"].tolist(), t["channel"].tolist()
+    ([120.0], [False], ['phone'])
+    """
+    _check_mode(errors)
+    t = as_table(calls, "calls", columns, timezone)
+    assert t is not None
+    t.require("at")
+    problems = Problems([])
+    ids = _object_column(t, "id") if t.has("id") else np.full(t.n, None, dtype=object)
+    at, bad = t.instants("at", problems, ids)
+    missing = np.isnan(at) & ~bad
+    problems.add(missing, ids=ids, field="calls.at", code="missing", message="Field required")
+    bad = bad | missing
+    cols: dict[str, Any] = {"at": at}
+    for column in _DURATIONS:
+        values, malformed = t.floats(column, 0.0)
+        negative = values < 0
+        problems.add(
+            negative, ids=ids, field=f"calls.{column}", code="negative_duration",
+            message=lambda r, v=values: f"duration of {v[r]:g} s is negative; durations must be zero or more",
+        )  # fmt: skip
+        bad |= negative | malformed
+        cols[column] = values
+    for column in ("abandoned", "transferred"):
+        values_b, malformed_b = t.bools(column, False)
+        bad |= malformed_b
+        cols[column] = values_b
+    both = cols["abandoned"] & ((cols["talk"] + cols["hold"] + cols["wrap"]) > 0)
+    problems.add(
+        both, ids=ids, field="calls", code="answered_and_abandoned",
+        message="a contact cannot be both abandoned and answered: abandoned=True with talk, "
+        "hold or wrap time; set abandoned=False or the handling times to 0",
+    )  # fmt: skip
+    direction, _ = _literal(t, "direction", DIRECTIONS, problems, ids, "inbound", "calls.direction")
+    bad |= both | (direction < 0)
+    cols["direction"] = np.array(DIRECTIONS, dtype=object)[direction.clip(0)]
+    channel, channel_missing = t.strings("channel")
+    channel[channel_missing] = "phone"
+    cols["channel"] = channel
+    for name in ("id", "ticket_id", "customer_id", "agent_id", "queue"):
+        cols[name] = _object_column(t, name)
+    return _finish("calls", cols, bad, problems, errors)
+
+
+def to_customer_table(
+    customers: Any,
+    *,
+    columns: Mapping[str, str] | None = None,
+    timezone: str | None = None,
+    errors: Errors = "raise",
+) -> Any:
+    """Convert a table of customer lifetimes into a :class:`RecordTable`, vectorised.
+
+    Columns as in :class:`~cxmetrics.Customer`: ``id``, ``since`` (required),
+    ``until``, ``segment``, ``revenue``. Rules and codes as the model:
+    ``left_before_joining``, ``greater_than_equal`` (negative revenue),
+    ``naive_datetime``.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> t = to_customer_table(pa.table({"id": [1, 2], "since": ["2024-01-01Z", "2024-02-01Z"],
+    ...                                 "until": [None, "2024-03-01Z"]}))
+    >>> t["id"].tolist(), np.isnan(t["until"]).tolist()
+    (['1', '2'], [True, False])
+    """
+    _check_mode(errors)
+    t = as_table(customers, "customers", columns, timezone)
+    assert t is not None
+    t.require("id", "since")
+    problems = Problems([])
+    ids, missing_id = t.strings("id")
+    problems.add(missing_id, ids=ids, field="customers.id", code="missing", message="Field required")  # fmt: skip
+    since, bad_since = t.instants("since", problems, ids)
+    no_since = np.isnan(since) & ~bad_since
+    problems.add(no_since, ids=ids, field="customers.since", code="missing", message="Field required")  # fmt: skip
+    until, bad_until = t.instants("until", problems, ids)
+    early = until < since
+    problems.add(
+        early, ids=ids, field="customers.until", code="left_before_joining",
+        message=lambda r: f"until ({_iso(until[r])}) is before since ({_iso(since[r])}): a "
+        "customer cannot leave before joining",
+    )  # fmt: skip
+    revenue, bad_revenue = t.floats("revenue")
+    negative = revenue < 0
+    problems.add(negative, ids=ids, field="customers.revenue", code="greater_than_equal",
+                 message="Input should be greater than or equal to 0", inputs=revenue)  # fmt: skip
+    bad = missing_id | bad_since | no_since | bad_until | early | bad_revenue | negative
+    cols: dict[str, Any] = {"id": ids, "since": since, "until": until, "revenue": revenue}
+    cols["segment"] = _object_column(t, "segment")
+    return _finish("customers", cols, bad, problems, errors)

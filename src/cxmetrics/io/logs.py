@@ -1,0 +1,549 @@
+"""Generic loaders: event logs (one row per status change) and message logs (one row per message).
+
+Both shapes are what many exports share: process-mining logs and ticket-history
+exports are event logs (case id, timestamp, status or activity, optional actor);
+chat, e-mail and social-media exports are message logs (conversation or
+reply-to links, author role, timestamp). The loaders parse and validate whole
+columns, then build a :class:`~cxmetrics.batch.TicketBatch` through
+:func:`~cxmetrics.io.to_ticket_batch`, so the record models' rules apply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from cxmetrics.batch import AUTHORS
+from cxmetrics.exceptions import InvalidParameterError
+from cxmetrics.io._columns import Problems, localize
+from cxmetrics.io._source import Source, _pa, read_source
+from cxmetrics.io.frames import Collected, _check_mode, to_ticket_batch
+from cxmetrics.models.ticket import PRIORITIES, TICKET_STATUSES
+
+__all__ = ["read_event_log", "read_message_log"]
+
+Errors = Literal["raise", "collect"]
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.int64]
+
+
+def _text(source: Source, column: str) -> Any:
+    """A column as stripped pyarrow strings, '' as null."""
+    return source.view(None).text(column)
+
+
+def _objects(array: Any) -> npt.NDArray[np.object_]:
+    return np.asarray(array.to_numpy(zero_copy_only=False), dtype=object)
+
+
+def _times(
+    source: Source,
+    column: str,
+    fmt: str | None,
+    timezone: str | None,
+    problems: Problems,
+    ids: npt.NDArray[Any],
+) -> tuple[FloatArray, BoolArray]:
+    """Epoch seconds of a time column and the rows that are malformed or naive."""
+    if fmt is None:
+        view = source.view(timezone)
+        view.name = source.name
+        seconds, bad = view.instants(column, problems, ids)
+        missing = np.isnan(seconds) & ~bad
+        problems.add(missing, ids=ids, field=column, code="missing", message="Field required")
+        return seconds, bad | missing
+    pa, pc = _pa()
+    text = _text(source, column)
+    parsed = pc.strptime(text, format=fmt, unit="s", error_is_null=True)
+    seconds = np.asarray(
+        pc.cast(pc.cast(parsed, pa.int64()), pa.float64()).to_numpy(zero_copy_only=False),
+        dtype=np.float64,
+    )
+    given = np.asarray(text.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    malformed = given & np.isnan(seconds)
+    raw = _objects(text)
+    problems.add(
+        malformed, ids=ids, field=column, code="datetime_parsing", inputs=raw,
+        message=f"does not match the format {fmt!r}",
+    )  # fmt: skip
+    missing = ~given
+    problems.add(missing, ids=ids, field=column, code="missing", message="Field required")
+    bad = malformed | missing
+    if "%z" not in fmt:
+        if timezone is None:
+            naive = ~bad
+            problems.add(
+                naive, ids=ids, field=column, code="naive_datetime",
+                message="timestamp has no UTC offset; pass timezone='Area/City' to say which "
+                "zone it is in", inputs=raw,
+            )  # fmt: skip
+            bad |= naive
+        else:
+            seconds = localize(seconds, timezone)
+    return seconds, bad
+
+
+def _mapped(
+    source: Source,
+    column: str,
+    mapping: Mapping[str, str | None] | None,
+    allowed: tuple[str, ...],
+    what: str,
+    problems: Problems,
+    ids: npt.NDArray[Any],
+) -> tuple[npt.NDArray[np.int64], BoolArray]:
+    """Codes into ``allowed`` after ``mapping`` (-1 = mapped to None / missing), and bad rows.
+
+    Without a mapping, values must be ``allowed`` names (any case). Values are
+    looked up once per distinct value.
+    """
+    _, pc = _pa()
+    encoded = pc.dictionary_encode(_text(source, column))
+    indices = np.asarray(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False))
+    words = [str(w) for w in encoded.dictionary.to_pylist()]
+    lookup = np.full(len(words) + 1, -1, dtype=np.int64)
+    unknown = np.zeros(len(words) + 1, dtype=bool)
+    for i, word in enumerate(words):
+        if mapping is not None:
+            if word in mapping:
+                target = mapping[word]
+            elif word.lower() in allowed and not any(k.lower() == word.lower() for k in mapping):
+                target = word.lower()
+            else:
+                unknown[i] = True
+                continue
+        else:
+            target = word.lower()
+        if target is None:
+            continue
+        if target not in allowed:
+            if mapping is not None and word in mapping:
+                raise InvalidParameterError(
+                    f"the {what} map sends {word!r} to {target!r}, which is not one of "
+                    f"{', '.join(allowed)} (or None to ignore it)"
+                )
+            unknown[i] = True
+            continue
+        lookup[i] = allowed.index(target)
+    position = np.where(indices < 0, len(words), indices)
+    bad = unknown[position]
+    names = np.array([*words, None], dtype=object)
+    problems.add(
+        bad, ids=ids, field=column, code=f"unknown_{what}", inputs=names[position],
+        message=lambda r: f"{what} {names[position[r]]!r} is not mapped; add it to the {what} "
+        f"map (one of {', '.join(allowed)}, or None to ignore it)",
+    )  # fmt: skip
+    return lookup[position], bad
+
+
+def _finish(
+    problems: Problems,
+    bad_row: BoolArray,
+    source: Source,
+    build: Any,
+    errors: str,
+    what: str,
+) -> Any:
+    problems.items[:0] = source.malformed
+    for problem in problems.items:
+        problem.setdefault("table", source.name)
+    if errors == "raise":
+        problems.raise_if_any(what, source.n + len(source.malformed))
+        return build(np.ones(source.n, dtype=bool))
+    result = build(~bad_row)
+    if isinstance(result, Collected):
+        return Collected(result.data, (*problems.items, *result.errors))
+    return Collected(result, tuple(problems.items))
+
+
+def _case_codes(ids: Any) -> tuple[IntArray, npt.NDArray[np.object_]]:
+    """Dense codes of a text column (-1 = missing) and the distinct values."""
+    _, pc = _pa()
+    encoded = pc.dictionary_encode(ids)
+    codes = np.asarray(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False), np.int64)
+    return codes, _objects(encoded.dictionary)
+
+
+def _first_last(codes: IntArray, order: IntArray, n_cases: int) -> tuple[IntArray, IntArray]:
+    """Row of the first and of the last event of each case, given rows sorted by case."""
+    sorted_codes = codes[order]
+    starts = np.searchsorted(sorted_codes, np.arange(n_cases), side="left")
+    ends = np.searchsorted(sorted_codes, np.arange(n_cases), side="right") - 1
+    return order[starts], order[ends]
+
+
+def _arrow_table(columns: Mapping[str, Any]) -> Any:
+    pa, _ = _pa()
+    arrays = {}
+    for name, values in columns.items():
+        if values.dtype == object:
+            arrays[name] = pa.array(values.tolist(), type=pa.string())
+        else:
+            arrays[name] = pa.array(values)
+    return pa.table(arrays)
+
+
+def read_event_log(
+    source: Any,
+    *,
+    case: str = "case_id",
+    timestamp: str = "timestamp",
+    status: str = "status",
+    actor: str | None = None,
+    status_map: Mapping[str, str | None] | None = None,
+    created_at: str | None = None,
+    ticket_columns: Mapping[str, str] | None = None,
+    value_maps: Mapping[str, Mapping[str, str | None]] | None = None,
+    timestamp_format: str | None = None,
+    timezone: str | None = None,
+    null_values: Sequence[str] = ("",),
+    errors: Errors = "raise",
+    progress: bool = False,
+) -> Any:
+    """Load an event log (one row per status change or activity) as tickets.
+
+    Each case becomes a ticket; its rows, ordered by time (file order breaks
+    ties), become its status history and, with ``actor``, its assignments.
+
+    Parameters
+    ----------
+    source : path or DataFrame
+        CSV, JSON Lines or Parquet file, or a pandas / polars / pyarrow table.
+    case, timestamp, status : str
+        Columns of the case (ticket) id, the event time and the status or
+        activity after the event.
+    actor : str, optional
+        Column of who handled the case at that event (agent or resource); each
+        change of actor is an assignment, the last one is the ticket's agent.
+    status_map : mapping, optional
+        Source status → one of ``new, open, pending, on_hold, solved, closed``, or
+        ``None`` for activities that do not change the status. A status missing
+        from the map is an ``unknown_status`` error (never silently dropped).
+        Without a map, statuses must be our names (any case).
+    created_at : str, optional
+        Column of the case's creation time; by default (and when earlier) the
+        first event's time.
+    ticket_columns : mapping, optional
+        Ticket field → source column, read from the case's last event:
+        ``{"channel": "contact_type", "priority": "priority", "group": "team"}``.
+    value_maps : mapping, optional
+        Per ticket field, source value → our value, e.g.
+        ``{"priority": {"1": "urgent", "2": "high", "3": "normal", "4": "low"}}``.
+    timestamp_format : str, optional
+        ``strptime`` format of ``timestamp`` and ``created_at`` (``"%d/%m/%Y %H:%M"``);
+        by default ISO 8601, datetimes or epoch seconds.
+    timezone : str, optional
+        Zone of naive times (else naive times are errors).
+    null_values : sequence of str, default=("",)
+        Text meaning missing (ServiceNow writes ``"?"``).
+    errors : {"raise", "collect"}, default="raise"
+        ``"collect"`` returns :class:`~cxmetrics.io.Collected`: the cases without
+        any problem, and every problem (a case with a bad row is left out whole).
+    progress : bool, default=False
+        Progress bar on stderr while reading a file.
+
+    Returns
+    -------
+    TicketBatch or Collected
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> log = pa.table({
+    ...     "case": ["A", "A", "A", "B"],
+    ...     "time": ["2024-03-04T09:00:00Z", "2024-03-04T09:30:00Z",
+    ...              "2024-03-04T11:00:00Z", "2024-03-04T10:00:00Z"],
+    ...     "state": ["Registered", "In Progress", "Done", "Registered"],
+    ... })
+    >>> batch = read_event_log(log, case="case", timestamp="time", status="state",
+    ...     status_map={"Registered": "new", "In Progress": "open", "Done": "solved"})
+    >>> batch.ids.tolist(), batch.status_changes.counts.tolist()
+    (['A', 'B'], [3, 1])
+    >>> from cxmetrics import resolution_time
+    >>> resolution_time(batch)
+    datetime.timedelta(seconds=7200)
+    """
+    _check_mode(errors)
+    src = read_source(source, name="event log", null_values=null_values, progress=progress)
+    mapped_columns = dict(ticket_columns or {})
+    src.require(case, timestamp, status, actor, created_at, *mapped_columns.values())
+    problems = Problems([])
+    n = src.n
+    case_text = _text(src, case)
+    ids = _objects(case_text)
+    missing_case = np.equal(ids, None)  # type: ignore[call-overload]
+    problems.add(missing_case, ids=ids, field=case, code="missing", message="Field required")
+    at, bad = _times(src, timestamp, timestamp_format, timezone, problems, ids)
+    codes, bad_status = _mapped(src, status, status_map, TICKET_STATUSES, "status", problems, ids)
+    bad_row = bad | bad_status | missing_case
+    opened = np.full(n, np.nan)
+    if created_at is not None:
+        opened, bad_open = _times(src, created_at, timestamp_format, timezone, problems, ids)
+        bad_row |= bad_open
+    case_code, names = _case_codes(case_text)
+    # A case with any bad row is left out whole (as in to_ticket_batch).
+    bad_case = np.zeros(len(names), dtype=bool)
+    bad_case[case_code[bad_row & (case_code >= 0)]] = True
+    bad_row = bad_row | (case_code < 0) | bad_case[np.maximum(case_code, 0)]
+
+    def build(keep: BoolArray) -> Any:
+        rows = np.flatnonzero(keep & ~bad_row)
+        order = rows[np.lexsort((rows, at[rows], case_code[rows]))]
+        used = np.unique(case_code[order])
+        renumber = np.full(len(names), -1, dtype=np.int64)
+        renumber[used] = np.arange(used.size)
+        case_of = renumber[case_code[order]]
+        first, last = _first_last(case_of, np.arange(order.size), used.size)
+        created = at[order][first]
+        if created_at is not None:
+            earliest = np.fmin.reduceat(opened[order], first) if order.size else created
+            created = np.fmin(created, earliest)
+        tickets: dict[str, Any] = {"id": names[used].astype(object), "created_at": created}
+        view = src.view(None)
+        for field, column in mapped_columns.items():
+            values = _objects(view.text(column))[order][last]
+            if value_maps and field in value_maps:
+                table = value_maps[field]
+                values = np.array([table.get(v, v) if v is not None else None for v in values],
+                                  dtype=object)  # fmt: skip
+            tickets[field] = values
+        status_codes = codes[order]
+        changes = status_codes >= 0
+        same_case = np.r_[False, case_of[1:] == case_of[:-1]]
+        # Consecutive rows with the same status are updates, not changes.
+        idx = np.flatnonzero(changes)
+        previous = np.full(order.size, -2, dtype=np.int64)
+        if idx.size:
+            prev_idx = np.r_[-1, idx[:-1]]
+            same = (prev_idx >= 0) & (case_of[idx] == case_of[np.maximum(prev_idx, 0)])
+            previous[idx] = np.where(same, status_codes[np.maximum(prev_idx, 0)], -2)
+        keep_change = changes & (status_codes != previous)
+        status_table = {
+            "ticket_id": names[case_code[order][keep_change]].astype(object),
+            "at": at[order][keep_change],
+            "status": np.array(TICKET_STATUSES, dtype=object)[status_codes[keep_change]],
+        }
+        assignments = None
+        if actor is not None:
+            who = _objects(view.text(actor))[order]
+            present = ~np.equal(who, None)  # type: ignore[call-overload]
+            changed = present & ~(same_case & (who == np.r_[None, who[:-1]]))
+            assignments = _arrow_table(
+                {
+                    "ticket_id": names[case_code[order][changed]].astype(object),
+                    "at": at[order][changed],
+                    "agent_id": who[changed],
+                }
+            )
+            if "agent_id" not in tickets:
+                # The ticket's agent: the last actor named in the case.
+                named = np.flatnonzero(present)
+                ends = named[np.r_[case_of[named][1:] != case_of[named][:-1], True]]
+                agent = np.full(used.size, None, dtype=object)
+                agent[case_of[ends]] = who[ends]
+                tickets["agent_id"] = agent
+        if "priority" in tickets:
+            given = tickets["priority"]
+            unknown = ~np.equal(given, None) & ~np.isin(given, PRIORITIES)  # type: ignore[call-overload]
+            if unknown.any():
+                raise InvalidParameterError(
+                    f"priority {given[unknown][0]!r} is not one of {', '.join(PRIORITIES)}; map "
+                    "it with value_maps={'priority': {...}}"
+                )
+        return to_ticket_batch(
+            _arrow_table(tickets),
+            status_changes=_arrow_table(status_table),
+            assignments=assignments,
+            errors=errors,
+        )
+
+    return _finish(problems, bad_row, src, build, errors, "event log")
+
+
+def _message_roots(parent: IntArray) -> tuple[IntArray, BoolArray]:
+    """The root of every message by pointer jumping; and the rows caught in a cycle."""
+    root = np.where(parent >= 0, parent, np.arange(parent.size))
+    for _ in range(64):  # 2**64 steps: longer than any chain
+        nxt = root[root]
+        if np.array_equal(nxt, root):
+            return root, np.zeros(parent.size, dtype=bool)
+        root = nxt
+    cyclic = root[root] != root
+    return root, cyclic
+
+
+def read_message_log(
+    source: Any,
+    *,
+    timestamp: str = "at",
+    role: str = "author",
+    conversation: str | None = None,
+    message_id: str | None = None,
+    reply_to: str | None = None,
+    role_map: Mapping[str, str | None] | None = None,
+    agent: str | None = None,
+    customer: str | None = None,
+    public: str | None = None,
+    channel: str = "email",
+    timestamp_format: str | None = None,
+    timezone: str | None = None,
+    null_values: Sequence[str] = ("",),
+    errors: Errors = "raise",
+    progress: bool = False,
+) -> Any:
+    """Load a message log (one row per message) as tickets, one per conversation.
+
+    Conversations come from a ``conversation`` id column, or from reply links
+    (``message_id`` + ``reply_to``): every message belongs to the thread of the
+    earliest ancestor present in the log. A ticket is created at its first
+    message, by whoever wrote it.
+
+    Parameters
+    ----------
+    source : path or DataFrame
+    timestamp, role : str
+        Columns of the message time and the author's role.
+    conversation : str, optional
+        Column of the conversation id. Either this or ``message_id`` and
+        ``reply_to`` is needed.
+    message_id, reply_to : str, optional
+        Columns of the message id and of the id it replies to.
+    role_map : mapping, optional
+        Source role → ``customer``, ``agent``, ``bot`` or ``system`` (``None`` to
+        skip the message), e.g. ``{"True": "customer", "False": "agent"}`` for an
+        ``inbound`` flag. Unmapped values are ``unknown_author`` errors.
+    agent : str, optional
+        Column naming the author; on agent messages it is the ``agent_id``, and
+        the ticket's agent is the first one who answered.
+    customer : str, optional
+        Column naming the author; the ticket's customer is the first customer's.
+    public : str, optional
+        Column of a public / internal-note flag (default: all public).
+    channel : str, default="email"
+        Channel of every conversation (``"social"``, ``"chat"``…).
+    timestamp_format, timezone, null_values, errors, progress
+        As in :func:`read_event_log`.
+
+    Returns
+    -------
+    TicketBatch or Collected
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> log = pa.table({
+    ...     "id": ["1", "2", "3", "4"], "parent": [None, "1", "2", None],
+    ...     "inbound": ["True", "False", "True", "True"],
+    ...     "at": ["2024-03-04T09:00:00Z", "2024-03-04T09:20:00Z",
+    ...            "2024-03-04T09:25:00Z", "2024-03-04T10:00:00Z"]})
+    >>> batch = read_message_log(log, message_id="id", reply_to="parent", role="inbound",
+    ...                          role_map={"True": "customer", "False": "agent"})
+    >>> batch.ids.tolist(), batch.interactions.counts.tolist()
+    (['1', '4'], [3, 1])
+    >>> from cxmetrics import first_response_time
+    >>> first_response_time(batch)
+    datetime.timedelta(seconds=1200)
+    """
+    _check_mode(errors)
+    if conversation is None and (message_id is None or reply_to is None):
+        raise InvalidParameterError(
+            "read_message_log needs conversation=, or both message_id= and reply_to="
+        )
+    src = read_source(source, name="message log", null_values=null_values, progress=progress)
+    src.require(timestamp, role, conversation, message_id, reply_to, agent, customer, public)
+    problems = Problems([])
+    n = src.n
+    _, pc = _pa()
+    view = src.view(None)
+    ids_text = _text(src, message_id) if message_id is not None else None
+    row_ids = _objects(ids_text) if ids_text is not None else np.full(n, None, dtype=object)
+    at, bad = _times(src, timestamp, timestamp_format, timezone, problems, row_ids)
+    author, bad_author = _mapped(src, role, role_map, AUTHORS, "author", problems, row_ids)
+    bad |= bad_author
+    if conversation is not None:
+        conv_text = _text(src, conversation)
+        missing = np.asarray(conv_text.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+        problems.add(missing, ids=row_ids, field=conversation, code="missing",
+                     message="Field required")  # fmt: skip
+        conv_code, names = _case_codes(conv_text)
+        bad |= missing
+    else:
+        assert ids_text is not None and reply_to is not None
+        # Exports often write integer ids as floats once a null appears ("3.0").
+        ids_clean = pc.replace_substring_regex(ids_text, r"\.0$", "")
+        parent_text = pc.replace_substring_regex(_text(src, reply_to), r"\.0$", "")
+        row_ids = _objects(ids_clean)
+        missing = np.asarray(ids_clean.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+        problems.add(missing, ids=row_ids, field=str(message_id), code="missing",
+                     message="Field required")  # fmt: skip
+        parent = np.asarray(
+            pc.index_in(parent_text, value_set=ids_clean)
+            .fill_null(-1)
+            .to_numpy(zero_copy_only=False),
+            dtype=np.int64,
+        )
+        root, cyclic = _message_roots(parent)
+        problems.add(cyclic, ids=row_ids, field=reply_to, code="reply_cycle",
+                     message="replies form a cycle; no message starts the thread")  # fmt: skip
+        bad |= missing | cyclic
+        conv_code = root
+        names = row_ids
+    bad_conv = np.zeros(len(names), dtype=bool)
+    bad_conv[conv_code[bad & (conv_code >= 0)]] = True
+    bad_row = bad | (conv_code < 0) | bad_conv[np.maximum(conv_code, 0)]
+    skipped = author < 0  # mapped to None: not a message of the conversation
+
+    def build(keep: BoolArray) -> Any:
+        rows = np.flatnonzero(keep & ~bad_row & ~skipped)
+        order = rows[np.lexsort((rows, at[rows], conv_code[rows]))]
+        used = np.unique(conv_code[order])
+        renumber = np.full(len(names), -1, dtype=np.int64)
+        renumber[used] = np.arange(used.size)
+        conv_of = renumber[conv_code[order]]
+        first, _ = _first_last(conv_of, np.arange(order.size), used.size)
+        ticket_ids = names[used].astype(object)
+        first_author = author[order][first]
+        created_by = np.where(
+            first_author == AUTHORS.index("customer"),
+            "customer",
+            np.where(first_author == AUTHORS.index("agent"), "agent", "system"),
+        ).astype(object)
+        tickets: dict[str, Any] = {
+            "id": ticket_ids,
+            "created_at": at[order][first],
+            "channel": np.full(used.size, channel, dtype=object),
+            "created_by": created_by,
+        }
+        is_agent = np.isin(author[order], [AUTHORS.index("agent"), AUTHORS.index("bot")])
+        messages: dict[str, Any] = {
+            "ticket_id": ticket_ids[conv_of],
+            "at": at[order],
+            "author": np.array(AUTHORS, dtype=object)[author[order]],
+        }
+        for column, field, mask in ((agent, "agent_id", is_agent),
+                                    (customer, "customer_id", author[order] == 0)):  # fmt: skip
+            if column is None:
+                continue
+            who = _objects(view.text(column))[order]
+            if field == "agent_id":
+                messages["agent_id"] = who.copy()
+                messages["agent_id"][~is_agent] = None
+            # The ticket's agent / customer: the first one of that role in the thread.
+            rows_of_role = np.flatnonzero(mask)
+            value = np.full(used.size, None, dtype=object)
+            if rows_of_role.size:
+                owners = conv_of[rows_of_role]
+                firsts = rows_of_role[np.r_[True, owners[1:] != owners[:-1]]]
+                value[conv_of[firsts]] = who[firsts]
+            tickets[field] = value
+        if public is not None:
+            messages["public"] = _objects(view.text(public))[order]
+        return to_ticket_batch(
+            _arrow_table(tickets), messages=_arrow_table(messages), errors=errors
+        )
+
+    return _finish(problems, bad_row, src, build, errors, "message log")

@@ -1,0 +1,336 @@
+"""DataFrame input: the same batch and the same numbers from records and every backend."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import numpy as np
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from cxmetrics import (
+    Call,
+    Customer,
+    Message,
+    RecordValidationError,
+    StatusChange,
+    SurveyResponse,
+    Ticket,
+    ces,
+    csat,
+    fcr_rate,
+    first_response_time,
+    nps,
+    resolution_time,
+)
+from cxmetrics.batch import TicketBatch
+from cxmetrics.exceptions import InvalidParameterError
+from cxmetrics.io.frames import (
+    Collected,
+    to_call_table,
+    to_customer_table,
+    to_survey_table,
+    to_ticket_batch,
+)
+from cxmetrics.metrics.aht import aht
+from cxmetrics.metrics.churn import churn_rate
+from cxmetrics.tickets import ticket_metrics
+
+from tests.io.helpers import BACKENDS, assert_same_batch, frame, frames
+from tests.strategies import ticket_lists
+
+T0 = datetime(2024, 3, 4, 9, tzinfo=timezone.utc)
+
+
+@given(ticket_lists(max_size=8), st.sampled_from(BACKENDS))
+def test_tables_give_the_batch_of_the_records(tickets: list[Ticket], backend: str) -> None:
+    pytest.importorskip(backend)
+    assume(tickets)  # an empty table has no columns to read
+    expected = TicketBatch.from_tickets(tickets)
+    tables = frames(tickets, backend)
+    batch = to_ticket_batch(tables.pop("tickets"), **tables)
+    assert_same_batch(expected, batch)
+    ours, theirs = ticket_metrics(batch), ticket_metrics(expected)
+    for column in ("first_reply", "full_resolution", "replies", "reopens"):
+        np.testing.assert_array_equal(ours[column], theirs[column])
+
+
+def _flat(n: int) -> list[Ticket]:
+    out = []
+    for i in range(n):
+        created = T0 + timedelta(hours=i)
+        out.append(
+            Ticket(
+                id=f"T{i}",
+                created_at=created,
+                first_reply_at=created + timedelta(minutes=7 * i + 1) if i % 3 else None,
+                solved_at=created + timedelta(hours=i + 1) if i % 2 else None,
+                status="solved" if i % 2 else "open",
+            )
+        )
+    return out
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_one_liners_take_a_flat_tickets_table(backend: str) -> None:
+    pytest.importorskip(backend)
+    tickets = _flat(9)
+    table = frames(tickets, backend)["tickets"]
+    assert first_response_time(table) == first_response_time(tickets)
+    assert resolution_time(table, statistic="median") == resolution_time(
+        tickets, statistic="median"
+    )
+    assert fcr_rate(table) == fcr_rate(tickets)
+    np.testing.assert_array_equal(
+        ticket_metrics(table)["first_reply"], ticket_metrics(tickets)["first_reply"]
+    )
+
+
+scores = st.lists(st.integers(1, 5), min_size=1, max_size=30)
+
+
+@given(scores, st.lists(st.integers(0, 10), min_size=1, max_size=30), st.sampled_from(BACKENDS))
+def test_survey_metrics_agree_on_records_and_tables(
+    five: list[int], ten: list[int], backend: str
+) -> None:
+    pytest.importorskip(backend)
+    records = [SurveyResponse(kind="csat", score=s) for s in five]
+    records += [SurveyResponse(kind="nps", score=s) for s in ten]
+    records += [SurveyResponse(kind="ces", score=min(s + 2, 7)) for s in five]
+    rows = [{"kind": r.kind, "score": r.score, "scale": r.scale} for r in records]
+    table = frame(rows, backend)
+    csat_records = [r for r in records if r.kind == "csat"]
+    assert csat(table) == csat(csat_records)
+    assert nps(table) == nps([r for r in records if r.kind == "nps"])
+    assert ces(table) == ces([r for r in records if r.kind == "ces"])
+
+
+def test_survey_table_on_another_scale_is_refused() -> None:
+    pa = pytest.importorskip("pyarrow")
+    table = pa.table({"kind": ["csat", "csat"], "score": [4, 9], "scale": [5, 10]})
+    with pytest.raises(ValueError, match=r"1 csat answer\(s\) are on another scale"):
+        csat(table)
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 600), st.integers(0, 900), st.booleans(), st.integers(0, 10**5)),
+        min_size=1,
+        max_size=20,
+    ),
+    st.sampled_from(BACKENDS),
+)
+def test_aht_agrees_on_records_and_tables(
+    rows: list[tuple[int, int, bool, int]], backend: str
+) -> None:
+    pytest.importorskip(backend)
+    calls = [
+        Call(at=T0 + timedelta(seconds=s), wait=w, talk=0 if a else t, abandoned=a)
+        for t, w, a, s in rows
+    ]
+    table = frame(
+        [{"at": c.at, "wait": c.wait.total_seconds(), "talk": c.talk.total_seconds(),
+          "abandoned": c.abandoned} for c in calls],
+        backend,
+    )  # fmt: skip
+    if all(c.abandoned for c in calls):
+        return
+    assert aht(table) == aht(calls)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_churn_agrees_on_records_and_tables(backend: str) -> None:
+    pytest.importorskip(backend)
+    jan = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    customers = [
+        Customer(id=f"c{i}", since=jan - timedelta(days=30 + i),
+                 until=jan + timedelta(days=3 * i) if i % 3 == 0 else None,
+                 segment="pro" if i % 2 else None, revenue=float(i))
+        for i in range(12)
+    ]  # fmt: skip
+    table = frame(
+        [{"id": c.id, "since": c.since, "until": c.until, "segment": c.segment,
+          "revenue": c.revenue} for c in customers],
+        backend,
+    )  # fmt: skip
+    feb = jan + timedelta(days=31)
+    assert churn_rate(table, jan, feb) == churn_rate(customers, jan, feb)
+    assert churn_rate(table, jan, feb, by_segment=True) == churn_rate(
+        customers, jan, feb, by_segment=True
+    )
+
+
+# --- validation ------------------------------------------------------------------------
+
+
+def _bad_tickets() -> dict[str, object]:
+    pa = pytest.importorskip("pyarrow")
+    tickets = pa.table(
+        {
+            "id": ["A", "B", "C", "D", "D", "E"],
+            "created_at": ["2024-03-04T09:00:00Z"] * 4 + ["2024-03-04T09:00:00Z", "not a date"],
+            "status": ["open", "finished", "open", "open", "open", "open"],
+            "priority": ["high", None, "urgent", None, None, None],
+        }
+    )
+    messages = pa.table(
+        {
+            "ticket_id": ["A", "C", "Z"],
+            "at": ["2024-03-04T08:00:00Z", "2024-03-04T10:00:00Z", "2024-03-04T10:00:00Z"],
+            "author": ["agent", "robot", "agent"],
+        }
+    )
+    return {"tickets": tickets, "messages": messages}
+
+
+def test_every_bad_row_is_named_with_the_models_codes() -> None:
+    data = _bad_tickets()
+    with pytest.raises(RecordValidationError) as caught:
+        to_ticket_batch(data.pop("tickets"), **data)
+    found = {(e["id"], e["field"], e["type"]) for e in caught.value.errors}
+    assert found == {
+        ("B", "status", "literal_error"),
+        ("D", "id", "duplicate_id"),
+        ("E", "created_at", "datetime_parsing"),
+        ("A", "messages.at", "before_creation"),
+        ("C", "messages.author", "literal_error"),
+        ("Z", "messages.ticket_id", "unknown_ticket"),
+    }
+    assert "finished" in str(caught.value)
+
+
+def test_collect_keeps_the_good_tickets_whole() -> None:
+    data = _bad_tickets()
+    result = to_ticket_batch(data.pop("tickets"), **data, errors="collect")
+    assert isinstance(result, Collected)
+    assert result.data.ids.tolist() == []  # every ticket has a problem
+    pa = pytest.importorskip("pyarrow")
+    tickets = pa.table({"id": ["ok", "late"], "created_at": ["2024-03-04T09:00:00Z"] * 2})
+    msgs = pa.table(
+        {"ticket_id": ["ok", "late"], "at": ["2024-03-04T09:30:00Z", "2024-03-04T08:00:00Z"],
+         "author": ["agent", "agent"]}
+    )  # fmt: skip
+    result = to_ticket_batch(tickets, messages=msgs, errors="collect")
+    assert result.data.ids.tolist() == ["ok"]
+    assert len(result.data.interactions) == 1
+    assert [e["id"] for e in result.errors] == ["late"]
+
+
+def test_naive_instants_need_a_timezone() -> None:
+    pd = pytest.importorskip("pandas")
+    tickets = pd.DataFrame({"id": ["A"], "created_at": [datetime(2024, 7, 1, 12)]})
+    with pytest.raises(RecordValidationError, match="naive") as caught:
+        to_ticket_batch(tickets)
+    assert caught.value.errors[0]["type"] == "naive_datetime"
+    batch = to_ticket_batch(tickets, timezone="Europe/Paris")
+    assert batch.created_at.tolist() == [datetime(2024, 7, 1, 10, tzinfo=timezone.utc).timestamp()]
+
+
+def test_column_mapping_per_table() -> None:
+    pl = pytest.importorskip("polars")
+    tickets = pl.DataFrame({"key": ["A"], "opened": [T0]})
+    events = pl.DataFrame({"case": ["A"], "when": [T0 + timedelta(hours=1)], "state": ["solved"]})
+    batch = to_ticket_batch(
+        tickets,
+        status_changes=events,
+        columns={
+            "tickets": {"id": "key", "created_at": "opened"},
+            "status_changes": {"ticket_id": "case", "at": "when", "status": "state"},
+        },
+    )
+    assert batch.status.tolist() == [4]  # follows the last change: solved
+    with pytest.raises(InvalidParameterError, match="no column 'created_at'"):
+        to_ticket_batch(tickets, columns={"id": "key"})
+
+
+def test_milestone_contradicting_the_history_is_refused_like_the_model() -> None:
+    pa = pytest.importorskip("pyarrow")
+    tickets = pa.table(
+        {"id": ["A"], "created_at": [T0], "first_reply_at": [T0 + timedelta(hours=2)]}
+    )
+    msgs = pa.table({"ticket_id": ["A"], "at": [T0 + timedelta(hours=1)], "author": ["agent"]})
+    with pytest.raises(RecordValidationError) as caught:
+        to_ticket_batch(tickets, messages=msgs)
+    assert caught.value.errors[0]["type"] == "milestone_contradicts_history"
+    with pytest.raises(ValueError, match="is not the time of any public agent"):
+        Ticket(
+            id="A", created_at=T0, first_reply_at=T0 + timedelta(hours=2),
+            interactions=[Message(at=T0 + timedelta(hours=1), author="agent")],
+        )  # fmt: skip
+
+
+def test_closed_is_final_in_tables_too() -> None:
+    pa = pytest.importorskip("pyarrow")
+    tickets = pa.table({"id": ["A"], "created_at": [T0]})
+    changes = pa.table(
+        {"ticket_id": ["A", "A"], "at": [T0 + timedelta(hours=1), T0 + timedelta(hours=2)],
+         "status": ["closed", "open"]}
+    )  # fmt: skip
+    with pytest.raises(RecordValidationError) as caught:
+        to_ticket_batch(tickets, status_changes=changes)
+    assert [e["type"] for e in caught.value.errors] == ["invalid_status_sequence"]
+    with pytest.raises(ValueError, match="closed is final"):
+        Ticket(id="A", created_at=T0, status_changes=[
+            StatusChange(at=T0 + timedelta(hours=1), status="closed"),
+            StatusChange(at=T0 + timedelta(hours=2), status="open")])  # fmt: skip
+
+
+def test_record_tables_validate_like_the_models() -> None:
+    pa = pytest.importorskip("pyarrow")
+    with pytest.raises(RecordValidationError) as caught:
+        to_survey_table(pa.table({"kind": ["nps", "ces", "csat"], "score": [11, 3, 2.5]}))
+    assert [(e["position"], e["type"]) for e in caught.value.errors] == [
+        (0, "score_out_of_scale"),
+        (2, "score_out_of_scale"),
+    ]
+    with pytest.raises(RecordValidationError) as caught:
+        to_call_table(
+            pa.table({"id": ["c1", "c2"], "at": [T0, T0], "talk": [-1, 5],
+                      "abandoned": [False, True]})
+        )  # fmt: skip
+    assert [(e["id"], e["type"]) for e in caught.value.errors] == [
+        ("c1", "negative_duration"),
+        ("c2", "answered_and_abandoned"),
+    ]
+    collected = to_customer_table(
+        pa.table({"id": ["u1", "u2"], "since": [T0, T0], "until": [T0 - timedelta(days=1), None]}),
+        errors="collect",
+    )
+    assert collected.data["id"].tolist() == ["u2"]
+    assert collected.errors[0]["type"] == "left_before_joining"
+
+
+def test_grouped_and_shuffled_histories_link_the_same() -> None:
+    # Grouped histories are linked by runs of ids, shuffled ones by a dictionary.
+    pa = pytest.importorskip("pyarrow")
+    from cxmetrics.datasets import generate
+    from cxmetrics.io.schema import batch_to_tables
+
+    batch = generate(200, seed=5).tickets
+    tables = {name: pa.table(cols) for name, cols in batch_to_tables(batch).items()}
+    tickets = tables.pop("tickets")
+    grouped = to_ticket_batch(tickets, **tables)
+    rng = np.random.default_rng(0)
+
+    def interleave(table: pa.Table) -> pa.Table:
+        # Rows of different tickets interleaved at random; each ticket's rows keep
+        # their order (file order breaks ties in time).
+        codes = np.unique(np.array(table["ticket_id"].to_pylist()), return_inverse=True)[1]
+        keys = rng.random(table.num_rows)
+        keys = keys[np.lexsort((keys, codes))]  # rows are grouped by ticket already
+        return table.take(np.argsort(keys))
+
+    shuffled = {name: interleave(t) for name, t in tables.items()}
+    assert shuffled["interactions"]["ticket_id"] != tables["interactions"]["ticket_id"]
+    assert_same_batch(batch, grouped)
+    assert_same_batch(batch, to_ticket_batch(tickets, **shuffled))
+    # A run naming an unknown ticket is reported on each of its rows.
+    ids = tables["interactions"]["ticket_id"].to_pylist()
+    first = ids[0]
+    renamed = ["nope" if i == first else i for i in ids]
+    broken = tables["interactions"].set_column(0, "ticket_id", pa.array(renamed))
+    with pytest.raises(RecordValidationError) as caught:
+        to_ticket_batch(tickets, interactions=broken)
+    assert {e["id"] for e in caught.value.errors} == {"nope"}
+    assert len(caught.value.errors) == ids.count(first)
