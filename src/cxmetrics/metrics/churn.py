@@ -482,6 +482,18 @@ def _churn_compute(state: SegmentTallyState, params: ChurnParams) -> MetricResul
     )
 
 
+def _overall_or_by_segment(
+    metric: Metric[Any, Any], customers: Any, by_segment: bool
+) -> float | dict[str | None, float]:
+    """Feed ``customers`` to ``metric``: the overall rate, or one rate per segment."""
+    metric.update(customers)
+    result = metric.compute()
+    if by_segment:
+        segments: dict[str | None, float] = result.details["by_segment"]
+        return segments
+    return float(result.value)
+
+
 def churn_rate(
     customers: Iterable[Customer],
     start: datetime,
@@ -554,12 +566,7 @@ def churn_rate(
     0.2
     """
     metric = Churn(start=start, end=end, denominator=denominator, zero_division=zero_division)
-    metric.update(customers)
-    result = metric.compute()
-    if by_segment:
-        segments: dict[str | None, float] = result.details["by_segment"]
-        return segments
-    return float(result.value)
+    return _overall_or_by_segment(metric, customers, by_segment)
 
 
 @register
@@ -683,12 +690,7 @@ def retention_rate(
     0.8
     """
     metric = Retention(start=start, end=end, method=method, zero_division=zero_division)
-    metric.update(customers)
-    result = metric.compute()
-    if by_segment:
-        segments: dict[str | None, float] = result.details["by_segment"]
-        return segments
-    return float(result.value)
+    return _overall_or_by_segment(metric, customers, by_segment)
 
 
 @register
@@ -839,12 +841,7 @@ def revenue_churn_rate(
     (0.375, 0.125)
     """
     metric = RevenueChurn(start=start, end=end, kind=kind, zero_division=zero_division)
-    metric.update(customers)
-    result = metric.compute()
-    if by_segment:
-        segments: dict[str | None, float] = result.details["by_segment"]
-        return segments
-    return float(result.value)
+    return _overall_or_by_segment(metric, customers, by_segment)
 
 
 @register
