@@ -41,12 +41,14 @@ from cxmetrics.sla._timeline import (
     Timeline,
     build_stream,
     build_timeline,
+    first_reply_instances,
     group_time_order,
     rank_in_group,
     reply_instances,
     resolution_instances,
     segmented_cumsum,
     segmented_searchsorted,
+    sorted_within_groups,
     update_instances,
 )
 from cxmetrics.sla.policy import (
@@ -94,6 +96,8 @@ _RESOLVED = np.isin(
     np.arange(len(TICKET_STATUSES)), [TICKET_STATUSES.index(s) for s in ("solved", "closed")]
 )
 _REPLY_METRICS = frozenset({"first_reply", "next_reply", "periodic_update"})
+# Metrics with one instance per ticket, from creation to the final solve.
+_WHOLE_TICKET = frozenset({"resolution", "requester_wait", "agent_work"})
 
 
 class SlaOutcomes(ColumnTable):
@@ -280,23 +284,7 @@ def _context(batch: TicketBatch, policies: SlaPolicySet, as_of: float) -> _Conte
                     targets[p, m, k] = target.seconds
             paused = {TICKET_STATUSES.index(s) for s in policy.pauses(metric)}
             runs[p, m] = [not _RESOLVED[s] and s not in paused for s in range(len(TICKET_STATUSES))]
-    changes = batch.priority_changes
-    first_row = np.zeros(len(changes), dtype=bool)
-    first_row[changes.offsets[:-1][changes.counts > 0]] = True
-    # Changes after as_of are not known yet; the first recorded priority applies
-    # from creation (histories start at creation), so it is always kept.
-    keep = (changes.at <= as_of) | first_row
-    plain = np.flatnonzero(changes.counts == 0)
-    ticket = np.concatenate([changes.ticket[keep], plain])
-    start = np.concatenate([changes.at[keep], np.full(plain.size, -np.inf)])
-    start[: int(keep.sum())][first_row[keep]] = -np.inf
-    code = np.concatenate(
-        [changes["priority"][keep] if len(changes) else np.empty(0, np.int8), batch.priority[plain]]
-    ).astype(np.int8)
-    order = group_time_order(ticket, start)
-    ticket, start, code = ticket[order], start[order], code[order]
-    offsets = np.zeros(len(batch) + 1, dtype=np.int64)
-    np.cumsum(np.bincount(ticket, minlength=len(batch)), out=offsets[1:])
+    offsets, ticket, start, code = _priority_history(batch, as_of)
     return _Context(
         batch=batch,
         as_of=as_of,
@@ -314,6 +302,51 @@ def _context(batch: TicketBatch, policies: SlaPolicySet, as_of: float) -> _Conte
     )
 
 
+def _priority_history(
+    batch: TicketBatch, as_of: float
+) -> tuple[IntArray, IntArray, FloatArray, npt.NDArray[np.int8]]:
+    """Each ticket's priority segments, sorted by (ticket, start): (offsets, ticket, start, code).
+
+    Changes after ``as_of`` are not known yet; the first recorded priority applies
+    from creation (histories start at creation), so it is always kept, starting at
+    ``-inf``. A ticket without a history has one segment: its priority.
+    """
+    n = len(batch)
+    changes = batch.priority_changes
+    first_row = np.zeros(len(changes), dtype=bool)
+    first_row[changes.offsets[:-1][changes.counts > 0]] = True
+    keep = (changes.at <= as_of) | first_row
+    plain = np.flatnonzero(changes.counts == 0)
+    codes = changes["priority"] if len(changes) else np.empty(0, np.int8)
+    if sorted_within_groups(changes.ticket, changes.at):
+        # In time order, the kept changes of a ticket are its first ones: lay the
+        # segments out directly, with no sort.
+        kept_ticket = changes.ticket[keep]
+        per = np.bincount(kept_ticket, minlength=n)
+        per[plain] = 1
+        offsets = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(per, out=offsets[1:])
+        total = int(offsets[-1])
+        rows = np.flatnonzero(keep)
+        rows += offsets[kept_ticket] - changes.offsets[kept_ticket]
+        ticket = np.repeat(np.arange(n, dtype=np.int64), per)
+        start = np.full(total, -np.inf)
+        start[rows] = np.where(first_row[keep], -np.inf, changes.at[keep])
+        code = np.empty(total, dtype=np.int8)
+        code[rows] = codes[keep]
+        code[offsets[plain]] = batch.priority[plain]
+        return offsets, ticket, start, code
+    ticket = np.concatenate([changes.ticket[keep], plain])
+    start = np.concatenate([changes.at[keep], np.full(plain.size, -np.inf)])
+    start[: int(keep.sum())][first_row[keep]] = -np.inf
+    code = np.concatenate([codes[keep], batch.priority[plain]]).astype(np.int8)
+    order = group_time_order(ticket, start)
+    ticket, start, code = ticket[order], start[order], code[order]
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(ticket, minlength=n), out=offsets[1:])
+    return offsets, ticket, start, code
+
+
 @dataclass(frozen=True)
 class _Pieces:
     """Running pieces of every instance, laid out by ``offsets`` (last: open-ended)."""
@@ -326,59 +359,130 @@ class _Pieces:
     used_end: FloatArray
 
 
-def _pieces(ctx: _Context, inst: Instances, m: int, pol: IntArray, end: FloatArray) -> _Pieces:
-    n = len(inst)
-    clock = ctx.clock_of[pol, m]
+def _pieces(
+    ctx: _Context,
+    inst: Instances,
+    m: int,
+    pol: IntArray,
+    end: FloatArray,
+    whole_tickets: bool = False,
+) -> _Pieces:
+    """The running pieces of each instance, with exact running sums of their time.
+
+    ``whole_tickets`` says the instances are resolution instances (one per ticket,
+    from creation), which lets the pieces come straight from the timeline.
+    """
     if SLA_METRICS[m] in _REPLY_METRICS:
         # These clocks never pause and end at the first solve, so they run through
         # the whole instance: one piece.
-        has = end > inst.start
-        inst_of = np.flatnonzero(has)
-        a, b = inst.start[has], end[has]
+        piece_inst = np.flatnonzero(end > inst.start)
+        a, b = inst.start[piece_inst], end[piece_inst]
+    elif whole_tickets and ctx.timeline.from_creation:
+        piece_inst, a, b = _ticket_pieces(ctx, inst, m, end)
     else:
-        tl = ctx.timeline
-        count = np.maximum(inst.last_segment - inst.first_segment + 1, 0)
-        offsets = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(count, out=offsets[1:])
-        inst_of = np.repeat(np.arange(n, dtype=np.int64), count)
-        seg = inst.first_segment[inst_of] + rank_in_group(offsets, int(offsets[-1]))
-        a = np.maximum(tl.start[seg], inst.start[inst_of])
-        b = np.minimum(tl.end[seg], end[inst_of])
-        running = ctx.runs[pol[inst_of], m, tl.status[seg]] & (b > a)
-        # Consecutive running segments (new then open, say) are one piece: status
-        # segments are contiguous, so only the running flag and the instance split.
-        continues = np.zeros(running.size, dtype=bool)
-        continues[1:] = running[1:] & running[:-1] & (inst_of[1:] == inst_of[:-1])
-        first = running & ~continues
-        last = running.copy()
-        last[:-1] &= ~continues[1:]
-        inst_of, a, b = inst_of[first], a[first], b[last]
-    per = np.bincount(inst_of, minlength=n) + 1
+        piece_inst, a, b = _segment_pieces(ctx, inst, m, pol, end)
+    n = len(inst)
+    clock = ctx.clock_of[pol, m]
+    # Per instance: its pieces (in time order), then the open-ended one.
+    per = np.bincount(piece_inst, minlength=n) + 1
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(per, out=offsets[1:])
     total = int(offsets[-1])
-    rank = rank_in_group(offsets, total)
     open_ended = offsets[1:] - 1
+    # Pieces come by instance, and each earlier instance adds one open-ended row.
+    closed = np.arange(piece_inst.size, dtype=np.int64) + piece_inst
     starts = np.empty(total)
     ends = np.full(total, np.inf)
-    durations = np.empty(total)
-    closed_rows = np.ones(total, dtype=bool)
-    closed_rows[open_ended] = False
-    starts[closed_rows] = a
-    ends[closed_rows] = b
-    durations[closed_rows] = ctx.clocks.elapsed(clock[inst_of], a, b)
+    durations = np.zeros(total)
+    starts[closed] = a
+    ends[closed] = b
+    durations[closed] = ctx.clocks.elapsed(clock[piece_inst], a, b)
     starts[open_ended] = end
-    durations[open_ended] = 0.0
-    before, through = _cumsum_by_rank(durations, rank)
-    used_end = through[open_ended].copy()
+    before, through = _running_sums(durations, offsets)
+    used_end = through[open_ended]
     through[open_ended] = np.inf
     return _Pieces(offsets, starts, ends, before, through, used_end)
 
 
-def _cumsum_by_rank(values: FloatArray, rank: IntArray) -> tuple[FloatArray, FloatArray]:
-    if values.size == 0 or rank.max() == 0:
-        return np.zeros(values.size), values.astype(np.float64, copy=True)
-    return segmented_cumsum(values, rank)
+def _segment_pieces(
+    ctx: _Context, inst: Instances, m: int, pol: IntArray, end: FloatArray
+) -> tuple[IntArray, FloatArray, FloatArray]:
+    """Pieces (instance, start, end) from each instance's status segments."""
+    tl = ctx.timeline
+    n = len(inst)
+    count = np.maximum(inst.last_segment - inst.first_segment + 1, 0)
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(count, out=offsets[1:])
+    inst_of = np.repeat(np.arange(n, dtype=np.int64), count)
+    seg = inst.first_segment[inst_of] + rank_in_group(offsets, int(offsets[-1]))
+    a = np.maximum(tl.start[seg], inst.start[inst_of])
+    b = np.minimum(tl.end[seg], end[inst_of])
+    running = ctx.runs[pol[inst_of], m, tl.status[seg]] & (b > a)
+    # Consecutive running segments (new then open, say) are one piece: status
+    # segments are contiguous, so only the running flag and the instance split.
+    continues = np.zeros(running.size, dtype=bool)
+    continues[1:] = running[1:] & running[:-1] & (inst_of[1:] == inst_of[:-1])
+    first = running & ~continues
+    last = running.copy()
+    last[:-1] &= ~continues[1:]
+    return inst_of[first], a[first], b[last]
+
+
+def _ticket_pieces(
+    ctx: _Context, inst: Instances, m: int, end: FloatArray
+) -> tuple[IntArray, FloatArray, FloatArray]:
+    """:func:`_segment_pieces` for resolution instances, read off the whole timeline.
+
+    A resolution instance runs from its ticket's creation (its first segment, as
+    the timeline is ``from_creation``) to its final solve, and every segment
+    after that is solved or closed, so it never runs. The running segments of
+    the instances are then the running segments of their tickets: one pass over
+    the timeline, no expansion per instance.
+    """
+    tl = ctx.timeline
+    n_tickets = tl.offsets.size - 1
+    if len(inst) == n_tickets:
+        owner = tl.ticket
+        running = ctx.runs[ctx.policy_of[owner], m, tl.status]
+    else:
+        inst_of = np.full(n_tickets, -1, dtype=np.int64)
+        inst_of[inst.ticket] = np.arange(len(inst), dtype=np.int64)
+        owner = inst_of[tl.ticket]
+        running = ctx.runs[ctx.policy_of[tl.ticket], m, tl.status] & (owner >= 0)
+    # A running segment needs a positive length: to the next change, and for a
+    # ticket's last segment (open-ended), to the end of its instance.
+    running &= tl.end > tl.start
+    last = tl.last[inst.ticket]
+    running[last] &= end > tl.start[last]
+    continues = np.zeros(running.size, dtype=bool)
+    continues[1:] = running[1:] & running[:-1]
+    continues[tl.offsets[:-1]] = False
+    first = np.flatnonzero(running & ~continues)
+    stops = running
+    stops[:-1] &= ~continues[1:]
+    piece_inst = owner[first]
+    b = np.minimum(tl.end[np.flatnonzero(stops)], end[piece_inst])
+    return piece_inst, tl.start[first], b
+
+
+def _running_sums(values: FloatArray, offsets: IntArray) -> tuple[FloatArray, FloatArray]:
+    """Exact running sums within the groups laid out by ``offsets``: (before, through).
+
+    The sums must equal a sequential loop's. Whole numbers of seconds (the usual
+    case) add exactly in float64 below 2**53, in any order, so one cumulative sum
+    over all rows, less each group's base, gives them; otherwise the sums run
+    rank by rank.
+    """
+    counts = np.diff(offsets)
+    if values.size == 0 or int(counts.max()) <= 1:
+        return np.zeros(values.size), values.copy()
+    cumulative = np.cumsum(values)
+    exact = np.isfinite(cumulative[-1]) and float(np.abs(values).sum()) < 2.0**53
+    if exact and np.array_equal(np.floor(values), values):
+        base = np.concatenate([[0.0], cumulative])[offsets[:-1]]
+        through = cumulative - np.repeat(base, counts)
+        return through - values, through
+    return segmented_cumsum(values, rank_in_group(offsets, values.size))
 
 
 def _first_reaching(pieces: _Pieces, inst: IntArray, target: FloatArray) -> IntArray:
@@ -413,64 +517,73 @@ def _used_at(
     return used
 
 
-def _evaluate_metric(ctx: _Context, m: int, inst: Instances) -> dict[str, Any]:
-    """Outcome columns for the instances of metric ``m`` (already filtered to policies)."""
-    n = len(inst)
-    if n == 0:
-        return _no_rows()
-    pol = ctx.policy_of[inst.ticket]
-    completed = inst.how != END_OPEN
-    end = np.where(completed, inst.end, ctx.as_of)
-    pieces = _pieces(ctx, inst, m, pol, end)
-    clock = ctx.clock_of[pol, m]
+@dataclass(frozen=True)
+class _Due:
+    """Per instance: due time, time used at it, and the priority and target at the end."""
 
-    # Priority segments of each instance, from the one in force at its start to
-    # the one in force at its end.
-    t = inst.ticket
-    first_p = ctx.prio_offsets[t].copy()
-    last_p = ctx.prio_offsets[t + 1] - 1
-    multi = np.flatnonzero(last_p > first_p)
-    if multi.size:
-        rows = np.flatnonzero(np.diff(ctx.prio_offsets)[ctx.prio_ticket] > 1)
-        sub_t, sub_s = ctx.prio_ticket[rows], ctx.prio_start[rows]
-        at_start = segmented_searchsorted(sub_t, sub_s, t[multi], inst.start[multi], "right")
-        at_end = segmented_searchsorted(sub_t, sub_s, t[multi], end[multi], "right")
-        first_p[multi] = rows[at_start - 1]
-        last_p[multi] = rows[at_end - 1]
+    due: FloatArray
+    used_at_due: FloatArray
+    priority: npt.NDArray[np.int8]
+    target: FloatArray
+    applies: BoolArray
+
+
+def _due_times(
+    ctx: _Context,
+    m: int,
+    inst: Instances,
+    pieces: _Pieces,
+    clock: IntArray,
+    pol: IntArray,
+    first_p: IntArray,
+    last_p: IntArray,
+    idx: IntArray,
+) -> _Due:
+    """Due times of the instances ``idx``, whose priority segments run first_p..last_p."""
+    n = idx.size
     count = last_p - first_p + 1
-    offsets = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(count, out=offsets[1:])
-    row_inst = np.repeat(np.arange(n, dtype=np.int64), count)
-    rank = rank_in_group(offsets, int(offsets[-1]))
-    prio_row = first_p[row_inst] + rank
+    if n and int(count.max()) == 1:
+        # One priority segment each (most instances): rows are the instances.
+        offsets = np.arange(n + 1, dtype=np.int64)
+        row_inst = offsets[:-1]
+        prio_row = first_p
+        seg_end = np.full(n, np.inf)
+        whole = idx
+    else:
+        offsets = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(count, out=offsets[1:])
+        row_inst = np.repeat(np.arange(n, dtype=np.int64), count)
+        rank = rank_in_group(offsets, int(offsets[-1]))
+        prio_row = first_p[row_inst] + rank
+        seg_end = np.full(row_inst.size, np.inf)
+        inner = rank < count[row_inst] - 1
+        seg_end[inner] = ctx.prio_start[prio_row[inner] + 1]
+        whole = idx[row_inst]
     prio = ctx.prio_code[prio_row]
-    seg_start = np.maximum(ctx.prio_start[prio_row], inst.start[row_inst])
-    seg_end = np.full(row_inst.size, np.inf)
-    inner = rank < count[row_inst] - 1
-    seg_end[inner] = ctx.prio_start[prio_row[inner] + 1]
-    target = ctx.targets[pol[row_inst], m, prio.astype(np.int64) + 1]
-    # A priority without a target keeps the target in force before it.
-    has = np.isfinite(target)
-    filled = np.maximum.accumulate(np.where(has, np.arange(target.size), -1))
-    same = (filled >= 0) & (row_inst[np.maximum(filled, 0)] == row_inst)
-    target = np.where(same, target[np.maximum(filled, 0)], np.nan)
+    seg_start = np.maximum(ctx.prio_start[prio_row], inst.start[whole])
+    target = ctx.targets[pol[whole], m, prio.astype(np.int64) + 1]
+    if row_inst.size > n:
+        # A priority without a target keeps the target in force before it.
+        has = np.isfinite(target)
+        filled = np.maximum.accumulate(np.where(has, np.arange(target.size), -1))
+        same = (filled >= 0) & (row_inst[np.maximum(filled, 0)] == row_inst)
+        target = np.where(same, target[np.maximum(filled, 0)], np.nan)
 
     valid = np.isfinite(target)
     due_row = np.full(row_inst.size, np.inf)
     used_due_row = np.full(row_inst.size, np.nan)
     v = np.flatnonzero(valid)
     if v.size:
-        k = _first_reaching(pieces, row_inst[v], target[v])
-        reach = ctx.clocks.advance(
-            clock[row_inst[v]], pieces.start[k], target[v] - pieces.before[k]
-        )
+        wv = whole[v]
+        k = _first_reaching(pieces, wv, target[v])
+        reach = ctx.clocks.advance(clock[wv], pieces.start[k], target[v] - pieces.before[k])
         late = reach < seg_start[v]
         # Reached before this priority applied: breached the moment it applies.
         crossing = np.where(late, seg_start[v], reach)
         used_due = target[v].copy()
         if late.any():
             lv = v[late]
-            used_due[late] = _used_at(ctx, pieces, clock, row_inst[lv], seg_start[lv])
+            used_due[late] = _used_at(ctx, pieces, clock, whole[lv], seg_start[lv])
         ok = crossing < seg_end[v]
         due_row[v[ok]] = crossing[ok]
         used_due_row[v[ok]] = used_due[ok]
@@ -484,10 +597,60 @@ def _evaluate_metric(ctx: _Context, m: int, inst: Instances) -> dict[str, Any]:
         group_start = np.zeros(several.size, dtype=np.int64)
         np.cumsum(count[several][:-1], out=group_start[1:])
         first_of[several] = order[group_start]
-    due = due_row[first_of]
-    used_at_due = used_due_row[first_of]
-    applies = np.bincount(row_inst[valid], minlength=n) > 0
     last_row = offsets[1:] - 1
+    return _Due(
+        due=due_row[first_of],
+        used_at_due=used_due_row[first_of],
+        priority=prio[last_row],
+        target=target[last_row],
+        applies=valid if row_inst.size == n else np.bincount(row_inst[valid], minlength=n) > 0,
+    )
+
+
+def _evaluate_metric(ctx: _Context, m: int, inst: Instances, whole_tickets: bool) -> dict[str, Any]:
+    """Outcome columns for the instances of metric ``m`` (already filtered to policies)."""
+    n = len(inst)
+    if n == 0:
+        return _no_rows()
+    pol = ctx.policy_of[inst.ticket]
+    completed = inst.how != END_OPEN
+    end = np.where(completed, inst.end, ctx.as_of)
+    pieces = _pieces(ctx, inst, m, pol, end, whole_tickets)
+    clock = ctx.clock_of[pol, m]
+
+    # Priority segments of each instance, from the one in force at its start to
+    # the one in force at its end.
+    t = inst.ticket
+    first_p = ctx.prio_offsets[t]
+    last_p = ctx.prio_offsets[t + 1] - 1
+    multi = np.flatnonzero(last_p > first_p)
+    if multi.size:
+        rows = np.flatnonzero(np.diff(ctx.prio_offsets)[ctx.prio_ticket] > 1)
+        sub_t, sub_s = ctx.prio_ticket[rows], ctx.prio_start[rows]
+        at_start = segmented_searchsorted(sub_t, sub_s, t[multi], inst.start[multi], "right")
+        at_end = segmented_searchsorted(sub_t, sub_s, t[multi], end[multi], "right")
+        first_p[multi] = rows[at_start - 1]
+        last_p[multi] = rows[at_end - 1]
+    # Instances under one priority throughout take the short road; the others
+    # expand into one row per priority segment.
+    several = last_p > first_p
+    if several.any():
+        due = np.empty(n)
+        used_at_due = np.empty(n)
+        priority = np.empty(n, dtype=np.int8)
+        target = np.empty(n)
+        applies = np.empty(n, dtype=bool)
+        for idx in (np.flatnonzero(~several), np.flatnonzero(several)):
+            if idx.size == 0:
+                continue
+            part = _due_times(ctx, m, inst, pieces, clock, pol, first_p[idx], last_p[idx], idx)
+            due[idx], used_at_due[idx] = part.due, part.used_at_due
+            priority[idx], target[idx], applies[idx] = part.priority, part.target, part.applies
+    else:
+        idx = np.arange(n, dtype=np.int64)
+        part = _due_times(ctx, m, inst, pieces, clock, pol, first_p, last_p, idx)
+        due, used_at_due, priority = part.due, part.used_at_due, part.priority
+        target, applies = part.target, part.applies
     if (applies & ~np.isfinite(due)).any():
         bad = np.flatnonzero(applies & ~np.isfinite(due))
         ids = ", ".join(map(str, ctx.batch.ids[inst.ticket[bad[:5]]]))
@@ -507,9 +670,9 @@ def _evaluate_metric(ctx: _Context, m: int, inst: Instances) -> dict[str, Any]:
     return {
         "ticket": t,
         "metric": np.full(n, m, dtype=np.int32),
-        "priority": (prio[last_row] if n else np.empty(0, np.int8)).astype(np.int32),
+        "priority": priority.astype(np.int32),
         "business_hours": clock >= 0,
-        "target": target[last_row],
+        "target": target,
         "start": inst.start,
         "due": due,
         "completed_at": np.where(completed, inst.end, np.nan),
@@ -648,7 +811,15 @@ def _evaluate_all(ctx: _Context, clock: _Stopwatch | None = None) -> list[dict[s
     parts: list[dict[str, Any]] = []
     names = [SLA_METRICS[m] for m in wanted]
     by_metric: dict[str, Instances] = {}
-    if {"first_reply", "next_reply", "periodic_update", "pausable_update"} & set(names):
+    first_only = None
+    if "first_reply" in names and not {"next_reply", "periodic_update", "pausable_update"} & set(
+        names
+    ):
+        first_only = first_reply_instances(batch, ctx.timeline, ctx.as_of, alive)
+    if first_only is not None:
+        by_metric["first_reply"] = first_only
+        clock.lap("reply and update instances")
+    elif {"first_reply", "next_reply", "periodic_update", "pausable_update"} & set(names):
         # Only the pausable update clock needs every status segment in the stream.
         stream = build_stream(
             batch, ctx.timeline, ctx.as_of, alive, every_segment="pausable_update" in names
@@ -668,10 +839,10 @@ def _evaluate_all(ctx: _Context, clock: _Stopwatch | None = None) -> list[dict[s
         inst = by_metric[SLA_METRICS[m]]
         inst = inst.take(has_metric[ctx.policy_of[inst.ticket], m])
         undetermined = ctx.timeline.undetermined[inst.ticket]
-        part = _evaluate_metric(ctx, m, inst)
+        part = _evaluate_metric(ctx, m, inst, whole_tickets=SLA_METRICS[m] in _WHOLE_TICKET)
         # A ticket marked solved without a solve time: its resolution-type
         # instances cannot be judged (documented outcome, not a guess).
-        if SLA_METRICS[m] in ("resolution", "requester_wait", "agent_work"):
+        if SLA_METRICS[m] in _WHOLE_TICKET:
             part["status"][undetermined] = UNDETERMINED
             for name in ("due", "business_time_used", "time_left"):
                 part[name][undetermined] = np.nan
