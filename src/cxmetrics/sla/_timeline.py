@@ -240,12 +240,16 @@ def build_timeline(batch: TicketBatch, as_of: float) -> Timeline:
         counts = np.bincount(ticket, minlength=n)
         offsets = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(counts, out=offsets[1:])
-    end = np.full(start.size, np.inf)
-    same = ticket[1:] == ticket[:-1]
-    end[:-1][same] = start[1:][same]
+    # A segment ends where the next one of its ticket starts; the last never ends
+    # (every ticket has at least its creation segment).
+    firsts, lasts = offsets[:-1], offsets[1:] - 1
+    end = np.empty(start.size)
+    end[:-1] = start[1:]
+    end[lasts] = np.inf
     resolved = is_resolved(status)
-    was_resolved = np.zeros(start.size, dtype=bool)
-    was_resolved[1:] = resolved[:-1] & same
+    was_resolved = np.empty(start.size, dtype=bool)
+    was_resolved[1:] = resolved[:-1]
+    was_resolved[firsts] = False
     return Timeline(
         offsets=offsets,
         ticket=ticket,
@@ -413,14 +417,15 @@ def first_reply_instances(
     tl = timeline
     # The segment in force at creation: the last one starting at creation.
     in_force = tl.offsets[tickets]
-    _advance_while(in_force, tl, lambda rows, i: tl.start[rows] <= created[tickets[i]])
+    limit = tl.offsets[tickets + 1]
+    _advance_while(in_force, limit, lambda rows, i: tl.start[rows] <= created[tickets[i]])
     opens = ~is_resolved(tl.status[in_force])
-    tickets, in_force = tickets[opens], in_force[opens]
+    tickets, in_force, limit = tickets[opens], in_force[opens], limit[opens]
     # The first solve after creation: segments after `in_force` start later.
     solves = np.flatnonzero(tl.solve)
     k = np.searchsorted(solves, in_force, side="right")
     solve_row = solves[np.minimum(k, max(solves.size - 1, 0))] if solves.size else in_force
-    solved = (k < solves.size) & (solve_row < tl.offsets[tickets + 1])
+    solved = (k < solves.size) & (solve_row < limit)
     solve_at = np.where(solved, tl.start[solve_row] if solves.size else np.inf, np.inf)
     agent_at = first_agent[tickets]
     by_solve = solved & (solve_at <= agent_at)
@@ -429,27 +434,28 @@ def first_reply_instances(
     how = np.where(by_solve, END_SOLVE, np.where(by_reply, END_REPLY, END_OPEN)).astype(np.int8)
     # The segment in force just before the end: before the solving segment, or
     # the last one starting by the reply (status changes apply first on a tie).
-    last = tl.last[tickets].copy()
+    last = tl.last[tickets]
     last[by_solve] = solve_row[by_solve] - 1
     replied = np.flatnonzero(by_reply)
     at_reply = in_force[replied]
-    _advance_while(at_reply, tl, lambda rows, i: tl.start[rows] <= agent_at[replied[i]])
+    _advance_while(at_reply, limit[replied], lambda rows, i: tl.start[rows] <= agent_at[replied[i]])
     last[replied] = at_reply
     return Instances(tickets.astype(np.int64), created[tickets], end, how, in_force, last)
 
 
 def _advance_while(
-    segment: IntArray, timeline: Timeline, ok: Callable[[IntArray, IntArray], BoolArray]
+    segment: IntArray, limit: IntArray, ok: Callable[[IntArray, IntArray], BoolArray]
 ) -> None:
-    """Move each ``segment`` (in place) on to its ticket's next while ``ok(next, i)`` holds.
+    """Move each ``segment[i]`` (in place) on to the next while below ``limit[i]`` and ``ok``.
 
-    Vectorised over the rows still moving; it takes as many steps as the longest
-    move, a few segments in practice.
+    ``ok(rows, i)`` says whether rows ``rows`` may be entered by the entries ``i``.
+    Vectorised over the entries still moving; it takes as many steps as the
+    longest move, a few segments in practice.
     """
     todo = np.arange(segment.size)
     while todo.size:
         nxt = segment[todo] + 1
-        inside = nxt < timeline.offsets[timeline.ticket[segment[todo]] + 1]
+        inside = nxt < limit[todo]
         todo, nxt = todo[inside], nxt[inside]
         move = ok(nxt, todo)
         todo = todo[move]

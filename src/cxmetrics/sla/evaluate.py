@@ -373,11 +373,8 @@ def _pieces(
     from creation), which lets the pieces come straight from the timeline.
     """
     if SLA_METRICS[m] in _REPLY_METRICS:
-        # These clocks never pause and end at the first solve, so they run through
-        # the whole instance: one piece.
-        piece_inst = np.flatnonzero(end > inst.start)
-        a, b = inst.start[piece_inst], end[piece_inst]
-    elif whole_tickets and ctx.timeline.from_creation:
+        return _one_piece(ctx, inst, m, pol, end)
+    if whole_tickets and ctx.timeline.from_creation:
         piece_inst, a, b = _ticket_pieces(ctx, inst, m, end)
     else:
         piece_inst, a, b = _segment_pieces(ctx, inst, m, pol, end)
@@ -401,6 +398,37 @@ def _pieces(
     before, through = _running_sums(durations, offsets)
     used_end = through[open_ended]
     through[open_ended] = np.inf
+    return _Pieces(offsets, starts, ends, before, through, used_end)
+
+
+def _one_piece(ctx: _Context, inst: Instances, m: int, pol: IntArray, end: FloatArray) -> _Pieces:
+    """:func:`_pieces` for the reply and update clocks: one piece per instance.
+
+    These clocks never pause and end at the first solve, so they run through the
+    whole instance (no piece when it ends where it starts), and the running sums
+    need no adding.
+    """
+    n = len(inst)
+    has = end > inst.start
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(has + 1, out=offsets[1:])
+    total = int(offsets[-1])
+    open_ended = offsets[1:] - 1
+    after = open_ended[has]
+    closed = after - 1
+    a, b = inst.start[has], end[has]
+    duration = ctx.clocks.elapsed(ctx.clock_of[pol[has], m], a, b)
+    starts = np.empty(total)
+    starts[closed] = a
+    starts[open_ended] = end
+    ends = np.full(total, np.inf)
+    ends[closed] = b
+    before = np.zeros(total)
+    before[after] = duration
+    through = np.full(total, np.inf)
+    through[closed] = duration
+    used_end = np.zeros(n)
+    used_end[has] = duration
     return _Pieces(offsets, starts, ends, before, through, used_end)
 
 
@@ -443,7 +471,10 @@ def _ticket_pieces(
     n_tickets = tl.offsets.size - 1
     if len(inst) == n_tickets:
         owner = tl.ticket
-        running = ctx.runs[ctx.policy_of[owner], m, tl.status]
+        if len(ctx.policies) == 1:
+            running = ctx.runs[0, m][tl.status]
+        else:
+            running = ctx.runs[ctx.policy_of[owner], m, tl.status]
     else:
         inst_of = np.full(n_tickets, -1, dtype=np.int64)
         inst_of[inst.ticket] = np.arange(len(inst), dtype=np.int64)
@@ -487,9 +518,12 @@ def _running_sums(values: FloatArray, offsets: IntArray) -> tuple[FloatArray, Fl
 
 def _first_reaching(pieces: _Pieces, inst: IntArray, target: FloatArray) -> IntArray:
     """For rows (instance, target): the first piece whose running total reaches the target."""
-    found = np.full(inst.size, -1, dtype=np.int64)
-    todo = np.arange(inst.size)
     k = pieces.offsets[inst]
+    # Most rows reach it in their first piece: that step needs no row index.
+    hit = pieces.through[k] >= target
+    found = np.where(hit, k, -1)
+    todo = np.flatnonzero(~hit)
+    k = k[todo] + 1
     while todo.size:
         hit = pieces.through[k] >= target[todo]
         found[todo[hit]] = k[hit]
@@ -528,6 +562,60 @@ class _Due:
     applies: BoolArray
 
 
+def _due_single(
+    ctx: _Context,
+    m: int,
+    inst: Instances,
+    pieces: _Pieces,
+    clock: IntArray,
+    pol: IntArray,
+    first_p: IntArray,
+    idx: IntArray | None,
+) -> _Due:
+    """:func:`_due_times` for instances under one priority throughout (most of them).
+
+    Each instance is its own row: no expansion, and the target cannot change.
+    ``idx`` None stands for every instance.
+    """
+    start = inst.start if idx is None else inst.start[idx]
+    prio = ctx.prio_code[first_p]
+    if len(ctx.policies) == 1:
+        target = ctx.targets[0, m][prio.astype(np.intp) + 1]
+    else:
+        target = ctx.targets[pol if idx is None else pol[idx], m, prio.astype(np.intp) + 1]
+    seg_start = np.maximum(ctx.prio_start[first_p], start)
+    valid = np.isfinite(target)
+    whole = np.arange(start.size, dtype=np.int64) if idx is None else idx
+    every = bool(valid.all())
+    v = None if every else np.flatnonzero(valid)
+    wv = whole if v is None else whole[v]
+    tv = target if v is None else target[v]
+    k = _first_reaching(pieces, wv, tv)
+    reach = ctx.clocks.advance(
+        clock if idx is None and v is None else clock[wv],
+        pieces.start[k],
+        tv - pieces.before[k],
+    )
+    used_due = tv.copy()
+    late = reach < (seg_start if v is None else seg_start[v])
+    if late.any():
+        # Reached before this priority applied: breached the moment it applies.
+        lv = np.flatnonzero(late)
+        reach[lv] = (seg_start if v is None else seg_start[v])[lv]
+        used_due[lv] = _used_at(ctx, pieces, clock, wv[lv], reach[lv])
+    # Under one priority the segment never ends: any finite crossing is the due.
+    ok = reach < np.inf
+    if v is None and bool(ok.all()):
+        due, used_at_due = reach, used_due
+    else:
+        due = np.full(start.size, np.inf)
+        used_at_due = np.full(start.size, np.nan)
+        rows = np.flatnonzero(ok) if v is None else v[ok]
+        due[rows] = reach[ok]
+        used_at_due[rows] = used_due[ok]
+    return _Due(due=due, used_at_due=used_at_due, priority=prio, target=target, applies=valid)
+
+
 def _due_times(
     ctx: _Context,
     m: int,
@@ -542,32 +630,23 @@ def _due_times(
     """Due times of the instances ``idx``, whose priority segments run first_p..last_p."""
     n = idx.size
     count = last_p - first_p + 1
-    if n and int(count.max()) == 1:
-        # One priority segment each (most instances): rows are the instances.
-        offsets = np.arange(n + 1, dtype=np.int64)
-        row_inst = offsets[:-1]
-        prio_row = first_p
-        seg_end = np.full(n, np.inf)
-        whole = idx
-    else:
-        offsets = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(count, out=offsets[1:])
-        row_inst = np.repeat(np.arange(n, dtype=np.int64), count)
-        rank = rank_in_group(offsets, int(offsets[-1]))
-        prio_row = first_p[row_inst] + rank
-        seg_end = np.full(row_inst.size, np.inf)
-        inner = rank < count[row_inst] - 1
-        seg_end[inner] = ctx.prio_start[prio_row[inner] + 1]
-        whole = idx[row_inst]
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(count, out=offsets[1:])
+    row_inst = np.repeat(np.arange(n, dtype=np.int64), count)
+    rank = rank_in_group(offsets, int(offsets[-1]))
+    prio_row = first_p[row_inst] + rank
+    seg_end = np.full(row_inst.size, np.inf)
+    inner = rank < count[row_inst] - 1
+    seg_end[inner] = ctx.prio_start[prio_row[inner] + 1]
+    whole = idx[row_inst]
     prio = ctx.prio_code[prio_row]
     seg_start = np.maximum(ctx.prio_start[prio_row], inst.start[whole])
     target = ctx.targets[pol[whole], m, prio.astype(np.int64) + 1]
-    if row_inst.size > n:
-        # A priority without a target keeps the target in force before it.
-        has = np.isfinite(target)
-        filled = np.maximum.accumulate(np.where(has, np.arange(target.size), -1))
-        same = (filled >= 0) & (row_inst[np.maximum(filled, 0)] == row_inst)
-        target = np.where(same, target[np.maximum(filled, 0)], np.nan)
+    # A priority without a target keeps the target in force before it.
+    has = np.isfinite(target)
+    filled = np.maximum.accumulate(np.where(has, np.arange(target.size), -1))
+    same = (filled >= 0) & (row_inst[np.maximum(filled, 0)] == row_inst)
+    target = np.where(same, target[np.maximum(filled, 0)], np.nan)
 
     valid = np.isfinite(target)
     due_row = np.full(row_inst.size, np.inf)
@@ -603,7 +682,7 @@ def _due_times(
         used_at_due=used_due_row[first_of],
         priority=prio[last_row],
         target=target[last_row],
-        applies=valid if row_inst.size == n else np.bincount(row_inst[valid], minlength=n) > 0,
+        applies=np.bincount(row_inst[valid], minlength=n) > 0,
     )
 
 
@@ -633,22 +712,28 @@ def _evaluate_metric(ctx: _Context, m: int, inst: Instances, whole_tickets: bool
         last_p[multi] = rows[at_end - 1]
     # Instances under one priority throughout take the short road; the others
     # expand into one row per priority segment.
-    several = last_p > first_p
-    if several.any():
+    several = np.flatnonzero(last_p > first_p)
+    if several.size:
+        one = np.flatnonzero(last_p == first_p)
         due = np.empty(n)
         used_at_due = np.empty(n)
         priority = np.empty(n, dtype=np.int8)
         target = np.empty(n)
         applies = np.empty(n, dtype=bool)
-        for idx in (np.flatnonzero(~several), np.flatnonzero(several)):
-            if idx.size == 0:
-                continue
-            part = _due_times(ctx, m, inst, pieces, clock, pol, first_p[idx], last_p[idx], idx)
+        parts = (
+            (one, _due_single(ctx, m, inst, pieces, clock, pol, first_p[one], one)),
+            (
+                several,
+                _due_times(
+                    ctx, m, inst, pieces, clock, pol, first_p[several], last_p[several], several
+                ),
+            ),
+        )
+        for idx, part in parts:
             due[idx], used_at_due[idx] = part.due, part.used_at_due
             priority[idx], target[idx], applies[idx] = part.priority, part.target, part.applies
     else:
-        idx = np.arange(n, dtype=np.int64)
-        part = _due_times(ctx, m, inst, pieces, clock, pol, first_p, last_p, idx)
+        part = _due_single(ctx, m, inst, pieces, clock, pol, first_p, None)
         due, used_at_due, priority = part.due, part.used_at_due, part.priority
         target, applies = part.target, part.applies
     if (applies & ~np.isfinite(due)).any():
