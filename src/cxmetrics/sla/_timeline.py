@@ -206,6 +206,8 @@ def build_timeline(batch: TicketBatch, as_of: float) -> Timeline:
     n = len(batch)
     changes = batch.status_changes
     keep = changes.at <= as_of
+    # Usually nothing is after as_of: then the full columns serve, uncopied.
+    everything: BoolArray | slice = slice(None) if keep.all() else keep
     has_history = changes.counts > 0
     # A flat export (no status history) has only solved_at: a solve at that time.
     flat_solve = ~has_history & np.isfinite(batch.solved_at) & (batch.solved_at <= as_of)
@@ -214,7 +216,7 @@ def build_timeline(batch: TicketBatch, as_of: float) -> Timeline:
     undetermined = ~has_history & resolved_now & ~np.isfinite(batch.solved_at)
 
     flat_ix = np.flatnonzero(flat_solve)
-    laid_out = _lay_out_from_creation(batch, keep, flat_solve)
+    laid_out = _lay_out_from_creation(batch, everything, flat_solve)
     if laid_out is not None:
         offsets, change_rows = laid_out
         total = int(offsets[-1])
@@ -224,8 +226,8 @@ def build_timeline(batch: TicketBatch, as_of: float) -> Timeline:
         creation = offsets[:-1]
         start[creation] = batch.created_at
         status[creation] = NEW
-        start[change_rows] = changes.at[keep]
-        status[change_rows] = changes["status"][keep]
+        start[change_rows] = changes.at[everything]
+        status[change_rows] = changes["status"][everything]
         start[creation[flat_ix] + 1] = batch.solved_at[flat_ix]
         status[creation[flat_ix] + 1] = flat_status[flat_ix]
     else:
@@ -263,7 +265,7 @@ def build_timeline(batch: TicketBatch, as_of: float) -> Timeline:
 
 
 def _lay_out_from_creation(
-    batch: TicketBatch, keep: BoolArray, flat_solve: BoolArray
+    batch: TicketBatch, keep: BoolArray | slice, flat_solve: BoolArray
 ) -> tuple[IntArray, IntArray] | None:
     """Where the segments go without a sort, or None when a sort is needed.
 
@@ -283,13 +285,14 @@ def _lay_out_from_creation(
     if not (batch.solved_at[flat] >= created[flat]).all():
         return None
     n = len(batch)
-    kept = np.bincount(kept_ticket, minlength=n)
+    kept = changes.counts if isinstance(keep, slice) else np.bincount(kept_ticket, minlength=n)
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(kept + 1 + flat_solve, out=offsets[1:])
-    # The kept changes of a ticket are its first ones: row j of ticket t goes
+    # The kept changes of a ticket are its first ones: change j of ticket t goes
     # after its creation, at offsets[t] + 1 + (j - first change of t).
-    rows = np.flatnonzero(keep)
-    rows += 1 + offsets[kept_ticket] - changes.offsets[kept_ticket]
+    shift = offsets[:-1] + 1 - changes.offsets[:-1]
+    rows = np.arange(changes.at.size)[keep]
+    rows += np.repeat(shift, kept)
     return offsets, rows
 
 

@@ -472,7 +472,7 @@ def _ticket_pieces(
     if len(inst) == n_tickets:
         owner = tl.ticket
         if len(ctx.policies) == 1:
-            running = ctx.runs[0, m][tl.status]
+            running = np.take(ctx.runs[0, m], tl.status)
         else:
             running = ctx.runs[ctx.policy_of[owner], m, tl.status]
     else:
@@ -511,19 +511,23 @@ def _running_sums(values: FloatArray, offsets: IntArray) -> tuple[FloatArray, Fl
     exact = np.isfinite(cumulative[-1]) and float(np.abs(values).sum()) < 2.0**53
     if exact and np.array_equal(np.floor(values), values):
         base = np.concatenate([[0.0], cumulative])[offsets[:-1]]
-        through = cumulative - np.repeat(base, counts)
+        # Each row's group base, spread by summing the steps between bases (whole
+        # numbers again, so exact): cheaper than repeating them.
+        steps = np.zeros(values.size)
+        steps[offsets[1:-1]] = np.diff(base)
+        through = cumulative - np.cumsum(steps)
         return through - values, through
     return segmented_cumsum(values, rank_in_group(offsets, values.size))
 
 
 def _first_reaching(pieces: _Pieces, inst: IntArray, target: FloatArray) -> IntArray:
     """For rows (instance, target): the first piece whose running total reaches the target."""
-    k = pieces.offsets[inst]
-    # Most rows reach it in their first piece: that step needs no row index.
-    hit = pieces.through[k] >= target
-    found = np.where(hit, k, -1)
-    todo = np.flatnonzero(~hit)
-    k = k[todo] + 1
+    # Running totals grow within an instance: when the closed pieces do not reach
+    # the target, the open-ended one does, with no walk through them.
+    open_ended = pieces.offsets[inst + 1] - 1
+    found = np.where(pieces.used_end[inst] < target, open_ended, -1)
+    todo = np.flatnonzero(found < 0)
+    k = pieces.offsets[inst[todo]]
     while todo.size:
         hit = pieces.through[k] >= target[todo]
         found[todo[hit]] = k[hit]
@@ -749,7 +753,11 @@ def _evaluate_metric(ctx: _Context, m: int, inst: Instances, whole_tickets: bool
     status[completed] = np.where(achieved[completed], ACHIEVED, BREACHED)
     open_ = ~completed
     final_segment = ctx.timeline.last[t]
-    running_now = ctx.runs[pol, m, ctx.timeline.status[final_segment]]
+    status_now = ctx.timeline.status[final_segment]
+    if len(ctx.policies) == 1:
+        running_now = np.take(ctx.runs[0, m], status_now)
+    else:
+        running_now = ctx.runs[pol, m, status_now]
     status[open_ & ~running_now] = PAUSED
     status[open_ & (due < ctx.as_of)] = BREACHED
     return {
