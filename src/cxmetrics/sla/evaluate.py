@@ -944,6 +944,18 @@ def _evaluate_all(ctx: _Context, clock: _Stopwatch | None = None) -> list[dict[s
     return parts
 
 
+def _instance_numbers(ticket: IntArray) -> IntArray:
+    """Number of each row within its ticket (0, 1, ...), for rows grouped by ticket."""
+    if ticket.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    new_group = np.ones(ticket.size, dtype=bool)
+    np.not_equal(ticket[1:], ticket[:-1], out=new_group[1:])
+    if new_group.all():  # one instance per ticket (first reply, resolution, ...)
+        return np.zeros(ticket.size, dtype=np.int64)
+    rows = np.arange(ticket.size, dtype=np.int64)
+    return rows - np.maximum.accumulate(np.where(new_group, rows, 0))
+
+
 def _assemble(
     parts: list[dict[str, Any]],
     batch: TicketBatch,
@@ -989,23 +1001,25 @@ def _assemble(
     )
     # Rows by metric (canonical order), then ticket, then start, as the parts
     # come: each is already ordered by ticket and start, so no sort is needed.
+    for part in kept[:-1]:
+        part["instance"] = _instance_numbers(part["ticket"])
+    kept[-1]["instance"] = np.full(k, -1, dtype=np.int64)
     data = {name: np.concatenate([p[name] for p in kept]) for name in kept[0]}
     ticket = data["ticket"]
     metric = data["metric"]
-    # Instance number within (ticket, metric): rows are consecutive.
-    new_group = np.ones(ticket.size, dtype=bool)
-    new_group[1:] = (ticket[1:] != ticket[:-1]) | (metric[1:] != metric[:-1])
-    group_start = np.maximum.accumulate(np.where(new_group, np.arange(ticket.size), 0))
-    instance = np.where(metric >= 0, np.arange(ticket.size) - group_start, -1)
-    policy_codes = policy_of[ticket].astype(np.int32)
+    instance = data["instance"]
+    if len(policies) == 1 and bool((policy_of == 0).all()):
+        policy_codes = np.zeros(ticket.size, dtype=np.int32)
+    else:
+        policy_codes = policy_of[ticket].astype(np.int32)
     columns: dict[str, Any] = {
         # Codes into the ids: no per-row string gather until the column is read.
         "ticket_id": Categorical(ticket.astype(np.int32), tuple(batch.ids.tolist())),
         "ticket": ticket,
         "policy": Categorical(policy_codes, tuple(p.name for p in policies.policies)),
         "metric": Categorical(metric, SLA_METRICS),
-        "instance": instance.astype(np.int64),
-        "priority": Categorical(data["priority"].astype(np.int32), PRIORITIES),
+        "instance": instance,
+        "priority": Categorical(data["priority"].astype(np.int32, copy=False), PRIORITIES),
         "channel": batch.channel.take(ticket),
         "business_hours": data["business_hours"],
         "target": data["target"],
