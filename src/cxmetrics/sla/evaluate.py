@@ -311,6 +311,23 @@ def _priority_history(
     from creation (histories start at creation), so it is always kept, starting at
     ``-inf``. A ticket without a history has one segment: its priority.
     """
+    offsets, ticket, start, code = _priority_rows(batch, as_of)
+    # Of several changes at one instant only the last is ever in force: the others
+    # last no time, so they neither set nor pass on a target.
+    shadowed = np.zeros(start.size, dtype=bool)
+    shadowed[:-1] = (start[1:] == start[:-1]) & (ticket[1:] == ticket[:-1])
+    if shadowed.any():
+        keep = ~shadowed
+        ticket, start, code = ticket[keep], start[keep], code[keep]
+        offsets = np.zeros(len(batch) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(ticket, minlength=len(batch)), out=offsets[1:])
+    return offsets, ticket, start, code
+
+
+def _priority_rows(
+    batch: TicketBatch, as_of: float
+) -> tuple[IntArray, IntArray, FloatArray, npt.NDArray[np.int8]]:
+    """The recorded priority rows of :func:`_priority_history`, sorted by (ticket, start)."""
     n = len(batch)
     changes = batch.priority_changes
     first_row = np.zeros(len(changes), dtype=bool)
