@@ -31,6 +31,10 @@ class Clocks:
 
     def elapsed(self, clock: IntArray, starts: FloatArray, ends: FloatArray) -> FloatArray:
         """Time on each row's clock between ``starts`` and ``ends`` (seconds)."""
+        only = self._only(clock)
+        if only is not None:
+            # Every row on one calendar (the usual case): no gather, no scatter.
+            return np.asarray(only.business_seconds(starts, ends), dtype=np.float64)
         result = ends - starts
         for index, calendar in enumerate(self.calendars):
             rows = np.flatnonzero(clock == index)
@@ -42,12 +46,21 @@ class Clocks:
 
     def advance(self, clock: IntArray, starts: FloatArray, seconds: FloatArray) -> FloatArray:
         """The instant when ``seconds`` of each row's clock have elapsed since ``starts``."""
+        only = self._only(clock)
+        if only is not None:
+            return _add(only, starts, seconds)
         result = starts + seconds
         for index, calendar in enumerate(self.calendars):
             rows = np.flatnonzero(clock == index)
             if rows.size:
                 result[rows] = _add(calendar, starts[rows], seconds[rows])
         return result
+
+    def _only(self, clock: IntArray) -> Any:
+        """The calendar every row uses, when there is exactly one such; else None."""
+        if len(self.calendars) != 1 or clock.size == 0:
+            return None
+        return self.calendars[0] if bool((clock == 0).all()) else None
 
 
 def _add(calendar: Any, starts: FloatArray, seconds: FloatArray) -> FloatArray:

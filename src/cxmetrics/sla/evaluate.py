@@ -707,15 +707,40 @@ def _due_times(
     )
 
 
-def _evaluate_metric(ctx: _Context, m: int, inst: Instances, whole_tickets: bool) -> dict[str, Any]:
-    """Outcome columns for the instances of metric ``m`` (already filtered to policies)."""
+def _evaluate_metric(
+    ctx: _Context,
+    m: int,
+    inst: Instances,
+    whole_tickets: bool,
+    shared: dict[tuple[Any, ...], tuple[Instances, _Pieces]] | None = None,
+) -> dict[str, Any]:
+    """Outcome columns for the instances of metric ``m`` (already filtered to policies).
+
+    ``shared`` keeps the pieces of earlier metrics: the pieces depend only on the
+    instances, on where the clock runs and on its calendar.
+    """
     n = len(inst)
     if n == 0:
         return _no_rows()
     pol = ctx.policy_of[inst.ticket]
     completed = inst.how != END_OPEN
     end = np.where(completed, inst.end, ctx.as_of)
-    pieces = _pieces(ctx, inst, m, pol, end, whole_tickets)
+    reply = SLA_METRICS[m] in _REPLY_METRICS
+    key = (
+        id(inst),
+        reply,
+        whole_tickets,
+        b"" if reply else ctx.runs[:, m].tobytes(),
+        ctx.clock_of[:, m].tobytes(),
+    )
+    known = shared.get(key) if shared is not None else None
+    # The entry holds its instances, so their id cannot be reused meanwhile.
+    if known is not None and known[0] is inst:
+        pieces = known[1]
+    else:
+        pieces = _pieces(ctx, inst, m, pol, end, whole_tickets)
+        if shared is not None:
+            shared[key] = (inst, pieces)
     clock = ctx.clock_of[pol, m]
 
     # Priority segments of each instance, from the one in force at its start to
@@ -788,7 +813,7 @@ def _evaluate_metric(ctx: _Context, m: int, inst: Instances, whole_tickets: bool
         "completed_at": np.where(completed, inst.end, np.nan),
         "completion": np.where(completed, inst.how - 1, -1).astype(np.int32),
         "status": status.astype(np.int32),
-        "business_time_used": pieces.used_end,
+        "business_time_used": pieces.used_end.copy(),
         "time_left": used_at_due - pieces.used_end,
         "keep": applies,
     }
@@ -945,11 +970,16 @@ def _evaluate_all(ctx: _Context, clock: _Stopwatch | None = None) -> list[dict[s
         for name in ("resolution", "requester_wait", "agent_work"):
             by_metric[name] = resolution
         clock.lap("resolution instances")
+    # Metrics whose clocks run alike over the same instances share their pieces
+    # (resolution and agent work, when the policy pauses in pending and on-hold).
+    shared: dict[tuple[Any, ...], tuple[Instances, _Pieces]] = {}
     for m in wanted:
         inst = by_metric[SLA_METRICS[m]]
-        inst = inst.take(has_metric[ctx.policy_of[inst.ticket], m])
+        targeted = has_metric[ctx.policy_of[inst.ticket], m]
+        if not targeted.all():
+            inst = by_metric[SLA_METRICS[m]] = inst.take(targeted)
         undetermined = ctx.timeline.undetermined[inst.ticket]
-        part = _evaluate_metric(ctx, m, inst, whole_tickets=SLA_METRICS[m] in _WHOLE_TICKET)
+        part = _evaluate_metric(ctx, m, inst, SLA_METRICS[m] in _WHOLE_TICKET, shared)
         # A ticket marked solved without a solve time: its resolution-type
         # instances cannot be judged (documented outcome, not a guess).
         if SLA_METRICS[m] in _WHOLE_TICKET:
