@@ -82,6 +82,10 @@ def segmented_searchsorted(
     position, as ``numpy.searchsorted`` would give on the pair (group, value):
     rows of earlier groups all come before. Exact (no float key arithmetic).
     """
+    packed = _packed_keys((row_group, values), (query_group, query_values))
+    if packed is not None:
+        # Integer keys order the pairs exactly: one binary search, no sort.
+        return np.searchsorted(packed[0], packed[1], side="left" if side == "left" else "right")
     n, q = values.size, query_values.size
     # side="left": a query sorts before equal values, so it goes first in the
     # concatenation (the sort is stable); "right": after them.
@@ -124,24 +128,41 @@ def group_time_order(group: IntArray, at: FloatArray) -> IntArray:
 
 def _packed_key(group: IntArray, at: FloatArray) -> IntArray | None:
     """``group * span + (at - min)`` as int64 when exact (whole finite seconds), else None."""
-    if group.size == 0:
+    packed = _packed_keys((group, at))
+    return None if packed is None else packed[0]
+
+
+def _packed_keys(*pairs: tuple[IntArray, FloatArray]) -> list[IntArray] | None:
+    """Exact int64 keys ordering every (group, at) pair alike, or None.
+
+    The pairs share one origin and span, so keys compare across them as the
+    pairs do. Exact when every instant is a whole number of seconds and the keys
+    stay below 2**62 (whole floats below 2**53 are exact).
+    """
+    groups = [g for g, _ in pairs if g.size]
+    instants = [a for _, a in pairs if a.size]
+    if not instants:
         return None
-    low, high = float(at.min()), float(at.max())
-    g_low, g_high = int(group.min()), int(group.max())
+    low = min(float(a.min()) for a in instants)
+    high = max(float(a.max()) for a in instants)
+    g_low = min(int(g.min()) for g in groups)
+    g_high = max(int(g.max()) for g in groups)
     if not (np.isfinite(low) and np.isfinite(high)) or g_low < 0:
         return None
     span = int(high - low) + 1
-    # Keys must stay below 2**62 and instants below 2**53 (whole floats are exact).
     if span >= 2**40 or (g_high + 1) * span >= 2**62 or max(-low, high) >= 2**53:
         return None
-    offset = at - low
-    whole = offset.astype(np.int64)
-    if not np.array_equal(whole, offset):
-        return None
-    key = group.astype(np.int64, copy=True)
-    key *= span
-    key += whole
-    return key
+    keys = []
+    for group, at in pairs:
+        offset = at - low
+        whole = offset.astype(np.int64)
+        if not np.array_equal(whole, offset):
+            return None
+        key = group.astype(np.int64, copy=True)
+        key *= span
+        key += whole
+        keys.append(key)
+    return keys
 
 
 def rank_in_group(group_offsets: IntArray, n_rows: int) -> IntArray:
@@ -341,9 +362,11 @@ class Stream:
     terminates: BoolArray
     virtual: BoolArray
     segment: IntArray
-    """Index (into the timeline) of the status segment in force at each row."""
-    last_segment: IntArray
-    """Each ticket's last timeline segment (its status at ``as_of``)."""
+    """Index (into the timeline) of the status segment in force at each row; when
+    the stream holds only the solving and reopening segments, the last of those."""
+    timeline: Timeline
+    every_segment: bool
+    """Whether every status segment is in the stream (see :func:`build_stream`)."""
 
 
 def _reply_masks(batch: TicketBatch, as_of: float) -> tuple[BoolArray, BoolArray]:
@@ -529,27 +552,46 @@ def build_stream(
         terminates=(kind == _ORDER_AGENT) | solve,
         virtual=virtual,
         segment=segment,
-        last_segment=timeline.last,
+        timeline=timeline,
+        every_segment=every_segment,
     )
 
 
-def _instances_from(stream: Stream, rows: IntArray) -> Instances:
-    """Instances starting at stream ``rows``, each ended by the next terminator in its ticket."""
+def _instances_from(stream: Stream, rows: IntArray, exact: bool = False) -> Instances:
+    """Instances starting at stream ``rows``, each ended by the next terminator in its ticket.
+
+    The segment fields are exact when the stream holds every segment, or when
+    ``exact`` asks to look them up in the timeline.
+    """
     term = np.flatnonzero(stream.terminates)
     k = np.searchsorted(term, rows, side="right")
     end_row = term[np.minimum(k, term.size - 1)] if term.size else rows
     found = (k < term.size) & (stream.ticket[end_row] == stream.ticket[rows])
     end = np.where(found, stream.at[end_row], np.nan)
-    how = np.where(
-        found, np.where(stream.kind[end_row] == _ORDER_AGENT, END_REPLY, END_SOLVE), END_OPEN
-    ).astype(np.int8)
+    by_reply = stream.kind[end_row] == _ORDER_AGENT
+    how = np.where(found, np.where(by_reply, END_REPLY, END_SOLVE), END_OPEN).astype(np.int8)
     ticket = stream.ticket[rows]
+    start = stream.at[rows]
+    last_of_ticket = stream.timeline.last[ticket]
     # The status segments the instance runs through: from the one in force at its
     # start to the one in force just before its end (the ticket's last if open).
-    last_segment = np.where(
-        found, stream.segment[np.maximum(end_row - 1, 0)], stream.last_segment[ticket]
+    if stream.every_segment or not exact:
+        first_segment = stream.segment[rows]
+        last_segment = np.where(found, stream.segment[np.maximum(end_row - 1, 0)], last_of_ticket)
+        return Instances(ticket, start, end, how, first_segment, last_segment)
+    tl = stream.timeline
+    # In force at an instant: the last segment starting by then (status changes
+    # apply before messages at one instant). Before a solve: the segment before
+    # the solving one, which is in the stream.
+    first_segment = segmented_searchsorted(tl.ticket, tl.start, ticket, start, "right") - 1
+    last_segment = last_of_ticket
+    solved = np.flatnonzero(found & ~by_reply)
+    last_segment[solved] = stream.segment[end_row[solved]] - 1
+    replied = np.flatnonzero(found & by_reply)
+    last_segment[replied] = (
+        segmented_searchsorted(tl.ticket, tl.start, ticket[replied], end[replied], "right") - 1
     )
-    return Instances(ticket, stream.at[rows], end, how, stream.segment[rows], last_segment)
+    return Instances(ticket, start, end, how, first_segment, last_segment)
 
 
 def reply_instances(stream: Stream) -> tuple[Instances, Instances]:
@@ -573,9 +615,14 @@ def reply_instances(stream: Stream) -> tuple[Instances, Instances]:
     return instances.take(is_first), instances.take(~is_first)
 
 
-def update_instances(stream: Stream) -> Instances:
-    """Update instances: from each agent reply on an unsolved ticket to the next reply or solve."""
-    return _instances_from(stream, np.flatnonzero((stream.kind == _ORDER_AGENT) & stream.unsolved))
+def update_instances(stream: Stream, exact: bool = False) -> Instances:
+    """Update instances: from each agent reply on an unsolved ticket to the next reply or solve.
+
+    ``exact`` asks for exact segment fields (pausable clocks) from a stream without
+    every segment.
+    """
+    starts = np.flatnonzero((stream.kind == _ORDER_AGENT) & stream.unsolved)
+    return _instances_from(stream, starts, exact)
 
 
 def resolution_instances(batch: TicketBatch, timeline: Timeline, alive: BoolArray) -> Instances:

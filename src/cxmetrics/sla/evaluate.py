@@ -955,14 +955,13 @@ def _evaluate_all(ctx: _Context, clock: _Stopwatch | None = None) -> list[dict[s
         by_metric["first_reply"] = first_only
         clock.lap("reply and update instances")
     elif {"first_reply", "next_reply", "periodic_update", "pausable_update"} & set(names):
-        # Only the pausable update clock needs every status segment in the stream.
-        stream = build_stream(
-            batch, ctx.timeline, ctx.as_of, alive, every_segment="pausable_update" in names
-        )
+        # The stream holds only the segments that solve or reopen: the pausable
+        # update clock, which needs every segment, looks them up in the timeline.
+        stream = build_stream(batch, ctx.timeline, ctx.as_of, alive, every_segment=False)
         if {"first_reply", "next_reply"} & set(names):
             by_metric["first_reply"], by_metric["next_reply"] = reply_instances(stream)
         if {"periodic_update", "pausable_update"} & set(names):
-            updates = update_instances(stream)
+            updates = update_instances(stream, exact="pausable_update" in names)
             by_metric["periodic_update"] = by_metric["pausable_update"] = updates
         clock.lap("reply and update instances")
     if {"resolution", "requester_wait", "agent_work"} & set(names):
