@@ -30,6 +30,7 @@ from cxmetrics.sla._timeline import (
     rank_in_group,
     reply_instances,
     segmented_cumsum,
+    update_instances,
 )
 from cxmetrics.sla.evaluate import evaluate_sla
 from cxmetrics.sla.policy import SlaPolicy, SlaPolicySet, SlaTarget
@@ -52,7 +53,7 @@ def general_paths() -> Iterator[None]:
         return segmented_cumsum(values, rank_in_group(offsets, values.size))
 
     patches = [
-        mock.patch.object(_timeline, "_packed_key", lambda group, at: None),
+        mock.patch.object(_timeline, "_packed_keys", lambda *pairs: None),
         mock.patch.object(_timeline, "sorted_within_groups", lambda group, at: False),
         mock.patch.object(evaluate, "sorted_within_groups", lambda group, at: False),
         mock.patch.object(evaluate, "first_reply_instances", lambda *args: None),
@@ -118,6 +119,20 @@ def test_first_replies_without_the_stream_are_the_streams(tickets, as_of):
     fast = first_reply_instances(batch, timeline, as_of, alive)
     assert fast is not None
     slow = reply_instances(build_stream(batch, timeline, as_of, alive, every_segment=True))[0]
+    for name in ("ticket", "start", "end", "how", "first_segment", "last_segment"):
+        x, y = getattr(fast, name), getattr(slow, name)
+        assert np.array_equal(x, y, equal_nan=x.dtype.kind == "f"), name
+
+
+@settings(max_examples=80)
+@given(tickets=ticket_lists(), as_of=AS_OF)
+def test_updates_from_the_short_stream_look_up_the_streams_segments(tickets, as_of):
+    batch = TicketBatch.from_tickets(tickets)
+    timeline = build_timeline(batch, as_of)
+    alive = batch.created_at <= as_of
+    short = build_stream(batch, timeline, as_of, alive, every_segment=False)
+    full = build_stream(batch, timeline, as_of, alive, every_segment=True)
+    fast, slow = update_instances(short, exact=True), update_instances(full)
     for name in ("ticket", "start", "end", "how", "first_segment", "last_segment"):
         x, y = getattr(fast, name), getattr(slow, name)
         assert np.array_equal(x, y, equal_nan=x.dtype.kind == "f"), name
