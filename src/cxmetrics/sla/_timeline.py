@@ -557,13 +557,15 @@ def build_stream(
     )
 
 
-def _instances_from(stream: Stream, rows: IntArray, exact: bool = False) -> Instances:
+def _instances_from(
+    stream: Stream, rows: IntArray, exact: bool = False, term: IntArray | None = None
+) -> Instances:
     """Instances starting at stream ``rows``, each ended by the next terminator in its ticket.
 
     The segment fields are exact when the stream holds every segment, or when
     ``exact`` asks to look them up in the timeline.
     """
-    term = np.flatnonzero(stream.terminates)
+    term = np.flatnonzero(stream.terminates) if term is None else term
     k = np.searchsorted(term, rows, side="right")
     end_row = term[np.minimum(k, term.size - 1)] if term.size else rows
     found = (k < term.size) & (stream.ticket[end_row] == stream.ticket[rows])
@@ -583,14 +585,17 @@ def _instances_from(stream: Stream, rows: IntArray, exact: bool = False) -> Inst
     # In force at an instant: the last segment starting by then (status changes
     # apply before messages at one instant). Before a solve: the segment before
     # the solving one, which is in the stream.
-    first_segment = segmented_searchsorted(tl.ticket, tl.start, ticket, start, "right") - 1
-    last_segment = last_of_ticket
     solved = np.flatnonzero(found & ~by_reply)
-    last_segment[solved] = stream.segment[end_row[solved]] - 1
     replied = np.flatnonzero(found & by_reply)
-    last_segment[replied] = (
-        segmented_searchsorted(tl.ticket, tl.start, ticket[replied], end[replied], "right") - 1
-    )
+    # One search for both ends (starts, then reply instants): the timeline is
+    # keyed once.
+    query_ticket = np.concatenate([ticket, ticket[replied]])
+    query_at = np.concatenate([start, end[replied]])
+    found_at = segmented_searchsorted(tl.ticket, tl.start, query_ticket, query_at, "right") - 1
+    first_segment = found_at[: ticket.size]
+    last_segment = last_of_ticket
+    last_segment[solved] = stream.segment[end_row[solved]] - 1
+    last_segment[replied] = found_at[ticket.size :]
     return Instances(ticket, start, end, how, first_segment, last_segment)
 
 
@@ -610,9 +615,12 @@ def reply_instances(stream: Stream) -> tuple[Instances, Instances]:
     opens = np.ones(eligible.size, dtype=bool)
     opens[1:] = g[1:] != g[:-1]
     starts = eligible[opens]
-    instances = _instances_from(stream, starts)
     is_first = stream.virtual[starts]
-    return instances.take(is_first), instances.take(~is_first)
+    term = np.flatnonzero(stream.terminates)
+    return (
+        _instances_from(stream, starts[is_first], term=term),
+        _instances_from(stream, starts[~is_first], term=term),
+    )
 
 
 def update_instances(stream: Stream, exact: bool = False) -> Instances:

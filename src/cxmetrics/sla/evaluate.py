@@ -974,9 +974,10 @@ def _evaluate_all(ctx: _Context, clock: _Stopwatch | None = None) -> list[dict[s
     shared: dict[tuple[Any, ...], tuple[Instances, _Pieces]] = {}
     for m in wanted:
         inst = by_metric[SLA_METRICS[m]]
-        targeted = has_metric[ctx.policy_of[inst.ticket], m]
-        if not targeted.all():
-            inst = by_metric[SLA_METRICS[m]] = inst.take(targeted)
+        if len(ctx.policies) > 1:  # one policy targets every wanted metric
+            targeted = has_metric[ctx.policy_of[inst.ticket], m]
+            if not targeted.all():
+                inst = by_metric[SLA_METRICS[m]] = inst.take(targeted)
         undetermined = ctx.timeline.undetermined[inst.ticket]
         part = _evaluate_metric(ctx, m, inst, SLA_METRICS[m] in _WHOLE_TICKET, shared)
         # A ticket marked solved without a solve time: its resolution-type
