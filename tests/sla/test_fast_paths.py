@@ -116,7 +116,7 @@ def test_first_replies_without_the_stream_are_the_streams(tickets, as_of):
     timeline = build_timeline(batch, as_of)
     assert timeline.from_creation
     alive = batch.created_at <= as_of
-    fast = first_reply_instances(batch, timeline, as_of, alive)
+    fast = first_reply_instances(batch, timeline, as_of, alive, exact=True)
     assert fast is not None
     slow = reply_instances(build_stream(batch, timeline, as_of, alive, every_segment=True))[0]
     for name in ("ticket", "start", "end", "how", "first_segment", "last_segment"):

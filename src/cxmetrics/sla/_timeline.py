@@ -411,7 +411,7 @@ def _reply_events(batch: TicketBatch, as_of: float) -> tuple[IntArray, FloatArra
 
 
 def first_reply_instances(
-    batch: TicketBatch, timeline: Timeline, as_of: float, alive: BoolArray
+    batch: TicketBatch, timeline: Timeline, as_of: float, alive: BoolArray, exact: bool = False
 ) -> Instances | None:
     """First-reply instances without merging the stream; None when the stream is needed.
 
@@ -421,6 +421,9 @@ def first_reply_instances(
     is unsolved there, and ends at the first agent reply or at the first solve
     after creation, whichever comes first (a solve, on a tie: status changes
     apply first). That takes one reduction per ticket instead of a sort.
+
+    The reply clock never pauses, so it never reads the segment fields: the last
+    one is the stream's only with ``exact`` (else it is the first).
     """
     n = len(batch)
     table = batch.interactions
@@ -458,6 +461,8 @@ def first_reply_instances(
     by_reply = ~by_solve & np.isfinite(agent_at)
     end = np.where(by_solve, solve_at, np.where(by_reply, agent_at, np.nan))
     how = np.where(by_solve, END_SOLVE, np.where(by_reply, END_REPLY, END_OPEN)).astype(np.int8)
+    if not exact:
+        return Instances(tickets.astype(np.int64), created[tickets], end, how, in_force, in_force)
     # The segment in force just before the end: before the solving segment, or
     # the last one starting by the reply (status changes apply first on a tie).
     last = tl.last[tickets]

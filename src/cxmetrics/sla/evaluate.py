@@ -410,7 +410,9 @@ def _pieces(
     durations = np.zeros(total)
     starts[closed] = a
     ends[closed] = b
-    durations[closed] = ctx.clocks.elapsed(clock[piece_inst], a, b)
+    durations[closed] = (
+        b - a if not ctx.clocks.calendars else ctx.clocks.elapsed(clock[piece_inst], a, b)
+    )
     starts[open_ended] = end
     before, through = _running_sums(durations, offsets)
     used_end = through[open_ended]
@@ -434,7 +436,10 @@ def _one_piece(ctx: _Context, inst: Instances, m: int, pol: IntArray, end: Float
     after = open_ended[has]
     closed = after - 1
     a, b = inst.start[has], end[has]
-    duration = ctx.clocks.elapsed(ctx.clock_of[pol[has], m], a, b)
+    # (In calendar time the clock of each row need not be looked up.)
+    duration = (
+        b - a if not ctx.clocks.calendars else ctx.clocks.elapsed(ctx.clock_of[pol[has], m], a, b)
+    )
     starts = np.empty(total)
     starts[closed] = a
     starts[open_ended] = end
@@ -525,7 +530,8 @@ def _running_sums(values: FloatArray, offsets: IntArray) -> tuple[FloatArray, Fl
     if values.size == 0 or int(counts.max()) <= 1:
         return np.zeros(values.size), values.copy()
     cumulative = np.cumsum(values)
-    exact = np.isfinite(cumulative[-1]) and float(np.abs(values).sum()) < 2.0**53
+    # Non-negative values: the total bounds every partial sum.
+    exact = float(values.min()) >= 0.0 and float(cumulative[-1]) < 2.0**53
     if exact and np.array_equal(np.floor(values), values):
         base = np.concatenate([[0.0], cumulative])[offsets[:-1]]
         # Each row's group base, spread by summing the steps between bases (whole
@@ -591,32 +597,29 @@ def _due_single(
     clock: IntArray,
     pol: IntArray,
     first_p: IntArray,
-    idx: IntArray | None,
 ) -> _Due:
     """:func:`_due_times` for instances under one priority throughout (most of them).
 
     Each instance is its own row: no expansion, and the target cannot change.
-    ``idx`` None stands for every instance.
+    Instances whose priority does change get the answer for their first priority.
     """
-    start = inst.start if idx is None else inst.start[idx]
+    start = inst.start
     prio = ctx.prio_code[first_p]
     if len(ctx.policies) == 1:
         target = ctx.targets[0, m][prio.astype(np.intp) + 1]
     else:
-        target = ctx.targets[pol if idx is None else pol[idx], m, prio.astype(np.intp) + 1]
+        target = ctx.targets[pol, m, prio.astype(np.intp) + 1]
     seg_start = np.maximum(ctx.prio_start[first_p], start)
     valid = np.isfinite(target)
-    whole = np.arange(start.size, dtype=np.int64) if idx is None else idx
-    every = bool(valid.all())
-    v = None if every else np.flatnonzero(valid)
-    wv = whole if v is None else whole[v]
+    v = None if bool(valid.all()) else np.flatnonzero(valid)
+    wv = np.arange(start.size, dtype=np.int64) if v is None else v
     tv = target if v is None else target[v]
     k = _first_reaching(pieces, wv, tv)
-    reach = ctx.clocks.advance(
-        clock if idx is None and v is None else clock[wv],
-        pieces.start[k],
-        tv - pieces.before[k],
-    )
+    piece_start, left = pieces.start[k], tv - pieces.before[k]
+    if not ctx.clocks.calendars:
+        reach = piece_start + left
+    else:
+        reach = ctx.clocks.advance(clock if v is None else clock[wv], piece_start, left)
     used_due = tv.copy()
     late = reach < (seg_start if v is None else seg_start[v])
     if late.any():
@@ -758,30 +761,22 @@ def _evaluate_metric(
         last_p[multi] = rows[at_end - 1]
     # Instances under one priority throughout take the short road; the others
     # expand into one row per priority segment.
+    # (The short road runs over all of them, cheaper than picking the few others
+    # out; their rows are then replaced.)
+    part = _due_single(ctx, m, inst, pieces, clock, pol, first_p)
+    due, used_at_due, priority = part.due, part.used_at_due, part.priority
+    target, applies = part.target, part.applies
     several = np.flatnonzero(last_p > first_p)
     if several.size:
-        one = np.flatnonzero(last_p == first_p)
-        due = np.empty(n)
-        used_at_due = np.empty(n)
-        priority = np.empty(n, dtype=np.int8)
-        target = np.empty(n)
-        applies = np.empty(n, dtype=bool)
-        parts = (
-            (one, _due_single(ctx, m, inst, pieces, clock, pol, first_p[one], one)),
-            (
-                several,
-                _due_times(
-                    ctx, m, inst, pieces, clock, pol, first_p[several], last_p[several], several
-                ),
-            ),
+        part = _due_times(
+            ctx, m, inst, pieces, clock, pol, first_p[several], last_p[several], several
         )
-        for idx, part in parts:
-            due[idx], used_at_due[idx] = part.due, part.used_at_due
-            priority[idx], target[idx], applies[idx] = part.priority, part.target, part.applies
-    else:
-        part = _due_single(ctx, m, inst, pieces, clock, pol, first_p, None)
-        due, used_at_due, priority = part.due, part.used_at_due, part.priority
-        target, applies = part.target, part.applies
+        due[several], used_at_due[several] = part.due, part.used_at_due
+        priority[several], target[several], applies[several] = (
+            part.priority,
+            part.target,
+            part.applies,
+        )
     if (applies & ~np.isfinite(due)).any():
         bad = np.flatnonzero(applies & ~np.isfinite(due))
         ids = ", ".join(map(str, ctx.batch.ids[inst.ticket[bad[:5]]]))
