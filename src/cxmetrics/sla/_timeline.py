@@ -508,15 +508,19 @@ def build_stream(
     is not the status segment in force (pausable clocks need ``True``).
     """
     ticket, at, is_agent = _reply_events(batch, as_of)
-    keep = alive[ticket]
-    ticket, at, is_agent = ticket[keep], at[keep], is_agent[keep]
+    everyone = bool(alive.all())
+    if not everyone:
+        keep = alive[ticket]
+        ticket, at, is_agent = ticket[keep], at[keep], is_agent[keep]
     # The creation of a customer-created ticket is the customer's first message.
     opened = np.flatnonzero(alive & (batch.created_by == CREATED_BY_CUSTOMER))
-    wanted = alive[timeline.ticket]
+    wanted = np.ones(timeline.ticket.size, dtype=bool) if everyone else alive[timeline.ticket]
     if not every_segment:
         resolved = is_resolved(timeline.status)
-        flips = np.ones(resolved.size, dtype=bool)
-        flips[1:] = (resolved[1:] != resolved[:-1]) | (timeline.ticket[1:] != timeline.ticket[:-1])
+        flips = np.empty(resolved.size, dtype=bool)
+        np.not_equal(resolved[1:], resolved[:-1], out=flips[1:])
+        # (Each ticket's first segment starts its stream.)
+        flips[timeline.offsets[:-1]] = True
         wanted &= flips
     seg_ix = np.flatnonzero(wanted)
     customer, agent = np.flatnonzero(~is_agent), np.flatnonzero(is_agent)
