@@ -28,8 +28,8 @@ import numpy.typing as npt
 from cxmetrics._optional import import_optional
 from cxmetrics.batch import CREATED_BY, Categorical, TicketBatch, as_ticket_batch
 from cxmetrics.exceptions import InvalidParameterError
-from cxmetrics.io._columns import is_dataframe
-from cxmetrics.io.frames import RecordTable, to_call_table, to_customer_table, to_survey_table
+from cxmetrics.io._routing import as_record_table
+from cxmetrics.io.frames import RecordTable
 from cxmetrics.io.schema import records_to_table
 from cxmetrics.metrics.base import Metric, MetricResult
 from cxmetrics.metrics.state import MeanState, RatioState
@@ -401,13 +401,9 @@ def _normalise(kind: str, data: Any) -> Any:
     """Inputs as the report reads them: a batch for tickets, column tables where possible."""
     if kind == "tickets":
         return as_ticket_batch(data)
-    if isinstance(data, RecordTable) or is_dataframe(data):
-        converter = {
-            "surveys": to_survey_table,
-            "calls": to_call_table,
-            "customers": to_customer_table,
-        }[kind]
-        return data if isinstance(data, RecordTable) else converter(data)
+    table = as_record_table(kind, data)
+    if table is not None:
+        return table
     items = list(data)
     model = {"surveys": SurveyResponse, "calls": Call}.get(kind)
     # Customers stay records: their revenue changes have no column form.
