@@ -410,3 +410,16 @@ def test_sla_outcomes_cut_by_ticket_equal_evaluating_those_tickets(
     cut = _outcome_cutter(sla.evaluate_sla(small_batch, policy, as_of=as_of))(positions)
     alone = sla.evaluate_sla(small_batch.select(positions), policy, as_of=as_of)
     assert cut.to_dict() == alone.to_dict()
+
+
+def test_long_series_cells_are_cut_to_a_readable_width() -> None:
+    from cxmetrics.report import Report, ReportRow
+
+    days = {f"2024-03-{d:02d}": 100 + d for d in range(1, 31)}
+    row = ReportRow(metric="ticket_volume", period="all", value=days, n=3465, unit="count")
+    text = Report((row,)).to_text().splitlines()[2]
+    cell = text[len("ticket_volume  all     ") :].split("  ")[0]
+    shown = cell.split(", ")
+    assert len(cell) <= 60 and shown[-1] == f"… {30 - len(shown) + 1} more"
+    assert shown[:2] == ["2024-03-01 101", "2024-03-02 102"]
+    assert json.loads(Report((row,)).to_json())["rows"][0]["value"] == days  # all kept

@@ -215,7 +215,7 @@ class Report:
         )
 
 
-_MAX_CELLS = 8
+_MAX_CELL_WIDTH = 60
 
 
 def _fmt(value: Any, unit: str) -> str:
@@ -225,12 +225,18 @@ def _fmt(value: Any, unit: str) -> str:
         return _fmt_seconds(value.total_seconds())
     if isinstance(value, dict):
         cells = [f"{k} {_fmt(v, unit)}" for k, v in value.items()]
-        if len(cells) > _MAX_CELLS:
-            # A long series (daily volume over months) would swamp a table cell;
-            # the JSON, CSV and DataFrame exports carry every entry.
-            head, tail = cells[: _MAX_CELLS - 2], cells[-2:]
-            cells = [*head, f"… {len(cells) - len(head) - 2} more", *tail]
-        return ", ".join(cells)
+        text = ", ".join(cells)
+        if len(text) <= _MAX_CELL_WIDTH:
+            return text
+        # A long series (daily volume over months) would swamp a table cell: the
+        # first entries that fit, then the count left. The JSON, CSV and DataFrame
+        # exports carry every entry.
+        shown: list[str] = []
+        for cell in cells:
+            if len(", ".join([*shown, cell, f"… {len(cells)} more"])) > _MAX_CELL_WIDTH:
+                break
+            shown.append(cell)
+        return ", ".join([*shown, f"… {len(cells) - len(shown)} more"])
     if isinstance(value, (int, np.integer)):
         return str(value)
     if isinstance(value, float) and math.isnan(value):
