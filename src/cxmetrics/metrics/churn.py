@@ -495,7 +495,7 @@ def _overall_or_by_segment(
 
 
 def churn_rate(
-    customers: Iterable[Customer],
+    customers: Iterable[Customer] | Any,
     start: datetime,
     end: datetime,
     *,
@@ -643,7 +643,7 @@ def _retention_compute(state: SegmentTallyState, params: RetentionParams) -> Met
 
 
 def retention_rate(
-    customers: Iterable[Customer],
+    customers: Iterable[Customer] | Any,
     start: datetime,
     end: datetime,
     *,
@@ -786,7 +786,7 @@ def _revenue_compute(state: SegmentTallyState, params: RevenueChurnParams) -> Me
 
 
 def revenue_churn_rate(
-    customers: Iterable[Customer],
+    customers: Iterable[Customer] | Any,
     start: datetime,
     end: datetime,
     *,
@@ -950,7 +950,7 @@ def _lifetime_compute(state: SegmentTallyState, params: LifetimeParams) -> Metri
 
 
 def average_customer_lifetime(
-    customers: Iterable[Customer],
+    customers: Iterable[Customer] | Any,
     *,
     as_of: datetime,
     method: Literal["exposure", "churned"] = "exposure",
