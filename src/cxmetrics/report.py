@@ -34,6 +34,7 @@ from cxmetrics.io.frames import RecordTable
 from cxmetrics.io.schema import records_to_table
 from cxmetrics.metrics.base import Metric, MetricResult
 from cxmetrics.metrics.state import MeanState, RatioState
+from cxmetrics.models.customer import Customer
 from cxmetrics.models.interaction import Call
 from cxmetrics.models.survey import SurveyResponse
 from cxmetrics.models.ticket import PRIORITIES, TICKET_STATUSES
@@ -417,9 +418,8 @@ def _normalise(kind: str, data: Any) -> Any:
     if table is not None:
         return table
     items = list(data)
-    model = {"surveys": SurveyResponse, "calls": Call}.get(kind)
-    # Customers stay records: their revenue changes have no column form.
-    if model is not None and all(isinstance(item, model) for item in items):
+    model = {"surveys": SurveyResponse, "calls": Call, "customers": Customer}[kind]
+    if all(isinstance(item, model) for item in items):
         return records_to_table(kind, items)
     return items
 

@@ -175,13 +175,20 @@ def customers_input(value: Any) -> Any:
 
     until = np.where(np.isnan(table["until"]), math.inf, table["until"])
     segment = np.array(["" if s is None else s for s in table["segment"].tolist()], dtype=object)
-    empty = np.empty(0)
+    per_customer = table.get("revenue_changes")
+    changed = (
+        np.flatnonzero([changes is not None for changes in per_customer.tolist()])
+        if per_customer is not None
+        else np.empty(0, dtype=np.int64)
+    )
+    pairs = [per_customer[i] for i in changed.tolist()] if changed.size else []
+    flat = np.concatenate(pairs) if pairs else np.empty((0, 2))
     return CustomerColumns(
         since=table["since"],
         until=until,
         segment=segment,
         revenue=table["revenue"],
-        change_owner=empty.astype(np.int64),
-        change_at=empty,
-        change_revenue=empty,
+        change_owner=np.repeat(changed, [len(p) for p in pairs]).astype(np.int64),
+        change_at=np.ascontiguousarray(flat[:, 0], dtype=np.float64),
+        change_revenue=np.ascontiguousarray(flat[:, 1], dtype=np.float64),
     )
