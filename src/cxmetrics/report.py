@@ -271,7 +271,7 @@ def _fmt_seconds(seconds: float) -> str:
     return f"{seconds / 86400:.1f}d"
 
 
-# Every zone's offset changes on a quarter hour in UTC (Nepal's +05:45 is the
+# After 1972 every zone's offset changes on a UTC quarter hour (Nepal's +05:45 is the
 # finest), so one lookup per UTC quarter hour is exact.
 _QUARTER_HOUR = 900.0
 
