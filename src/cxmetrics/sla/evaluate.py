@@ -420,6 +420,41 @@ def _pieces(
     return _Pieces(offsets, starts, ends, before, through, used_end)
 
 
+@dataclass(frozen=True)
+class _OnePiece:
+    """The pieces of never-pausing instances, unlaid: each runs from start to end.
+
+    The same pieces as :func:`_one_piece` lays out (one closed piece when the
+    instance ends after it starts, then the open-ended one), read in closed form.
+    """
+
+    start: FloatArray
+    end: FloatArray
+    used_end: FloatArray
+    """Time on the clock from start to end (0 when it ends where it starts)."""
+
+    def first_reaching(self, inst: IntArray, target: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """For rows (instance, target): (start, time used before) of the piece reaching it."""
+        used = self.used_end[inst]
+        # Targets are positive: only a closed piece has time, all of it at its end.
+        closed = used >= target
+        return np.where(closed, self.start[inst], self.end[inst]), np.where(closed, 0.0, used)
+
+
+def _one_piece_unlaid(
+    ctx: _Context, inst: Instances, m: int, pol: IntArray, end: FloatArray
+) -> _OnePiece:
+    """:func:`_one_piece` without the layout: the time used by each instance."""
+    has = end > inst.start
+    if not ctx.clocks.calendars:
+        used_end = np.where(has, end - inst.start, 0.0)
+    else:
+        used_end = np.zeros(len(inst))
+        rows = np.flatnonzero(has)
+        used_end[rows] = ctx.clocks.elapsed(ctx.clock_of[pol[rows], m], inst.start[rows], end[rows])
+    return _OnePiece(inst.start, end, used_end)
+
+
 def _one_piece(ctx: _Context, inst: Instances, m: int, pol: IntArray, end: FloatArray) -> _Pieces:
     """:func:`_pieces` for the reply and update clocks: one piece per instance.
 
@@ -593,7 +628,7 @@ def _due_single(
     ctx: _Context,
     m: int,
     inst: Instances,
-    pieces: _Pieces,
+    pieces: _Pieces | _OnePiece,
     clock: IntArray,
     pol: IntArray,
     first_p: IntArray,
@@ -609,25 +644,24 @@ def _due_single(
         target = ctx.targets[0, m][prio.astype(np.intp) + 1]
     else:
         target = ctx.targets[pol, m, prio.astype(np.intp) + 1]
-    seg_start = np.maximum(ctx.prio_start[first_p], start)
     valid = np.isfinite(target)
     v = None if bool(valid.all()) else np.flatnonzero(valid)
     wv = np.arange(start.size, dtype=np.int64) if v is None else v
     tv = target if v is None else target[v]
-    k = _first_reaching(pieces, wv, tv)
-    piece_start, left = pieces.start[k], tv - pieces.before[k]
+    if isinstance(pieces, _OnePiece):
+        piece_start, before = pieces.first_reaching(wv, tv)
+    else:
+        k = _first_reaching(pieces, wv, tv)
+        piece_start, before = pieces.start[k], pieces.before[k]
+    left = tv - before
     if not ctx.clocks.calendars:
         reach = piece_start + left
     else:
         reach = ctx.clocks.advance(clock if v is None else clock[wv], piece_start, left)
-    used_due = tv.copy()
-    late = reach < (seg_start if v is None else seg_start[v])
-    if late.any():
-        # Reached before this priority applied: breached the moment it applies.
-        lv = np.flatnonzero(late)
-        reach[lv] = (seg_start if v is None else seg_start[v])[lv]
-        used_due[lv] = _used_at(ctx, pieces, clock, wv[lv], reach[lv])
-    # Under one priority the segment never ends: any finite crossing is the due.
+    # The priority applies from the start and every piece starts there or later,
+    # so the crossing is never before it applies (as it may be in _due_times);
+    # and the segment never ends: any finite crossing is the due.
+    used_due = tv.copy()  # (target is returned too, and both may be written to)
     ok = reach < np.inf
     if v is None and bool(ok.all()):
         due, used_at_due = reach, used_due
@@ -738,8 +772,11 @@ def _evaluate_metric(
     )
     known = shared.get(key) if shared is not None else None
     # The entry holds its instances, so their id cannot be reused meanwhile.
+    pieces: _Pieces | _OnePiece
     if known is not None and known[0] is inst:
         pieces = known[1]
+    elif reply:
+        pieces = _one_piece_unlaid(ctx, inst, m, pol, end)
     else:
         pieces = _pieces(ctx, inst, m, pol, end, whole_tickets)
         if shared is not None:
@@ -767,10 +804,27 @@ def _evaluate_metric(
     due, used_at_due, priority = part.due, part.used_at_due, part.priority
     target, applies = part.target, part.applies
     several = np.flatnonzero(last_p > first_p)
-    if several.size:
+    if several.size and isinstance(pieces, _OnePiece):
+        # The general road walks laid-out pieces: lay out those of the few.
+        sub = inst.take(several)
+        sub_pieces = _one_piece(ctx, sub, m, pol[several], end[several])
+        local = np.arange(several.size, dtype=np.int64)
+        part = _due_times(
+            ctx,
+            m,
+            sub,
+            sub_pieces,
+            clock[several],
+            pol[several],
+            first_p[several],
+            last_p[several],
+            local,
+        )
+    elif several.size and isinstance(pieces, _Pieces):
         part = _due_times(
             ctx, m, inst, pieces, clock, pol, first_p[several], last_p[several], several
         )
+    if several.size:
         due[several], used_at_due[several] = part.due, part.used_at_due
         priority[several], target[several], applies[several] = (
             part.priority,
