@@ -59,7 +59,8 @@ def is_resolved(status: npt.NDArray[np.int8]) -> BoolArray:
 def sorted_within_groups(group: IntArray, at: FloatArray) -> bool:
     """Whether rows are sorted by (group, at): one linear pass, no sort.
 
-    ``nan`` instants make it false, so callers fall back to sorting.
+    A ``nan`` instant beside another row of its group makes it false (callers
+    then sort); a lone one is left for the caller's own checks.
     """
     if group.size < 2:
         return bool(group.size == 0 or at[0] == at[0])
