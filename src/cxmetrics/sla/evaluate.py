@@ -567,14 +567,18 @@ def _running_sums(values: FloatArray, offsets: IntArray) -> tuple[FloatArray, Fl
     cumulative = np.cumsum(values)
     # Non-negative values: the total bounds every partial sum.
     exact = float(values.min()) >= 0.0 and float(cumulative[-1]) < 2.0**53
-    if exact and np.array_equal(np.floor(values), values):
-        base = np.concatenate([[0.0], cumulative])[offsets[:-1]]
+    # (Empty groups would share a start; the evaluator never makes any.)
+    if exact and np.array_equal(np.floor(values), values) and bool(counts.all()):
+        base = np.zeros(counts.size)
+        base[1:] = cumulative[offsets[1:-1] - 1]
         # Each row's group base, spread by summing the steps between bases (whole
-        # numbers again, so exact): cheaper than repeating them.
-        steps = np.zeros(values.size)
-        steps[offsets[1:-1]] = np.diff(base)
-        through = cumulative - np.cumsum(steps)
-        return through - values, through
+        # numbers again, so exact): cheaper than repeating them. In place: these
+        # arrays are large.
+        spread = np.zeros(values.size)
+        spread[offsets[1:-1]] = np.diff(base)
+        np.cumsum(spread, out=spread)
+        through = np.subtract(cumulative, spread, out=cumulative)
+        return np.subtract(through, values, out=spread), through
     return segmented_cumsum(values, rank_in_group(offsets, values.size))
 
 
