@@ -294,3 +294,27 @@ def test_ties_at_one_instant_resolve_as_the_stream_orders_them():
     with general_paths():
         slow = evaluate_sla(tickets, policy, as_of=as_of)
     _assert_identical(out, slow)
+
+
+def test_a_reply_before_creation_at_the_head_of_the_stream():
+    # A hand-made batch whose first ticket has a reply before its creation: the
+    # merged stream then opens with a message, before any status row.
+    t0 = datetime(2024, 3, 4, 9, tzinfo=timezone.utc)
+    tickets = [
+        Ticket(id="b", created_at=t0, interactions=[Message(at=t0, author="agent")]),
+        Ticket(
+            id="c", created_at=t0, interactions=[Message(at=t0.replace(hour=10), author="agent")]
+        ),
+    ]
+    batch = TicketBatch.from_tickets(tickets)
+    late = batch.with_(created_at=batch.created_at + np.array([3600.0, 0.0]))
+    policy = SlaPolicy("p", None, [SlaTarget("first_reply", 3600), SlaTarget("next_reply", 3600)])
+    when = t0 + timedelta(days=1)
+    out = evaluate_sla(late, policy, as_of=when)
+    # Ticket c is untouched: created 09:00, first reply at 10:00, within the hour.
+    rows = out.to_dict()
+    c = rows["ticket_id"].index("c")
+    assert (rows["metric"][c], rows["status"][c]) == ("first_reply", "achieved")
+    with general_paths():
+        slow = evaluate_sla(late, policy, as_of=when)
+    _assert_identical(out, slow)

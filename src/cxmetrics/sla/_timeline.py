@@ -533,27 +533,28 @@ def build_stream(
     all_at = np.concatenate(
         [timeline.start[seg_ix], batch.created_at[opened], at[customer], at[agent]]
     )
-    kind = np.concatenate(
-        [
-            np.full(n_seg, _ORDER_STATUS, np.int8),
-            np.full(n_open + n_customer, _ORDER_CUSTOMER, np.int8),
-            np.full(agent.size, _ORDER_AGENT, np.int8),
-        ]
-    )
-    seg_row = np.concatenate([seg_ix, np.full(all_ticket.size - n_seg, -1, np.int64)])
-    virtual = np.zeros(all_ticket.size, dtype=bool)
-    virtual[n_seg : n_seg + n_open] = True
     order = group_time_order(all_ticket, all_at)
-    all_ticket, all_at, kind = all_ticket[order], all_at[order], kind[order]
-    seg_row, virtual = seg_row[order], virtual[order]
+    all_ticket, all_at = all_ticket[order], all_at[order]
+    # Each row's source follows from its place in the concatenation.
+    is_status = order < n_seg
+    first_agent = n_seg + n_open + n_customer
+    kind = np.where(is_status, _ORDER_STATUS, _ORDER_CUSTOMER).astype(np.int8)
+    kind[order >= first_agent] = _ORDER_AGENT
+    virtual = ~is_status & (order < n_seg + n_open)
     # Forward-fill the status: each ticket's stream starts with its creation segment.
-    is_status = kind == _ORDER_STATUS
     last_status_row = np.maximum.accumulate(np.where(is_status, np.arange(kind.size), 0))
-    segment = seg_row[last_status_row] if kind.size else np.empty(0, np.int64)
-    status = timeline.status[segment]
-    unsolved = ~is_resolved(status)
-    solve = np.zeros(kind.size, dtype=bool)
-    solve[is_status] = timeline.solve[seg_row[is_status]]
+    source = order[last_status_row]
+    if kind.size and is_status[0]:
+        segment = seg_ix[source]
+    else:
+        # Rows before any status row (a history before creation, never validated
+        # input) have none: -1, as a concatenation padded with -1 would give.
+        segment = np.full(kind.size, -1, dtype=np.int64)
+        found = np.flatnonzero(source < n_seg)
+        segment[found] = seg_ix[source[found]]
+    unsolved = ~is_resolved(timeline.status[segment])
+    # A status row's segment is its own.
+    solve = timeline.solve[segment] & is_status
     return Stream(
         ticket=all_ticket,
         at=all_at,
