@@ -480,9 +480,10 @@ class Table:
         self.mapping = dict(columns or {})
         self.timezone = timezone
         self._frame: Any = None
-        self._arrow_table: Any = None
+        self._loaded: Any = None
+        self._pending: Any = None
         if _is_arrow_table(native):
-            self._arrow_table = native
+            self._loaded = native
             self.available = set(native.column_names)
             self.n = int(native.num_rows)
             return
@@ -496,6 +497,38 @@ class Table:
             ) from exc
         self.available = set(self._frame.columns)
         self.n = int(self._frame.shape[0])
+
+    @classmethod
+    def pending(
+        cls,
+        future: Any,
+        names: Sequence[str],
+        n: int,
+        name: str,
+        columns: Mapping[str, str] | None = None,
+        timezone: str | None = None,
+    ) -> Table:
+        """A pyarrow table still being read: ``future`` gives it, ``names`` and ``n`` its shape.
+
+        Column access waits for it, so files can be read while others are validated.
+        """
+        table = cls.__new__(cls)
+        table.name = name
+        table.mapping = dict(columns or {})
+        table.timezone = timezone
+        table._frame = None
+        table._loaded = None
+        table._pending = future
+        table.available = set(names)
+        table.n = int(n)
+        return table
+
+    @property
+    def _arrow_table(self) -> Any:
+        """The pyarrow table behind this one (None for other frames)."""
+        if self._pending is not None:
+            self._loaded, self._pending = self._pending.result(), None
+        return self._loaded
 
     @property
     def frame(self) -> Any:
@@ -666,7 +699,8 @@ class Table:
                 indices[start:stop][part < 0] = -1
                 start, base = stop, base + size
             dictionary = pa.concat_arrays([c.dictionary for c in chunks])
-        cache[column] = (indices, self._clean(dictionary))
+        # Platform-size indices: each lookup through them then makes no converted copy.
+        cache[column] = (indices.astype(np.intp, copy=False), self._clean(dictionary))
         return cache[column]  # type: ignore[no-any-return]
 
     def lookup(self, column: str, values: npt.NDArray[Any], missing: Any) -> npt.NDArray[Any]:

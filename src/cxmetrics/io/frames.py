@@ -276,7 +276,9 @@ def _ticket_rows(table: Table, tickets: _TicketIds, match_null: bool = False) ->
         run_ends = np.concatenate(ends)
         # Unless every row starts a run, linking runs beats hashing rows.
         if run_ends.size < table.n:
-            run_values = table._clean(pa.concat_arrays(values) if len(values) > 1 else values[0])
+            run_values = pa.concat_arrays(values) if len(values) > 1 else values[0]
+            if not run_values.equals(tickets.text):  # the ids as the tickets give them are clean
+                run_values = table._clean(run_values)
             lookup = tickets.positions(run_values, match_null)
             lengths = np.diff(run_ends, prepend=0)
 
@@ -321,6 +323,8 @@ class _Events:
     at: FloatArray
     ticket_ids: _Rows
     bad: BoolArray
+    in_order: bool | None = None  # rows known to be in (ticket, time) order; None: unknown
+    counts: npt.NDArray[Any] | None = None  # rows per ticket, when known from the runs
 
 
 def _link(table: Table, tickets: _TicketIds, problems: Problems, created: FloatArray) -> _Events:
@@ -338,18 +342,36 @@ def _link(table: Table, tickets: _TicketIds, problems: Problems, created: FloatA
     no_time = np.isnan(at) & ~bad_at
     problems.add(no_time, ids=ticket_ids, field=f"{name}.at", code="missing",
                  message="Field required")  # fmt: skip
-    before = _before_creation(at, linked, created)
+    # Grouped rows with every time given: where does time go back, and is that only
+    # where a run (ticket) starts? Then each run starts at its earliest time.
+    in_order, within = None, False
+    starts, run_ticket = linked.starts, linked.run_ticket
+    if starts is not None and run_ticket is not None and not (no_time.any() or bad_at.any()):
+        back = np.flatnonzero(at[1:] < at[:-1]) + 1
+        # Time going back where the ticket changes is where a run starts.
+        within = not bool((ticket[back] == ticket[back - 1]).any())
+        if found.all():
+            in_order = within and bool((run_ticket[1:] >= run_ticket[:-1]).all())
+    before = _before_creation(at, linked, created, within)
     problems.add(
         before, ids=ticket_ids, field=f"{name}.at", code="before_creation",
         message=lambda r: f"{name} row at ({_iso(at[r])}) is before created_at "
         f"({_iso(created[ticket[r]])}); an event cannot precede the ticket",
     )  # fmt: skip
     bad = ~found | bad_at | no_time | before
-    return _Events(name, table, ticket, at, ticket_ids, bad)
+    counts = None
+    if in_order and run_ticket is not None and linked.lengths is not None:
+        counts = np.bincount(run_ticket, weights=linked.lengths, minlength=created.size)
+    return _Events(name, table, ticket, at, ticket_ids, bad, in_order, counts)
 
 
-def _before_creation(at: FloatArray, linked: _Linked, created: FloatArray) -> BoolArray:
-    """Rows of a known ticket whose time is before the ticket's creation."""
+def _before_creation(
+    at: FloatArray, linked: _Linked, created: FloatArray, ordered_runs: bool
+) -> BoolArray:
+    """Rows of a known ticket whose time is before the ticket's creation.
+
+    ``ordered_runs``: the times within each run are known not to decrease.
+    """
     ticket = linked.ticket
     if created.size == 0 or at.size == 0:
         return np.zeros(at.size, dtype=bool)
@@ -357,7 +379,7 @@ def _before_creation(at: FloatArray, linked: _Linked, created: FloatArray) -> Bo
         found = ticket >= 0
         return found & (at < created[np.maximum(ticket, 0)])
     # Grouped rows: compare the earliest time of each run, then only the runs flagged.
-    earliest = np.fmin.reduceat(at, linked.starts)
+    earliest = at[linked.starts] if ordered_runs else np.fmin.reduceat(at, linked.starts)
     run_ticket = linked.run_ticket
     flagged = (run_ticket >= 0) & (earliest < created[np.maximum(run_ticket, 0)])
     before = np.zeros(at.size, dtype=bool)
@@ -700,12 +722,14 @@ def _interactions(
         "transferred": merged["transferred"].astype(bool, copy=False),
         "direction": merged["direction"].astype(np.int8, copy=False),
     }
-    events = _build(ticket, at, cols, n)
+    events = _build(ticket, at, cols, n, messages if calls is None else None)
     return events, np.concatenate(bad_tickets) if bad_tickets else np.empty(0, dtype=np.int64)
 
 
-def _in_order(ticket: IntArray, at: FloatArray) -> bool:
+def _in_order(ticket: IntArray, at: FloatArray, known: bool | None = None) -> bool:
     """Whether rows are sorted by ticket, then time (a missing time only alone)."""
+    if known is not None:
+        return known
     if ticket.size < 2:
         return True
     if not bool((ticket[1:] >= ticket[:-1]).all()):
@@ -718,16 +742,23 @@ def _in_order(ticket: IntArray, at: FloatArray) -> bool:
     return not bool((ticket[back] == ticket[back + 1]).any())
 
 
-def _offsets(ticket: IntArray, n: int) -> IntArray:
+def _offsets(ticket: IntArray, n: int, counts: npt.NDArray[Any] | None = None) -> IntArray:
     offsets = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(ticket, minlength=n), out=offsets[1:])
+    np.cumsum(np.bincount(ticket, minlength=n) if counts is None else counts, out=offsets[1:])
     return offsets
 
 
-def _build(ticket: IntArray, at: FloatArray, columns: dict[str, Any], n: int) -> EventTable:
-    if _in_order(ticket, at):
+def _build(
+    ticket: IntArray,
+    at: FloatArray,
+    columns: dict[str, Any],
+    n: int,
+    hint: _Events | None = None,
+) -> EventTable:
+    if _in_order(ticket, at, None if hint is None else hint.in_order):
         # Already in (ticket, time) order, as the own schema is written: no sort.
-        return EventTable(_offsets(ticket, n), ticket, at, columns)
+        counts = None if hint is None else hint.counts
+        return EventTable(_offsets(ticket, n, counts), ticket, at, columns)
     # Rows without a time (already reported) sort last within their ticket.
     table = EventTable.build(ticket, np.nan_to_num(at, nan=np.inf), columns, n)
     clean_at = np.where(np.isinf(table.at), np.nan, table.at)
@@ -753,8 +784,8 @@ def _status_history(ev: _Events | None, problems: Problems, n: int) -> tuple[Eve
                  message="Field required")  # fmt: skip
     kept, ticket, at = _kept(ev)
     status = codes if kept is None else codes[kept]
-    if _in_order(ticket, at):
-        table = EventTable(_offsets(ticket, n), ticket, at, {"status": status})
+    if _in_order(ticket, at, ev.in_order):
+        table = EventTable(_offsets(ticket, n, ev.counts), ticket, at, {"status": status})
         rows = kept
     else:
         positions = np.arange(ticket.size) if kept is None else kept
@@ -799,7 +830,7 @@ def _priority_history(
                  message="Field required")  # fmt: skip
     kept, ticket, at = _kept(ev)
     priority = codes if kept is None else codes[kept]
-    table = _build(ticket, at, {"priority": priority.astype(np.int8, copy=False)}, n)
+    table = _build(ticket, at, {"priority": priority.astype(np.int8, copy=False)}, n, ev)
     return table, ev.ticket[(codes < 0) & (ev.ticket >= 0)]
 
 
@@ -811,7 +842,7 @@ def _assignments(ev: _Events | None, n: int) -> EventTable:
     group = ev.table.categorical("group")
     if kept is not None:
         agent, group = agent.take(kept), group.take(kept)
-    return _build(ticket, at, {"agent_id": agent, "group": group}, n)
+    return _build(ticket, at, {"agent_id": agent, "group": group}, n, ev)
 
 
 def _tags(
