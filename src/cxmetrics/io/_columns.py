@@ -181,6 +181,30 @@ def dictionary_indices(array: Any) -> npt.NDArray[Any]:
     return out
 
 
+_BLOCK = 1 << 20
+
+
+def take(values: npt.NDArray[Any], indices: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """``values[indices]`` (``-1`` is the last value), a block of rows at a time.
+
+    Indexing converts 32-bit indices to platform integers; by blocks that copy
+    stays small and reuses memory instead of mapping fresh pages for every lookup.
+
+    Examples
+    --------
+    >>> take(np.array([5, 6, -1]), np.array([1, -1, 0], dtype=np.int32)).tolist()
+    [6, -1, 5]
+    """
+    if indices.size <= _BLOCK or indices.dtype == np.intp:
+        result: npt.NDArray[Any] = values[indices]
+        return result
+    out = np.empty(indices.size, dtype=values.dtype)
+    for start in range(0, indices.size, _BLOCK):
+        stop = start + _BLOCK
+        np.take(values, indices[start:stop], out=out[start:stop])
+    return out
+
+
 def string_offsets(array: Any) -> npt.NDArray[np.int64]:
     """The offsets of a pyarrow string array's values into its data buffer (a view)."""
     pa, _ = _pa()
@@ -630,9 +654,9 @@ class Table:
             indices, dictionary = self.encoded(column)
             words = np.empty(len(dictionary) + 1, dtype=object)  # the last for nulls
             words[:-1] = dictionary.to_pylist()
-            values: npt.NDArray[np.object_] = words[indices]
+            values: npt.NDArray[np.object_] = take(words, indices)
             present = np.array([w is not None for w in words], dtype=bool)
-            return values, ~present[indices]
+            return values, ~take(present, indices)
         array = self.text(column)
         valid = valid_mask(array)
         missing = np.zeros(self.n, dtype=bool) if valid is None else ~valid
@@ -667,7 +691,7 @@ class Table:
             present = tuple(sorted({w for w in words if w is not None}))
             place = {w: i for i, w in enumerate(present)}
             remap = np.array([-1 if w is None else place[w] for w in words] + [-1], dtype=np.int32)
-        return remap[indices], present
+        return take(remap, indices), present
 
     def encoded(self, column: str) -> tuple[npt.NDArray[Any], Any]:
         """``(indices, dictionary)`` of a text column: -1 for nulls; strings cleaned once.
@@ -699,15 +723,14 @@ class Table:
                 indices[start:stop][part < 0] = -1
                 start, base = stop, base + size
             dictionary = pa.concat_arrays([c.dictionary for c in chunks])
-        # Platform-size indices: each lookup through them then makes no converted copy.
-        cache[column] = (indices.astype(np.intp, copy=False), self._clean(dictionary))
+        cache[column] = (indices, self._clean(dictionary))
         return cache[column]  # type: ignore[no-any-return]
 
     def lookup(self, column: str, values: npt.NDArray[Any], missing: Any) -> npt.NDArray[Any]:
         """``values[i]`` on the rows holding dictionary entry ``i``, ``missing`` on nulls."""
         indices, _ = self.encoded(column)
         table: npt.NDArray[Any] = np.append(values, np.asarray(missing, dtype=values.dtype))
-        result: npt.NDArray[Any] = table[indices]
+        result: npt.NDArray[Any] = take(table, indices)
         return result
 
     def categorical(self, column: str, default: str | None = None) -> Categorical:

@@ -37,6 +37,7 @@ from cxmetrics.io._columns import (
     merge_categoricals,
     objects,
     string_offsets,
+    take,
     valid_mask,
 )
 from cxmetrics.models.survey import SCALES
@@ -255,16 +256,15 @@ def _ticket_rows(table: Table, tickets: _TicketIds, match_null: bool = False) ->
     History tables are usually grouped by ticket, so their ids come in runs; one
     run-end encoding (adjacent comparisons) replaces hashing every row.
     """
-    pa, pc = _arrow()
+    pa, _ = _arrow()
     chunks = table.chunks("ticket_id")
     kind = chunks[0].type
     runnable = pa.types.is_string(kind) or pa.types.is_large_string(kind)
     if table.n and (runnable or pa.types.is_integer(kind) or pa.types.is_floating(kind)):
         ends, values, start, last = [], [], 0, None
         for chunk in chunks:
-            runs = pc.run_end_encode(chunk)
-            run_ends = np.asarray(fixed_values(runs.run_ends), dtype=np.int64) + start
-            run_values = runs.values
+            run_ends, run_values = _runs(chunk)
+            run_ends += start
             if len(run_values) and last is not None and run_values[0].equals(last):
                 # A run going on across two row groups is one run.
                 next(e for e in reversed(ends) if e.size)[-1] = run_ends[0]
@@ -294,7 +294,26 @@ def _ticket_rows(table: Table, tickets: _TicketIds, match_null: bool = False) ->
     def dictionary_value(row: int) -> Any:
         return None if indices[row] < 0 else dictionary[int(indices[row])].as_py()
 
-    return _Linked(np.append(lookup, -1)[indices], dictionary_value)
+    return _Linked(take(np.append(lookup, -1), indices), dictionary_value)
+
+
+def _runs(chunk: Any) -> tuple[IntArray, Any]:
+    """``(ends, values)`` of the runs of equal values in one pyarrow array."""
+    pa, pc = _arrow()
+    fixed = _fixed_width(chunk)
+    if fixed is None:
+        runs = pc.run_end_encode(chunk)
+        return np.asarray(fixed_values(runs.run_ends), dtype=np.int64), runs.values
+    # Ids of one width: compare neighbours as machine words rather than as strings.
+    width = fixed.dtype.itemsize
+    size = next(k for k in (8, 4, 2, 1) if width % k == 0)
+    words = fixed.view(f"u{size}").reshape(fixed.size, width // size)
+    differs = words[1:] != words[:-1]
+    change = differs[:, 0] if differs.shape[1] == 1 else differs.any(axis=1)
+    starts = np.flatnonzero(change) + 1
+    firsts = np.concatenate([[0], starts]).astype(np.int64)
+    index = pa.Array.from_buffers(pa.int64(), firsts.size, [None, pa.py_buffer(firsts)])
+    return np.append(starts, fixed.size).astype(np.int64), chunk.take(index)
 
 
 def _row_ids(linked: _Linked, ids: npt.NDArray[np.object_]) -> _Rows:
