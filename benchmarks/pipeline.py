@@ -25,7 +25,6 @@ from pathlib import Path
 import cxmetrics.stats
 from cxmetrics.datasets import generate
 from cxmetrics.io import read_parquet, write_parquet
-from cxmetrics.io.schema import records_to_table
 from cxmetrics.registry import available_metrics, get_metric
 from cxmetrics.report import report
 
@@ -34,7 +33,7 @@ def _export(folder: Path, n: int) -> None:
     if (folder / "tickets.parquet").exists():
         return
     data = generate(n, seed=2024)
-    surveys = records_to_table("surveys", data.surveys.to_records())
+    surveys = data.surveys.to_table()
     write_parquet(folder, tickets=data.tickets, surveys=surveys)
 
 

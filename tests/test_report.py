@@ -10,8 +10,12 @@ from datetime import datetime, timezone
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cxmetrics import InvalidParameterError, SurveyResponse, csat, nps
+from cxmetrics.batch import TicketBatch
+from cxmetrics.datasets import generate
 from cxmetrics.report import period_labels, report
 
 
@@ -134,7 +138,6 @@ def test_by_segments_match_the_one_liners_per_segment() -> None:
 
 def test_report_on_dataframes_equals_report_on_records() -> None:
     pd = pytest.importorskip("pandas")
-    from cxmetrics.datasets import generate
     from cxmetrics.io.schema import batch_to_tables
 
     data = generate(300, seed=3)
@@ -154,8 +157,6 @@ def test_html_report_embeds_its_tables_and_charts() -> None:
     pytest.importorskip("matplotlib")
     import base64
     from html.parser import HTMLParser
-
-    from cxmetrics.datasets import generate
 
     data = generate(400, seed=4)
     result = report(
@@ -220,7 +221,6 @@ def test_ticket_metrics_per_segment_match_one_liners_on_the_subsets(definitions:
         reopen_rate,
         resolution_time,
     )
-    from cxmetrics.datasets import generate
 
     batch = generate(400, seed=9).tickets
     names = ["first_response_time", "next_response_time", "average_response_time",
@@ -268,7 +268,6 @@ def test_segments_of_a_survey_table_are_those_of_each_kind() -> None:
 def test_volume_grid_against_python_datetimes() -> None:
     from zoneinfo import ZoneInfo
 
-    from cxmetrics.datasets import generate
     from cxmetrics.plot import volume_grid
 
     batch = generate(300, seed=12).tickets
@@ -315,7 +314,6 @@ def test_sla_needs_its_package() -> None:
 
 def test_sla_compliance_per_segment_matches_the_metric_on_subsets() -> None:
     sla = pytest.importorskip("cxmetrics.sla")
-    from cxmetrics.datasets import generate
 
     batch = generate(300, seed=3).tickets
     policy = sla.SlaPolicy(
@@ -337,3 +335,91 @@ def test_sla_compliance_per_segment_matches_the_metric_on_subsets() -> None:
         expected = metric.compute()
         assert (row.value, row.n) == (expected.value, expected.n)
     assert len(rows) > 10 and any(r.significant is not None for r in rows)
+
+
+_ZONES = ["UTC", "Europe/Berlin", "America/St_Johns", "Asia/Kathmandu", "Australia/Lord_Howe"]
+
+
+def _oracle_label(instant: float, period: str, tz: str) -> str:
+    from zoneinfo import ZoneInfo
+
+    local = datetime.fromtimestamp(instant, ZoneInfo(tz))
+    if period == "week":
+        year, week, _ = local.isocalendar()
+        return f"{year}-W{week:02d}"
+    return {
+        "day": f"{local:%Y-%m-%d}",
+        "month": f"{local:%Y-%m}",
+        "quarter": f"{local.year}-Q{(local.month - 1) // 3 + 1}",
+        "year": f"{local.year}",
+    }[period]
+
+
+@given(
+    instants=st.lists(
+        st.integers(1_500_000_000, 1_900_000_000).map(float), min_size=1, max_size=40
+    ),
+    period=st.sampled_from(["day", "week", "month", "quarter", "year"]),
+    tz=st.sampled_from(_ZONES),
+)
+def test_period_labels_agree_with_zoneinfo_instant_by_instant(
+    instants: list[float], period: str, tz: str
+) -> None:
+    # Offsets are looked up per UTC quarter hour; half- and quarter-hour zones
+    # (St John's, Kathmandu, Lord Howe's 30-minute DST) must still come out exact.
+    expected = [_oracle_label(t, period, tz) for t in instants]
+    assert period_labels(np.array(instants), period, tz).tolist() == expected
+
+
+def test_period_labels_on_both_sides_of_a_half_hour_dst_change() -> None:
+    # Lord Howe Island leaves DST (+11 -> +10:30) at 2024-04-07 02:00 local,
+    # 2024-04-06 15:00 UTC: 08:59 before is the 7th locally, so is 1 minute after.
+    change = datetime(2024, 4, 6, 15, 0, tzinfo=timezone.utc).timestamp()
+    moments = np.array([change - 60, change + 60, change - 13.5 * 3600 - 60])
+    assert period_labels(moments, "day", "Australia/Lord_Howe").tolist() == [
+        "2024-04-07",
+        "2024-04-07",
+        "2024-04-06",
+    ]
+
+
+@pytest.fixture(scope="module")
+def small_batch() -> TicketBatch:
+    return generate(40, seed=5).tickets
+
+
+@given(data=st.data())
+def test_sla_outcomes_cut_by_ticket_equal_evaluating_those_tickets(
+    small_batch: TicketBatch, data: st.DataObject
+) -> None:
+    # The report evaluates SLA targets once and cuts the outcomes per group.
+    sla = pytest.importorskip("cxmetrics.sla")
+    from cxmetrics.report import _outcome_cutter
+
+    policy = sla.SlaPolicy(
+        name="std",
+        targets=[
+            sla.SlaTarget(metric="first_reply", within="PT1H"),
+            sla.SlaTarget(metric="next_reply", within="PT2H"),
+            sla.SlaTarget(metric="resolution", within="P2D"),
+        ],
+    )
+    as_of = datetime(2024, 2, 1, tzinfo=timezone.utc)
+    chosen = data.draw(st.sets(st.integers(0, len(small_batch) - 1)))
+    positions = np.array(sorted(chosen), dtype=np.int64)
+    cut = _outcome_cutter(sla.evaluate_sla(small_batch, policy, as_of=as_of))(positions)
+    alone = sla.evaluate_sla(small_batch.select(positions), policy, as_of=as_of)
+    assert cut.to_dict() == alone.to_dict()
+
+
+def test_long_series_cells_are_cut_to_a_readable_width() -> None:
+    from cxmetrics.report import Report, ReportRow
+
+    days = {f"2024-03-{d:02d}": 100 + d for d in range(1, 31)}
+    row = ReportRow(metric="ticket_volume", period="all", value=days, n=3465, unit="count")
+    text = Report((row,)).to_text().splitlines()[2]
+    cell = text[len("ticket_volume  all     ") :].split("  ")[0]
+    shown = cell.split(", ")
+    assert len(cell) <= 60 and shown[-1] == f"… {30 - len(shown) + 1} more"
+    assert shown[:2] == ["2024-03-01 101", "2024-03-02 102"]
+    assert json.loads(Report((row,)).to_json())["rows"][0]["value"] == days  # all kept

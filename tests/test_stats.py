@@ -53,6 +53,18 @@ def test_t_quantiles_match_tables() -> None:
     assert student_t_quantile(0.025, 10) == pytest.approx(-student_t_quantile(0.975, 10))
 
 
+@pytest.mark.parametrize("df", [500.0, 750.0, 2000.0, 10000.0])
+@pytest.mark.parametrize("p", [0.9, 0.975, 0.995, 0.9995])
+def test_t_quantile_series_inverts_the_cdf(p: float, df: float) -> None:
+    # From 500 degrees of freedom the quantile comes from the asymptotic series;
+    # the CDF (continued fraction, itself good to ~1e-11 here) maps it back to p.
+    from cxmetrics.stats import _student_t_cdf
+
+    assert _student_t_cdf(student_t_quantile(p, df), df) == pytest.approx(p, abs=1e-10)
+    # and the iteration just below the switch agrees with the series just above it
+    assert student_t_quantile(p, 499.999) == pytest.approx(student_t_quantile(p, 500.0), rel=1e-7)
+
+
 def test_t_interval_hand_example_and_degenerate_cases() -> None:
     # 2, 4, 4, 4, 5, 5, 7, 9: mean 5, s^2 = 32/7, t(0.975, 7) = 2.364624
     values = [2, 4, 4, 4, 5, 5, 7, 9]

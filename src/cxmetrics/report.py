@@ -15,8 +15,11 @@ import io
 import json
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, replace
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
+from functools import lru_cache, partial
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -26,11 +29,12 @@ import numpy.typing as npt
 from cxmetrics._optional import import_optional
 from cxmetrics.batch import CREATED_BY, Categorical, TicketBatch, as_ticket_batch
 from cxmetrics.exceptions import InvalidParameterError
-from cxmetrics.io._columns import is_dataframe
-from cxmetrics.io.frames import RecordTable, to_call_table, to_customer_table, to_survey_table
+from cxmetrics.io._routing import as_record_table
+from cxmetrics.io.frames import RecordTable
 from cxmetrics.io.schema import records_to_table
 from cxmetrics.metrics.base import Metric, MetricResult
 from cxmetrics.metrics.state import MeanState, RatioState
+from cxmetrics.models.customer import Customer
 from cxmetrics.models.interaction import Call
 from cxmetrics.models.survey import SurveyResponse
 from cxmetrics.models.ticket import PRIORITIES, TICKET_STATUSES
@@ -74,14 +78,19 @@ class ReportRow:
 
         Each ``by`` key of the segment becomes a column of its own.
         """
-        plain = asdict(self)
-        plain.pop("details")
-        plain.pop("segment")
-        plain.update(dict(self.segment))
+        # Field by field, not dataclasses.asdict: that deep-copies the details,
+        # which are dropped here, and costs a second per 10,000 rows.
+        plain = {f.name: getattr(self, f.name) for f in _ROW_FIELDS}
+        plain.update(self.segment)
         return {key: _plain(value) for key, value in plain.items()}
 
 
+_ROW_FIELDS = tuple(f for f in fields(ReportRow) if f.name not in ("details", "segment"))
+
+
 def _plain(value: Any) -> Any:
+    if isinstance(value, dict):  # a copy: the row's own dict stays the row's
+        return {key: _plain(item) for key, item in value.items()}
     if isinstance(value, timedelta):
         return value.total_seconds()
     if isinstance(value, (float, np.floating)):
@@ -208,7 +217,7 @@ class Report:
         )
 
 
-_MAX_CELLS = 8
+_MAX_CELL_WIDTH = 60
 
 
 def _fmt(value: Any, unit: str) -> str:
@@ -218,12 +227,18 @@ def _fmt(value: Any, unit: str) -> str:
         return _fmt_seconds(value.total_seconds())
     if isinstance(value, dict):
         cells = [f"{k} {_fmt(v, unit)}" for k, v in value.items()]
-        if len(cells) > _MAX_CELLS:
-            # A long series (daily volume over months) would swamp a table cell;
-            # the JSON, CSV and DataFrame exports carry every entry.
-            head, tail = cells[: _MAX_CELLS - 2], cells[-2:]
-            cells = [*head, f"… {len(cells) - len(head) - 2} more", *tail]
-        return ", ".join(cells)
+        text = ", ".join(cells)
+        if len(text) <= _MAX_CELL_WIDTH:
+            return text
+        # A long series (daily volume over months) would swamp a table cell: the
+        # first entries that fit, then the count left. The JSON, CSV and DataFrame
+        # exports carry every entry.
+        shown: list[str] = []
+        for cell in cells:
+            if len(", ".join([*shown, cell, f"… {len(cells)} more"])) > _MAX_CELL_WIDTH:
+                break
+            shown.append(cell)
+        return ", ".join([*shown, f"… {len(cells) - len(shown)} more"])
     if isinstance(value, (int, np.integer)):
         return str(value)
     if isinstance(value, float) and math.isnan(value):
@@ -256,17 +271,23 @@ def _fmt_seconds(seconds: float) -> str:
     return f"{seconds / 86400:.1f}d"
 
 
+# After 1972 every zone's offset changes on a UTC quarter hour (Nepal's +05:45 is the
+# finest), so one lookup per UTC quarter hour is exact.
+_QUARTER_HOUR = 900.0
+
+
+@lru_cache(maxsize=1 << 17)
+def _utc_offset(tz: str, quarter_hour: float) -> float:
+    instant = datetime.fromtimestamp(quarter_hour * _QUARTER_HOUR, tz=ZoneInfo(tz))
+    return instant.utcoffset().total_seconds()  # type: ignore[union-attr]
+
+
 def _local_time(seconds: npt.NDArray[np.float64], tz: str) -> npt.NDArray[np.datetime64]:
-    """Local wall-clock time of epoch-second instants (one zone lookup per UTC hour)."""
-    zone = ZoneInfo(tz)
-    hours = np.floor(seconds / 3600.0)
-    unique_hours, inverse = np.unique(hours, return_inverse=True)
-    offsets = np.array(
-        [
-            datetime.fromtimestamp(h * 3600.0, tz=zone).utcoffset().total_seconds()  # type: ignore[union-attr]
-            for h in unique_hours
-        ]
-    )
+    """Local wall-clock time of epoch-second instants (one zone lookup per UTC quarter hour)."""
+    ZoneInfo(tz)  # an unknown zone fails here, even without instants
+    quarters = np.floor(seconds / _QUARTER_HOUR)
+    unique_quarters, inverse = np.unique(quarters, return_inverse=True)
+    offsets = np.array([_utc_offset(tz, q) for q in unique_quarters.tolist()], dtype=np.float64)
     local: npt.NDArray[np.datetime64] = (seconds + offsets[inverse.ravel()]).astype("datetime64[s]")
     return local
 
@@ -276,8 +297,8 @@ def period_labels(
 ) -> npt.NDArray[np.str_]:
     """Label epoch-second instants with their local period (``2024-W09``, ``2024-03``…).
 
-    The UTC offset is looked up once per distinct UTC hour, so a million instants
-    cost a few thousand zone lookups. Weeks are ISO weeks (Monday to Sunday).
+    The UTC offset is looked up once per distinct UTC quarter hour (and cached),
+    so a million instants cost a few thousand zone lookups. Weeks are ISO weeks (Monday to Sunday).
 
     Examples
     --------
@@ -291,8 +312,14 @@ def period_labels(
             f"The 'period' parameter of report must be one of {', '.join(PERIODS)}. "
             f"Got {period!r} instead."
         )
-    local = _local_time(seconds, tz)
-    days = local.astype("datetime64[D]")
+    # Label each distinct local day once: strings are the costly part.
+    days, inverse = np.unique(_local_time(seconds, tz).astype("datetime64[D]"), return_inverse=True)
+    labels: npt.NDArray[np.str_] = _day_labels(days, period)[inverse.ravel()]
+    return labels
+
+
+def _day_labels(days: npt.NDArray[np.datetime64], period: str) -> npt.NDArray[np.str_]:
+    local = days
     labels: npt.NDArray[np.str_]
     if period == "day":
         labels = days.astype(str)
@@ -387,17 +414,12 @@ def _normalise(kind: str, data: Any) -> Any:
     """Inputs as the report reads them: a batch for tickets, column tables where possible."""
     if kind == "tickets":
         return as_ticket_batch(data)
-    if isinstance(data, RecordTable) or is_dataframe(data):
-        converter = {
-            "surveys": to_survey_table,
-            "calls": to_call_table,
-            "customers": to_customer_table,
-        }[kind]
-        return data if isinstance(data, RecordTable) else converter(data)
+    table = as_record_table(kind, data)
+    if table is not None:
+        return table
     items = list(data)
-    model = {"surveys": SurveyResponse, "calls": Call}.get(kind)
-    # Customers stay records: their revenue changes have no column form.
-    if model is not None and all(isinstance(item, model) for item in items):
+    model = {"surveys": SurveyResponse, "calls": Call, "customers": Customer}[kind]
+    if all(isinstance(item, model) for item in items):
         return records_to_table(kind, items)
     return items
 
@@ -453,21 +475,13 @@ def _segment_codes(kind: str, data: Any, name: str) -> tuple[npt.NDArray[np.int6
     return out, [*(str(label) for label in labels.tolist()), "(none)"]
 
 
-def _compact(column: Categorical) -> Categorical:
-    """Drop the categories no row uses (a week of tickets names few of all customers)."""
-    used = np.unique(column.codes[column.codes >= 0])
-    if used.size == len(column.categories):
-        return column
-    remap = np.full(len(column.categories) + 1, -1, dtype=np.int32)
-    remap[used] = np.arange(used.size, dtype=np.int32)
-    categories = tuple(column.categories[i] for i in used.tolist())
-    return Categorical(remap[column.codes], categories)
+Groups = dict[tuple[tuple[str, str], ...], list[tuple[str, npt.NDArray[np.int64]]]]
+"""Per segment, its periods in order, each with the (ascending) row positions in it."""
 
 
-def _subset(kind: str, data: Any, positions: npt.NDArray[np.intp]) -> Any:
+def _subset(kind: str, data: Any, positions: npt.NDArray[np.int64]) -> Any:
     if isinstance(data, TicketBatch):
         part = data.select(positions)
-        part = part.with_(customer_id=_compact(part.customer_id))
         measure_as_subset(part, data, positions)  # cut from one measurement of the whole
         return part
     if isinstance(data, RecordTable):
@@ -475,13 +489,47 @@ def _subset(kind: str, data: Any, positions: npt.NDArray[np.intp]) -> Any:
     return [data[i] for i in positions.tolist()]
 
 
-def _groups(
-    kind: str, data: Any, period: str | None, tz: str, by: Sequence[str]
-) -> dict[tuple[tuple[str, str], ...], list[tuple[str, Any]]]:
-    """The input cut by segment, then by period (labels sorted), each part built once."""
+def _parts(groups: Groups, cut: Any) -> dict[tuple[tuple[str, str], ...], list[tuple[str, Any]]]:
+    """The groups with each position array replaced by ``cut(positions)``."""
+    return {
+        segment: [(label, cut(positions)) for label, positions in periods]
+        for segment, periods in groups.items()
+    }
+
+
+def _outcome_cutter(outcomes: Any) -> Any:
+    """Cut SLA outcomes by ticket positions: equal to evaluating those tickets alone.
+
+    Outcomes depend on their ticket only, so a report evaluates the whole batch
+    once and hands each group the rows of its tickets (in their original order,
+    tickets renumbered), instead of evaluating every group again.
+    """
+    ticket = np.asarray(outcomes.raw("ticket"), dtype=np.int64)
+    by_ticket = np.argsort(ticket, kind="stable")
+    size = int(ticket.max()) + 2 if ticket.size else 1
+    starts = np.searchsorted(ticket[by_ticket], np.arange(size), side="left")
+
+    def cut(positions: npt.NDArray[np.int64]) -> Any:
+        counts = starts[positions + 1] - starts[positions]
+        bounds = np.zeros(positions.size + 1, dtype=np.int64)
+        np.cumsum(counts, out=bounds[1:])
+        ranks = np.repeat(starts[positions] - bounds[:-1], counts) + np.arange(bounds[-1])
+        rows = np.sort(by_ticket[ranks])
+        part = outcomes.select(rows)
+        part.columns["ticket"][:] = np.searchsorted(positions, ticket[rows])
+        return part
+
+    return cut
+
+
+def _groups(kind: str, data: Any, period: str | None, tz: str, by: Sequence[str]) -> Groups:
+    """The rows of the input by segment, then by period (labels sorted)."""
     n = len(data)
     if n == 0:
-        return {tuple((name, "(all)") for name in by): [("all", data)]} if period is None else {}
+        everything = np.arange(0, dtype=np.int64)
+        return (
+            {tuple((name, "(all)") for name in by): [("all", everything)]} if period is None else {}
+        )
     if period is None:
         period_names, period_code = ["all"], np.zeros(n, dtype=np.int64)
     else:
@@ -493,10 +541,10 @@ def _groups(
         segment_code = segment_code * len(names) + codes
         segment_names.append(names)
     key = segment_code * len(period_names) + period_code
-    order = np.argsort(key, kind="stable")
+    order = np.argsort(key, kind="stable")  # stable: positions ascend within a group
     distinct, starts = np.unique(key[order], return_index=True)
     ends = np.r_[starts[1:], n]
-    out: dict[tuple[tuple[str, str], ...], list[tuple[str, Any]]] = {}
+    out: Groups = {}
     for value, start, end in zip(distinct.tolist(), starts.tolist(), ends.tolist(), strict=True):
         segment, label = divmod(value, len(period_names))
         parts = []
@@ -504,10 +552,7 @@ def _groups(
             segment, code = divmod(segment, len(names))
             parts.append(names[code])
         segment_key = tuple(zip(by, reversed(parts), strict=True))
-        positions = order[start:end]
-        out.setdefault(segment_key, []).append(
-            (period_names[label], _subset(kind, data, positions))
-        )
+        out.setdefault(segment_key, []).append((period_names[label], order[start:end]))
     return out
 
 
@@ -660,14 +705,33 @@ def report(
             raise InvalidParameterError(
                 "sla= needs cxmetrics.sla, which this version does not have"
             ) from exc
-        params["sla_compliance"] = {"policy": sla, **params.get("sla_compliance", {})}
+        # One instant of evaluation for every group (the default "now" would drift).
+        params["sla_compliance"] = {
+            "policy": sla,
+            "as_of": datetime.now(dt_timezone.utc),
+            **params.get("sla_compliance", {}),
+        }
         if "sla_compliance" not in names:
             names.append("sla_compliance")
     explicit = metrics is not None
     rows: list[ReportRow] = []
     skipped: list[str] = []
-    grouped: dict[tuple[str, str | None], Any] = {}
-    with shared_measures():
+    grouped: dict[tuple[str, str | None], tuple[Any, Groups]] = {}
+    tickets_given = inputs.get("tickets")
+    with ThreadPoolExecutor(max_workers=1) as pool, shared_measures():
+        # SLA outcomes depend on nothing else the report computes: evaluate them
+        # on a second core while the ticket metrics run (numpy releases the GIL).
+        sla_outcomes = (
+            pool.submit(
+                _evaluate_once,
+                tickets_given,
+                _options(get_metric("sla_compliance"), params, calendar),
+            )
+            if sla is not None
+            and "sla_compliance" in names
+            and isinstance(tickets_given, TicketBatch)
+            else None
+        )
         for name in names:
             cls = get_metric(name)
             if cls.input_kind not in inputs:
@@ -681,14 +745,22 @@ def report(
                 if not _has_kind(data, cls.survey_kind) and not explicit:
                     continue
                 data = _only_kind(data, cls.survey_kind)
-            options = dict(params.get(name, {}))
-            if calendar is not None and "calendar" in cls.Params.model_fields:
-                options.setdefault("calendar", calendar)
+            options = _options(cls, params, calendar)
             key = (cls.input_kind, cls.survey_kind)
             if key not in grouped:
-                grouped[key] = _groups(cls.input_kind, data, period, timezone, by_fields)
+                groups = _groups(cls.input_kind, data, period, timezone, by_fields)
+                subset = partial(_subset, cls.input_kind, data)
+                grouped[key] = _parts(groups, subset), groups
+            parts, groups = grouped[key]
             try:
-                rows.extend(_metric_rows(cls, options, grouped[key]))
+                if name == "sla_compliance" and isinstance(data, TicketBatch):
+                    outcomes = (
+                        sla_outcomes.result()
+                        if sla_outcomes is not None
+                        else _evaluate_once(data, options)
+                    )
+                    parts = _parts(groups, _outcome_cutter(outcomes))
+                rows.extend(_metric_rows(cls, options, parts))
             except (InvalidParameterError, TypeError, ValueError) as exc:
                 if explicit:
                     raise
@@ -702,6 +774,24 @@ def report(
             charts=report_charts(result, inputs.get("tickets"), calendar, timezone),
         )
     return result
+
+
+def _options(cls: type[Metric[Any, Any]], params: dict[str, Any], calendar: Any) -> dict[str, Any]:
+    """The parameters of one metric: its own, and the report's calendar if it takes one."""
+    options = dict(params.get(cls.name, {}))
+    if calendar is not None and "calendar" in cls.Params.model_fields:
+        options.setdefault("calendar", calendar)
+    return options
+
+
+def _evaluate_once(tickets: TicketBatch, options: dict[str, Any]) -> Any:
+    """SLA outcomes of every ticket, evaluated as the ``sla_compliance`` options say."""
+    from cxmetrics.sla import evaluate_sla
+
+    params = get_metric("sla_compliance")(**options).params
+    if params.policy is None:
+        raise InvalidParameterError("sla_compliance needs a policy: pass report(sla=...)")
+    return evaluate_sla(tickets, params.policy, as_of=params.as_of)
 
 
 def _metric_rows(

@@ -22,6 +22,7 @@ import numpy.typing as npt
 
 from cxmetrics.batch import AUTHORS, CREATED_BY, Categorical, EventTable, TicketBatch
 from cxmetrics.exceptions import InvalidParameterError
+from cxmetrics.io.frames import RecordTable
 from cxmetrics.models.customer import Customer
 from cxmetrics.models.interaction import Call, Message
 from cxmetrics.models.survey import SurveyResponse
@@ -120,6 +121,32 @@ class SurveyTable:
         """
         return np.asarray(self.score[self.kind == kind], dtype=np.float64)
 
+    def to_table(self) -> RecordTable:
+        """Return the answers as a survey :class:`~cxmetrics.io.RecordTable` (no copies).
+
+        Every metric and the report take this table (or the ``SurveyTable``
+        itself, converted this way) without building a record per row.
+
+        Examples
+        --------
+        >>> table = generate(100, seed=1).surveys.to_table()
+        >>> table.kind, sorted(table.columns)[:3]
+        ('surveys', ['agent_id', 'channel', 'customer_id'])
+        """
+        return RecordTable(
+            "surveys",
+            {
+                "kind": self.kind.astype(object),
+                "score": self.score,
+                "scale": self.scale,
+                "responded_at": self.responded_at,
+                "ticket_id": self.ticket_id,
+                "customer_id": self.customer_id,
+                "agent_id": self.agent_id,
+                "channel": self.channel,
+            },
+        )
+
     def to_records(self) -> list[SurveyResponse]:
         """Return the answers as validated :class:`~cxmetrics.SurveyResponse` objects.
 
@@ -185,6 +212,37 @@ class CallTable:
     def __len__(self) -> int:
         return int(self.at.size)
 
+    def to_table(self) -> RecordTable:
+        """Return the calls as a call :class:`~cxmetrics.io.RecordTable`.
+
+        Examples
+        --------
+        >>> from cxmetrics import aht
+        >>> calls = generate(300, seed=1).calls
+        >>> aht(calls.to_table()) == aht(calls) == aht(calls.to_records())
+        True
+        """
+        n = len(self)
+        return RecordTable(
+            "calls",
+            {
+                "id": self.id,
+                "at": self.at,
+                "customer_id": self.customer_id,
+                "agent_id": self.agent_id,
+                "queue": self.queue,
+                "channel": np.full(n, "phone", dtype=object),
+                "wait": self.wait,
+                "talk": self.talk,
+                "hold": self.hold,
+                "wrap": self.wrap,
+                "abandoned": self.abandoned,
+                "transferred": self.transferred,
+                "direction": np.full(n, "inbound", dtype=object),
+                "ticket_id": self.ticket_id,
+            },
+        )
+
     def to_records(self) -> list[Call]:
         """Return the calls as validated :class:`~cxmetrics.Call` objects.
 
@@ -242,6 +300,28 @@ class CustomerTable:
 
     def __len__(self) -> int:
         return int(self.since.size)
+
+    def to_table(self) -> RecordTable:
+        """Return the lifetimes as a customer :class:`~cxmetrics.io.RecordTable`.
+
+        Examples
+        --------
+        >>> from cxmetrics import churn_rate
+        >>> data = generate(300, seed=1)
+        >>> churn_rate(data.customers, start=data.start, end=data.end) == churn_rate(
+        ...     data.customers.to_records(), start=data.start, end=data.end)
+        True
+        """
+        return RecordTable(
+            "customers",
+            {
+                "id": self.id,
+                "since": self.since,
+                "until": self.until,
+                "segment": self.segment,
+                "revenue": self.revenue,
+            },
+        )
 
     def to_records(self) -> list[Customer]:
         """Return the lifetimes as validated :class:`~cxmetrics.Customer` objects.

@@ -24,7 +24,7 @@ from cxmetrics.io.frames import (
     to_ticket_batch,
 )
 
-__all__ = ["calls_input", "customers_input", "survey_input", "tickets_input"]
+__all__ = ["as_record_table", "calls_input", "customers_input", "survey_input", "tickets_input"]
 
 
 def tickets_input(value: Any) -> Any:
@@ -40,7 +40,30 @@ def tickets_input(value: Any) -> Any:
     return None
 
 
-def _table(kind: str, value: Any) -> RecordTable | None:
+def _generated_table(value: Any) -> Any:
+    """The record table of a :func:`cxmetrics.datasets.generate` table, else ``value``."""
+    from cxmetrics.datasets.synthetic import CallTable, CustomerTable, SurveyTable
+
+    if isinstance(value, (SurveyTable, CallTable, CustomerTable)):
+        return value.to_table()
+    return value
+
+
+def as_record_table(kind: str, value: Any) -> RecordTable | None:
+    """``value`` as a record table of ``kind``; ``None`` when it is not a table.
+
+    Takes a :class:`RecordTable`, a DataFrame (validated on its columns) or a
+    table of :func:`cxmetrics.datasets.generate` (already valid).
+
+    Examples
+    --------
+    >>> from cxmetrics.datasets import generate
+    >>> len(as_record_table("calls", generate(100, seed=1).calls)) > 0
+    True
+    >>> as_record_table("calls", []) is None
+    True
+    """
+    value = _generated_table(value)
     if isinstance(value, RecordTable):
         if value.kind != kind:
             raise TypeError(f"expected a table of {kind}, got a table of {value.kind}")
@@ -77,7 +100,7 @@ def survey_input(
     ...              kind="nps", scale=10, owner="nps").tolist()
     [9.0]
     """
-    table = _table("surveys", value)
+    table = as_record_table("surveys", value)
     if table is None:
         return None
     rows = np.asarray(table["kind"] == kind, dtype=bool)
@@ -110,9 +133,10 @@ def calls_input(value: Any) -> Any:
     >>> calls_input(table).handle.tolist()
     [60.0]
     """
+    value = _generated_table(value)
     if not isinstance(value, RecordTable):
         return None
-    table = _table("calls", value)
+    table = as_record_table("calls", value)
     assert table is not None
     from cxmetrics.metrics._calls_input import CallColumns
 
@@ -144,20 +168,27 @@ def customers_input(value: Any) -> Any:
     >>> cols.until.tolist(), cols.segment.tolist()
     ([inf], [''])
     """
-    table = _table("customers", value)
+    table = as_record_table("customers", value)
     if table is None:
         return None
     from cxmetrics.metrics.churn import CustomerColumns
 
     until = np.where(np.isnan(table["until"]), math.inf, table["until"])
     segment = np.array(["" if s is None else s for s in table["segment"].tolist()], dtype=object)
-    empty = np.empty(0)
+    per_customer = table.get("revenue_changes")
+    changed = (
+        np.flatnonzero([changes is not None for changes in per_customer.tolist()])
+        if per_customer is not None
+        else np.empty(0, dtype=np.int64)
+    )
+    pairs = [per_customer[i] for i in changed.tolist()] if changed.size else []
+    flat = np.concatenate(pairs) if pairs else np.empty((0, 2))
     return CustomerColumns(
         since=table["since"],
         until=until,
         segment=segment,
         revenue=table["revenue"],
-        change_owner=empty.astype(np.int64),
-        change_at=empty,
-        change_revenue=empty,
+        change_owner=np.repeat(changed, [len(p) for p in pairs]).astype(np.int64),
+        change_at=np.ascontiguousarray(flat[:, 0], dtype=np.float64),
+        change_revenue=np.ascontiguousarray(flat[:, 1], dtype=np.float64),
     )

@@ -1166,6 +1166,7 @@ def to_call_table(
 def to_customer_table(
     customers: Any,
     *,
+    revenue_changes: Any = None,
     columns: Mapping[str, str] | None = None,
     timezone: str | None = None,
     errors: Errors = "raise",
@@ -1177,6 +1178,14 @@ def to_customer_table(
     ``left_before_joining``, ``greater_than_equal`` (negative revenue),
     ``naive_datetime``.
 
+    ``revenue_changes`` is an optional second table, one row per upgrade or
+    downgrade: ``customer_id``, ``at``, ``revenue`` (the new recurring revenue), as
+    :class:`~cxmetrics.RevenueChange`. Its rows must name a customer
+    (``unknown_customer``) and fall within the lifetime
+    (``revenue_change_outside_lifetime``); a customer with a bad change is bad,
+    as the model would reject it. The table keeps them per customer in a
+    ``revenue_changes`` column of ``(k, 2)`` arrays of (epoch seconds, revenue).
+
     Examples
     --------
     >>> import pyarrow as pa
@@ -1184,6 +1193,12 @@ def to_customer_table(
     ...                                 "until": [None, "2024-03-01Z"]}))
     >>> t["id"].tolist(), np.isnan(t["until"]).tolist()
     (['1', '2'], [True, False])
+    >>> t = to_customer_table(
+    ...     pa.table({"id": ["a"], "since": ["2024-01-01Z"], "revenue": [20.0]}),
+    ...     revenue_changes=pa.table({"customer_id": ["a"], "at": ["2024-03-01Z"],
+    ...                               "revenue": [35.0]}))
+    >>> t["revenue_changes"][0].tolist()
+    [[1709251200.0, 35.0]]
     """
     _check_mode(errors)
     t = as_table(customers, "customers", columns, timezone)
@@ -1209,4 +1224,64 @@ def to_customer_table(
     bad = missing_id | bad_since | no_since | bad_until | early | bad_revenue | negative
     cols: dict[str, Any] = {"id": ids, "since": since, "until": until, "revenue": revenue}
     cols["segment"] = _object_column(t, "segment")
+    if revenue_changes is not None:
+        changes = as_table(revenue_changes, "revenue_changes", None, timezone)
+        assert changes is not None
+        cols["revenue_changes"], bad_owner = _revenue_changes(changes, ids, since, until, problems)
+        bad |= bad_owner
     return _finish("customers", cols, bad, problems, errors)
+
+
+def _revenue_changes(
+    table: Table,
+    ids: npt.NDArray[np.object_],
+    since: FloatArray,
+    until: FloatArray,
+    problems: Problems,
+) -> tuple[npt.NDArray[np.object_], BoolArray]:
+    """Per customer, its validated revenue changes; and the customers a bad one spoils."""
+    table.require("customer_id", "at", "revenue")
+    owner_ids, missing_owner = table.strings("customer_id")
+    row_of = {customer: row for row, customer in enumerate(ids.tolist()) if customer is not None}
+    owner = np.fromiter((row_of.get(c, -1) for c in owner_ids.tolist()), np.int64, table.n)
+    known = owner >= 0
+    problems.add(
+        ~known & ~missing_owner, ids=owner_ids, field="revenue_changes.customer_id",
+        code="unknown_customer", message="customer_id names no customer in the customers table",
+        inputs=owner_ids,
+    )  # fmt: skip
+    problems.add(missing_owner, ids=owner_ids, field="revenue_changes.customer_id",
+                 code="missing", message="Field required")  # fmt: skip
+    at, bad_at = table.instants("at", problems, owner_ids)
+    no_time = np.isnan(at) & ~bad_at
+    problems.add(no_time, ids=owner_ids, field="revenue_changes.at", code="missing",
+                 message="Field required")  # fmt: skip
+    revenue, bad_revenue = table.floats("revenue")
+    no_revenue = np.isnan(revenue) & ~bad_revenue
+    problems.add(no_revenue, ids=owner_ids, field="revenue_changes.revenue", code="missing",
+                 message="Field required")  # fmt: skip
+    negative = revenue < 0
+    problems.add(negative, ids=owner_ids, field="revenue_changes.revenue",
+                 code="greater_than_equal", message="Input should be greater than or equal to 0",
+                 inputs=revenue)  # fmt: skip
+    row = np.maximum(owner, 0)
+    end = np.where(np.isnan(until[row]), np.inf, until[row])
+    outside = known & ~np.isnan(at) & ((at < since[row]) | (at > end))
+    problems.add(
+        outside, ids=owner_ids, field="revenue_changes.at",
+        code="revenue_change_outside_lifetime",
+        message=lambda r: f"revenue change at {_iso(at[r])} is outside the lifetime "
+        f"{_iso(since[row[r]])} – {'now' if np.isinf(end[r]) else _iso(end[r])}",
+    )  # fmt: skip
+    bad = ~known | bad_at | no_time | bad_revenue | no_revenue | negative | outside
+    spoiled = np.zeros(ids.size, dtype=bool)
+    spoiled[owner[bad & known]] = True
+    good = np.flatnonzero(~bad)
+    # Per customer, by time (stable: equal instants keep the table's order).
+    good = good[np.lexsort((at[good], owner[good]))]
+    pairs = np.column_stack([at[good], revenue[good]])
+    starts = np.searchsorted(owner[good], np.arange(ids.size + 1))
+    per_customer = np.full(ids.size, None, dtype=object)
+    for customer in np.flatnonzero(np.diff(starts)).tolist():
+        per_customer[customer] = pairs[starts[customer] : starts[customer + 1]]
+    return per_customer, spoiled

@@ -239,6 +239,15 @@ def records_to_table(kind: str, records: Iterable[Any]) -> RecordTable:
             columns[name] = column
     if kind == "calls":
         columns["ticket_id"] = np.full(len(rows), None, dtype=object)
+    if kind == "customers" and any(getattr(r, "revenue_changes", ()) for r in rows):
+        changes = np.full(len(rows), None, dtype=object)
+        for row, record in enumerate(rows):
+            if record.revenue_changes:
+                changes[row] = np.array(
+                    [(c.at.timestamp(), c.revenue) for c in record.revenue_changes],
+                    dtype=np.float64,
+                )
+        columns["revenue_changes"] = changes
     return RecordTable(kind, columns)
 
 
@@ -274,5 +283,10 @@ def table_to_records(table: RecordTable) -> list[Any]:
                 value = None
             if value is not None:
                 values[name] = value
+        changes = table.get("revenue_changes")
+        if changes is not None and changes[row] is not None:
+            values["revenue_changes"] = [
+                {"at": _utc(at), "revenue": revenue} for at, revenue in changes[row].tolist()
+            ]
         records.append(model(**values))
     return records

@@ -96,6 +96,13 @@ def validate_params(params_type: type[P], owner: str, params: Mapping[str, Any])
     Traceback (most recent call last):
     ...
     cxmetrics.exceptions.InvalidParameterError: The 'zero_division' parameter of csat must be 'warn', 'raise' or a float. Got 'sometimes' instead.
+    >>> from pydantic import Field
+    >>> class WindowParams(MetricParams):
+    ...     days: int = Field()
+    >>> validate_params(WindowParams, "window", {})
+    Traceback (most recent call last):
+    ...
+    cxmetrics.exceptions.InvalidParameterError: window needs the 'days' parameter.
     """
     try:
         return params_type(**params)
@@ -106,6 +113,8 @@ def validate_params(params_type: type[P], owner: str, params: Mapping[str, Any])
             name = _field_named_in(error["msg"], params) or (name or "?")
         if name == "zero_division":
             expected = "'warn', 'raise' or a float"
+        elif error["type"] == "missing":
+            raise InvalidParameterError(f"{owner} needs the {name!r} parameter.") from None
         elif error["type"] == "extra_forbidden":
             allowed = ", ".join(sorted(params_type.model_fields))
             raise InvalidParameterError(

@@ -19,7 +19,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -494,8 +494,44 @@ def _overall_or_by_segment(
     return float(result.value)
 
 
+@overload
 def churn_rate(
-    customers: Iterable[Customer],
+    customers: Iterable[Customer] | Any,
+    start: datetime,
+    end: datetime,
+    *,
+    denominator: ChurnDenominator = "start",
+    by_segment: Literal[False] = False,
+    zero_division: ZeroDivision = "warn",
+) -> float: ...
+
+
+@overload
+def churn_rate(
+    customers: Iterable[Customer] | Any,
+    start: datetime,
+    end: datetime,
+    *,
+    denominator: ChurnDenominator = "start",
+    by_segment: Literal[True],
+    zero_division: ZeroDivision = "warn",
+) -> dict[str | None, float]: ...
+
+
+@overload
+def churn_rate(
+    customers: Iterable[Customer] | Any,
+    start: datetime,
+    end: datetime,
+    *,
+    denominator: ChurnDenominator = "start",
+    by_segment: bool = False,
+    zero_division: ZeroDivision = "warn",
+) -> float | dict[str | None, float]: ...
+
+
+def churn_rate(
+    customers: Iterable[Customer] | Any,
     start: datetime,
     end: datetime,
     *,
@@ -642,8 +678,44 @@ def _retention_compute(state: SegmentTallyState, params: RetentionParams) -> Met
     )
 
 
+@overload
 def retention_rate(
-    customers: Iterable[Customer],
+    customers: Iterable[Customer] | Any,
+    start: datetime,
+    end: datetime,
+    *,
+    method: Literal["crr", "cohort"] = "crr",
+    by_segment: Literal[False] = False,
+    zero_division: ZeroDivision = "warn",
+) -> float: ...
+
+
+@overload
+def retention_rate(
+    customers: Iterable[Customer] | Any,
+    start: datetime,
+    end: datetime,
+    *,
+    method: Literal["crr", "cohort"] = "crr",
+    by_segment: Literal[True],
+    zero_division: ZeroDivision = "warn",
+) -> dict[str | None, float]: ...
+
+
+@overload
+def retention_rate(
+    customers: Iterable[Customer] | Any,
+    start: datetime,
+    end: datetime,
+    *,
+    method: Literal["crr", "cohort"] = "crr",
+    by_segment: bool = False,
+    zero_division: ZeroDivision = "warn",
+) -> float | dict[str | None, float]: ...
+
+
+def retention_rate(
+    customers: Iterable[Customer] | Any,
     start: datetime,
     end: datetime,
     *,
@@ -785,8 +857,44 @@ def _revenue_compute(state: SegmentTallyState, params: RevenueChurnParams) -> Me
     )
 
 
+@overload
 def revenue_churn_rate(
-    customers: Iterable[Customer],
+    customers: Iterable[Customer] | Any,
+    start: datetime,
+    end: datetime,
+    *,
+    kind: Literal["gross", "net"] = "gross",
+    by_segment: Literal[False] = False,
+    zero_division: ZeroDivision = "warn",
+) -> float: ...
+
+
+@overload
+def revenue_churn_rate(
+    customers: Iterable[Customer] | Any,
+    start: datetime,
+    end: datetime,
+    *,
+    kind: Literal["gross", "net"] = "gross",
+    by_segment: Literal[True],
+    zero_division: ZeroDivision = "warn",
+) -> dict[str | None, float]: ...
+
+
+@overload
+def revenue_churn_rate(
+    customers: Iterable[Customer] | Any,
+    start: datetime,
+    end: datetime,
+    *,
+    kind: Literal["gross", "net"] = "gross",
+    by_segment: bool = False,
+    zero_division: ZeroDivision = "warn",
+) -> float | dict[str | None, float]: ...
+
+
+def revenue_churn_rate(
+    customers: Iterable[Customer] | Any,
     start: datetime,
     end: datetime,
     *,
@@ -949,8 +1057,41 @@ def _lifetime_compute(state: SegmentTallyState, params: LifetimeParams) -> Metri
     )
 
 
+@overload
 def average_customer_lifetime(
-    customers: Iterable[Customer],
+    customers: Iterable[Customer] | Any,
+    *,
+    as_of: datetime,
+    method: Literal["exposure", "churned"] = "exposure",
+    by_segment: Literal[False] = False,
+    zero_division: ZeroDivision = "warn",
+) -> timedelta | float: ...
+
+
+@overload
+def average_customer_lifetime(
+    customers: Iterable[Customer] | Any,
+    *,
+    as_of: datetime,
+    method: Literal["exposure", "churned"] = "exposure",
+    by_segment: Literal[True],
+    zero_division: ZeroDivision = "warn",
+) -> dict[str | None, Any]: ...
+
+
+@overload
+def average_customer_lifetime(
+    customers: Iterable[Customer] | Any,
+    *,
+    as_of: datetime,
+    method: Literal["exposure", "churned"] = "exposure",
+    by_segment: bool = False,
+    zero_division: ZeroDivision = "warn",
+) -> timedelta | float | dict[str | None, Any]: ...
+
+
+def average_customer_lifetime(
+    customers: Iterable[Customer] | Any,
     *,
     as_of: datetime,
     method: Literal["exposure", "churned"] = "exposure",

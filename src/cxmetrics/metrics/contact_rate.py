@@ -61,17 +61,22 @@ class ContactRate(Metric[CountsState, ContactParams]):
     def _update(items: Any, params: Any) -> CountsState:
         batch = as_ticket_batch(items)
         codes = batch.customer_id.codes
-        counts = np.bincount(codes[codes >= 0], minlength=len(batch.customer_id.categories))
-        per_customer = dict(zip(batch.customer_id.categories, counts.tolist(), strict=True))
+        # Only the customers present: a subset of tickets keeps all the categories.
+        used, counts = np.unique(codes[codes >= 0], return_counts=True)
+        names = batch.customer_id.categories
+        tally = list(zip([names[i] for i in used.tolist()], counts.tolist(), strict=True))
         anonymous = int(np.count_nonzero(codes < 0))
         if anonymous:
-            per_customer["\x00anonymous"] = anonymous  # counted, but not a customer
-        return CountsState.of(per_customer)
+            tally.append(("\x00anonymous", anonymous))  # counted, but not a customer
+        # Built directly (ids are distinct strings, counts positive): a report
+        # keeps one entry per customer and group, often a million in all.
+        return CountsState(tuple(sorted(tally)))
 
     @staticmethod
     def _compute(state: Any, params: Any) -> MetricResult:
-        tickets = state.total
-        customers = sum(1 for key, _ in state.counts if key != "\x00anonymous")
+        keys, counts = zip(*state.counts, strict=True) if state.counts else ((), ())
+        tickets = sum(counts)
+        customers = len(keys) - ("\x00anonymous" in keys)
         denominator = params.orders if params.orders is not None else customers
         value = safe_ratio(tickets, denominator, params.zero_division, "contact_rate")
         return MetricResult(

@@ -151,6 +151,8 @@ class CountsState(State):
         {'a': 3, 'b': 1}
         """
         self._check_same_type(other)
+        if not other.counts or not self.counts:  # the common first update: nothing to add
+            return self if other.counts == () else other
         merged = dict(self.counts)
         for key, count in other.counts:
             merged[key] = merged.get(key, 0) + count

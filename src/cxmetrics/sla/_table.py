@@ -38,11 +38,6 @@ class ColumnTable(_ColumnTable):
     DURATIONS: ClassVar[tuple[str, ...]] = ()
     PLAIN: ClassVar[tuple[str, ...]] = ()
 
-    @property
-    def columns(self) -> Mapping[str, Any]:
-        """The stored columns by name (categoricals stay encoded)."""
-        return self._columns
-
     def codes(self, name: str) -> tuple[npt.NDArray[np.int32], tuple[str, ...]]:
         """Return a string column as (codes, categories) without decoding it."""
         column = self._columns[name]

@@ -37,7 +37,7 @@ from cxmetrics.batch import (
 )
 from cxmetrics.definitions import Definitions
 from cxmetrics.models.ticket import PRIORITIES, TICKET_STATUSES
-from cxmetrics.tickets.table import ColumnTable, TicketTable
+from cxmetrics.tickets.table import ColumnTable, TakenColumns, TicketTable
 
 __all__ = [
     "AGENT_WAIT_STATUSES",
@@ -862,19 +862,16 @@ def select_measures(
     if offsets is None:
         offsets = _event_offsets(table)
 
-    def take(column: Any, index: Any) -> Any:
-        return column.take(index) if isinstance(column, Categorical) else column[index]
-
-    columns = {name: take(table.raw(name), positions) for name in table.names}
+    # Columns are cut when a metric reads them: most read two or three of forty.
+    columns = TakenColumns(table.columns, positions)
     events = []
     for event_table, starts in zip((table.exchanges, table.solves), offsets, strict=True):
         counts = starts[positions + 1] - starts[positions]
         bounds = np.zeros(positions.size + 1, dtype=np.int64)
         np.cumsum(counts, out=bounds[1:])
         rows = np.repeat(starts[positions] - bounds[:-1], counts) + np.arange(bounds[-1])
-        picked = {name: take(event_table.raw(name), rows) for name in event_table.names}
-        picked["ticket"] = np.repeat(np.arange(positions.size, dtype=np.int64), counts)
-        events.append(ColumnTable(picked))
+        renumbered = {"ticket": np.repeat(np.arange(positions.size, dtype=np.int64), counts)}
+        events.append(ColumnTable(TakenColumns(event_table.columns, rows, renumbered)))
     return TicketTable(
         columns,
         exchanges=events[0],

@@ -6,11 +6,53 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from cxmetrics._optional import import_optional
 from cxmetrics.batch import Categorical
 
-__all__ = ["ColumnTable", "TicketTable"]
+__all__ = ["ColumnTable", "TakenColumns", "TicketTable"]
+
+
+class TakenColumns(Mapping[str, Any]):
+    """The columns of ``source`` at rows ``index``, each cut on its first read.
+
+    A report cuts one measurement into hundreds of groups, and each metric reads
+    a few of its forty columns: cutting them all up front costs more than the
+    metrics. ``replaced`` columns are given whole.
+
+    Examples
+    --------
+    >>> taken = TakenColumns({"x": np.array([5.0, 6.0, 7.0])}, np.array([2, 0]))
+    >>> ColumnTable(taken)["x"].tolist(), len(ColumnTable(taken))
+    ([7.0, 5.0], 2)
+    """
+
+    def __init__(
+        self,
+        source: Mapping[str, Any],
+        index: npt.NDArray[np.int64],
+        replaced: Mapping[str, Any] | None = None,
+    ) -> None:
+        self._source = source
+        self._index = index
+        self._cut: dict[str, Any] = dict(replaced or {})
+        self.length = int(index.size)
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._cut:
+            column = self._source[name]  # KeyError for an unknown name, as a dict
+            self._cut[name] = (
+                column.take(self._index) if isinstance(column, Categorical) else column[self._index]
+            )
+        return self._cut[name]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._source
+        yield from (name for name in self._cut if name not in self._source)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 class ColumnTable:
@@ -31,6 +73,10 @@ class ColumnTable:
     """
 
     def __init__(self, columns: Mapping[str, Any]) -> None:
+        if isinstance(columns, TakenColumns):  # rows of another table, cut when read
+            self._columns: Mapping[str, Any] = columns
+            self._length = columns.length
+            return
         lengths = {name: len(column) for name, column in columns.items()}
         if len(set(lengths.values())) > 1:
             raise ValueError(f"columns must have equal lengths, got {lengths}")
@@ -60,6 +106,11 @@ class ColumnTable:
     def names(self) -> tuple[str, ...]:
         """The column names, in order."""
         return tuple(self._columns)
+
+    @property
+    def columns(self) -> Mapping[str, Any]:
+        """The stored columns by name (categoricals stay encoded)."""
+        return self._columns
 
     def raw(self, name: str) -> Any:
         """The stored column (a :class:`~cxmetrics.batch.Categorical` stays encoded)."""
