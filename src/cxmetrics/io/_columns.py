@@ -3,6 +3,10 @@
 Every helper returns whole numpy arrays plus a boolean mask of the rows that are
 missing or malformed, so the validation built on them is vectorised: a problem is
 a mask, and only the rows it flags are ever turned into Python error dicts.
+
+A pyarrow table is read directly, chunk (Parquet row group) by chunk, through its
+buffers: numbers and instants are views or one division, text columns keep their
+dictionaries, and no pandas import or per-row Python object is involved.
 """
 
 from __future__ import annotations

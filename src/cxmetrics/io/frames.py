@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 import numpy as np
@@ -190,12 +191,14 @@ class _TicketIds:
         ticket without an id (what a hash lookup of nulls does).
         """
         _, pc = _arrow()
-        sorted_ids = self._sorted_bytes()
-        queries = _fixed_width(values)
         if values.equals(self.text):
             # Histories written in ticket order, every ticket present: nothing to look up.
             lookup = np.arange(len(values), dtype=np.int64)
-        elif sorted_ids is not None and queries is not None and queries.dtype == sorted_ids.dtype:
+        elif (
+            (sorted_ids := self.sorted_bytes) is not None
+            and (queries := _fixed_width(values)) is not None
+            and queries.dtype == sorted_ids.dtype
+        ):
             # Ids of one width in sorted order: a binary search, no hash table of them all.
             found = np.minimum(np.searchsorted(sorted_ids, queries), sorted_ids.size - 1)
             lookup = np.where(sorted_ids[found] == queries, found, -1).astype(np.int64)
@@ -214,14 +217,13 @@ class _TicketIds:
             lookup[~missing] = first
         return lookup
 
-    def _sorted_bytes(self) -> npt.NDArray[np.bytes_] | None:
+    @cached_property
+    def sorted_bytes(self) -> npt.NDArray[np.bytes_] | None:
         """The ids as fixed-width bytes when they all have one width and are sorted."""
-        if "_sorted" not in self.__dict__:
-            ids = _fixed_width(self.text)
-            if ids is not None and ids.size and not bool((ids[1:] > ids[:-1]).all()):
-                ids = None
-            self.__dict__["_sorted"] = ids if ids is not None and ids.size else None
-        return self.__dict__["_sorted"]  # type: ignore[no-any-return]
+        ids = _fixed_width(self.text)
+        if ids is None or not ids.size or not bool((ids[1:] > ids[:-1]).all()):
+            return None
+        return ids
 
 
 def _fixed_width(text: Any) -> npt.NDArray[np.bytes_] | None:
@@ -380,7 +382,8 @@ def _link(table: Table, tickets: _TicketIds, problems: Problems, created: FloatA
     bad = ~found | bad_at | no_time | before
     counts = None
     if in_order and run_ticket is not None and linked.lengths is not None:
-        counts = np.bincount(run_ticket, weights=linked.lengths, minlength=created.size)
+        weighted = np.bincount(run_ticket, weights=linked.lengths, minlength=created.size)
+        counts = weighted.astype(np.int64)
     return _Events(name, table, ticket, at, ticket_ids, bad, in_order, counts)
 
 
