@@ -724,7 +724,8 @@ class Table:
                 part = dictionary_indices(chunk)
                 stop = start + len(chunk)
                 np.add(part, base, out=indices[start:stop], casting="unsafe")
-                indices[start:stop][part < 0] = -1
+                if chunk.null_count:
+                    indices[start:stop][part < 0] = -1
                 start, base = stop, base + size
             dictionary = pa.concat_arrays([c.dictionary for c in chunks])
         cache[column] = (indices, self._clean(dictionary))
