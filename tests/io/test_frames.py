@@ -461,3 +461,52 @@ def test_a_pyarrow_read_does_not_import_pandas(tmp_path: Path) -> None:
         env=env,
     )  # fmt: skip
     assert done.stdout.strip() == "False"
+
+
+def test_shuffled_rows_give_the_same_problems_and_good_tickets() -> None:
+    # Grouped rows take the run paths (links, order, creation checks); shuffled rows
+    # the hashed and sorted ones. Which problems are found cannot depend on it.
+    pa = pytest.importorskip("pyarrow")
+    _, tables = _own_tables(200, seed=9)
+    rng = np.random.default_rng(3)
+
+    def spoil(name: str, column: str, values: list[Any], k: int = 6) -> None:
+        table = tables[name]
+        cells = table[column].to_pylist()
+        for i in rng.choice(len(cells), size=min(k, len(cells)), replace=False).tolist():
+            cells[i] = values[int(rng.integers(len(values)))]
+        index = table.schema.get_field_index(column)
+        tables[name] = table.set_column(index, column, pa.array(cells, table[column].type))
+
+    spoil("interactions", "author", ["robot", None, "Agent", " bot "])
+    spoil("interactions", "ticket_id", ["nope", None, "T0000005"])
+    spoil("interactions", "wait", [-5.0, 3.0])
+    spoil("status_changes", "status", ["finished", "closed", "open", None])
+    spoil("status_changes", "ticket_id", ["zzz", None])
+    spoil("assignments", "at", [None])
+    spoil("priority_changes", "priority", ["meh", None])
+    spoil("tags", "ticket_id", ["ghost"])
+    tickets = tables.pop("tickets")
+    grouped = to_ticket_batch(tickets, **tables, errors="collect")
+
+    def interleave(table: Any) -> Any:
+        # Tickets' rows interleaved at random, each ticket's own rows in file order
+        # (which is what orders tags, and breaks ties in time).
+        ids = np.array([str(i) for i in table["ticket_id"].to_pylist()])
+        codes = np.unique(ids, return_inverse=True)[1]
+        keys = rng.random(table.num_rows)
+        keys[np.argsort(codes, kind="stable")] = keys[np.lexsort((keys, codes))]
+        return table.take(pa.array(np.argsort(keys)))
+
+    shuffled = {k: interleave(v) for k, v in tables.items()}
+    assert shuffled["interactions"]["ticket_id"] != tables["interactions"]["ticket_id"]
+    mixed = to_ticket_batch(tickets, **shuffled, errors="collect")
+
+    def found(result: Collected) -> list[tuple[Any, ...]]:
+        return sorted((str(e["id"]), e["field"], e["type"], str(e["input"])) for e in result.errors)
+
+    assert found(grouped) == found(mixed)
+    assert {e["type"] for e in grouped.errors} >= {
+        "literal_error", "unknown_ticket", "negative_duration", "missing",
+    }  # fmt: skip
+    assert_same_batch(grouped.data, mixed.data)

@@ -550,38 +550,54 @@ def to_ticket_batch(
         bad_ticket |= bad_at | before
         milestones[name] = at
 
+    # The ticket columns need no history: encoded now, while history files may still
+    # be on their way (read_files reads them in a background thread).
+    channel = t.categorical("channel", default="email")
+    group, segment = t.categorical("group"), t.categorical("segment")
+    customer_id, agent_id = t.categorical("customer_id"), t.categorical("agent_id")
+
     # --- histories -------------------------------------------------------------------
+    # Each history is linked and converted as soon as it is there. Problems are
+    # gathered per step and listed in one fixed order: every link first (tables in
+    # argument order), then every conversion.
     ticket_ids = _TicketIds(id_text, id_objects)
+    linking: list[Problems] = []
+    converting: list[Problems] = []
 
     def link(value: Any, name: str) -> _Events | None:
         table = as_table(value, name, mapping.get(name), timezone)
         if table is None:
             return None
-        return _link(table, ticket_ids, problems, created)
+        linking.append(Problems([]))
+        return _link(table, ticket_ids, linking[-1], created)
+
+    def step() -> Problems:
+        converting.append(Problems([]))
+        return converting[-1]
 
     if interactions is not None and messages is not None:
         raise InvalidParameterError("give either interactions or messages (they are the same table)")  # fmt: skip
     interaction_name = "messages" if messages is not None else "interactions"
-    events = {
-        "interactions": link(interactions if interactions is not None else messages, interaction_name),
-        "calls": link(_ticket_calls(calls, mapping.get("calls"), timezone), "calls"),
-        "status_changes": link(status_changes, "status_changes"),
-        "assignments": link(assignments, "assignments"),
-        "priority_changes": link(priority_changes, "priority_changes"),
-        "tags": None,
-    }  # fmt: skip
     bad_rows_ticket: list[IntArray] = []
-    for ev in events.values():
+
+    def bad_rows(ev: _Events | None) -> _Events | None:
         if ev is not None:
             bad_rows_ticket.append(ev.ticket[ev.bad & (ev.ticket >= 0)])
+        return ev
 
-    interactions_table = _interactions(events["interactions"], events["calls"], problems, n)
+    messages_ev = bad_rows(link(interactions if interactions is not None else messages, interaction_name))  # fmt: skip
+    calls_ev = bad_rows(link(_ticket_calls(calls, mapping.get("calls"), timezone), "calls"))
+    interactions_table = _interactions(messages_ev, calls_ev, step(), n)
     bad_rows_ticket.append(interactions_table[1])
-    status_table, bad_status = _status_history(events["status_changes"], problems, n)
+    status_ev = bad_rows(link(status_changes, "status_changes"))
+    status_table, bad_status = _status_history(status_ev, step(), n)
     bad_rows_ticket.append(bad_status)
-    priority_table, bad_priority = _priority_history(events["priority_changes"], problems, n)
+    assignment_table = _assignments(bad_rows(link(assignments, "assignments")), n)
+    priority_ev = bad_rows(link(priority_changes, "priority_changes"))
+    priority_table, bad_priority = _priority_history(priority_ev, step(), n)
     bad_rows_ticket.append(bad_priority)
-    assignment_table = _assignments(events["assignments"], n)
+    for part in (*linking, *converting):
+        problems.items.extend(part.items)
     tag_table = _tags(t, tags, mapping.get("tags"), ticket_ids, created, problems, timezone)  # fmt: skip
 
     # Status and priority follow the last change when the ticket row does not say.
@@ -603,11 +619,11 @@ def to_ticket_batch(
         created_at=created,
         first_reply_at=milestones["first_reply_at"],
         solved_at=milestones["solved_at"],
-        channel=t.categorical("channel", default="email"),
-        group=t.categorical("group"),
-        segment=t.categorical("segment"),
-        customer_id=t.categorical("customer_id"),
-        agent_id=t.categorical("agent_id"),
+        channel=channel,
+        group=group,
+        segment=segment,
+        customer_id=customer_id,
+        agent_id=agent_id,
         priority=priority.astype(np.int8),
         status=status.astype(np.int8),
         created_by=created_by.astype(np.int8),
