@@ -303,10 +303,10 @@ def _open(
     """A column table of one file; a Parquet file is read in the background."""
     if _format(path) == "parquet":
         pq = import_optional("pyarrow.parquet", extra="dataframes", feature="Parquet files")
-        meta = pq.ParquetFile(path)
+        meta = pq.read_metadata(path)  # the footer only: column names and row count
+        names = meta.schema.to_arrow_schema().names
         future = pool.submit(_read_native, path, progress)
-        names = meta.schema_arrow.names
-        return Table.pending(future, names, meta.metadata.num_rows, role, columns, timezone)
+        return Table.pending(future, names, meta.num_rows, role, columns, timezone)
     return Table(_read_native(path, progress), role, columns, timezone)
 
 
