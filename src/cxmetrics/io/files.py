@@ -14,6 +14,7 @@ import gzip
 import json
 import math
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -24,6 +25,7 @@ import numpy.typing as npt
 from cxmetrics._optional import import_optional
 from cxmetrics.batch import TicketBatch, as_ticket_batch
 from cxmetrics.exceptions import InvalidParameterError
+from cxmetrics.io._columns import Table
 from cxmetrics.io._progress import Progress
 from cxmetrics.io.frames import (
     Collected,
@@ -275,14 +277,52 @@ def read_files(
         With ``errors="raise"``, listing every bad row by table, position and id.
     """
     files = _collect_files(paths, fmt)
-    native = {role: _read_native(path, progress) for role, path in files.items()}
+    mapping = dict(columns or {})
+    # One thread reads the Parquet files in the order they are used, while the
+    # caller's thread validates the ones already read.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cxmetrics-read") as pool:
+        try:
+            native = {
+                role: _open(files[role], role, mapping.get(role), timezone, progress, pool)
+                for role in TABLES
+                if role in files
+            }
+            return _convert(native, files, mapping, timezone, errors)
+        finally:
+            pool.shutdown(cancel_futures=True)
+
+
+def _open(
+    path: Path,
+    role: str,
+    columns: Mapping[str, str] | None,
+    timezone: str | None,
+    progress: bool,
+    pool: ThreadPoolExecutor,
+) -> Table:
+    """A column table of one file; a Parquet file is read in the background."""
+    if _format(path) == "parquet":
+        pq = import_optional("pyarrow.parquet", extra="dataframes", feature="Parquet files")
+        meta = pq.read_metadata(path)  # the footer only: column names and row count
+        names = meta.schema.to_arrow_schema().names
+        future = pool.submit(_read_native, path, progress)
+        return Table.pending(future, names, meta.num_rows, role, columns, timezone)
+    return Table(_read_native(path, progress), role, columns, timezone)
+
+
+def _convert(
+    native: dict[str, Table],
+    files: dict[str, Path],
+    mapping: dict[str, Mapping[str, str]],
+    timezone: str | None,
+    errors: Literal["raise", "collect"],
+) -> SupportData:
     # An empty JSON Lines file has no columns either: an empty table, not an error.
     native = {
         role: table
         for role, table in native.items()
-        if table.num_columns or role in ("tickets", "surveys", "calls", "customers")
+        if table.available or role in ("tickets", "surveys", "calls", "customers")
     }
-    mapping = dict(columns or {})
     problems: list[dict[str, object]] = []
 
     def convert(role: str, function: Any, value: Any) -> Any:
