@@ -16,6 +16,7 @@ import math
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -35,7 +36,13 @@ from cxmetrics.io.frames import (
     to_survey_table,
     to_ticket_batch,
 )
-from cxmetrics.io.schema import INSTANT_COLUMNS, TABLES, batch_to_tables, records_to_table
+from cxmetrics.io.schema import (
+    INSTANT_COLUMNS,
+    TABLES,
+    TICKET_TABLES,
+    batch_to_tables,
+    records_to_table,
+)
 
 __all__ = [
     "SupportData",
@@ -323,18 +330,27 @@ def _convert(
         for role, table in native.items()
         if table.available or role in ("tickets", "surveys", "calls", "customers")
     }
+    if "revenue_changes" in native and "customers" not in native:
+        raise InvalidParameterError(
+            "the revenue_changes table needs a customers table "
+            f"({str(files['revenue_changes'])!r} was given without one)"
+        )
     problems: list[dict[str, object]] = []
 
     def convert(role: str, function: Any, value: Any) -> Any:
         result = function(value, columns=mapping.get(role), timezone=timezone, errors=errors)
         if isinstance(result, Collected):
-            problems.extend({**p, "file": str(files[role])} for p in result.errors)
+            # A problem names its table first in its field (revenue_changes.at…).
+            problems.extend(
+                {**p, "file": str(files.get(str(p["field"]).split(".")[0], files[role]))}
+                for p in result.errors
+            )
             return result.data
         return result
 
     tickets = None
     if "tickets" in native:
-        ticket_columns = {k: v for k, v in mapping.items() if k in TABLES}
+        ticket_columns = {k: v for k, v in mapping.items() if k in TICKET_TABLES}
         result = to_ticket_batch(
             native["tickets"],
             interactions=native.get("interactions"),
@@ -351,7 +367,7 @@ def _convert(
             tickets = result.data
         else:
             tickets = result
-    else:
+    if "tickets" not in native:
         orphans = [r for r in native if r in TABLES[1:6]]
         if orphans:
             raise InvalidParameterError(
@@ -362,7 +378,11 @@ def _convert(
         tickets=tickets,
         surveys=convert("surveys", to_survey_table, native["surveys"]) if "surveys" in native else None,
         calls=convert("calls", to_call_table, native["calls"]) if "calls" in native else None,
-        customers=convert("customers", to_customer_table, native["customers"])
+        customers=convert(
+            "customers",
+            partial(to_customer_table, revenue_changes=native.get("revenue_changes")),
+            native["customers"],
+        )
         if "customers" in native
         else None,
         errors=tuple(problems),
@@ -407,7 +427,21 @@ def _tables_of(
         if value is not None:
             table = value if isinstance(value, RecordTable) else records_to_table(kind, value)
             tables[kind] = dict(table.columns)
+    per_customer = tables.get("customers", {}).pop("revenue_changes", None)
+    if per_customer is not None:
+        tables["revenue_changes"] = _revenue_change_rows(tables["customers"]["id"], per_customer)
     return tables
+
+
+def _revenue_change_rows(
+    ids: npt.NDArray[Any], per_customer: npt.NDArray[np.object_]
+) -> dict[str, npt.NDArray[Any]]:
+    """One row per revenue change (``customer_id``, ``at``, ``revenue``), by customer."""
+    changed = [row for row, changes in enumerate(per_customer.tolist()) if changes is not None]
+    pairs = [per_customer[row] for row in changed]
+    flat = np.concatenate(pairs) if pairs else np.empty((0, 2))
+    owners = np.repeat(np.asarray(changed, dtype=np.int64), [len(p) for p in pairs])
+    return {"customer_id": ids[owners], "at": flat[:, 0].copy(), "revenue": flat[:, 1].copy()}
 
 
 def _to_arrow(columns: Mapping[str, npt.NDArray[Any]]) -> Any:
