@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -26,6 +28,7 @@ from cxmetrics import (
 )
 from cxmetrics.batch import TicketBatch
 from cxmetrics.exceptions import InvalidParameterError
+from cxmetrics.io.files import read_files
 from cxmetrics.io.frames import (
     Collected,
     to_call_table,
@@ -33,6 +36,7 @@ from cxmetrics.io.frames import (
     to_survey_table,
     to_ticket_batch,
 )
+from cxmetrics.io.schema import records_to_table
 from cxmetrics.metrics.aht import aht
 from cxmetrics.metrics.churn import churn_rate
 from cxmetrics.tickets import ticket_metrics
@@ -334,3 +338,175 @@ def test_grouped_and_shuffled_histories_link_the_same() -> None:
         to_ticket_batch(tickets, interactions=broken)
     assert {e["id"] for e in caught.value.errors} == {"nope"}
     assert len(caught.value.errors) == ids.count(first)
+
+
+# --- fast paths: every way of reading a table gives the same batch and problems ---------
+
+
+def _own_tables(n: int, seed: int) -> tuple[TicketBatch, dict[str, Any]]:
+    pa = pytest.importorskip("pyarrow")
+    from cxmetrics.datasets import generate
+    from cxmetrics.io.schema import batch_to_tables
+
+    batch = generate(n, seed=seed).tickets
+    return batch, {name: pa.table(cols) for name, cols in batch_to_tables(batch).items()}
+
+
+def test_row_groups_give_the_batch_of_one_chunk(tmp_path: Path) -> None:
+    # Small row groups: runs of one ticket's rows cross chunk boundaries, and each
+    # chunk of a text column has its own dictionary, as Parquet files are read.
+    pq = pytest.importorskip("pyarrow.parquet")
+    batch, tables = _own_tables(150, seed=3)
+    for name, table in tables.items():
+        pq.write_table(table, tmp_path / f"{name}.parquet", row_group_size=7)
+    back = read_files(tmp_path)
+    assert back.tickets is not None
+    assert_same_batch(batch, back.tickets)
+    chunked = {name: t.combine_chunks().to_batches(max_chunksize=5) for name, t in tables.items()}
+    pa = pytest.importorskip("pyarrow")
+    rebuilt = {name: pa.Table.from_batches(b) for name, b in chunked.items()}
+    assert_same_batch(batch, to_ticket_batch(rebuilt.pop("tickets"), **rebuilt))
+
+
+def _renamed(tables: dict[str, Any], rename: Any) -> dict[str, Any]:
+    pa = pytest.importorskip("pyarrow")
+    out = {}
+    for name, table in tables.items():
+        column = "id" if name == "tickets" else "ticket_id"
+        ids = [rename(i) for i in table[column].to_pylist()]
+        out[name] = table.set_column(table.schema.get_field_index(column), column, pa.array(ids))
+    return out
+
+
+@pytest.mark.parametrize(
+    "rename",
+    [
+        lambda i: i,  # one width, sorted: compared as machine words, found by binary search
+        lambda i: i.lstrip("T0") or "0",  # widths vary, not sorted as text: hashed
+        lambda i: "X" + i[::-1],  # one width, not sorted: hashed
+    ],
+)
+def test_id_shapes_give_the_same_batch_and_problems(rename: Any) -> None:
+    pa = pytest.importorskip("pyarrow")
+    batch, tables = _own_tables(120, seed=11)
+    tables = _renamed(tables, rename)
+    tickets = tables.pop("tickets")
+    expected = batch.with_(ids=np.array([rename(i) for i in batch.ids], dtype=object))
+    assert_same_batch(expected, to_ticket_batch(tickets, **tables))
+    # Drop two tickets: their rows are reported, by id, whichever way ids are looked up.
+    gone = {rename("T0000004"), rename("T0000077")}
+    kept = tickets.filter(pa.array([i not in gone for i in tickets["id"].to_pylist()]))
+    with pytest.raises(RecordValidationError) as caught:
+        to_ticket_batch(kept, **tables)
+    reported = {(e["id"], e["field"]) for e in caught.value.errors}
+    assert {e["type"] for e in caught.value.errors} == {"unknown_ticket"}
+    expected_rows = {
+        (i, f"{name}.ticket_id")
+        for name, table in tables.items()
+        for i in table["ticket_id"].to_pylist()
+        if i in gone
+    }
+    assert reported == expected_rows
+    counted = sum(i in gone for t in tables.values() for i in t["ticket_id"].to_pylist())
+    assert len(caught.value.errors) == counted
+
+
+@pytest.mark.parametrize("in_order", [True, False])
+def test_events_before_creation_are_found_in_and_out_of_order(in_order: bool) -> None:
+    pa = pytest.importorskip("pyarrow")
+    tickets = pa.table({"id": ["A", "B", "C"], "created_at": [T0, T0, T0]})
+    hour = timedelta(hours=1)
+    # B's early row is its first (times in order) or its second (times go back).
+    b_times = [T0 - hour, T0 + hour] if in_order else [T0 + hour, T0 - hour]
+    changes = pa.table(
+        {"ticket_id": ["A", "A", "B", "B", "C"],
+         "at": [T0, T0 + hour, *b_times, T0 + 2 * hour],
+         "status": ["open", "pending", "open", "solved", "open"]}
+    )  # fmt: skip
+    with pytest.raises(RecordValidationError) as caught:
+        to_ticket_batch(tickets, status_changes=changes)
+    assert [(e["position"], e["id"], e["type"]) for e in caught.value.errors] == [
+        (2 if in_order else 3, "B", "before_creation")
+    ]
+    result = to_ticket_batch(tickets, status_changes=changes, errors="collect")
+    assert result.data.ids.tolist() == ["A", "C"]
+    assert result.data.status_changes.offsets.tolist() == [0, 2, 3]
+
+
+def test_a_pyarrow_read_does_not_import_pandas(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from cxmetrics.datasets import generate
+    from cxmetrics.io.files import write_parquet
+
+    data = generate(40, seed=1)
+    write_parquet(tmp_path, tickets=data.tickets, surveys=records_to_table(
+        "surveys", data.surveys.to_records()))  # fmt: skip
+    code = (
+        "import sys; from cxmetrics.io import read_parquet; "
+        f"data = read_parquet({str(tmp_path)!r}); "
+        "assert len(data.tickets) == 40, len(data.tickets); "
+        "print('pandas' in sys.modules)"
+    )
+    import os
+
+    import cxmetrics
+
+    # The child imports this very package, wherever it was imported from here.
+    source = str(Path(cxmetrics.__file__).parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([source, os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120,
+        env=env,
+    )  # fmt: skip
+    assert done.stdout.strip() == "False"
+
+
+def test_shuffled_rows_give_the_same_problems_and_good_tickets() -> None:
+    # Grouped rows take the run paths (links, order, creation checks); shuffled rows
+    # the hashed and sorted ones. Which problems are found cannot depend on it.
+    pa = pytest.importorskip("pyarrow")
+    _, tables = _own_tables(200, seed=9)
+    rng = np.random.default_rng(3)
+
+    def spoil(name: str, column: str, values: list[Any], k: int = 6) -> None:
+        table = tables[name]
+        cells = table[column].to_pylist()
+        for i in rng.choice(len(cells), size=min(k, len(cells)), replace=False).tolist():
+            cells[i] = values[int(rng.integers(len(values)))]
+        index = table.schema.get_field_index(column)
+        tables[name] = table.set_column(index, column, pa.array(cells, table[column].type))
+
+    spoil("interactions", "author", ["robot", None, "Agent", " bot "])
+    spoil("interactions", "ticket_id", ["nope", None, "T0000005"])
+    spoil("interactions", "wait", [-5.0, 3.0])
+    spoil("status_changes", "status", ["finished", "closed", "open", None])
+    spoil("status_changes", "ticket_id", ["zzz", None])
+    spoil("assignments", "at", [None])
+    spoil("priority_changes", "priority", ["meh", None])
+    spoil("tags", "ticket_id", ["ghost"])
+    tickets = tables.pop("tickets")
+    grouped = to_ticket_batch(tickets, **tables, errors="collect")
+
+    def interleave(table: Any) -> Any:
+        # Tickets' rows interleaved at random, each ticket's own rows in file order
+        # (which is what orders tags, and breaks ties in time).
+        ids = np.array([str(i) for i in table["ticket_id"].to_pylist()])
+        codes = np.unique(ids, return_inverse=True)[1]
+        keys = rng.random(table.num_rows)
+        keys[np.argsort(codes, kind="stable")] = keys[np.lexsort((keys, codes))]
+        return table.take(pa.array(np.argsort(keys)))
+
+    shuffled = {k: interleave(v) for k, v in tables.items()}
+    assert shuffled["interactions"]["ticket_id"] != tables["interactions"]["ticket_id"]
+    mixed = to_ticket_batch(tickets, **shuffled, errors="collect")
+
+    def found(result: Collected) -> list[tuple[Any, ...]]:
+        return sorted((str(e["id"]), e["field"], e["type"], str(e["input"])) for e in result.errors)
+
+    assert found(grouped) == found(mixed)
+    assert {e["type"] for e in grouped.errors} >= {
+        "literal_error", "unknown_ticket", "negative_duration", "missing",
+    }  # fmt: skip
+    assert_same_batch(grouped.data, mixed.data)

@@ -157,3 +157,36 @@ def test_the_report_reads_customer_records_with_changes_as_a_table() -> None:
     row = report(customers=records, metrics=["revenue_churn_rate"], params=params).rows[0]
     assert row.value == revenue_churn_rate(records, T0 + 2 * DAY, T0 + 20 * DAY, kind="net")
     assert not np.isnan(row.value)
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv", "jsonl"])
+def test_files_round_trip_customers_with_their_revenue_changes(tmp_path: Any, fmt: str) -> None:
+    pytest.importorskip("pyarrow")
+    from cxmetrics.io import files
+
+    records = [
+        Customer(id="a", since=T0, revenue=20, segment="pro",
+                 revenue_changes=[{"at": T0 + DAY, "revenue": 9}, {"at": T0 + 5 * DAY, "revenue": 30}]),
+        Customer(id="b", since=T0 + 3 * DAY, until=T0 + 9 * DAY, revenue=5),
+    ]  # fmt: skip
+    written = getattr(files, f"write_{fmt}")(tmp_path, customers=records)
+    assert sorted(p.name.split(".")[0] for p in written) == ["customers", "revenue_changes"]
+    data = getattr(files, f"read_{fmt}")(tmp_path)
+    assert data.customers.to_records() == records
+
+
+def test_bad_revenue_change_files_name_their_file(tmp_path: Any) -> None:
+    pytest.importorskip("pyarrow")
+    from cxmetrics.exceptions import InvalidParameterError
+    from cxmetrics.io.files import read_files
+
+    (tmp_path / "customers.csv").write_text("id,since\na,2024-01-01T00:00:00Z\n")
+    changes = tmp_path / "revenue_changes.csv"
+    changes.write_text(
+        "customer_id,at,revenue\na,2024-02-01T00:00:00Z,5\nz,2024-02-01T00:00:00Z,5\n"
+    )
+    data = read_files(tmp_path, errors="collect")
+    assert [(e["type"], e["file"]) for e in data.errors] == [("unknown_customer", str(changes))]
+    assert data.customers["revenue_changes"][0].tolist() == [[(T0 + 31 * DAY).timestamp(), 5.0]]
+    with pytest.raises(InvalidParameterError, match="revenue_changes table needs a customers"):
+        read_files([changes])

@@ -3,6 +3,10 @@
 Every helper returns whole numpy arrays plus a boolean mask of the rows that are
 missing or malformed, so the validation built on them is vectorised: a problem is
 a mask, and only the rows it flags are ever turned into Python error dicts.
+
+A pyarrow table is read directly, chunk (Parquet row group) by chunk, through its
+buffers: numbers and instants are views or one division, text columns keep their
+dictionaries, and no pandas import or per-row Python object is involved.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ StrArray = npt.NDArray[np.str_]
 _MAX_LISTED = 20
 _TRUE = ("true", "t", "yes", "y", "1")
 _FALSE = ("false", "f", "no", "n", "0")
+# Above this many distinct values, categories are deduplicated and sorted in arrow.
+_SORT_IN_ARROW = 512
 
 
 def _nw() -> Any:
@@ -43,9 +49,218 @@ def _pa() -> tuple[Any, Any]:
 
 def _numbers(array: Any) -> FloatArray:
     """A numeric pyarrow array as float64 numpy, NaN where null."""
+    pa, pc = _pa()
+    return float_values(pc.cast(array, pa.float64()))
+
+
+# --- pyarrow to numpy through buffers ----------------------------------------------------
+# Array.to_numpy, pa.scalar and pa.array consult pyarrow's pandas shim, which imports
+# pandas (about 0.4 s) on first use. Reading the buffers directly keeps a pyarrow-only
+# load free of pandas, and is a view rather than a copy.
+
+_INTS = {8: np.int8, 16: np.int16, 32: np.int32, 64: np.int64}
+_UINTS = {8: np.uint8, 16: np.uint16, 32: np.uint32, 64: np.uint64}
+_FLOATS = {16: np.float16, 32: np.float32, 64: np.float64}
+
+
+def _fixed_dtype(kind: Any) -> Any:
+    """The numpy dtype of a fixed-width pyarrow type's values, or None."""
     pa, _ = _pa()
-    values = np.asarray(array.cast(pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)
-    return values
+    if pa.types.is_floating(kind):
+        return _FLOATS[kind.bit_width]
+    if pa.types.is_signed_integer(kind):
+        return _INTS[kind.bit_width]
+    if pa.types.is_unsigned_integer(kind):
+        return _UINTS[kind.bit_width]
+    if pa.types.is_timestamp(kind) or pa.types.is_duration(kind) or pa.types.is_date64(kind):
+        return np.int64
+    if pa.types.is_date32(kind):
+        return np.int32
+    return None
+
+
+def valid_mask(array: Any) -> BoolArray | None:
+    """Where a pyarrow array holds a value; ``None`` when it has no nulls.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> valid_mask(pa.array([1, None, 3], pa.int64())).tolist(), valid_mask(pa.array([1.0]))
+    ([True, False, True], None)
+    """
+    if array.null_count == 0:
+        return None
+    pa, _ = _pa()
+    if pa.types.is_null(array.type):
+        return np.zeros(len(array), dtype=bool)
+    if pa.types.is_dictionary(array.type):
+        array = array.indices
+    bits = np.frombuffer(array.buffers()[0], dtype=np.uint8)
+    unpacked = np.unpackbits(bits, count=array.offset + len(array), bitorder="little")
+    mask: BoolArray = unpacked[array.offset :].astype(bool)
+    return mask
+
+
+def values_view(array: Any) -> npt.NDArray[Any] | None:
+    """The values of a fixed-width pyarrow array as a read-only view (arbitrary at nulls).
+
+    ``None`` for other types. Timestamps, durations and dates give their integers.
+    """
+    dtype = _fixed_dtype(array.type)
+    if dtype is None:
+        return None
+    buffers = array.buffers()
+    if len(array) == 0 or len(buffers) < 2 or buffers[1] is None:
+        return np.zeros(len(array), dtype=dtype)
+    width = np.dtype(dtype).itemsize
+    return np.frombuffer(buffers[1], dtype=dtype, count=len(array), offset=array.offset * width)
+
+
+def bool_values(array: Any) -> BoolArray:
+    """The values of a pyarrow boolean array (arbitrary at nulls)."""
+    n = len(array)
+    if n == 0 or array.buffers()[1] is None:
+        return np.zeros(n, dtype=bool)
+    bits = np.frombuffer(array.buffers()[1], dtype=np.uint8)
+    values = np.unpackbits(bits, count=array.offset + n, bitorder="little")
+    flags: BoolArray = values[array.offset :].view(bool)
+    return flags
+
+
+def float_values(array: Any) -> FloatArray:
+    """A numeric or boolean pyarrow array (or chunked array) as float64, NaN where null.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> float_values(pa.chunked_array([[1, None], [3]])).tolist()
+    [1.0, nan, 3.0]
+    """
+    pa, pc = _pa()
+    chunks = array.chunks if isinstance(array, pa.ChunkedArray) else [array]
+    out = np.empty(sum(len(c) for c in chunks), dtype=np.float64)
+    start = 0
+    for chunk in chunks:
+        stop = start + len(chunk)
+        if pa.types.is_boolean(chunk.type):
+            out[start:stop] = bool_values(chunk)
+        else:
+            values = values_view(chunk)
+            if values is None:
+                values = values_view(pc.cast(chunk, pa.float64()))
+            out[start:stop] = values
+        valid = valid_mask(chunk)
+        if valid is not None:
+            out[start:stop][~valid] = np.nan
+        start = stop
+    return out
+
+
+def objects(array: Any) -> npt.NDArray[np.object_]:
+    """A pyarrow array of strings as a numpy object array, ``None`` where null."""
+    out = np.empty(len(array), dtype=object)
+    out[:] = array.to_pylist()
+    return out
+
+
+def fixed_values(array: Any) -> npt.NDArray[Any]:
+    """:func:`values_view` of an array known to be fixed-width."""
+    view = values_view(array)
+    if view is None:
+        raise TypeError(f"expected a fixed-width pyarrow array, got {array.type}")
+    return view
+
+
+def dictionary_indices(array: Any) -> npt.NDArray[Any]:
+    """The indices of a pyarrow dictionary array, ``-1`` where null (a view when none is)."""
+    indices = array.indices
+    view = fixed_values(indices)
+    if view.dtype.kind == "u":
+        view = view.astype(np.int64)
+    valid = valid_mask(indices)
+    if valid is None:
+        return view
+    out: npt.NDArray[Any] = view.copy()
+    out[~valid] = -1
+    return out
+
+
+_BLOCK = 1 << 20
+
+
+def take(values: npt.NDArray[Any], indices: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """``values[indices]`` (``-1`` is the last value), a block of rows at a time.
+
+    Indexing converts 32-bit indices to platform integers; by blocks that copy
+    stays small and reuses memory instead of mapping fresh pages for every lookup.
+
+    Examples
+    --------
+    >>> take(np.array([5, 6, -1]), np.array([1, -1, 0], dtype=np.int32)).tolist()
+    [6, -1, 5]
+    """
+    if indices.size <= _BLOCK or indices.dtype == np.intp:
+        result: npt.NDArray[Any] = values[indices]
+        return result
+    out = np.empty(indices.size, dtype=values.dtype)
+    for start in range(0, indices.size, _BLOCK):
+        stop = start + _BLOCK
+        np.take(values, indices[start:stop], out=out[start:stop])
+    return out
+
+
+def string_offsets(array: Any) -> npt.NDArray[np.int64]:
+    """The offsets of a pyarrow string array's values into its data buffer (a view)."""
+    pa, _ = _pa()
+    dtype = np.int64 if pa.types.is_large_string(array.type) else np.int32
+    width = np.dtype(dtype).itemsize
+    return np.frombuffer(
+        array.buffers()[1], dtype=dtype, count=len(array) + 1, offset=array.offset * width
+    )
+
+
+def _is_clean(array: Any) -> bool:
+    """Whether a string array has no empty value and no space at either end of any value.
+
+    Checked on the bytes: every value starts and ends with printable ASCII (so neither
+    trimming nor the empty-is-missing rule would change it). Otherwise, say so and let
+    the full clean run.
+    """
+    n = len(array)
+    if n == 0 or array.null_count == n:
+        return True
+    offsets = string_offsets(array)
+    starts, ends = offsets[:-1], offsets[1:]
+    valid = valid_mask(array)
+    if valid is not None:
+        starts, ends = starts[valid], ends[valid]
+    if bool((ends <= starts).any()):
+        return False
+    data = np.frombuffer(array.buffers()[2], dtype=np.uint8)
+    first, last = data[starts], data[ends - 1]
+    printable = (first > 32) & (first < 127) & (last > 32) & (last < 127)
+    return bool(printable.all())
+
+
+def _with_nulls(array: Any, missing: BoolArray) -> Any:
+    """A string array with the ``missing`` rows made null (buffers shared)."""
+    pa, _ = _pa()
+    valid = ~missing
+    old = valid_mask(array)
+    if old is not None:
+        valid &= old
+    bits = np.packbits(
+        np.concatenate([np.zeros(array.offset, dtype=bool), valid]), bitorder="little"
+    )
+    buffers = array.buffers()
+    return pa.Array.from_buffers(
+        array.type, len(array), [pa.py_buffer(bits), *buffers[1:]], offset=array.offset
+    )
+
+
+def _is_arrow_table(value: Any) -> bool:
+    kind = type(value)
+    return kind.__module__.split(".")[0] == "pyarrow" and kind.__name__ == "Table"
 
 
 def is_dataframe(value: Any) -> bool:
@@ -203,16 +418,18 @@ class Problems:
         self,
         mask: BoolArray,
         *,
-        ids: npt.NDArray[Any],
+        ids: Any,
         field: str,
         code: str,
         message: str | Any,
-        inputs: npt.NDArray[Any] | None = None,
+        inputs: Any = None,
         positions: npt.NDArray[np.int64] | None = None,
     ) -> None:
         """Record one problem per row where ``mask`` is true.
 
-        ``message`` is a string, or a callable of the row that returns one.
+        ``message`` is a string, or a callable of the row that returns one. ``ids``
+        and ``inputs`` are arrays, or anything indexable by row (looked up only for
+        the rows reported).
         """
         rows = np.flatnonzero(mask)
         for row in rows.tolist():
@@ -264,6 +481,8 @@ def _plain(value: Any) -> Any:
 class Table:
     """A DataFrame seen through narwhals, with the user's column-name mapping.
 
+    A pyarrow table is read directly (no narwhals frame, no copies, no pandas).
+
     Parameters
     ----------
     native : DataFrame
@@ -283,21 +502,68 @@ class Table:
         columns: Mapping[str, str] | None = None,
         timezone: str | None = None,
     ) -> None:
-        nw = _nw()
         if isinstance(native, Mapping):
             native = _dict_to_native(native)
+        self.name = name
+        self.mapping = dict(columns or {})
+        self.timezone = timezone
+        self._frame: Any = None
+        self._loaded: Any = None
+        self._pending: Any = None
+        if _is_arrow_table(native):
+            self._loaded = native
+            self.available = set(native.column_names)
+            self.n = int(native.num_rows)
+            return
+        nw = _nw()
         try:
-            self.frame = nw.from_native(native, eager_only=True)
+            self._frame = nw.from_native(native, eager_only=True)
         except TypeError as exc:
             raise InvalidParameterError(
                 f"the {name} table must be a pandas, polars or pyarrow table (or a dict of "
                 f"columns); got {type(native).__name__}"
             ) from exc
-        self.name = name
-        self.mapping = dict(columns or {})
-        self.timezone = timezone
-        self.available = set(self.frame.columns)
-        self.n = int(self.frame.shape[0])
+        self.available = set(self._frame.columns)
+        self.n = int(self._frame.shape[0])
+
+    @classmethod
+    def pending(
+        cls,
+        future: Any,
+        names: Sequence[str],
+        n: int,
+        name: str,
+        columns: Mapping[str, str] | None = None,
+        timezone: str | None = None,
+    ) -> Table:
+        """A pyarrow table still being read: ``future`` gives it, ``names`` and ``n`` its shape.
+
+        Column access waits for it, so files can be read while others are validated.
+        """
+        table = cls.__new__(cls)
+        table.name = name
+        table.mapping = dict(columns or {})
+        table.timezone = timezone
+        table._frame = None
+        table._loaded = None
+        table._pending = future
+        table.available = set(names)
+        table.n = int(n)
+        return table
+
+    @property
+    def _arrow_table(self) -> Any:
+        """The pyarrow table behind this one (None for other frames)."""
+        if self._pending is not None:
+            self._loaded, self._pending = self._pending.result(), None
+        return self._loaded
+
+    @property
+    def frame(self) -> Any:
+        """The narwhals frame of the table."""
+        if self._frame is None:
+            self._frame = _nw().from_native(self._arrow_table, eager_only=True)
+        return self._frame
 
     def source(self, column: str) -> str:
         """The source column name of our ``column``."""
@@ -330,9 +596,29 @@ class Table:
         """The column as one contiguous pyarrow array (converted once, then cached)."""
         cache: dict[str, Any] = self.__dict__.setdefault("_arrow", {})
         if column not in cache:
-            array = self.series(column).to_arrow()
-            cache[column] = array.combine_chunks() if hasattr(array, "combine_chunks") else array
+            if self._arrow_table is not None:
+                chunked = self._arrow_table.column(self.source(column))
+                array = chunked.chunk(0) if chunked.num_chunks == 1 else chunked.combine_chunks()
+            else:
+                array = self.series(column).to_arrow()
+                if hasattr(array, "combine_chunks"):
+                    array = array.combine_chunks()
+            cache[column] = array
         return cache[column]
+
+    def chunks(self, column: str) -> list[Any]:
+        """The column as its pyarrow chunks (Parquet row groups), without concatenating them."""
+        if self._arrow_table is not None:
+            chunked = self._arrow_table.column(self.source(column))
+            if chunked.num_chunks > 1:
+                return [c for c in chunked.chunks if len(c)] or [self.arrow(column)]
+        return [self.arrow(column)]
+
+    def kind(self, column: str) -> Any:
+        """The pyarrow type of ``column``."""
+        if self._arrow_table is not None:
+            return self._arrow_table.schema.field(self.source(column)).type
+        return self.arrow(column).type
 
     def text(self, column: str) -> Any:
         """The column as a pyarrow string array, whitespace-stripped; '' is null."""
@@ -344,7 +630,7 @@ class Table:
             array = array.dictionary_decode()
         kind = array.type
         if pa.types.is_floating(kind):
-            values = np.asarray(array.to_numpy(zero_copy_only=False), dtype=np.float64)
+            values = float_values(array)
             integral = ~np.isnan(values) & (values == np.round(values))
             # Exports often turn integer ids into floats (3 -> 3.0) once a null appears.
             if integral.sum() == (~np.isnan(values)).sum():
@@ -356,66 +642,114 @@ class Table:
                 array = pc.cast(array, pa.string())
         elif not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
             array = pc.cast(array, pa.string())
+        if _is_clean(array):
+            return array
         array = pc.utf8_trim_whitespace(array)
-        return pc.if_else(pc.equal(array, ""), pa.scalar(None, array.type), array)
+        offsets = string_offsets(array)
+        return _with_nulls(array, offsets[1:] == offsets[:-1])
 
     def strings(self, column: str) -> tuple[npt.NDArray[np.object_], BoolArray]:
         """``(values, missing)``: stripped strings as objects (None where missing)."""
         if not self.has(column):
             return np.full(self.n, None, dtype=object), np.ones(self.n, dtype=bool)
+        pa, _ = _pa()
+        if pa.types.is_dictionary(self.kind(column)):
+            # One Python string per distinct value, shared by its rows.
+            indices, dictionary = self.encoded(column)
+            words = np.empty(len(dictionary) + 1, dtype=object)  # the last for nulls
+            words[:-1] = dictionary.to_pylist()
+            values: npt.NDArray[np.object_] = take(words, indices)
+            present = np.array([w is not None for w in words], dtype=bool)
+            return values, ~take(present, indices)
         array = self.text(column)
-        values = np.asarray(array.to_numpy(zero_copy_only=False), dtype=object)
-        missing = np.asarray(array.is_null().to_numpy(zero_copy_only=False), dtype=bool)
-        return values, missing
+        valid = valid_mask(array)
+        missing = np.zeros(self.n, dtype=bool) if valid is None else ~valid
+        return objects(array), missing
 
     def codes(
         self, column: str, lower: bool = False
-    ) -> tuple[npt.NDArray[np.int64], tuple[str, ...]]:
+    ) -> tuple[npt.NDArray[np.int32], tuple[str, ...]]:
         """Dictionary codes of a text column: ``(codes, categories)``, -1 = missing.
 
         Categories are sorted; the work on strings happens once per distinct value.
         """
         if not self.has(column):
-            return np.full(self.n, -1, dtype=np.int64), ()
+            return np.full(self.n, -1, dtype=np.int32), ()
+        _, pc = _pa()
         indices, dictionary = self.encoded(column)
-        words = dictionary.to_pylist()
-        if lower:
-            words = [None if w is None else w.lower() for w in words]
-        present = sorted({w for w in words if w is not None})
-        rank = {w: i for i, w in enumerate(present)}
-        remap = np.array([-1 if w is None else rank[w] for w in words] + [-1], dtype=np.int64)
-        codes = remap[np.where(indices >= 0, indices, len(words))]
-        return codes, tuple(present)
+        if not lower and len(dictionary) > _SORT_IN_ARROW:
+            # Many distinct values (customer ids): dedupe and sort them in arrow. Its
+            # byte order of UTF-8 is the code-point order of sorted().
+            unique = pc.dictionary_encode(dictionary)
+            distinct = unique.dictionary
+            order = pc.array_sort_indices(distinct)
+            rank = np.empty(len(distinct) + 1, dtype=np.int32)
+            rank[fixed_values(order).astype(np.int64)] = np.arange(len(distinct), dtype=np.int32)
+            rank[-1] = -1
+            remap = np.append(rank[dictionary_indices(unique)], np.int32(-1))
+            present = tuple(pc.take(distinct, order).to_pylist())
+        else:
+            words = dictionary.to_pylist()
+            if lower:
+                words = [None if w is None else w.lower() for w in words]
+            present = tuple(sorted({w for w in words if w is not None}))
+            place = {w: i for i, w in enumerate(present)}
+            remap = np.array([-1 if w is None else place[w] for w in words] + [-1], dtype=np.int32)
+        return take(remap, indices), present
 
-    def encoded(self, column: str) -> tuple[npt.NDArray[np.int64], Any]:
+    def encoded(self, column: str) -> tuple[npt.NDArray[Any], Any]:
         """``(indices, dictionary)`` of a text column: -1 for nulls; strings cleaned once.
 
         A dictionary-typed column (Parquet, pandas categories) is used as it is, so
-        string work happens once per distinct value, never per row.
+        string work happens once per distinct value, never per row. The dictionary may
+        hold a value twice (once per Parquet row group, or after cleaning) and nulls.
         """
+        cache: dict[str, Any] = self.__dict__.setdefault("_encoded", {})
+        if column in cache:
+            return cache[column]  # type: ignore[no-any-return]
         pa, pc = _pa()
-        array = self.arrow(column)
-        if not pa.types.is_dictionary(array.type):
-            array = pc.dictionary_encode(self._clean(array))
-            dictionary = array.dictionary
+        chunks = self.chunks(column)
+        if not all(pa.types.is_dictionary(c.type) for c in chunks):
+            chunks = [pc.dictionary_encode(self._clean(self.arrow(column)))]
+        if len(chunks) == 1:
+            indices = dictionary_indices(chunks[0])
+            dictionary = chunks[0].dictionary
         else:
-            dictionary = self._clean(array.dictionary)
-        indices = np.asarray(
-            array.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64
-        )
-        return indices, dictionary
+            # Each row group has its own dictionary: index into their concatenation.
+            sizes = [len(c.dictionary) for c in chunks]
+            dtype = np.int32 if sum(sizes) < 2**31 else np.int64
+            indices = np.empty(sum(len(c) for c in chunks), dtype=dtype)
+            start, base = 0, 0
+            for chunk, size in zip(chunks, sizes, strict=True):
+                part = dictionary_indices(chunk)
+                stop = start + len(chunk)
+                np.add(part, base, out=indices[start:stop], casting="unsafe")
+                if chunk.null_count:
+                    indices[start:stop][part < 0] = -1
+                start, base = stop, base + size
+            dictionary = pa.concat_arrays([c.dictionary for c in chunks])
+        cache[column] = (indices, self._clean(dictionary))
+        return cache[column]  # type: ignore[no-any-return]
+
+    def lookup(self, column: str, values: npt.NDArray[Any], missing: Any) -> npt.NDArray[Any]:
+        """``values[i]`` on the rows holding dictionary entry ``i``, ``missing`` on nulls."""
+        indices, _ = self.encoded(column)
+        table: npt.NDArray[Any] = np.append(values, np.asarray(missing, dtype=values.dtype))
+        result: npt.NDArray[Any] = take(table, indices)
+        return result
 
     def categorical(self, column: str, default: str | None = None) -> Categorical:
         """A :class:`Categorical` of ``column`` (missing → ``default`` or code -1)."""
         codes, categories = self.codes(column)
-        if default is not None and (codes < 0).any():
-            if default not in categories:
-                categories = tuple(sorted((*categories, default)))
-                old = self.codes(column)[1]
-                lookup = np.array([categories.index(c) for c in old], dtype=np.int64)
-                codes = np.where(codes >= 0, lookup[np.maximum(codes, 0)] if old else -1, -1)
-            codes = np.where(codes < 0, categories.index(default), codes)
-        return Categorical(codes.astype(np.int32), categories)
+        if default is not None:
+            missing = codes < 0
+            if missing.any():
+                if default not in categories:
+                    categories = tuple(sorted((*categories, default)))
+                    shift = categories.index(default)
+                    codes = np.where(codes >= shift, codes + 1, codes).astype(np.int32)
+                codes[missing] = categories.index(default)
+        return Categorical(codes.astype(np.int32, copy=False), categories)
 
     def floats(self, column: str, default: float = np.nan) -> tuple[FloatArray, BoolArray]:
         """``(values, malformed)`` of a numeric column (missing → ``default``).
@@ -425,14 +759,13 @@ class Table:
         if not self.has(column):
             return np.full(self.n, default), np.zeros(self.n, dtype=bool)
         pa, pc = _pa()
-        array = self.arrow(column)
-        kind = array.type
+        kind = self.kind(column)
         bad = np.zeros(self.n, dtype=bool)
         if pa.types.is_duration(kind):
             unit = {"s": 1.0, "ms": 1e3, "us": 1e6, "ns": 1e9}[kind.unit]
-            values = _numbers(pc.cast(array, pa.int64())) / unit
+            values = self._float_values(column) / unit
         elif pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind):
-            values = _numbers(pc.cast(array, pa.float64()))
+            values = self._float_values(column)
         else:
             text = self.text(column)
             try:
@@ -445,29 +778,47 @@ class Table:
                         values[row] = float(raw[row])
                     except ValueError:
                         bad[row] = True
-        values = np.where(np.isnan(values) & ~bad, default, values)
+        if not np.isnan(default):
+            unknown = np.isnan(values) & ~bad
+            if unknown.any():
+                values[unknown] = default
         return values, bad
+
+    def _float_values(self, column: str) -> FloatArray:
+        chunks = self.chunks(column)
+        if len(chunks) == 1:
+            return float_values(chunks[0])
+        pa, _ = _pa()
+        return float_values(pa.chunked_array(chunks))
 
     def bools(self, column: str, default: bool) -> tuple[BoolArray, BoolArray]:
         """``(values, malformed)`` of a boolean column (also "true"/"false"/0/1 text)."""
         if not self.has(column):
             return np.full(self.n, default), np.zeros(self.n, dtype=bool)
         pa, _ = _pa()
-        array = self.arrow(column)
-        if pa.types.is_boolean(array.type):
-            values = np.asarray(array.fill_null(default).to_numpy(zero_copy_only=False), dtype=bool)
-            return values, np.zeros(self.n, dtype=bool)
-        if pa.types.is_integer(array.type) or pa.types.is_floating(array.type):
+        kind = self.kind(column)
+        if pa.types.is_boolean(kind):
+            out = np.empty(self.n, dtype=bool)
+            start = 0
+            for chunk in self.chunks(column):
+                stop = start + len(chunk)
+                out[start:stop] = bool_values(chunk)
+                valid = valid_mask(chunk)
+                if valid is not None:
+                    out[start:stop][~valid] = default
+                start = stop
+            return out, np.zeros(self.n, dtype=bool)
+        if pa.types.is_integer(kind) or pa.types.is_floating(kind):
             numbers, bad = self.floats(column, default=float(default))
             return numbers != 0, bad | ~np.isin(numbers, [0.0, 1.0])
-        codes, categories = self.codes(column, lower=True)
-        truth = np.array([c in _TRUE for c in categories] + [default], dtype=bool)
-        known = np.array([c in _TRUE or c in _FALSE for c in categories] + [True], dtype=bool)
-        index = np.where(codes < 0, len(categories), codes)
-        return truth[index], ~known[index]
+        _, dictionary = self.encoded(column)
+        words = [None if w is None else w.lower() for w in dictionary.to_pylist()]
+        truth = np.array([default if w is None else w in _TRUE for w in words], dtype=bool)
+        known = np.array([w is None or w in _TRUE or w in _FALSE for w in words], dtype=bool)
+        return self.lookup(column, truth, default), ~self.lookup(column, known, True)
 
     def instants(
-        self, column: str, problems: Problems | None, ids: npt.NDArray[Any]
+        self, column: str, problems: Problems | None, ids: Any
     ) -> tuple[FloatArray, BoolArray]:
         """``(epoch seconds, bad)`` of an instant column; NaN where missing.
 
@@ -480,22 +831,31 @@ class Table:
         if not self.has(column):
             return np.full(n, np.nan), np.zeros(n, dtype=bool)
         pa, pc = _pa()
-        array = self.arrow(column)
-        kind = array.type
+        kind = self.kind(column)
         field = f"{self.name}.{column}" if self.name != "tickets" else column
         bad = np.zeros(n, dtype=bool)
+        naive: BoolArray | None = None
         if pa.types.is_timestamp(kind):
             scale = {"s": 1.0, "ms": 1e3, "us": 1e6, "ns": 1e9}[kind.unit]
-            seconds = _numbers(pc.cast(array, pa.int64())) / scale
-            naive = ~np.isnan(seconds) if kind.tz is None else np.zeros(n, dtype=bool)
+            # The integers of each chunk, divided straight into one float array.
+            seconds = np.empty(n, dtype=np.float64)
+            start = 0
+            for chunk in self.chunks(column):
+                stop = start + len(chunk)
+                np.divide(fixed_values(chunk), scale, out=seconds[start:stop])
+                valid = valid_mask(chunk)
+                if valid is not None:
+                    seconds[start:stop][~valid] = np.nan
+                start = stop
+            if kind.tz is None:
+                naive = ~np.isnan(seconds)
         elif pa.types.is_date(kind):
-            seconds = _numbers(pc.cast(pc.cast(array, pa.timestamp("s")), pa.int64()))
+            seconds = _numbers(pc.cast(pc.cast(self.arrow(column), pa.timestamp("s")), pa.int64()))
             naive = ~np.isnan(seconds)
         elif pa.types.is_integer(kind) or pa.types.is_floating(kind):
-            seconds = _numbers(pc.cast(array, pa.float64()))
-            naive = np.zeros(n, dtype=bool)
+            seconds = self._float_values(column)
         else:
-            values = np.asarray(self.text(column).to_numpy(zero_copy_only=False), dtype=object)
+            values = objects(self.text(column))
             seconds, naive, malformed = parse_iso(values)
             if malformed.any() and problems is not None:
                 problems.add(
@@ -507,7 +867,7 @@ class Table:
                     inputs=values,
                 )
             bad |= malformed
-        if naive.any():
+        if naive is not None and naive.any():
             if self.timezone is not None:
                 seconds = np.where(naive, localize(seconds, self.timezone), seconds)
             else:

@@ -14,7 +14,9 @@ import gzip
 import json
 import math
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -24,6 +26,7 @@ import numpy.typing as npt
 from cxmetrics._optional import import_optional
 from cxmetrics.batch import TicketBatch, as_ticket_batch
 from cxmetrics.exceptions import InvalidParameterError
+from cxmetrics.io._columns import Table
 from cxmetrics.io._progress import Progress
 from cxmetrics.io.frames import (
     Collected,
@@ -33,7 +36,13 @@ from cxmetrics.io.frames import (
     to_survey_table,
     to_ticket_batch,
 )
-from cxmetrics.io.schema import INSTANT_COLUMNS, TABLES, batch_to_tables, records_to_table
+from cxmetrics.io.schema import (
+    INSTANT_COLUMNS,
+    TABLES,
+    TICKET_TABLES,
+    batch_to_tables,
+    records_to_table,
+)
 
 __all__ = [
     "SupportData",
@@ -275,26 +284,73 @@ def read_files(
         With ``errors="raise"``, listing every bad row by table, position and id.
     """
     files = _collect_files(paths, fmt)
-    native = {role: _read_native(path, progress) for role, path in files.items()}
+    mapping = dict(columns or {})
+    # One thread reads the Parquet files in the order they are used, while the
+    # caller's thread validates the ones already read.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cxmetrics-read") as pool:
+        try:
+            native = {
+                role: _open(files[role], role, mapping.get(role), timezone, progress, pool)
+                for role in TABLES
+                if role in files
+            }
+            return _convert(native, files, mapping, timezone, errors)
+        finally:
+            pool.shutdown(cancel_futures=True)
+
+
+def _open(
+    path: Path,
+    role: str,
+    columns: Mapping[str, str] | None,
+    timezone: str | None,
+    progress: bool,
+    pool: ThreadPoolExecutor,
+) -> Table:
+    """A column table of one file; a Parquet file is read in the background."""
+    if _format(path) == "parquet":
+        pq = import_optional("pyarrow.parquet", extra="dataframes", feature="Parquet files")
+        meta = pq.read_metadata(path)  # the footer only: column names and row count
+        names = meta.schema.to_arrow_schema().names
+        future = pool.submit(_read_native, path, progress)
+        return Table.pending(future, names, meta.num_rows, role, columns, timezone)
+    return Table(_read_native(path, progress), role, columns, timezone)
+
+
+def _convert(
+    native: dict[str, Table],
+    files: dict[str, Path],
+    mapping: dict[str, Mapping[str, str]],
+    timezone: str | None,
+    errors: Literal["raise", "collect"],
+) -> SupportData:
     # An empty JSON Lines file has no columns either: an empty table, not an error.
     native = {
         role: table
         for role, table in native.items()
-        if table.num_columns or role in ("tickets", "surveys", "calls", "customers")
+        if table.available or role in ("tickets", "surveys", "calls", "customers")
     }
-    mapping = dict(columns or {})
+    if "revenue_changes" in native and "customers" not in native:
+        raise InvalidParameterError(
+            "the revenue_changes table needs a customers table "
+            f"({str(files['revenue_changes'])!r} was given without one)"
+        )
     problems: list[dict[str, object]] = []
 
     def convert(role: str, function: Any, value: Any) -> Any:
         result = function(value, columns=mapping.get(role), timezone=timezone, errors=errors)
         if isinstance(result, Collected):
-            problems.extend({**p, "file": str(files[role])} for p in result.errors)
+            # A problem names its table first in its field (revenue_changes.at…).
+            problems.extend(
+                {**p, "file": str(files.get(str(p["field"]).split(".")[0], files[role]))}
+                for p in result.errors
+            )
             return result.data
         return result
 
     tickets = None
     if "tickets" in native:
-        ticket_columns = {k: v for k, v in mapping.items() if k in TABLES}
+        ticket_columns = {k: v for k, v in mapping.items() if k in TICKET_TABLES}
         result = to_ticket_batch(
             native["tickets"],
             interactions=native.get("interactions"),
@@ -311,7 +367,7 @@ def read_files(
             tickets = result.data
         else:
             tickets = result
-    else:
+    if "tickets" not in native:
         orphans = [r for r in native if r in TABLES[1:6]]
         if orphans:
             raise InvalidParameterError(
@@ -322,7 +378,11 @@ def read_files(
         tickets=tickets,
         surveys=convert("surveys", to_survey_table, native["surveys"]) if "surveys" in native else None,
         calls=convert("calls", to_call_table, native["calls"]) if "calls" in native else None,
-        customers=convert("customers", to_customer_table, native["customers"])
+        customers=convert(
+            "customers",
+            partial(to_customer_table, revenue_changes=native.get("revenue_changes")),
+            native["customers"],
+        )
         if "customers" in native
         else None,
         errors=tuple(problems),
@@ -367,7 +427,21 @@ def _tables_of(
         if value is not None:
             table = value if isinstance(value, RecordTable) else records_to_table(kind, value)
             tables[kind] = dict(table.columns)
+    per_customer = tables.get("customers", {}).pop("revenue_changes", None)
+    if per_customer is not None:
+        tables["revenue_changes"] = _revenue_change_rows(tables["customers"]["id"], per_customer)
     return tables
+
+
+def _revenue_change_rows(
+    ids: npt.NDArray[Any], per_customer: npt.NDArray[np.object_]
+) -> dict[str, npt.NDArray[Any]]:
+    """One row per revenue change (``customer_id``, ``at``, ``revenue``), by customer."""
+    changed = [row for row, changes in enumerate(per_customer.tolist()) if changes is not None]
+    pairs = [per_customer[row] for row in changed]
+    flat = np.concatenate(pairs) if pairs else np.empty((0, 2))
+    owners = np.repeat(np.asarray(changed, dtype=np.int64), [len(p) for p in pairs])
+    return {"customer_id": ids[owners], "at": flat[:, 0].copy(), "revenue": flat[:, 1].copy()}
 
 
 def _to_arrow(columns: Mapping[str, npt.NDArray[Any]]) -> Any:

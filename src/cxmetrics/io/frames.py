@@ -19,8 +19,9 @@ datetimes, ISO 8601 strings or UTC epoch seconds; naive ones need ``timezone=``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 import numpy as np
@@ -28,7 +29,18 @@ import numpy.typing as npt
 
 from cxmetrics.batch import AUTHORS, CREATED_BY, DIRECTIONS, Categorical, EventTable, TicketBatch
 from cxmetrics.exceptions import InvalidParameterError
-from cxmetrics.io._columns import Problems, Table, as_table, merge_categoricals
+from cxmetrics.io._columns import (
+    Problems,
+    Table,
+    as_table,
+    dictionary_indices,
+    fixed_values,
+    merge_categoricals,
+    objects,
+    string_offsets,
+    take,
+    valid_mask,
+)
 from cxmetrics.models.survey import SCALES
 from cxmetrics.models.ticket import PRIORITIES, TICKET_STATUSES
 
@@ -116,31 +128,46 @@ class Collected:
     errors: tuple[dict[str, object], ...] = field(default=())
 
 
+class _Rows:
+    """Values of rows computed on demand: only the rows a problem names are looked up."""
+
+    def __init__(self, get: Callable[[int], Any]) -> None:
+        self.get = get
+
+    def __getitem__(self, row: Any) -> Any:
+        return self.get(int(row))
+
+
 def _literal(
     table: Table,
     column: str,
     allowed: tuple[str, ...],
     problems: Problems,
-    ids: npt.NDArray[Any],
+    ids: Any,
     default: str | None,
     field: str,
 ) -> tuple[npt.NDArray[np.int8], BoolArray]:
     """Codes into ``allowed`` (-1 = missing and no default, or invalid), and the rows given."""
-    codes, categories = table.codes(column, lower=True)
-    given = codes >= 0
-    lookup = np.array([allowed.index(c) if c in allowed else -2 for c in categories] + [-1])
-    result = lookup[np.where(given, codes, len(categories))]
+    if not table.has(column):
+        fill = -1 if default is None else allowed.index(default)
+        return np.full(table.n, fill, dtype=np.int8), np.zeros(table.n, dtype=bool)
+    indices, dictionary = table.encoded(column)
+    words = [None if w is None else w.lower() for w in dictionary.to_pylist()]
+    # One code per distinct value: its place in allowed, -2 when not allowed, -1 missing.
+    codes = [-1 if w is None else allowed.index(w) if w in allowed else -2 for w in words]
+    result = table.lookup(column, np.array(codes, dtype=np.int8), -1)
+    given = result != -1
     bad = result == -2
     if bad.any():
         expected = ", ".join(repr(a) for a in allowed[:-1]) + f" or {allowed[-1]!r}"
-        names = np.array([*categories, ""], dtype=object)
         problems.add(
             bad, ids=ids, field=field, code="literal_error", message=f"Input should be {expected}",
-            inputs=names[np.where(given, codes, len(categories))],
+            inputs=_Rows(lambda r: words[indices[r]]),
         )  # fmt: skip
+        result[bad] = -1
     if default is not None:
-        result = np.where(given, result, allowed.index(default))
-    return np.where(result == -2, -1, result).astype(np.int8), given
+        result[~given] = allowed.index(default)
+    return result, given
 
 
 def _check_mode(errors: str) -> None:
@@ -151,6 +178,163 @@ def _check_mode(errors: str) -> None:
 
 
 @dataclass
+class _TicketIds:
+    """The tickets' ids, for linking history rows to tickets."""
+
+    text: Any  # cleaned pyarrow strings
+    objects: npt.NDArray[np.object_]
+
+    def positions(self, values: Any, match_null: bool = False) -> IntArray:
+        """The ticket index of each value, -1 for none.
+
+        A missing value is -1 too, unless ``match_null``: then it takes the first
+        ticket without an id (what a hash lookup of nulls does).
+        """
+        _, pc = _arrow()
+        if values.equals(self.text):
+            # Histories written in ticket order, every ticket present: nothing to look up.
+            lookup = np.arange(len(values), dtype=np.int64)
+        elif (
+            (sorted_ids := self.sorted_bytes) is not None
+            and (queries := _fixed_width(values)) is not None
+            and queries.dtype == sorted_ids.dtype
+        ):
+            # Ids of one width in sorted order: a binary search, no hash table of them all.
+            found = np.minimum(np.searchsorted(sorted_ids, queries), sorted_ids.size - 1)
+            lookup = np.where(sorted_ids[found] == queries, found, -1).astype(np.int64)
+        else:
+            hits = pc.index_in(values, value_set=self.text)
+            lookup = np.asarray(fixed_values(hits), dtype=np.int64).copy()
+            valid = valid_mask(hits)
+            if valid is not None:
+                lookup[~valid] = -1
+        missing = valid_mask(values)
+        if missing is not None:
+            first = -1
+            has_id = valid_mask(self.text)
+            if match_null and has_id is not None:
+                first = int(np.argmin(has_id))
+            lookup[~missing] = first
+        return lookup
+
+    @cached_property
+    def sorted_bytes(self) -> npt.NDArray[np.bytes_] | None:
+        """The ids as fixed-width bytes when they all have one width and are sorted."""
+        ids = _fixed_width(self.text)
+        if ids is None or not ids.size or not bool((ids[1:] > ids[:-1]).all()):
+            return None
+        return ids
+
+
+def _fixed_width(text: Any) -> npt.NDArray[np.bytes_] | None:
+    """Strings all of one byte length (and no nulls) as a numpy bytes view, else None."""
+    pa, _ = _arrow()
+    if text.null_count or not len(text) or not pa.types.is_string(text.type):
+        return None
+    offsets = string_offsets(text)
+    width = int(offsets[1] - offsets[0])
+    if not 0 < width <= 64 or int(offsets[-1] - offsets[0]) != width * len(text):
+        return None
+    if not bool((np.diff(offsets) == width).all()):
+        return None
+    data = text.buffers()[2]
+    return np.frombuffer(data, dtype=f"S{width}", count=len(text), offset=int(offsets[0]))
+
+
+@dataclass
+class _Linked:
+    """History rows linked to tickets, and their runs when grouped by ticket."""
+
+    ticket: IntArray  # ticket index of each row, -1 when unknown
+    value: Callable[[int], Any]  # the cleaned ticket_id of a row
+    starts: IntArray | None = None  # first row of each run of equal ids
+    lengths: IntArray | None = None
+    run_ticket: IntArray | None = None
+
+
+def _ticket_rows(table: Table, tickets: _TicketIds, match_null: bool = False) -> _Linked:
+    """Link the ``ticket_id`` of each row of ``table`` to a ticket.
+
+    History tables are usually grouped by ticket, so their ids come in runs; one
+    run-end encoding (adjacent comparisons) replaces hashing every row.
+    """
+    pa, _ = _arrow()
+    chunks = table.chunks("ticket_id")
+    kind = chunks[0].type
+    runnable = pa.types.is_string(kind) or pa.types.is_large_string(kind)
+    if table.n and (runnable or pa.types.is_integer(kind) or pa.types.is_floating(kind)):
+        ends, values, start, last = [], [], 0, None
+        for chunk in chunks:
+            run_ends, run_values = _runs(chunk)
+            run_ends += start
+            if len(run_values) and last is not None and run_values[0].equals(last):
+                # A run going on across two row groups is one run.
+                next(e for e in reversed(ends) if e.size)[-1] = run_ends[0]
+                run_ends, run_values = run_ends[1:], run_values.slice(1)
+            ends.append(run_ends)
+            values.append(run_values)
+            start += len(chunk)
+            last = run_values[-1] if len(run_values) else last
+        run_ends = np.concatenate(ends)
+        # Unless every row starts a run, linking runs beats hashing rows.
+        if run_ends.size < table.n:
+            run_values = pa.concat_arrays(values) if len(values) > 1 else values[0]
+            if not run_values.equals(tickets.text):  # the ids as the tickets give them are clean
+                run_values = table._clean(run_values)
+            lookup = tickets.positions(run_values, match_null)
+            lengths = np.diff(run_ends, prepend=0)
+
+            def run_value(row: int) -> Any:
+                return run_values[int(np.searchsorted(run_ends, row, side="right"))].as_py()
+
+            ticket = np.repeat(lookup, lengths)
+            return _Linked(ticket, run_value, run_ends - lengths, lengths, lookup)
+    # Not grouped: a dictionary of the distinct ids is cheaper.
+    indices, dictionary = table.encoded("ticket_id")
+    lookup = tickets.positions(dictionary, match_null)
+
+    def dictionary_value(row: int) -> Any:
+        return None if indices[row] < 0 else dictionary[int(indices[row])].as_py()
+
+    return _Linked(take(np.append(lookup, -1), indices), dictionary_value)
+
+
+def _runs(chunk: Any) -> tuple[IntArray, Any]:
+    """``(ends, values)`` of the runs of equal values in one pyarrow array."""
+    pa, pc = _arrow()
+    fixed = _fixed_width(chunk)
+    if fixed is None:
+        runs = pc.run_end_encode(chunk)
+        return np.asarray(fixed_values(runs.run_ends), dtype=np.int64), runs.values
+    # Ids of one width: compare neighbours as machine words rather than as strings.
+    width = fixed.dtype.itemsize
+    size = next(k for k in (8, 4, 2, 1) if width % k == 0)
+    words = fixed.view(f"u{size}").reshape(fixed.size, width // size)
+    differs = words[1:] != words[:-1]
+    change = differs[:, 0] if differs.shape[1] == 1 else differs.any(axis=1)
+    starts = np.flatnonzero(change) + 1
+    firsts = np.concatenate([[0], starts]).astype(np.int64)
+    index = pa.Array.from_buffers(pa.int64(), firsts.size, [None, pa.py_buffer(firsts)])
+    return np.append(starts, fixed.size).astype(np.int64), chunk.take(index)
+
+
+def _row_ids(linked: _Linked, ids: npt.NDArray[np.object_]) -> _Rows:
+    """The id of each row's ticket, or the row's own ticket_id when it names none."""
+
+    def get(row: int) -> Any:
+        index = int(linked.ticket[row])
+        return ids[index] if index >= 0 else linked.value(row)
+
+    return _Rows(get)
+
+
+def _ranges(starts: IntArray, lengths: IntArray) -> IntArray:
+    """The rows ``starts[i]:starts[i] + lengths[i]`` of every i, concatenated."""
+    offsets = np.cumsum(lengths) - lengths
+    return np.repeat(starts - offsets, lengths) + np.arange(int(lengths.sum()), dtype=np.int64)
+
+
+@dataclass
 class _Events:
     """Rows of one history table, linked to tickets."""
 
@@ -158,41 +342,18 @@ class _Events:
     table: Table
     ticket: IntArray  # ticket index, -1 when unknown
     at: FloatArray
-    ticket_ids: npt.NDArray[np.object_]
+    ticket_ids: _Rows
     bad: BoolArray
+    in_order: bool | None = None  # rows known to be in (ticket, time) order; None: unknown
+    counts: npt.NDArray[Any] | None = None  # rows per ticket, when known from the runs
 
 
-def _link(
-    table: Table,
-    ticket_text: Any,
-    id_objects: npt.NDArray[np.object_],
-    problems: Problems,
-    created_at: FloatArray,
-) -> _Events:
+def _link(table: Table, tickets: _TicketIds, problems: Problems, created: FloatArray) -> _Events:
     table.require("ticket_id", "at")
-    _, pc = _arrow()
-    # Link once per run (or distinct value) of ticket ids, then spread to the rows.
-    indices, dictionary = _runs(table)
-    if dictionary.equals(ticket_text):
-        # Histories written in ticket order, every ticket present: nothing to look up.
-        lookup = np.arange(len(dictionary), dtype=np.int64)
-    else:
-        lookup = np.asarray(
-            pc.index_in(dictionary, value_set=ticket_text)
-            .fill_null(-1)
-            .to_numpy(zero_copy_only=False),
-            dtype=np.int64,
-        )
-    ticket = np.append(lookup, -1)[np.where(indices >= 0, indices, lookup.size)]
+    linked = _ticket_rows(table, tickets)
+    ticket = linked.ticket
     found = ticket >= 0
-    ticket_ids = (
-        id_objects[np.maximum(ticket, 0)]
-        if id_objects.size
-        else np.full(ticket.size, None, dtype=object)
-    )
-    if not found.all():
-        names = np.asarray([*dictionary.to_pylist(), None], dtype=object)
-        ticket_ids[~found] = names[np.where(indices >= 0, indices, names.size - 1)[~found]]
+    ticket_ids = _row_ids(linked, tickets.objects)
     name = table.name
     problems.add(
         ~found, ids=ticket_ids, field=f"{name}.ticket_id", code="unknown_ticket",
@@ -202,36 +363,61 @@ def _link(
     no_time = np.isnan(at) & ~bad_at
     problems.add(no_time, ids=ticket_ids, field=f"{name}.at", code="missing",
                  message="Field required")  # fmt: skip
-    before = found & (at < created_at[np.maximum(ticket, 0)])
+    # Grouped rows with every time given: where does time go back, and is that only
+    # where a run (ticket) starts? Then each run starts at its earliest time.
+    in_order, within = None, False
+    starts, run_ticket = linked.starts, linked.run_ticket
+    if starts is not None and run_ticket is not None and not (no_time.any() or bad_at.any()):
+        back = np.flatnonzero(at[1:] < at[:-1]) + 1
+        # Time going back where the ticket changes is where a run starts.
+        within = not bool((ticket[back] == ticket[back - 1]).any())
+        if found.all():
+            in_order = within and bool((run_ticket[1:] >= run_ticket[:-1]).all())
+    before = _before_creation(at, linked, created, within)
     problems.add(
         before, ids=ticket_ids, field=f"{name}.at", code="before_creation",
         message=lambda r: f"{name} row at ({_iso(at[r])}) is before created_at "
-        f"({_iso(created_at[ticket[r]])}); an event cannot precede the ticket",
+        f"({_iso(created[ticket[r]])}); an event cannot precede the ticket",
     )  # fmt: skip
     bad = ~found | bad_at | no_time | before
-    return _Events(name, table, ticket, at, ticket_ids, bad)
+    counts = None
+    if in_order and run_ticket is not None and linked.lengths is not None:
+        weighted = np.bincount(run_ticket, weights=linked.lengths, minlength=created.size)
+        counts = weighted.astype(np.int64)
+    return _Events(name, table, ticket, at, ticket_ids, bad, in_order, counts)
 
 
-def _runs(table: Table) -> tuple[IntArray, Any]:
-    """``(indices, values)`` of the ticket-id column: runs of equal ids, or a dictionary.
+def _before_creation(
+    at: FloatArray, linked: _Linked, created: FloatArray, ordered_runs: bool
+) -> BoolArray:
+    """Rows of a known ticket whose time is before the ticket's creation.
 
-    History tables are usually grouped by ticket, so their ids come in runs; one
-    run-end encoding (adjacent comparisons) replaces hashing every row.
+    ``ordered_runs``: the times within each run are known not to decrease.
     """
-    pa, pc = _arrow()
-    raw = table.arrow("ticket_id")
-    if pa.types.is_dictionary(raw.type) or len(raw) == 0:
-        return table.encoded("ticket_id")
-    runs = pc.run_end_encode(raw)
-    ends = np.asarray(runs.run_ends.to_numpy(zero_copy_only=False), dtype=np.int64)
-    if ends.size * 2 > len(raw):  # not grouped: a dictionary is cheaper
-        return table.encoded("ticket_id")
-    values = table._clean(runs.values)
-    indices = np.repeat(np.arange(ends.size, dtype=np.int64), np.diff(ends, prepend=0))
-    missing = np.asarray(values.is_null().to_numpy(zero_copy_only=False), dtype=bool)
-    if missing.any():
-        indices = np.where(missing[indices], -1, indices)
-    return indices, values
+    ticket = linked.ticket
+    if created.size == 0 or at.size == 0:
+        return np.zeros(at.size, dtype=bool)
+    if linked.starts is None or linked.lengths is None or linked.run_ticket is None:
+        found = ticket >= 0
+        return found & (at < created[np.maximum(ticket, 0)])
+    # Grouped rows: compare the earliest time of each run, then only the runs flagged.
+    earliest = at[linked.starts] if ordered_runs else np.fmin.reduceat(at, linked.starts)
+    run_ticket = linked.run_ticket
+    flagged = (run_ticket >= 0) & (earliest < created[np.maximum(run_ticket, 0)])
+    before = np.zeros(at.size, dtype=bool)
+    if flagged.any():
+        rows = _ranges(linked.starts[flagged], linked.lengths[flagged])
+        before[rows] = at[rows] < created[ticket[rows]]
+    return before
+
+
+def _increasing(text: Any) -> bool:
+    """Whether a string array has no nulls and every value sorts after the previous one."""
+    n = len(text)
+    if n < 2 or text.null_count:
+        return n < 2 and not text.null_count
+    _, pc = _arrow()
+    return bool(pc.all(pc.greater(text.slice(1), text.slice(0, n - 1))).as_py())
 
 
 def _arrow() -> tuple[Any, Any]:
@@ -324,18 +510,20 @@ def to_ticket_batch(
     t.require("id", "created_at")
     problems = Problems([])
     n = t.n
-    _, pc = _arrow()
     id_text = t.text("id")
-    id_objects = np.asarray(id_text.to_numpy(zero_copy_only=False), dtype=object)
-    missing_id = np.asarray(id_text.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    id_objects = objects(id_text)
+    valid_id = valid_mask(id_text)
+    missing_id = np.zeros(n, dtype=bool) if valid_id is None else ~valid_id
     problems.add(missing_id, ids=id_objects, field="id", code="missing",
                  message="Field required")  # fmt: skip
-    encoded = pc.dictionary_encode(id_text)
     duplicate = np.zeros(n, dtype=bool)
-    if len(encoded.dictionary) < n - int(missing_id.sum()):
-        index = np.asarray(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False))
-        counts = np.bincount(index[index >= 0], minlength=len(encoded.dictionary))
-        duplicate = (index >= 0) & (counts[np.maximum(index, 0)] > 1)
+    if not _increasing(id_text):  # ids in strictly increasing order are unique
+        _, pc = _arrow()
+        encoded = pc.dictionary_encode(id_text)
+        if len(encoded.dictionary) < n - int(missing_id.sum()):
+            index = dictionary_indices(encoded)
+            counts = np.bincount(index[index >= 0], minlength=len(encoded.dictionary))
+            duplicate = (index >= 0) & (counts[np.maximum(index, 0)] > 1)
     problems.add(duplicate, ids=id_objects, field="id", code="duplicate_id",
                  message="duplicate ticket id; each ticket must appear once")  # fmt: skip
     bad_ticket = missing_id | duplicate
@@ -362,37 +550,55 @@ def to_ticket_batch(
         bad_ticket |= bad_at | before
         milestones[name] = at
 
+    # The ticket columns need no history: encoded now, while history files may still
+    # be on their way (read_files reads them in a background thread).
+    channel = t.categorical("channel", default="email")
+    group, segment = t.categorical("group"), t.categorical("segment")
+    customer_id, agent_id = t.categorical("customer_id"), t.categorical("agent_id")
+
     # --- histories -------------------------------------------------------------------
+    # Each history is linked and converted as soon as it is there. Problems are
+    # gathered per step and listed in one fixed order: every link first (tables in
+    # argument order), then every conversion.
+    ticket_ids = _TicketIds(id_text, id_objects)
+    linking: list[Problems] = []
+    converting: list[Problems] = []
+
     def link(value: Any, name: str) -> _Events | None:
         table = as_table(value, name, mapping.get(name), timezone)
         if table is None:
             return None
-        return _link(table, id_text, id_objects, problems, created)
+        linking.append(Problems([]))
+        return _link(table, ticket_ids, linking[-1], created)
+
+    def step() -> Problems:
+        converting.append(Problems([]))
+        return converting[-1]
 
     if interactions is not None and messages is not None:
         raise InvalidParameterError("give either interactions or messages (they are the same table)")  # fmt: skip
     interaction_name = "messages" if messages is not None else "interactions"
-    events = {
-        "interactions": link(interactions if interactions is not None else messages, interaction_name),
-        "calls": link(_ticket_calls(calls, mapping.get("calls"), timezone), "calls"),
-        "status_changes": link(status_changes, "status_changes"),
-        "assignments": link(assignments, "assignments"),
-        "priority_changes": link(priority_changes, "priority_changes"),
-        "tags": None,
-    }  # fmt: skip
     bad_rows_ticket: list[IntArray] = []
-    for ev in events.values():
+
+    def bad_rows(ev: _Events | None) -> _Events | None:
         if ev is not None:
             bad_rows_ticket.append(ev.ticket[ev.bad & (ev.ticket >= 0)])
+        return ev
 
-    interactions_table = _interactions(events["interactions"], events["calls"], problems, n)
+    messages_ev = bad_rows(link(interactions if interactions is not None else messages, interaction_name))  # fmt: skip
+    calls_ev = bad_rows(link(_ticket_calls(calls, mapping.get("calls"), timezone), "calls"))
+    interactions_table = _interactions(messages_ev, calls_ev, step(), n)
     bad_rows_ticket.append(interactions_table[1])
-    status_table, bad_status = _status_history(events["status_changes"], problems, n)
+    status_ev = bad_rows(link(status_changes, "status_changes"))
+    status_table, bad_status = _status_history(status_ev, step(), n)
     bad_rows_ticket.append(bad_status)
-    priority_table, bad_priority = _priority_history(events["priority_changes"], problems, n)
+    assignment_table = _assignments(bad_rows(link(assignments, "assignments")), n)
+    priority_ev = bad_rows(link(priority_changes, "priority_changes"))
+    priority_table, bad_priority = _priority_history(priority_ev, step(), n)
     bad_rows_ticket.append(bad_priority)
-    assignment_table = _assignments(events["assignments"], n)
-    tag_table = _tags(t, tags, mapping.get("tags"), id_text, created, problems, timezone)  # fmt: skip
+    for part in (*linking, *converting):
+        problems.items.extend(part.items)
+    tag_table = _tags(t, tags, mapping.get("tags"), ticket_ids, created, problems, timezone)  # fmt: skip
 
     # Status and priority follow the last change when the ticket row does not say.
     status, bad_s = _follow_history(
@@ -413,11 +619,11 @@ def to_ticket_batch(
         created_at=created,
         first_reply_at=milestones["first_reply_at"],
         solved_at=milestones["solved_at"],
-        channel=t.categorical("channel", default="email"),
-        group=t.categorical("group"),
-        segment=t.categorical("segment"),
-        customer_id=t.categorical("customer_id"),
-        agent_id=t.categorical("agent_id"),
+        channel=channel,
+        group=group,
+        segment=segment,
+        customer_id=customer_id,
+        agent_id=agent_id,
         priority=priority.astype(np.int8),
         status=status.astype(np.int8),
         created_by=created_by.astype(np.int8),
@@ -470,7 +676,7 @@ def _interactions(
     for ev, default_kind in ((messages, "message"), (calls, "call")):
         if ev is None:
             continue
-        table, ids = ev.table, ev.ticket_ids.astype(object)
+        table, ids = ev.table, ev.ticket_ids
         name = ev.name
         if table.has("kind"):
             kind_codes, _ = _literal(table, "kind", ("message", "call"), problems, ids, default_kind, f"{name}.kind")  # fmt: skip
@@ -481,7 +687,7 @@ def _interactions(
         missing_author = ~is_call & ~author_given
         problems.add(missing_author, ids=ids, field=f"{name}.author", code="missing",
                      message="Field required")  # fmt: skip
-        author = np.where(is_call, _AGENT, author).astype(np.int8)
+        author[is_call] = _AGENT
         public, bad_public = table.bools("public", True)
         automated, bad_automated = table.bools("automated", False)
         durations = {}
@@ -493,12 +699,17 @@ def _interactions(
                 negative, ids=ids, field=f"{name}.{column}", code="negative_duration",
                 message=lambda r, v=values: f"duration of {v[r]:g} s is negative; durations must be zero or more",
             )  # fmt: skip
-            bad |= negative | malformed
-            durations[column] = np.where(is_call, values, 0.0)
+            bad |= negative
+            bad |= malformed
+            values[~is_call] = 0.0  # a message has no handling time
+            durations[column] = values
         abandoned, bad_ab = table.bools("abandoned", False)
         transferred, bad_tr = table.bools("transferred", False)
-        handled = (durations["talk"] + durations["hold"] + durations["wrap"]) > 0
-        both = is_call & abandoned & handled
+        # Handling time is summed only where it matters: abandoned calls.
+        suspects = np.flatnonzero(is_call & abandoned)
+        both = np.zeros(table.n, dtype=bool)
+        talk, hold, wrap = durations["talk"], durations["hold"], durations["wrap"]
+        both[suspects] = (talk[suspects] + hold[suspects] + wrap[suspects]) > 0
         problems.add(
             both, ids=ids, field=name, code="answered_and_abandoned",
             message="a contact cannot be both abandoned and answered: abandoned=True with "
@@ -507,83 +718,142 @@ def _interactions(
         direction, _ = _literal(table, "direction", DIRECTIONS, problems, ids, "inbound", f"{name}.direction")  # fmt: skip
         bad |= both | bad_ab | bad_tr | (direction < 0)
         agent = table.categorical("agent_id")
-        bad_tickets.append(ev.ticket[bad & (ev.ticket >= 0)])
-        keep = ev.ticket >= 0
-        parts.append(
-            {
-                "ticket": ev.ticket[keep],
-                "at": ev.at[keep],
-                "kind": kind_codes[keep].clip(0),
-                "author": author[keep].clip(0),
-                "public": np.where(is_call, True, public)[keep],
-                "automated": np.where(is_call, False, automated)[keep],
-                "agent": agent.take(np.flatnonzero(keep)),
-                **{c: durations[c][keep] for c in _DURATIONS},
-                "abandoned": (abandoned & is_call)[keep],
-                "transferred": (transferred & is_call)[keep],
-                "direction": np.where(is_call, direction.clip(0), 0)[keep].astype(np.int8),
+        known = ev.ticket >= 0
+        bad_tickets.append(ev.ticket[bad & known])
+        np.maximum(kind_codes, 0, out=kind_codes)
+        np.maximum(author, 0, out=author)
+        public |= is_call
+        automated &= ~is_call
+        abandoned &= is_call
+        transferred &= is_call
+        np.maximum(direction, 0, out=direction)
+        direction[~is_call] = 0
+        columns: dict[str, Any] = {
+            "ticket": ev.ticket, "at": ev.at, "kind": kind_codes, "author": author,
+            "public": public, "automated": automated, "agent": agent, **durations,
+            "abandoned": abandoned, "transferred": transferred, "direction": direction,
+        }  # fmt: skip
+        if not known.all():  # rows of unknown tickets are left out (and reported)
+            rows = np.flatnonzero(known)
+            columns = {
+                k: v.take(rows) if isinstance(v, Categorical) else v[rows]
+                for k, v in columns.items()
             }
-        )
+        parts.append(columns)
     if not parts:
         return EventTable.empty(n), np.empty(0, dtype=np.int64)
-    agent = merge_categoricals([p.pop("agent") for p in parts])
-    merged = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    if len(parts) == 1:
+        merged = parts[0]
+        agent = merged.pop("agent")
+    else:
+        agent = merge_categoricals([p.pop("agent") for p in parts])
+        merged = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
     ticket, at = merged.pop("ticket"), merged.pop("at")
     cols: dict[str, Any] = {
-        "kind": merged["kind"].astype(np.int8),
-        "author": merged["author"].astype(np.int8),
-        "public": merged["public"].astype(bool),
-        "automated": merged["automated"].astype(bool),
+        "kind": merged["kind"].astype(np.int8, copy=False),
+        "author": merged["author"].astype(np.int8, copy=False),
+        "public": merged["public"].astype(bool, copy=False),
+        "automated": merged["automated"].astype(bool, copy=False),
         "agent_id": agent,
-        **{c: merged[c].astype(np.float64) for c in _DURATIONS},
-        "abandoned": merged["abandoned"].astype(bool),
-        "transferred": merged["transferred"].astype(bool),
-        "direction": merged["direction"],
+        **{c: merged[c].astype(np.float64, copy=False) for c in _DURATIONS},
+        "abandoned": merged["abandoned"].astype(bool, copy=False),
+        "transferred": merged["transferred"].astype(bool, copy=False),
+        "direction": merged["direction"].astype(np.int8, copy=False),
     }
-    events = _build(ticket, at, cols, n)
+    events = _build(ticket, at, cols, n, messages if calls is None else None)
     return events, np.concatenate(bad_tickets) if bad_tickets else np.empty(0, dtype=np.int64)
 
 
-def _build(ticket: IntArray, at: FloatArray, columns: dict[str, Any], n: int) -> EventTable:
-    same = ticket[1:] == ticket[:-1]
-    if np.all(ticket[1:] >= ticket[:-1]) and np.all(~same | (at[1:] >= at[:-1])):
+def _in_order(ticket: IntArray, at: FloatArray, known: bool | None = None) -> bool:
+    """Whether rows are sorted by ticket, then time (a missing time only alone)."""
+    if known is not None:
+        return known
+    if ticket.size < 2:
+        return True
+    if not bool((ticket[1:] >= ticket[:-1]).all()):
+        return False
+    if np.isnan(at.min()):
+        same = ticket[1:] == ticket[:-1]
+        return bool(np.all(~same | (at[1:] >= at[:-1])))
+    # Times may only go back where the ticket changes.
+    back = np.flatnonzero(at[1:] < at[:-1])
+    return not bool((ticket[back] == ticket[back + 1]).any())
+
+
+def _offsets(ticket: IntArray, n: int, counts: npt.NDArray[Any] | None = None) -> IntArray:
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(ticket, minlength=n) if counts is None else counts, out=offsets[1:])
+    return offsets
+
+
+def _build(
+    ticket: IntArray,
+    at: FloatArray,
+    columns: dict[str, Any],
+    n: int,
+    hint: _Events | None = None,
+) -> EventTable:
+    if _in_order(ticket, at, None if hint is None else hint.in_order):
         # Already in (ticket, time) order, as the own schema is written: no sort.
-        offsets = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(ticket, minlength=n), out=offsets[1:])
-        return EventTable(offsets, ticket, at, columns)
+        counts = None if hint is None else hint.counts
+        return EventTable(_offsets(ticket, n, counts), ticket, at, columns)
     # Rows without a time (already reported) sort last within their ticket.
     table = EventTable.build(ticket, np.nan_to_num(at, nan=np.inf), columns, n)
     clean_at = np.where(np.isinf(table.at), np.nan, table.at)
     return EventTable(table.offsets, table.ticket, clean_at, table.columns)
 
 
+def _kept(ev: _Events) -> tuple[IntArray | None, IntArray, FloatArray]:
+    """``(rows, ticket, at)`` of the rows of known tickets (rows None: all of them)."""
+    known = ev.ticket >= 0
+    if known.all():
+        return None, ev.ticket, ev.at
+    rows = np.flatnonzero(known)
+    return rows, ev.ticket[rows], ev.at[rows]
+
+
 def _status_history(ev: _Events | None, problems: Problems, n: int) -> tuple[EventTable, IntArray]:
     if ev is None:
         return EventTable.empty(n), np.empty(0, dtype=np.int64)
-    ids = ev.ticket_ids.astype(object)
+    ids = ev.ticket_ids
     codes, given = _literal(ev.table, "status", TICKET_STATUSES, problems, ids, None, "status_changes.status")  # fmt: skip
     missing = ~given
     problems.add(missing, ids=ids, field="status_changes.status", code="missing",
                  message="Field required")  # fmt: skip
-    keep = ev.ticket >= 0
-    positions = np.flatnonzero(keep)
-    table = _build(ev.ticket[keep], ev.at[keep], {"status": codes[keep], "position": positions}, n)
+    kept, ticket, at = _kept(ev)
+    status = codes if kept is None else codes[kept]
+    if _in_order(ticket, at, ev.in_order):
+        table = EventTable(_offsets(ticket, n, ev.counts), ticket, at, {"status": status})
+        rows = kept
+    else:
+        positions = np.arange(ticket.size) if kept is None else kept
+        key = np.nan_to_num(at, nan=np.inf)
+        table = EventTable.build(ticket, key, {"status": status, "position": positions}, n)
+        rows = table["position"]
     status = table["status"]
-    same = np.concatenate([[False], table.ticket[1:] == table.ticket[:-1]])
-    previous = np.concatenate([[-1], status[:-1]])
-    leaves_closed = same & (previous == _CLOSED) & (status != _CLOSED) & (status >= 0)
-    rows = table["position"]
-    problems.add(
-        leaves_closed, ids=ev.ticket_ids[rows].astype(object), field="status_changes.status",
-        code="invalid_status_sequence", positions=rows,
-        message=lambda r: f"moves a closed ticket to {TICKET_STATUSES[status[r]]!r} at "
-        f"{_iso(table.at[r])}; closed is final (a follow-up must be a new ticket)",
-    )  # fmt: skip
-    bad = np.concatenate([ev.ticket[(codes < 0) & keep], table.ticket[leaves_closed]])
+    # A change away from closed, after a closed change of the same ticket.
+    leaves = np.flatnonzero(
+        (status[:-1] == _CLOSED) & (status[1:] != _CLOSED) & (status[1:] >= 0)
+    ) + 1  # fmt: skip
+    leaves = leaves[table.ticket[leaves] == table.ticket[leaves - 1]]
+    leaves_closed = np.zeros(status.size, dtype=bool)
+    leaves_closed[leaves] = True
+    if leaves.size:
+        source = np.arange(status.size) if rows is None else rows
+        problems.add(
+            leaves_closed, ids=_Rows(lambda r: ids[source[r]]), field="status_changes.status",
+            code="invalid_status_sequence", positions=source,
+            message=lambda r: f"moves a closed ticket to {TICKET_STATUSES[status[r]]!r} at "
+            f"{_iso(table.at[r])}; closed is final (a follow-up must be a new ticket)",
+        )  # fmt: skip
+    invalid = codes < 0
+    bad = np.concatenate([ev.ticket[invalid & (ev.ticket >= 0)], table.ticket[leaves_closed]])
+    table_at = table.at
+    if np.isinf(table_at).any():
+        table_at = np.where(np.isinf(table_at), np.nan, table_at)
     clean = EventTable(
-        table.offsets, table.ticket, np.where(np.isinf(table.at), np.nan, table.at),
-        {"status": status.astype(np.int8)},
-    )  # fmt: skip
+        table.offsets, table.ticket, table_at, {"status": status.astype(np.int8, copy=False)}
+    )
     return clean, bad
 
 
@@ -592,62 +862,62 @@ def _priority_history(
 ) -> tuple[EventTable, IntArray]:
     if ev is None:
         return EventTable.empty(n), np.empty(0, dtype=np.int64)
-    ids = ev.ticket_ids.astype(object)
+    ids = ev.ticket_ids
     codes, given = _literal(ev.table, "priority", PRIORITIES, problems, ids, None, "priority_changes.priority")  # fmt: skip
     problems.add(~given, ids=ids, field="priority_changes.priority", code="missing",
                  message="Field required")  # fmt: skip
-    keep = ev.ticket >= 0
-    table = _build(ev.ticket[keep], ev.at[keep], {"priority": codes[keep].astype(np.int8)}, n)
-    return table, ev.ticket[(codes < 0) & keep]
+    kept, ticket, at = _kept(ev)
+    priority = codes if kept is None else codes[kept]
+    table = _build(ticket, at, {"priority": priority.astype(np.int8, copy=False)}, n, ev)
+    return table, ev.ticket[(codes < 0) & (ev.ticket >= 0)]
 
 
 def _assignments(ev: _Events | None, n: int) -> EventTable:
     if ev is None:
         return EventTable.empty(n)
-    keep = ev.ticket >= 0
-    agent = ev.table.categorical("agent_id").take(np.flatnonzero(keep))
-    group = ev.table.categorical("group").take(np.flatnonzero(keep))
-    return _build(ev.ticket[keep], ev.at[keep], {"agent_id": agent, "group": group}, n)
+    kept, ticket, at = _kept(ev)
+    agent = ev.table.categorical("agent_id")
+    group = ev.table.categorical("group")
+    if kept is not None:
+        agent, group = agent.take(kept), group.take(kept)
+    return _build(ticket, at, {"agent_id": agent, "group": group}, n, ev)
 
 
 def _tags(
-    tickets: Table,
+    tickets_table: Table,
     tags: Any,
     mapping: Mapping[str, str] | None,
-    ticket_text: Any,
+    tickets: _TicketIds,
     created: FloatArray,
     problems: Problems,
     timezone: str | None,
 ) -> EventTable:
-    n = tickets.n
+    n = tickets_table.n
     ticket_parts: list[IntArray] = []
     tag_parts: list[Categorical] = []
-    if tickets.has("tags"):
+    if tickets_table.has("tags"):
         pa, pc = _arrow()
-        array = tickets.arrow("tags")
+        array = tickets_table.arrow("tags")
         if pa.types.is_list(array.type) or pa.types.is_large_list(array.type):
-            rows = np.asarray(pc.list_parent_indices(array).to_numpy(zero_copy_only=False))
+            rows = fixed_values(pc.list_parent_indices(array))
             words = pc.list_flatten(array)
             if not (pa.types.is_string(words.type) or pa.types.is_large_string(words.type)):
                 words = pc.cast(words, pa.string())
         else:
             # A text column: tags separated by commas, semicolons or pipes.
-            text = pc.replace_substring_regex(tickets.text("tags"), "[;|]", ",")
+            text = pc.replace_substring_regex(tickets_table.text("tags"), "[;|]", ",")
             split = pc.split_pattern(text, ",")
-            rows = np.asarray(pc.list_parent_indices(split).to_numpy(zero_copy_only=False))
+            rows = fixed_values(pc.list_parent_indices(split))
             words = pc.list_flatten(split)
-        words = pc.utf8_trim_whitespace(words)
-        encoded = pc.dictionary_encode(pc.if_else(pc.equal(words, ""), None, words))
-        indices = np.asarray(
-            encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64
-        )
+        encoded = pc.dictionary_encode(tickets_table._clean(words))
+        indices = np.asarray(dictionary_indices(encoded), dtype=np.int64)
         names = [str(w) for w in encoded.dictionary.to_pylist()]
         order = np.argsort(np.array(names, dtype=str)) if names else np.empty(0, np.int64)
         rank = np.empty(len(names), dtype=np.int64)
         rank[order] = np.arange(len(names))
         codes = np.where(indices >= 0, rank[np.maximum(indices, 0)] if names else -1, -1)
         tag = Categorical(codes.astype(np.int32), tuple(sorted(names)))
-        rows = rows.astype(np.int64)
+        rows = np.asarray(rows, dtype=np.int64)
         keep = tag.codes >= 0
         ticket_parts.append(rows[keep])
         tag_parts.append(tag.take(np.flatnonzero(keep)))
@@ -655,16 +925,12 @@ def _tags(
         table = as_table(tags, "tags", mapping, timezone)
         assert table is not None
         table.require("ticket_id", "tag")
-        _, pc = _arrow()
-        text = table.text("ticket_id")
-        ticket = np.asarray(
-            pc.index_in(text, value_set=ticket_text).fill_null(-1).to_numpy(zero_copy_only=False),
-            dtype=np.int64,
-        )
-        ticket_ids = np.asarray(text.to_numpy(zero_copy_only=False), dtype=object)
-        problems.add(ticket < 0, ids=ticket_ids, field="tags.ticket_id",
+        linked = _ticket_rows(table, tickets, match_null=True)
+        ticket = linked.ticket
+        row_ids = _Rows(linked.value)
+        problems.add(ticket < 0, ids=row_ids, field="tags.ticket_id",
                      code="unknown_ticket", message="ticket_id names no ticket in the tickets table",
-                     inputs=ticket_ids)  # fmt: skip
+                     inputs=row_ids)  # fmt: skip
         tag = table.categorical("tag")
         keep = (ticket >= 0) & (tag.codes >= 0)
         ticket_parts.append(ticket[keep])
@@ -719,25 +985,32 @@ def _check_milestones(
     n: int,
 ) -> BoolArray:
     bad = np.zeros(n, dtype=bool)
-    checks = []
-    if len(interactions):
+
+    def touches() -> BoolArray:
         message = interactions["kind"] == 0
-        touch = np.where(
-            message,
-            interactions["public"] & np.isin(interactions["author"], [_AGENT, _BOT]),
-            ~interactions["abandoned"],
-        )
-        checks.append(("first_reply_at", interactions, touch, "public agent or bot interaction in interactions"))  # fmt: skip
-    if len(status_changes):
+        author = interactions["author"]
+        replied: BoolArray = interactions["public"] & ((author == _AGENT) | (author == _BOT))
+        return np.where(message, replied, ~interactions["abandoned"])
+
+    def solves() -> BoolArray:
         status = status_changes["status"]
-        solve = (status == _SOLVED) | (status == _CLOSED)
-        checks.append(("solved_at", status_changes, solve, "change to solved or closed in status_changes"))  # fmt: skip
+        solved: BoolArray = (status == _SOLVED) | (status == _CLOSED)
+        return solved
+
+    checks = (
+        ("first_reply_at", interactions, touches, "public agent or bot interaction in interactions"),
+        ("solved_at", status_changes, solves, "change to solved or closed in status_changes"),
+    )  # fmt: skip
     for name, table, mask, what in checks:
         at = milestones[name]
-        rows = np.flatnonzero(mask)
+        # Only tickets giving the milestone and a history can contradict it.
+        given = ~np.isnan(at) & (table.counts > 0)
+        if not len(table) or not given.any():
+            continue
+        rows = np.flatnonzero(mask())
         hit = table.at[rows] == at[table.ticket[rows]]
         matched = np.bincount(table.ticket[rows][hit], minlength=n) > 0
-        wrong = ~np.isnan(at) & (table.counts > 0) & ~matched
+        wrong = given & ~matched
         problems.add(
             wrong, ids=ids, field=name, code="milestone_contradicts_history",
             message=lambda r, name=name, at=at, what=what: f"{name} ({_iso(at[r])}) is not the "

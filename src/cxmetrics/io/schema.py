@@ -59,7 +59,7 @@ TICKET_TABLES: tuple[str, ...] = (
     "priority_changes",
     "tags",
 )
-TABLES: tuple[str, ...] = (*TICKET_TABLES, "surveys", "calls", "customers")
+TABLES: tuple[str, ...] = (*TICKET_TABLES, "surveys", "calls", "customers", "revenue_changes")
 """Table names of the own schema, in the order they are written."""
 
 INSTANT_COLUMNS = frozenset(

@@ -6,53 +6,11 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
 from cxmetrics._optional import import_optional
-from cxmetrics.batch import Categorical
+from cxmetrics.batch import Categorical, TakenColumns
 
 __all__ = ["ColumnTable", "TakenColumns", "TicketTable"]
-
-
-class TakenColumns(Mapping[str, Any]):
-    """The columns of ``source`` at rows ``index``, each cut on its first read.
-
-    A report cuts one measurement into hundreds of groups, and each metric reads
-    a few of its forty columns: cutting them all up front costs more than the
-    metrics. ``replaced`` columns are given whole.
-
-    Examples
-    --------
-    >>> taken = TakenColumns({"x": np.array([5.0, 6.0, 7.0])}, np.array([2, 0]))
-    >>> ColumnTable(taken)["x"].tolist(), len(ColumnTable(taken))
-    ([7.0, 5.0], 2)
-    """
-
-    def __init__(
-        self,
-        source: Mapping[str, Any],
-        index: npt.NDArray[np.int64],
-        replaced: Mapping[str, Any] | None = None,
-    ) -> None:
-        self._source = source
-        self._index = index
-        self._cut: dict[str, Any] = dict(replaced or {})
-        self.length = int(index.size)
-
-    def __getitem__(self, name: str) -> Any:
-        if name not in self._cut:
-            column = self._source[name]  # KeyError for an unknown name, as a dict
-            self._cut[name] = (
-                column.take(self._index) if isinstance(column, Categorical) else column[self._index]
-            )
-        return self._cut[name]
-
-    def __iter__(self) -> Iterator[str]:
-        yield from self._source
-        yield from (name for name in self._cut if name not in self._source)
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
 
 
 class ColumnTable:
