@@ -502,7 +502,12 @@ def _segment_pieces(
     seg = inst.first_segment[inst_of] + rank_in_group(offsets, int(offsets[-1]))
     a = np.maximum(tl.start[seg], inst.start[inst_of])
     b = np.minimum(tl.end[seg], end[inst_of])
-    running = ctx.runs[pol[inst_of], m, tl.status[seg]] & (b > a)
+    status = tl.status[seg]
+    if len(ctx.policies) == 1:
+        running = np.take(ctx.runs[0, m], status)
+    else:
+        running = ctx.runs[pol[inst_of], m, status]
+    running &= b > a
     # Consecutive running segments (new then open, say) are one piece: status
     # segments are contiguous, so only the running flag and the instance split.
     continues = np.zeros(running.size, dtype=bool)
