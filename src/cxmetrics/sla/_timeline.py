@@ -324,8 +324,9 @@ class Instances:
 
     ``end`` is the completion instant (``nan`` while open) and ``how`` says what
     completed it (:data:`END_OPEN`, :data:`END_REPLY`, :data:`END_SOLVE`). The
-    segment fields are exact only when the stream held every status segment
-    (see :func:`build_stream`); the never-pausing clocks do not read them.
+    segment fields are exact when the stream held every status segment (see
+    :func:`build_stream`) or when they were asked for (``exact``); the
+    never-pausing clocks do not read them.
     """
 
     ticket: IntArray

@@ -17,6 +17,18 @@ whose running sum reaches ``T``: the instant the *unpaused* time since the start
 reaches the target. Priority changes split the instance into priority segments,
 each with its own target; the instance breaches at the first instant its used
 time reaches the target in force.
+
+Shortcuts
+---------
+The general computation sorts histories, merges them into one event stream and
+expands every instance into its segments and priority segments. Most inputs
+allow cheaper roads to the very same numbers (``tests/sla/test_fast_paths.py``
+switches each off and compares): histories already in time order are laid out
+rather than sorted; first replies come from one reduction per ticket when no
+event precedes creation; resolution-type pieces are read off the whole timeline;
+never-pausing clocks keep their one piece in closed form; instances under one
+priority skip the priority expansion; whole seconds make (ticket, time) pairs
+exact integer keys and running sums one cumulative sum.
 """
 
 from __future__ import annotations
