@@ -30,6 +30,9 @@ __all__ = [
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
+_TICK_LABELS = 12
+
+
 def _axes(ax: Any, size: tuple[float, float] = (6.4, 3.6)) -> Any:
     if ax is not None:
         return ax
@@ -89,7 +92,11 @@ def plot_trend(report: Any, metric: str, ax: Any = None) -> Any:
         (line,) = ax.plot(x, y, marker="o", label=label)
         if np.isfinite(low).any():
             ax.fill_between(x, low, high, alpha=0.2, color=line.get_color())
-    ax.set_xticks(range(len(periods)), periods, rotation=45, ha="right", fontsize=8)
+    # At most about a dozen labels: two years of weeks would overlap (and take
+    # matplotlib seconds to lay out).
+    step = max(1, math.ceil(len(periods) / _TICK_LABELS))
+    ax.set_xticks(range(0, len(periods), step), periods[::step], rotation=45, ha="right",
+                  fontsize=8)  # fmt: skip
     unit = rows[0].unit if rows else ""
     ax.set_ylabel("hours" if unit == "seconds" else unit)
     ax.set_title(metric)

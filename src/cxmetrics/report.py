@@ -765,14 +765,14 @@ def report(
                 if explicit:
                     raise
                 skipped.append(f"{name}: {exc}")
-    result = Report(tuple(rows), tuple(skipped), by_fields)
-    if charts:
-        from cxmetrics.plot import report_charts
+        result = Report(tuple(rows), tuple(skipped), by_fields)
+        if charts:  # inside the block: the duration chart reuses the measurement
+            from cxmetrics.plot import report_charts
 
-        result = replace(
-            result,
-            charts=report_charts(result, inputs.get("tickets"), calendar, timezone),
-        )
+            result = replace(
+                result,
+                charts=report_charts(result, inputs.get("tickets"), calendar, timezone),
+            )
     return result
 
 

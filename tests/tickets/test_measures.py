@@ -114,3 +114,24 @@ def test_reopened_ticket_first_and_full_resolution() -> None:
     assert table["reopens"][0] == 1 and table["solves"][0] == 2
     chatwoot = ticket_metrics([ticket], definitions="chatwoot")
     assert chatwoot.solves["seconds"].tolist() == [20 * 60, 90 * 60]  # every resolve its own event
+
+
+@given(ticket_lists(max_size=10))
+def test_shared_calendar_time_requests_reuse_the_business_table(tickets: list[Ticket]) -> None:
+    # Inside a report, a metric in calendar time reads the calendar-time columns
+    # of the business-time measurement: they must equal a measurement of its own.
+    from cxmetrics.batch import TicketBatch
+    from cxmetrics.tickets.measures import shared_measures
+
+    batch = TicketBatch.from_tickets(tickets)
+    calendar = BusinessCalendar("Europe/Berlin", {"mon-fri": "09:00-17:00"})
+    alone = ticket_metrics(batch)
+    with shared_measures():
+        business = ticket_metrics(batch, calendar)
+        reused = ticket_metrics(batch)
+        other_rules = ticket_metrics(batch, None, "chatwoot")
+    assert reused is business and other_rules is not business
+    for column in alone.names:
+        np.testing.assert_array_equal(np.asarray(reused[column]), np.asarray(alone[column]))
+    for column in ("seconds", "replied_at", "ticket"):
+        np.testing.assert_array_equal(reused.exchanges[column], alone.exchanges[column])

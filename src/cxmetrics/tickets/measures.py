@@ -772,6 +772,11 @@ class _Shared:
 
     def measure(self, batch: TicketBatch, calendar: Any, rules: Definitions) -> TicketTable:
         key = (id(batch), id(calendar), rules)
+        if calendar is None and key not in self.tables:
+            # A table measured in business time holds the calendar-time columns too.
+            for batch_id, _, table_rules in self.tables:
+                if batch_id == id(batch) and table_rules == rules:
+                    return self.tables[(batch_id, _, table_rules)][2]
         if key not in self.tables:
             origin = self.parents.get(id(batch))
             # Per-ticket measures depend on the ticket alone, except the repeat-contact
@@ -796,7 +801,9 @@ def shared_measures() -> Iterator[None]:
     runs many of them on the same batches shares one measurement per (batch,
     calendar, definitions) instead of repeating it per metric, and the subsets it
     registers with :func:`measure_as_subset` are cut from their parent's
-    measurement instead of being measured again.
+    measurement instead of being measured again. A request in calendar time is
+    served by a business-time table of the same batch when there is one: it
+    holds the calendar-time columns too.
 
     Examples
     --------
