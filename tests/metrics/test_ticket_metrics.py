@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cxmetrics import (
@@ -303,6 +303,7 @@ def test_volume_by_hour_and_weekday_averages_per_week() -> None:
     assert result.details["mean_per_period"] == {"Mon 10h": 1.0, "Tue 12h": 1 / 3}
 
 
+@settings(max_examples=100)  # ~0.1 s an example: the suite stays under 10 min
 @given(ticket_lists())
 def test_backlog_series_is_the_backlog_at_each_instant(items: list[Ticket]) -> None:
     instants = [T0 + timedelta(hours=h) for h in range(0, 24 * 14, 17)]

@@ -98,6 +98,7 @@ def check_against_oracle(items: list[Ticket], rules: Definitions, calendar: Any 
 # --- agreement with the oracle -------------------------------------------------------------
 
 
+@settings(max_examples=100)  # ~0.1 s an example: the suite stays under 10 min
 @given(items=ticket_lists(), rules=definitions())
 def test_calendar_time_matches_the_oracle(items: list[Ticket], rules: Definitions) -> None:
     check_against_oracle(items, rules)
@@ -134,6 +135,7 @@ def test_an_always_open_calendar_is_calendar_time(items: list[Ticket]) -> None:
         np.testing.assert_allclose(table[name + "_business"], table[name], atol=1e-6)
 
 
+@settings(max_examples=100)  # ~0.1 s an example: the suite stays under 10 min
 @given(items=ticket_lists(), cut=st.integers(0, 12), rules=definitions())
 def test_partition_gives_the_same_rows(items: list[Ticket], cut: int, rules: Definitions) -> None:
     if rules.fcr_rule == "repeat_contact":
@@ -145,6 +147,7 @@ def test_partition_gives_the_same_rows(items: list[Ticket], cut: int, rules: Def
         np.testing.assert_array_equal(joined, np.asarray(whole[name], dtype=float))
 
 
+@settings(max_examples=100)  # ~0.1 s an example: the suite stays under 10 min
 @given(items=ticket_lists())
 def test_batch_and_list_give_the_same_table(items: list[Ticket]) -> None:
     from_list = ticket_metrics(items, None, "zendesk")
