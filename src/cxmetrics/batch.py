@@ -41,6 +41,7 @@ __all__ = [
     "TakenColumns",
     "TicketBatch",
     "as_ticket_batch",
+    "rows_of_tickets",
     "to_epoch_seconds",
 ]
 
@@ -167,6 +168,29 @@ class TakenColumns(Mapping[str, Any]):
         return (dict, (dict(self.items()),))
 
 
+def rows_of_tickets(
+    offsets: IntArray, index: npt.NDArray[np.intp]
+) -> tuple[IntArray, IntArray, IntArray]:
+    """Rows of the tickets at ``index`` in a CSR layout, in the order of ``index``.
+
+    ``offsets[i]:offsets[i + 1]`` are ticket ``i``'s rows. Returns the rows, the
+    new offsets (one per selected ticket, plus the end) and each row's new ticket
+    number; the cost is proportional to the rows selected, with no loop.
+
+    Examples
+    --------
+    >>> rows, new_offsets, ticket = rows_of_tickets(np.array([0, 2, 2, 5]), np.array([2, 0]))
+    >>> rows.tolist(), new_offsets.tolist(), ticket.tolist()
+    ([2, 3, 4, 0, 1], [0, 3, 5], [0, 0, 0, 1, 1])
+    """
+    counts = offsets[index + 1] - offsets[index]
+    new_offsets = np.zeros(index.size + 1, dtype=np.int64)
+    np.cumsum(counts, out=new_offsets[1:])
+    rows = np.repeat(offsets[index] - new_offsets[:-1], counts) + np.arange(new_offsets[-1])
+    ticket = np.repeat(np.arange(index.size, dtype=np.int64), counts)
+    return rows, new_offsets, ticket
+
+
 @dataclass(frozen=True, eq=False)
 class EventTable:
     """One history of every ticket, in compressed sparse row form.
@@ -227,13 +251,7 @@ class EventTable:
 
     def select_tickets(self, index: npt.NDArray[np.intp]) -> EventTable:
         """Return the rows of the tickets at ``index``, renumbered 0..len(index)-1."""
-        counts = self.offsets[index + 1] - self.offsets[index]  # O(selected), not O(all)
-        offsets = np.zeros(index.size + 1, dtype=np.int64)
-        np.cumsum(counts, out=offsets[1:])
-        starts = self.offsets[index]
-        # Row positions of the selected tickets, in the new order, without a loop.
-        rows = np.repeat(starts - offsets[:-1], counts) + np.arange(offsets[-1])
-        ticket = np.repeat(np.arange(index.size, dtype=np.int64), counts)
+        rows, offsets, ticket = rows_of_tickets(self.offsets, index)
         # The other columns are cut when read: most kernels read one or two.
         return EventTable(offsets, ticket, self.at[rows], TakenColumns(self.columns, rows))
 

@@ -27,7 +27,13 @@ import numpy as np
 import numpy.typing as npt
 
 from cxmetrics._optional import import_optional
-from cxmetrics.batch import CREATED_BY, Categorical, TicketBatch, as_ticket_batch
+from cxmetrics.batch import (
+    CREATED_BY,
+    Categorical,
+    TicketBatch,
+    as_ticket_batch,
+    rows_of_tickets,
+)
 from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.io._routing import as_record_table
 from cxmetrics.io.frames import RecordTable
@@ -510,11 +516,7 @@ def _outcome_cutter(outcomes: Any) -> Any:
     starts = np.searchsorted(ticket[by_ticket], np.arange(size), side="left")
 
     def cut(positions: npt.NDArray[np.int64]) -> Any:
-        counts = starts[positions + 1] - starts[positions]
-        bounds = np.zeros(positions.size + 1, dtype=np.int64)
-        np.cumsum(counts, out=bounds[1:])
-        ranks = np.repeat(starts[positions] - bounds[:-1], counts) + np.arange(bounds[-1])
-        rows = np.sort(by_ticket[ranks])
+        rows = np.sort(by_ticket[rows_of_tickets(starts, positions)[0]])
         part = outcomes.select(rows)
         part.columns["ticket"][:] = np.searchsorted(positions, ticket[rows])
         return part

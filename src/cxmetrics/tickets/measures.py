@@ -34,6 +34,7 @@ from cxmetrics.batch import (
     EventTable,
     TicketBatch,
     as_ticket_batch,
+    rows_of_tickets,
 )
 from cxmetrics.definitions import Definitions
 from cxmetrics.models.ticket import PRIORITIES, TICKET_STATUSES
@@ -873,11 +874,8 @@ def select_measures(
     columns = TakenColumns(table.columns, positions)
     events = []
     for event_table, starts in zip((table.exchanges, table.solves), offsets, strict=True):
-        counts = starts[positions + 1] - starts[positions]
-        bounds = np.zeros(positions.size + 1, dtype=np.int64)
-        np.cumsum(counts, out=bounds[1:])
-        rows = np.repeat(starts[positions] - bounds[:-1], counts) + np.arange(bounds[-1])
-        renumbered = {"ticket": np.repeat(np.arange(positions.size, dtype=np.int64), counts)}
+        rows, _, ticket = rows_of_tickets(starts, positions)
+        renumbered = {"ticket": ticket}
         events.append(ColumnTable(TakenColumns(event_table.columns, rows, renumbered)))
     return TicketTable(
         columns,
