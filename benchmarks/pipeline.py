@@ -26,7 +26,7 @@ import cxmetrics.stats
 from cxmetrics.datasets import generate
 from cxmetrics.io import read_parquet, write_parquet
 from cxmetrics.registry import available_metrics, get_metric
-from cxmetrics.report import report
+from cxmetrics.reporting import report
 
 
 def _export(folder: Path, n: int) -> None:

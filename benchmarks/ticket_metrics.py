@@ -39,7 +39,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cxmetrics.batch import AUTHORS, CREATED_BY, KIND_CALL, TicketBatch
 from cxmetrics.calendars import BusinessCalendar
 from cxmetrics.datasets import generate
 from cxmetrics.metrics.backlog import backlog
@@ -55,6 +54,7 @@ from cxmetrics.metrics.response_time import (
 from cxmetrics.metrics.transfer import transfer_rate
 from cxmetrics.metrics.volume import ticket_volume
 from cxmetrics.models.ticket import TICKET_STATUSES
+from cxmetrics.tables.ticket_batch import AUTHORS, CREATED_BY, KIND_CALL, TicketBatch
 from cxmetrics.tickets import ticket_metrics
 
 GIB = 2.0**30

@@ -13,8 +13,8 @@ import pytest
 
 from cxmetrics.datasets import generate
 from cxmetrics.io.files import write_csv, write_parquet
-from cxmetrics.io.schema import records_to_table
-from cxmetrics.report import report
+from cxmetrics.reporting import report
+from cxmetrics.tables.schema import records_to_table
 
 pytest.importorskip("pyarrow")
 

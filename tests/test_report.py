@@ -14,9 +14,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cxmetrics import InvalidParameterError, SurveyResponse, csat, nps
-from cxmetrics.batch import TicketBatch
+from cxmetrics.core.periods import period_labels
 from cxmetrics.datasets import generate
-from cxmetrics.report import period_labels, report
+from cxmetrics.reporting import report
+from cxmetrics.tables.ticket_batch import TicketBatch
 
 
 def at(day: int, hour: int = 12) -> datetime:
@@ -138,7 +139,7 @@ def test_by_segments_match_the_one_liners_per_segment() -> None:
 
 def test_report_on_dataframes_equals_report_on_records() -> None:
     pd = pytest.importorskip("pandas")
-    from cxmetrics.io.schema import batch_to_tables
+    from cxmetrics.tables.schema import batch_to_tables
 
     data = generate(300, seed=3)
     tables = batch_to_tables(data.tickets)
@@ -268,7 +269,7 @@ def test_segments_of_a_survey_table_are_those_of_each_kind() -> None:
 def test_volume_grid_against_python_datetimes() -> None:
     from zoneinfo import ZoneInfo
 
-    from cxmetrics.plot import volume_grid
+    from cxmetrics.reporting.charts import volume_grid
 
     batch = generate(300, seed=12).tickets
     grid = volume_grid(batch, "America/New_York")
@@ -281,7 +282,7 @@ def test_volume_grid_against_python_datetimes() -> None:
 
 @pytest.mark.parametrize("period", ["day", "week", "month", "quarter", "year"])
 def test_period_codes_agree_with_labels(period: str) -> None:
-    from cxmetrics.report import _period_codes
+    from cxmetrics.reporting.build import _period_codes
 
     rng = np.random.default_rng(1)
     start = datetime(2020, 12, 20, tzinfo=timezone.utc).timestamp()
@@ -394,7 +395,7 @@ def test_sla_outcomes_cut_by_ticket_equal_evaluating_those_tickets(
 ) -> None:
     # The report evaluates SLA targets once and cuts the outcomes per group.
     sla = pytest.importorskip("cxmetrics.sla")
-    from cxmetrics.report import _outcome_cutter
+    from cxmetrics.reporting.build import _outcome_cutter
 
     policy = sla.SlaPolicy(
         name="std",
@@ -413,7 +414,7 @@ def test_sla_outcomes_cut_by_ticket_equal_evaluating_those_tickets(
 
 
 def test_long_series_cells_are_cut_to_a_readable_width() -> None:
-    from cxmetrics.report import Report, ReportRow
+    from cxmetrics.reporting import Report, ReportRow
 
     days = {f"2024-03-{d:02d}": 100 + d for d in range(1, 31)}
     row = ReportRow(metric="ticket_volume", period="all", value=days, n=3465, unit="count")

@@ -108,7 +108,8 @@ from cxmetrics.models import (
     Ticket,
     validate_records,
 )
-from cxmetrics.registry import available_metrics, get_metric
+from cxmetrics.registry import available_metrics, get_metric, register
+from cxmetrics.reporting import Report, ReportRow, report
 from cxmetrics.sla import (
     SlaCompliance,
     SlaCondition,
@@ -169,6 +170,8 @@ __all__ = [
     "RecordValidationError",
     "ReopenRate",
     "RepeatContactFCR",
+    "Report",
+    "ReportRow",
     "RequesterWaitTime",
     "ResolutionRate",
     "ResolutionTime",
@@ -222,8 +225,10 @@ __all__ = [
     "nps",
     "nps_breakdown",
     "peak_concurrency",
+    "register",
     "reopen_rate",
     "repeat_contact_fcr",
+    "report",
     "requester_wait_time",
     "resolution_rate",
     "resolution_time",

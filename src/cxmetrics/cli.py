@@ -111,7 +111,7 @@ def _one_line(exc: BaseException) -> str:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from cxmetrics.report import report
+    from cxmetrics.reporting import report
 
     if args.sample and args.files:
         raise CXMetricsError("give data files or --sample, not both")

@@ -1,4 +1,9 @@
-"""The metric registry: every metric class by name."""
+"""The metric registry: every metric class by name.
+
+Metric modules register their classes when imported. ``import cxmetrics`` (which
+any ``from cxmetrics.… import …`` runs first) imports every built-in metric, so
+the registry is complete before any lookup; this module imports nothing above it.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from typing import TYPE_CHECKING, TypeVar
 from cxmetrics.exceptions import UnknownMetricError
 
 if TYPE_CHECKING:
-    from cxmetrics.metrics.base import Metric
+    from cxmetrics.core.base import Metric
 
 __all__ = ["available_metrics", "get_metric", "register"]
 
@@ -61,7 +66,6 @@ def get_metric(name: str) -> type[Metric]:  # type: ignore[type-arg]
     ...
     cxmetrics.exceptions.UnknownMetricError: unknown metric 'cast'; did you mean 'csat'?
     """
-    _ensure_loaded()
     key = name.strip().lower().replace("-", "_").replace(" ", "_")
     try:
         return _REGISTRY[key]
@@ -83,12 +87,4 @@ def available_metrics() -> list[str]:
     >>> "nps" in available_metrics()
     True
     """
-    _ensure_loaded()
     return sorted(_REGISTRY)
-
-
-def _ensure_loaded() -> None:
-    # Registration happens when the metric modules are imported; importing the
-    # package imports all of them, so lookups work even from a bare
-    # ``from cxmetrics.registry import get_metric``.
-    import cxmetrics.metrics  # noqa: F401

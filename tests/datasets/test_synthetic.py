@@ -15,9 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cxmetrics import InvalidParameterError, csat
-from cxmetrics.batch import TicketBatch
 from cxmetrics.datasets import batch_to_tickets, generate, load_sample
 from cxmetrics.datasets.sample import SAMPLE_SPEC, dump_jsonl_gz
+from cxmetrics.tables.ticket_batch import TicketBatch
 
 
 def test_same_seed_same_data_other_seed_other_data() -> None:
@@ -237,8 +237,8 @@ def test_who_opened_the_ticket_wrote_its_first_message() -> None:
 @pytest.mark.parametrize("seed", [1, 8])
 def test_generated_tables_feed_metrics_and_report_as_their_records_do(seed: int) -> None:
     from cxmetrics import aht, average_customer_lifetime, ces, csat, nps, service_level
-    from cxmetrics.io.schema import records_to_table
-    from cxmetrics.report import report
+    from cxmetrics.reporting import report
+    from cxmetrics.tables.schema import records_to_table
 
     data = generate(600, seed=seed)
     answers = data.surveys.to_records()

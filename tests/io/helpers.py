@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from cxmetrics import Call, Ticket
-from cxmetrics.batch import Categorical, EventTable, TicketBatch
+from cxmetrics.tables.ticket_batch import Categorical, EventTable, TicketBatch
 
 BACKENDS = ("pyarrow", "pandas", "polars")
 

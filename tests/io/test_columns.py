@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cxmetrics.io._columns import (
+from cxmetrics.tables.columns import (
     Table,
     bool_values,
     dictionary_indices,

@@ -11,11 +11,11 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from cxmetrics import RecordValidationError, Ticket
-from cxmetrics.batch import TicketBatch
 from cxmetrics.datasets import generate
 from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.io.files import read_files, write_csv, write_jsonl, write_parquet
-from cxmetrics.io.schema import records_to_table
+from cxmetrics.tables.schema import records_to_table
+from cxmetrics.tables.ticket_batch import TicketBatch
 
 from tests.io.helpers import assert_same_batch
 from tests.strategies import ticket_lists

@@ -26,19 +26,18 @@ from cxmetrics import (
     nps,
     resolution_time,
 )
-from cxmetrics.batch import TicketBatch
 from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.io.files import read_files
-from cxmetrics.io.frames import (
-    Collected,
+from cxmetrics.metrics.aht import aht
+from cxmetrics.metrics.churn import churn_rate
+from cxmetrics.tables.frames import (
     to_call_table,
     to_customer_table,
     to_survey_table,
     to_ticket_batch,
 )
-from cxmetrics.io.schema import records_to_table
-from cxmetrics.metrics.aht import aht
-from cxmetrics.metrics.churn import churn_rate
+from cxmetrics.tables.schema import Collected, records_to_table
+from cxmetrics.tables.ticket_batch import TicketBatch
 from cxmetrics.tickets import ticket_metrics
 
 from tests.io.helpers import BACKENDS, assert_same_batch, frame, frames
@@ -309,7 +308,7 @@ def test_grouped_and_shuffled_histories_link_the_same() -> None:
     # Grouped histories are linked by runs of ids, shuffled ones by a dictionary.
     pa = pytest.importorskip("pyarrow")
     from cxmetrics.datasets import generate
-    from cxmetrics.io.schema import batch_to_tables
+    from cxmetrics.tables.schema import batch_to_tables
 
     batch = generate(200, seed=5).tickets
     tables = {name: pa.table(cols) for name, cols in batch_to_tables(batch).items()}
@@ -346,7 +345,7 @@ def test_grouped_and_shuffled_histories_link_the_same() -> None:
 def _own_tables(n: int, seed: int) -> tuple[TicketBatch, dict[str, Any]]:
     pa = pytest.importorskip("pyarrow")
     from cxmetrics.datasets import generate
-    from cxmetrics.io.schema import batch_to_tables
+    from cxmetrics.tables.schema import batch_to_tables
 
     batch = generate(n, seed=seed).tickets
     return batch, {name: pa.table(cols) for name, cols in batch_to_tables(batch).items()}

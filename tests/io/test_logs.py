@@ -13,8 +13,8 @@ import pytest
 
 from cxmetrics import RecordValidationError
 from cxmetrics.exceptions import InvalidParameterError
-from cxmetrics.io.frames import Collected
 from cxmetrics.io.logs import read_event_log, read_message_log
+from cxmetrics.tables.schema import Collected
 from cxmetrics.tickets import ticket_metrics
 
 pa = pytest.importorskip("pyarrow")

@@ -12,9 +12,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cxmetrics import Customer, RecordValidationError, churn_rate, revenue_churn_rate
-from cxmetrics.io.frames import Collected, to_customer_table
-from cxmetrics.io.schema import records_to_table
-from cxmetrics.report import report
+from cxmetrics.reporting import report
+from cxmetrics.tables.frames import to_customer_table
+from cxmetrics.tables.schema import Collected, records_to_table
 
 from tests.io.helpers import BACKENDS, frame
 

@@ -11,8 +11,8 @@ import pytest
 
 from cxmetrics import RecordValidationError, first_response_time
 from cxmetrics.exceptions import InvalidParameterError
-from cxmetrics.io.frames import Collected
 from cxmetrics.io.zendesk import read_zendesk
+from cxmetrics.tables.schema import Collected
 from cxmetrics.tickets import ticket_metrics
 
 pytest.importorskip("pyarrow")

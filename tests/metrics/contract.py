@@ -30,7 +30,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cxmetrics import UndefinedMetricWarning, available_metrics, get_metric
-from cxmetrics.metrics.base import Metric
+from cxmetrics.core.base import Metric
 
 # The contract runs for every metric class: fewer examples per law than the suite's
 # profile, so that the whole contract stays within a few minutes on two cores.

@@ -20,7 +20,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cxmetrics import Message, PriorityChange, StatusChange, Ticket
-from cxmetrics.batch import TicketBatch
 from cxmetrics.sla import _timeline, evaluate
 from cxmetrics.sla._timeline import (
     build_stream,
@@ -34,6 +33,7 @@ from cxmetrics.sla._timeline import (
 )
 from cxmetrics.sla.evaluate import evaluate_sla
 from cxmetrics.sla.policy import SlaPolicy, SlaPolicySet, SlaTarget
+from cxmetrics.tables.ticket_batch import TicketBatch
 
 from tests.sla.fakes import WeekdayHours
 from tests.sla.strategies import T0, policies, ticket_lists

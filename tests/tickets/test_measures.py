@@ -120,7 +120,7 @@ def test_reopened_ticket_first_and_full_resolution() -> None:
 def test_shared_calendar_time_requests_reuse_the_business_table(tickets: list[Ticket]) -> None:
     # Inside a report, a metric in calendar time reads the calendar-time columns
     # of the business-time measurement: they must equal a measurement of its own.
-    from cxmetrics.batch import TicketBatch
+    from cxmetrics.tables.ticket_batch import TicketBatch
     from cxmetrics.tickets.measures import shared_measures
 
     batch = TicketBatch.from_tickets(tickets)

@@ -12,11 +12,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cxmetrics.batch import TicketBatch
 from cxmetrics.calendars import BusinessCalendar
 from cxmetrics.definitions import PRESETS, Definitions
 from cxmetrics.exceptions import RecordValidationError
 from cxmetrics.models import Assignment, Call, Message, StatusChange, Ticket
+from cxmetrics.tables.ticket_batch import TicketBatch
 from cxmetrics.tickets import ticket_metrics
 from cxmetrics.tickets.measures import business_clock, elapsed
 

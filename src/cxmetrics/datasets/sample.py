@@ -19,12 +19,12 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from cxmetrics.batch import TicketBatch
 from cxmetrics.models.bulk import validate_records
 from cxmetrics.models.customer import Customer
 from cxmetrics.models.interaction import Call
 from cxmetrics.models.survey import SurveyResponse
 from cxmetrics.models.ticket import Ticket
+from cxmetrics.tables.ticket_batch import TicketBatch
 
 __all__ = ["SAMPLE_SPEC", "SampleData", "load_sample"]
 
@@ -68,7 +68,7 @@ class SampleData:
 
     @property
     def ticket_batch(self) -> TicketBatch:
-        """The tickets as a columnar :class:`~cxmetrics.batch.TicketBatch`.
+        """The tickets as a columnar :class:`~cxmetrics.tables.ticket_batch.TicketBatch`.
 
         Examples
         --------

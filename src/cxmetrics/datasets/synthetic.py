@@ -20,9 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 import numpy.typing as npt
 
-from cxmetrics.batch import AUTHORS, CREATED_BY, Categorical, EventTable, TicketBatch
 from cxmetrics.exceptions import InvalidParameterError
-from cxmetrics.io.frames import RecordTable
 from cxmetrics.models.customer import Customer
 from cxmetrics.models.interaction import Call, Message
 from cxmetrics.models.survey import SurveyResponse
@@ -34,6 +32,8 @@ from cxmetrics.models.ticket import (
     StatusChange,
     Ticket,
 )
+from cxmetrics.tables.schema import ConvertsToRecordTable, RecordTable
+from cxmetrics.tables.ticket_batch import AUTHORS, CREATED_BY, Categorical, EventTable, TicketBatch
 
 __all__ = [
     "CallTable",
@@ -74,7 +74,7 @@ CLOSE_AFTER = 4 * 86400.0  # solved tickets close after four days, as helpdesks 
 
 
 @dataclass(frozen=True, eq=False)
-class SurveyTable:
+class SurveyTable(ConvertsToRecordTable):
     """Survey answers as columns, one row per answer, in order of answer time.
 
     Attributes
@@ -172,7 +172,7 @@ class SurveyTable:
 
 
 @dataclass(frozen=True, eq=False)
-class CallTable:
+class CallTable(ConvertsToRecordTable):
     """Live contacts as columns, one row per call of a phone ticket.
 
     Attributes
@@ -271,7 +271,7 @@ class CallTable:
 
 
 @dataclass(frozen=True, eq=False)
-class CustomerTable:
+class CustomerTable(ConvertsToRecordTable):
     """Customer lifetimes as columns, one row per customer.
 
     Attributes
@@ -529,7 +529,7 @@ def generate(
     Returns
     -------
     SyntheticData
-        The tickets as a :class:`~cxmetrics.batch.TicketBatch`, the survey answers,
+        The tickets as a :class:`~cxmetrics.tables.ticket_batch.TicketBatch`, the survey answers,
         calls and customers as columns; each converts to validated records.
 
     Raises

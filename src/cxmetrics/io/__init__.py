@@ -25,16 +25,15 @@ from cxmetrics.io.files import (
     write_jsonl,
     write_parquet,
 )
-from cxmetrics.io.frames import (
-    Collected,
-    RecordTable,
+from cxmetrics.io.logs import read_event_log, read_message_log
+from cxmetrics.io.zendesk import read_zendesk
+from cxmetrics.tables.frames import (
     to_call_table,
     to_customer_table,
     to_survey_table,
     to_ticket_batch,
 )
-from cxmetrics.io.logs import read_event_log, read_message_log
-from cxmetrics.io.zendesk import read_zendesk
+from cxmetrics.tables.schema import Collected, RecordTable
 
 __all__ = [
     "Collected",

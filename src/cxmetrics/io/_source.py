@@ -20,8 +20,8 @@ import numpy.typing as npt
 
 from cxmetrics._optional import import_optional
 from cxmetrics.exceptions import InvalidParameterError
-from cxmetrics.io._columns import Table, is_dataframe
 from cxmetrics.io._progress import Progress
+from cxmetrics.tables.columns import Table, is_dataframe
 
 __all__ = ["Source", "read_source"]
 
@@ -55,7 +55,7 @@ class Source:
                 )
 
     def view(self, timezone: str | None) -> Table:
-        """The source as a column :class:`~cxmetrics.io._columns.Table`."""
+        """The source as a column :class:`~cxmetrics.tables.columns.Table`."""
         return Table(self.table, self.name, None, timezone)
 
 

@@ -2,8 +2,8 @@
 
 A data set on disk is a directory (or a list of files) with one file per table,
 named after the table: ``tickets.parquet``, ``interactions.parquet``,
-``surveys.parquet``… (see :mod:`cxmetrics.io.schema`). The readers go through
-:mod:`cxmetrics.io.frames`, so they validate every row with the models' rules and
+``surveys.parquet``… (see :mod:`cxmetrics.tables.schema`). The readers go through
+:mod:`cxmetrics.tables.frames`, so they validate every row with the models' rules and
 never build per-row objects; what a writer writes, the reader reads back equal.
 """
 
@@ -24,25 +24,26 @@ import numpy as np
 import numpy.typing as npt
 
 from cxmetrics._optional import import_optional
-from cxmetrics.batch import TicketBatch, as_ticket_batch
 from cxmetrics.exceptions import InvalidParameterError
-from cxmetrics.io._columns import Table
 from cxmetrics.io._progress import Progress
-from cxmetrics.io.frames import (
-    Collected,
-    RecordTable,
+from cxmetrics.tables.columns import Table
+from cxmetrics.tables.frames import (
     to_call_table,
     to_customer_table,
     to_survey_table,
     to_ticket_batch,
 )
-from cxmetrics.io.schema import (
+from cxmetrics.tables.inputs import as_ticket_batch
+from cxmetrics.tables.schema import (
     INSTANT_COLUMNS,
     TABLES,
     TICKET_TABLES,
+    Collected,
+    RecordTable,
     batch_to_tables,
     records_to_table,
 )
+from cxmetrics.tables.ticket_batch import TicketBatch
 
 __all__ = [
     "SupportData",
@@ -89,7 +90,7 @@ class SupportData:
     errors: tuple[dict[str, object], ...] = field(default=())
 
     def inputs(self) -> dict[str, Any]:
-        """The non-empty inputs as keyword arguments for :func:`~cxmetrics.report.report`.
+        """The non-empty inputs as keyword arguments for :func:`~cxmetrics.reporting.report`.
 
         Examples
         --------

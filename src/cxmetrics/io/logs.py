@@ -4,7 +4,7 @@ Both shapes are what many exports share: process-mining logs and ticket-history
 exports are event logs (case id, timestamp, status or activity, optional actor);
 chat, e-mail and social-media exports are message logs (conversation or
 reply-to links, author role, timestamp). The loaders parse and validate whole
-columns, then build a :class:`~cxmetrics.batch.TicketBatch` through
+columns, then build a :class:`~cxmetrics.tables.ticket_batch.TicketBatch` through
 :func:`~cxmetrics.io.to_ticket_batch`, so the record models' rules apply.
 """
 
@@ -16,12 +16,13 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from cxmetrics.batch import AUTHORS
 from cxmetrics.exceptions import InvalidParameterError
-from cxmetrics.io._columns import Problems, localize
 from cxmetrics.io._source import Source, _pa, read_source
-from cxmetrics.io.frames import Collected, _check_mode, to_ticket_batch
 from cxmetrics.models.ticket import PRIORITIES, TICKET_STATUSES
+from cxmetrics.tables.columns import Problems, localize
+from cxmetrics.tables.frames import _check_mode, to_ticket_batch
+from cxmetrics.tables.schema import Collected
+from cxmetrics.tables.ticket_batch import AUTHORS
 
 __all__ = ["read_event_log", "read_message_log"]
 

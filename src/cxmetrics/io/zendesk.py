@@ -34,7 +34,8 @@ from typing import Any, Literal
 
 from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.io._source import _pa
-from cxmetrics.io.frames import Collected, _check_mode, to_ticket_batch
+from cxmetrics.tables.frames import _check_mode, to_ticket_batch
+from cxmetrics.tables.schema import Collected
 
 __all__ = ["read_zendesk"]
 
@@ -95,7 +96,7 @@ def read_zendesk(
     users: Any = None,
     errors: Literal["raise", "collect"] = "raise",
 ) -> Any:
-    """Load a Zendesk export as a :class:`~cxmetrics.batch.TicketBatch`.
+    """Load a Zendesk export as a :class:`~cxmetrics.tables.ticket_batch.TicketBatch`.
 
     Parameters
     ----------

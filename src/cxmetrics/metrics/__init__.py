@@ -1,8 +1,9 @@
 """Metric classes and their one-liners; importing this package registers them all."""
 
+from cxmetrics.core.base import Metric, MetricParams, MetricResult, ZeroDivision
+from cxmetrics.core.state import CountsState, MeanState, RatioState, State, ValuesState
 from cxmetrics.metrics.abandonment import AbandonmentRate, abandonment_rate
 from cxmetrics.metrics.aht import AHT, aht, aht_by_interval
-from cxmetrics.metrics.base import Metric, MetricParams, MetricResult, ZeroDivision
 from cxmetrics.metrics.call_transfer import CallTransferRate, call_transfer_rate
 from cxmetrics.metrics.ces import CES, ces
 from cxmetrics.metrics.churn import (
@@ -40,7 +41,6 @@ from cxmetrics.metrics.response_time import (
 from cxmetrics.metrics.review import ReviewRating, review_rating
 from cxmetrics.metrics.service_level import ServiceLevel, service_level
 from cxmetrics.metrics.speed_of_answer import AverageSpeedOfAnswer, average_speed_of_answer
-from cxmetrics.metrics.state import CountsState, MeanState, RatioState, State, ValuesState
 from cxmetrics.metrics.ticket_counts import (
     Backlog,
     ChannelMix,

@@ -13,9 +13,9 @@ import numpy.typing as npt
 from pydantic import field_validator
 from typing_extensions import Self
 
+from cxmetrics.core.base import Metric, MetricResult, undefined
+from cxmetrics.core.state import State
 from cxmetrics.metrics._tickets import TicketParams, in_period
-from cxmetrics.metrics.base import Metric, MetricResult, undefined
-from cxmetrics.metrics.state import State
 from cxmetrics.stats import quantile_interval, t_interval
 from cxmetrics.tickets.measures import measured
 from cxmetrics.tickets.table import TicketTable

@@ -9,9 +9,9 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import field_validator
 
+from cxmetrics.core.base import MetricParams, MetricResult, safe_ratio
+from cxmetrics.core.state import RatioState
 from cxmetrics.definitions import DEFAULT, Definitions, as_definitions
-from cxmetrics.metrics.base import MetricParams, MetricResult, safe_ratio
-from cxmetrics.metrics.state import RatioState
 from cxmetrics.stats import wilson_interval
 
 __all__ = ["TicketParams", "in_period", "ratio_result"]

@@ -9,20 +9,16 @@ from typing import Any, ClassVar, Literal
 
 import numpy as np
 
-from cxmetrics.metrics._calls_input import (
-    CallColumns,
-    CallParams,
-    bucket_codes,
-    call_columns,
-    interval_seconds,
-    local_to_utc,
-)
-from cxmetrics.metrics._calls_input import missing as is_missing
-from cxmetrics.metrics._tables import MetricTable
-from cxmetrics.metrics.base import Metric, MetricResult, ZeroDivision, undefined
-from cxmetrics.metrics.state import State
+from cxmetrics.core.base import Metric, MetricResult, ZeroDivision, undefined
+from cxmetrics.core.local_time import bucket_codes, interval_seconds, local_to_utc
+from cxmetrics.core.result_table import MetricTable
+from cxmetrics.core.state import State
+from cxmetrics.metrics._calls import CallParams
 from cxmetrics.registry import register
 from cxmetrics.stats import t_interval
+from cxmetrics.tables.calls import CallColumns
+from cxmetrics.tables.calls import missing as is_missing
+from cxmetrics.tables.inputs import call_columns
 
 __all__ = ["AHT", "AHTParams", "HandleTimeState", "aht", "aht_by_interval"]
 

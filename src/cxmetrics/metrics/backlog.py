@@ -11,10 +11,10 @@ import numpy as np
 from pydantic import field_validator
 from typing_extensions import Self
 
-from cxmetrics.batch import as_ticket_batch
-from cxmetrics.metrics.base import Metric, MetricParams, MetricResult
-from cxmetrics.metrics.state import State
+from cxmetrics.core.base import Metric, MetricParams, MetricResult
+from cxmetrics.core.state import State
 from cxmetrics.registry import register
+from cxmetrics.tables.inputs import as_ticket_batch
 from cxmetrics.tickets.measures import backlog_counts, unresolved_intervals
 
 __all__ = ["AGE_BUCKETS", "Backlog", "BacklogParams", "BacklogState", "backlog", "backlog_series"]

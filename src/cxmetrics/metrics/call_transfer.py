@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from cxmetrics.metrics._calls_input import CallParams, call_columns
-from cxmetrics.metrics.base import Metric, MetricResult, ZeroDivision, safe_ratio
-from cxmetrics.metrics.state import RatioState
+from cxmetrics.core.base import Metric, MetricResult, ZeroDivision, safe_ratio
+from cxmetrics.core.state import RatioState
+from cxmetrics.metrics._calls import CallParams
 from cxmetrics.registry import register
 from cxmetrics.stats import wilson_interval
+from cxmetrics.tables.inputs import call_columns
 
 __all__ = ["CallTransferRate", "call_transfer_rate"]
 

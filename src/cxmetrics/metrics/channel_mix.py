@@ -6,10 +6,10 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from cxmetrics.batch import as_ticket_batch
-from cxmetrics.metrics.base import Metric, MetricParams, MetricResult, undefined
-from cxmetrics.metrics.state import CountsState
+from cxmetrics.core.base import Metric, MetricParams, MetricResult, undefined
+from cxmetrics.core.state import CountsState
 from cxmetrics.registry import register
+from cxmetrics.tables.inputs import as_ticket_batch
 
 __all__ = ["ChannelMix", "channel_mix", "count_result"]
 

@@ -16,7 +16,7 @@ partitions is counted twice).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, Literal, overload
@@ -26,8 +26,7 @@ import numpy.typing as npt
 from pydantic import ValidationInfo, field_validator
 from typing_extensions import Self
 
-from cxmetrics.metrics._calls_input import as_mapping, epoch_seconds, reject_rows
-from cxmetrics.metrics.base import (
+from cxmetrics.core.base import (
     Metric,
     MetricParams,
     MetricResult,
@@ -35,10 +34,12 @@ from cxmetrics.metrics.base import (
     safe_ratio,
     undefined,
 )
-from cxmetrics.metrics.state import State
+from cxmetrics.core.state import State
 from cxmetrics.models.customer import Customer
 from cxmetrics.registry import register
 from cxmetrics.stats import wilson_interval
+from cxmetrics.tables.customers import CustomerColumns
+from cxmetrics.tables.inputs import customer_columns
 
 __all__ = [
     "Churn",
@@ -66,152 +67,6 @@ FloatArray = npt.NDArray[np.float64]
 _DAY = 86400.0
 ALL = "__all__"
 """Key of the all-customers tally in a :class:`SegmentTallyState`."""
-
-
-# --- input --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CustomerColumns:
-    """Customers as columns: epoch seconds (``until`` is ``inf`` while active)."""
-
-    since: FloatArray
-    until: FloatArray
-    segment: npt.NDArray[np.object_]  # "" when the customer has no segment
-    revenue: FloatArray  # nan when unknown
-    change_owner: npt.NDArray[np.int64]  # revenue changes, flattened
-    change_at: FloatArray
-    change_revenue: FloatArray
-
-    def revenue_at(self, at: float) -> FloatArray:
-        """Revenue of every customer in force at epoch second ``at``."""
-        revenue: FloatArray = self.revenue.copy()
-        applied = self.change_at <= at
-        # Changes are sorted by owner then time: the last applied one per owner wins.
-        owners, times, values = (
-            self.change_owner[applied],
-            self.change_at[applied],
-            self.change_revenue[applied],
-        )
-        order = np.lexsort((times, owners))
-        owners, values = owners[order], values[order]
-        last = np.r_[owners[1:] != owners[:-1], True] if owners.size else owners.astype(bool)
-        revenue[owners[last]] = values[last]
-        return revenue
-
-
-def customer_columns(customers: Iterable[Any], *, owner: str) -> CustomerColumns:
-    """Return ``customers`` as :class:`CustomerColumns`.
-
-    Parameters
-    ----------
-    customers : iterable of Customer, or a table
-        ``Customer`` records, or columns (a dict of arrays, a pandas, polars or
-        Arrow table) with ``since`` (aware instants or UTC epoch seconds) and
-        optionally ``id``, ``until`` (missing while active), ``segment`` and
-        ``revenue``. Revenue changes need records.
-    owner : str
-        The public function or class, for messages.
-
-    Raises
-    ------
-    TypeError
-        For an item that is not a ``Customer``, naming its position.
-    ValueError
-        For columns with a missing or naive ``since``, a customer leaving before
-        joining, or a negative revenue, naming the rows and their ids.
-
-    Examples
-    --------
-    >>> from datetime import datetime, timezone
-    >>> c = Customer(id="a", since=datetime(1970, 1, 2, tzinfo=timezone.utc))
-    >>> customer_columns([c], owner="churn_rate").since.tolist()
-    [86400.0]
-    """
-    from cxmetrics.io._routing import customers_input  # DataFrames: validated on columns
-
-    converted: CustomerColumns | None = customers_input(customers)
-    if converted is not None:
-        return converted
-    if isinstance(customers, Mapping) or hasattr(customers, "columns"):
-        return _customers_from_columns(as_mapping(customers, owner), owner)
-    rows: list[Customer] = []
-    for position, item in enumerate(customers):
-        if not isinstance(item, Customer):
-            raise TypeError(
-                f"{owner} expects Customer items; item {position} is {type(item).__name__}"
-            )
-        rows.append(item)
-    n = len(rows)
-    segments = np.empty(n, dtype=object)
-    segments[:] = ["" if c.segment is None else c.segment for c in rows]
-    changes = [
-        (i, ch.at.timestamp(), ch.revenue) for i, c in enumerate(rows) for ch in c.revenue_changes
-    ]
-    return CustomerColumns(
-        since=np.fromiter((c.since.timestamp() for c in rows), np.float64, n),
-        until=np.fromiter(
-            (math.inf if c.until is None else c.until.timestamp() for c in rows), np.float64, n
-        ),
-        segment=segments,
-        revenue=np.fromiter(
-            (math.nan if c.revenue is None else c.revenue for c in rows), np.float64, n
-        ),
-        change_owner=np.array([c[0] for c in changes], dtype=np.int64),
-        change_at=np.array([c[1] for c in changes], dtype=np.float64),
-        change_revenue=np.array([c[2] for c in changes], dtype=np.float64),
-    )
-
-
-def _get(table: Any, name: str) -> Any:
-    if isinstance(table, Mapping):
-        return table.get(name)
-    return table[name] if name in table.columns else None
-
-
-def _customers_from_columns(table: Any, owner: str) -> CustomerColumns:
-    if _get(table, "since") is None:
-        raise ValueError(f"{owner}: customer columns need a 'since' column of aware instants")
-    since = epoch_seconds(_get(table, "since"), owner, "since")
-    n = since.size
-    ids_column = _get(table, "id")
-    ids = np.empty(n, dtype=object)
-    if ids_column is not None:
-        ids[:] = [None if _absent(v) else str(v) for v in ids_column]
-    until_column = _get(table, "until")
-    until = (
-        np.full(n, math.inf)
-        if until_column is None
-        else epoch_seconds(until_column, owner, "until", allow_missing=True)
-    )
-    until = np.where(np.isnan(until), math.inf, until)
-    reject_rows(until < since, ids, owner, "customer(s) leave before joining (until < since)")
-    segment_column = _get(table, "segment")
-    segments = np.empty(n, dtype=object)
-    segments[:] = (
-        "" if segment_column is None else ["" if _absent(v) else str(v) for v in segment_column]
-    )
-    revenue_column = _get(table, "revenue")
-    # None and nan both become nan (unknown revenue).
-    revenue = (
-        np.full(n, math.nan)
-        if revenue_column is None
-        else np.array(revenue_column, dtype=np.float64).reshape(-1)
-    )
-    reject_rows(revenue < 0, ids, owner, "customer(s) have a negative revenue")
-    return CustomerColumns(
-        since=since,
-        until=until,
-        segment=segments,
-        revenue=revenue,
-        change_owner=np.empty(0, dtype=np.int64),
-        change_at=np.empty(0, dtype=np.float64),
-        change_revenue=np.empty(0, dtype=np.float64),
-    )
-
-
-def _absent(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 # --- state --------------------------------------------------------------------------

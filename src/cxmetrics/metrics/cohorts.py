@@ -11,11 +11,11 @@ from typing import Any, Literal
 import numpy as np
 
 from cxmetrics._optional import import_optional
+from cxmetrics.core.local_time import local_seconds, local_to_utc
+from cxmetrics.core.result_table import MetricTable
 from cxmetrics.exceptions import InvalidParameterError
-from cxmetrics.metrics._calls_input import local_seconds, local_to_utc
-from cxmetrics.metrics._tables import MetricTable
-from cxmetrics.metrics.churn import customer_columns
 from cxmetrics.models.customer import Customer
+from cxmetrics.tables.inputs import customer_columns
 
 __all__ = ["CohortTable", "cohort_retention"]
 

@@ -10,18 +10,14 @@ import numpy as np
 import numpy.typing as npt
 from typing_extensions import Self
 
-from cxmetrics.metrics._calls_input import (
-    CallColumns,
-    CallParams,
-    call_columns,
-    interval_seconds,
-    local_seconds,
-    local_to_utc,
-)
-from cxmetrics.metrics._tables import MetricTable
-from cxmetrics.metrics.base import Metric, MetricResult, ZeroDivision, undefined
-from cxmetrics.metrics.state import State
+from cxmetrics.core.base import Metric, MetricResult, ZeroDivision, undefined
+from cxmetrics.core.local_time import interval_seconds, local_seconds, local_to_utc
+from cxmetrics.core.result_table import MetricTable
+from cxmetrics.core.state import State
+from cxmetrics.metrics._calls import CallParams
 from cxmetrics.registry import register
+from cxmetrics.tables.calls import CallColumns
+from cxmetrics.tables.inputs import call_columns
 
 __all__ = [
     "ConcurrencyParams",

@@ -7,13 +7,9 @@ from typing import Any
 
 import numpy as np
 
-from cxmetrics.metrics._calls_input import (
-    call_columns,
-    interval_seconds,
-    local_seconds,
-    local_to_utc,
-)
-from cxmetrics.metrics._tables import MetricTable
+from cxmetrics.core.local_time import interval_seconds, local_seconds, local_to_utc
+from cxmetrics.core.result_table import MetricTable
+from cxmetrics.tables.inputs import call_columns
 
 __all__ = ["WEEKDAYS", "contact_volume", "volume_by_hour_and_weekday"]
 

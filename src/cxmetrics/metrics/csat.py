@@ -9,13 +9,13 @@ import numpy as np
 from pydantic import field_validator, model_validator
 from typing_extensions import Self
 
+from cxmetrics.core.base import Metric, MetricParams, MetricResult, ZeroDivision, safe_ratio
+from cxmetrics.core.state import MeanState, RatioState
 from cxmetrics.exceptions import InvalidParameterError
-from cxmetrics.metrics._survey_input import survey_scores
-from cxmetrics.metrics.base import Metric, MetricParams, MetricResult, ZeroDivision, safe_ratio
-from cxmetrics.metrics.state import MeanState, RatioState
 from cxmetrics.models.survey import allowed_scales, is_valid_scale, score_range
 from cxmetrics.registry import register
 from cxmetrics.stats import t_interval, wilson_interval
+from cxmetrics.tables.inputs import survey_scores
 
 __all__ = ["CSAT", "SATISFIED_BY_SCALE", "CSATMean", "csat"]
 

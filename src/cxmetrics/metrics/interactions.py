@@ -6,9 +6,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from cxmetrics.core.base import Metric, MetricResult, safe_ratio
+from cxmetrics.core.state import MeanState
 from cxmetrics.metrics._tickets import TicketParams, in_period
-from cxmetrics.metrics.base import Metric, MetricResult, safe_ratio
-from cxmetrics.metrics.state import MeanState
 from cxmetrics.registry import register
 from cxmetrics.stats import t_interval
 from cxmetrics.tickets.measures import measured

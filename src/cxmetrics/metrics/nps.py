@@ -8,11 +8,11 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from cxmetrics.metrics._survey_input import survey_scores
-from cxmetrics.metrics.base import Metric, MetricParams, MetricResult, ZeroDivision, undefined
-from cxmetrics.metrics.state import State
+from cxmetrics.core.base import Metric, MetricParams, MetricResult, ZeroDivision, undefined
+from cxmetrics.core.state import State
 from cxmetrics.registry import register
 from cxmetrics.stats import nps_interval
+from cxmetrics.tables.inputs import survey_scores
 
 __all__ = ["NPS", "NPSState", "nps", "nps_breakdown"]
 

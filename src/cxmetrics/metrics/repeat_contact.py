@@ -8,11 +8,13 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 from pydantic import AwareDatetime, field_validator
 
-from cxmetrics.metrics._calls_input import CallParams, call_columns, missing
-from cxmetrics.metrics.base import Metric, MetricResult, ZeroDivision, safe_ratio
-from cxmetrics.metrics.state import RatioState
+from cxmetrics.core.base import Metric, MetricResult, ZeroDivision, safe_ratio
+from cxmetrics.core.state import RatioState
+from cxmetrics.metrics._calls import CallParams
 from cxmetrics.registry import register
 from cxmetrics.stats import wilson_interval
+from cxmetrics.tables.calls import missing
+from cxmetrics.tables.inputs import call_columns
 
 __all__ = ["RepeatContactFCR", "RepeatContactParams", "repeat_contact_fcr"]
 

@@ -7,7 +7,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from cxmetrics.batch import as_ticket_batch
+from cxmetrics.core.base import Metric, MetricResult
+from cxmetrics.core.state import RatioState
 from cxmetrics.metrics._duration import (
     DurationParams,
     DurationState,
@@ -16,10 +17,9 @@ from cxmetrics.metrics._duration import (
     per_ticket_state,
 )
 from cxmetrics.metrics._tickets import TicketParams, in_period, ratio_result
-from cxmetrics.metrics.base import Metric, MetricResult
-from cxmetrics.metrics.state import RatioState
 from cxmetrics.models.ticket import TICKET_STATUSES
 from cxmetrics.registry import register
+from cxmetrics.tables.inputs import as_ticket_batch
 from cxmetrics.tickets.measures import measured, resolved_at_instants
 
 _RESOLVED = np.array([TICKET_STATUSES.index("solved"), TICKET_STATUSES.index("closed")])

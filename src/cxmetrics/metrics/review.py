@@ -7,12 +7,12 @@ from typing import Any, ClassVar
 
 from pydantic import field_validator
 
-from cxmetrics.metrics._survey_input import survey_scores
-from cxmetrics.metrics.base import Metric, MetricParams, MetricResult, ZeroDivision, safe_ratio
-from cxmetrics.metrics.state import MeanState
+from cxmetrics.core.base import Metric, MetricParams, MetricResult, ZeroDivision, safe_ratio
+from cxmetrics.core.state import MeanState
 from cxmetrics.models.survey import allowed_scales, is_valid_scale
 from cxmetrics.registry import register
 from cxmetrics.stats import t_interval
+from cxmetrics.tables.inputs import survey_scores
 
 __all__ = ["ReviewRating", "review_rating"]
 

@@ -8,11 +8,12 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import field_validator
 
-from cxmetrics.metrics._calls_input import CallParams, call_columns
-from cxmetrics.metrics.base import Metric, MetricResult, ZeroDivision, safe_ratio
-from cxmetrics.metrics.state import State
+from cxmetrics.core.base import Metric, MetricResult, ZeroDivision, safe_ratio
+from cxmetrics.core.state import State
+from cxmetrics.metrics._calls import CallParams
 from cxmetrics.registry import register
 from cxmetrics.stats import wilson_interval
+from cxmetrics.tables.inputs import call_columns
 
 __all__ = [
     "ABANDON_TREATMENTS",

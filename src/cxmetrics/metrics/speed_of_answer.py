@@ -6,11 +6,12 @@ import math
 from datetime import timedelta
 from typing import Any, ClassVar
 
-from cxmetrics.metrics._calls_input import CallParams, call_columns
-from cxmetrics.metrics.base import Metric, MetricResult, ZeroDivision, undefined
-from cxmetrics.metrics.state import MeanState
+from cxmetrics.core.base import Metric, MetricResult, ZeroDivision, undefined
+from cxmetrics.core.state import MeanState
+from cxmetrics.metrics._calls import CallParams
 from cxmetrics.registry import register
 from cxmetrics.stats import t_interval
+from cxmetrics.tables.inputs import call_columns
 
 __all__ = ["AverageSpeedOfAnswer", "average_speed_of_answer"]
 

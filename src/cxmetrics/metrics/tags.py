@@ -6,11 +6,11 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from cxmetrics.batch import as_ticket_batch
-from cxmetrics.metrics.base import Metric, MetricParams, MetricResult
+from cxmetrics.core.base import Metric, MetricParams, MetricResult
+from cxmetrics.core.state import CountsState
 from cxmetrics.metrics.channel_mix import count_result
-from cxmetrics.metrics.state import CountsState
 from cxmetrics.registry import register
+from cxmetrics.tables.inputs import as_ticket_batch
 
 __all__ = ["TagCounts", "tag_counts"]
 

@@ -6,9 +6,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from cxmetrics.core.base import Metric, MetricResult
+from cxmetrics.core.state import RatioState
 from cxmetrics.metrics._tickets import TicketParams, in_period, ratio_result
-from cxmetrics.metrics.base import Metric, MetricResult
-from cxmetrics.metrics.state import RatioState
 from cxmetrics.registry import register
 from cxmetrics.tickets.measures import measured
 

@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 from pydantic import field_validator
 
-from cxmetrics.batch import as_ticket_batch
-from cxmetrics.metrics.base import Metric, MetricParams, MetricResult
+from cxmetrics.core.base import Metric, MetricParams, MetricResult
+from cxmetrics.core.state import CountsState
 from cxmetrics.metrics.channel_mix import count_result
-from cxmetrics.metrics.state import CountsState
 from cxmetrics.registry import register
+from cxmetrics.tables.inputs import as_ticket_batch
 
 __all__ = ["TicketVolume", "VolumeParams", "ticket_volume"]
 
@@ -62,7 +62,7 @@ class VolumeParams(MetricParams):
 
 
 def _volume_labels(created: Any, params: VolumeParams) -> Any:
-    from cxmetrics.report import period_labels
+    from cxmetrics.core.periods import period_labels
 
     if params.period != "hour_weekday":
         return period_labels(created, params.period, params.timezone)
@@ -80,7 +80,7 @@ _WEEK = "week "
 
 
 def _volume_update(tickets: Any, params: VolumeParams) -> CountsState:
-    from cxmetrics.report import period_labels
+    from cxmetrics.core.periods import period_labels
 
     batch = as_ticket_batch(tickets)
     if len(batch) == 0:

@@ -16,7 +16,7 @@ import numpy.typing as npt
 from typing_extensions import Self
 
 from cxmetrics._optional import import_optional
-from cxmetrics.batch import Categorical
+from cxmetrics.tables.ticket_batch import Categorical
 from cxmetrics.tickets.table import ColumnTable as _ColumnTable
 
 __all__ = ["ColumnTable"]

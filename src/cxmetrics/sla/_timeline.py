@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from cxmetrics.batch import AUTHORS, CREATED_BY, KIND_CALL, KIND_MESSAGE, TicketBatch
 from cxmetrics.models.ticket import TICKET_STATUSES
+from cxmetrics.tables.ticket_batch import AUTHORS, CREATED_BY, KIND_CALL, KIND_MESSAGE, TicketBatch
 
 __all__ = [
     "Instances",

@@ -19,10 +19,9 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import field_validator
 
-from cxmetrics.batch import Categorical
+from cxmetrics.core.base import Metric, MetricParams, MetricResult, safe_ratio
+from cxmetrics.core.state import CountsState
 from cxmetrics.exceptions import InvalidParameterError
-from cxmetrics.metrics.base import Metric, MetricParams, MetricResult, safe_ratio
-from cxmetrics.metrics.state import CountsState
 from cxmetrics.registry import register
 from cxmetrics.sla._table import ColumnTable
 from cxmetrics.sla.evaluate import (
@@ -35,6 +34,7 @@ from cxmetrics.sla.evaluate import (
 )
 from cxmetrics.sla.policy import SlaPolicy, SlaPolicySet, as_policy_set
 from cxmetrics.stats import wilson_interval
+from cxmetrics.tables.ticket_batch import Categorical
 
 __all__ = [
     "SLA_GROUPS",
@@ -120,7 +120,7 @@ def _group_values(
     columns: list[list[Any]] = []
     for name in params.by:
         if name == "period":
-            from cxmetrics.report import period_labels
+            from cxmetrics.core.periods import period_labels
 
             settled = _settled_at(outcomes)[rows]
             assert params.period is not None

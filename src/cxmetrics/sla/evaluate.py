@@ -1,6 +1,6 @@
 """Vectorised SLA evaluation: one outcome per (ticket, target instance).
 
-The evaluator turns a :class:`~cxmetrics.batch.TicketBatch` and a policy (or an
+The evaluator turns a :class:`~cxmetrics.tables.ticket_batch.TicketBatch` and a policy (or an
 ordered policy set) into an :class:`SlaOutcomes` table. The rules it applies —
 when each metric starts, pauses and completes, how priority changes re-target a
 running clock, how reopens count — are listed in ``docs/sla.md``; the comments
@@ -42,7 +42,6 @@ from typing import Any, ClassVar
 import numpy as np
 import numpy.typing as npt
 
-from cxmetrics.batch import Categorical, TicketBatch, as_ticket_batch
 from cxmetrics.exceptions import InvalidParameterError, SlaError
 from cxmetrics.models.ticket import PRIORITIES, TICKET_STATUSES
 from cxmetrics.sla._clock import Clocks
@@ -70,6 +69,8 @@ from cxmetrics.sla.policy import (
     SlaTarget,
     as_policy_set,
 )
+from cxmetrics.tables.inputs import as_ticket_batch
+from cxmetrics.tables.ticket_batch import Categorical, TicketBatch
 
 __all__ = [
     "COMPLETIONS",
@@ -127,7 +128,7 @@ class SlaOutcomes(ColumnTable):
 
     Rows come grouped by metric (in the order of ``SLA_METRICS``), then by ticket
     in input order, then by start; the ticket-level rows (``no_policy`` …) come
-    last. String columns are stored as :class:`~cxmetrics.batch.Categorical`;
+    last. String columns are stored as :class:`~cxmetrics.tables.ticket_batch.Categorical`;
     indexing (``outcomes["status"]``) decodes them to object arrays.
 
     Examples

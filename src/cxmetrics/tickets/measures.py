@@ -1,4 +1,4 @@
-"""Per-ticket measures, vectorised over a :class:`~cxmetrics.batch.TicketBatch`.
+"""Per-ticket measures, vectorised over a :class:`~cxmetrics.tables.ticket_batch.TicketBatch`.
 
 Every function here works on whole columns. The histories are sorted by ticket and
 time (compressed sparse rows), so "the first reply of each ticket" is a
@@ -25,7 +25,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from cxmetrics.batch import (
+from cxmetrics.definitions import Definitions
+from cxmetrics.models.ticket import PRIORITIES, TICKET_STATUSES
+from cxmetrics.tables.inputs import as_ticket_batch
+from cxmetrics.tables.ticket_batch import (
     AUTHORS,
     CREATED_BY,
     KIND_CALL,
@@ -33,11 +36,8 @@ from cxmetrics.batch import (
     Categorical,
     EventTable,
     TicketBatch,
-    as_ticket_batch,
     rows_of_tickets,
 )
-from cxmetrics.definitions import Definitions
-from cxmetrics.models.ticket import PRIORITIES, TICKET_STATUSES
 from cxmetrics.tickets.table import ColumnTable, TakenColumns, TicketTable
 
 __all__ = [
@@ -661,7 +661,7 @@ def stations(table: EventTable, column: str, current: Any, n: int) -> IntArray:
 
     Examples
     --------
-    >>> from cxmetrics.batch import Categorical
+    >>> from cxmetrics.tables.ticket_batch import Categorical
     >>> t = EventTable.build(np.zeros(4, np.int64), np.arange(4.0),
     ...                      {"agent_id": Categorical.from_values(["a", None, "b", "a"])}, 1)
     >>> stations(t, "agent_id", Categorical.from_values([None]), 1).tolist()

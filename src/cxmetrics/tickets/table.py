@@ -8,13 +8,13 @@ from typing import Any
 import numpy as np
 
 from cxmetrics._optional import import_optional
-from cxmetrics.batch import Categorical, TakenColumns
+from cxmetrics.tables.ticket_batch import Categorical, TakenColumns
 
 __all__ = ["ColumnTable", "TakenColumns", "TicketTable"]
 
 
 class ColumnTable:
-    """Equal-length columns by name: numpy arrays or :class:`~cxmetrics.batch.Categorical`.
+    """Equal-length columns by name: numpy arrays or :class:`~cxmetrics.tables.ticket_batch.Categorical`.
 
     Column access (``table["first_reply"]``) returns the stored array (categoricals
     decoded to an object array of strings and ``None``); :meth:`to_pandas` and
@@ -71,7 +71,7 @@ class ColumnTable:
         return self._columns
 
     def raw(self, name: str) -> Any:
-        """The stored column (a :class:`~cxmetrics.batch.Categorical` stays encoded)."""
+        """The stored column (a :class:`~cxmetrics.tables.ticket_batch.Categorical` stays encoded)."""
         return self._columns[name]
 
     def __repr__(self) -> str:

@@ -20,13 +20,13 @@ from typing import Any, ClassVar, Generic, Literal, TypeVar, Union
 from pydantic import BaseModel, ConfigDict, ValidationError
 from typing_extensions import Self
 
+from cxmetrics.core.state import State
 from cxmetrics.exceptions import (
     IncompatibleStateError,
     InvalidParameterError,
     UndefinedMetricError,
     UndefinedMetricWarning,
 )
-from cxmetrics.metrics.state import State
 
 __all__ = [
     "Metric",

@@ -19,39 +19,29 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
-from functools import lru_cache, partial
-from typing import Any, Literal
-from zoneinfo import ZoneInfo
+from functools import partial
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from cxmetrics._optional import import_optional
-from cxmetrics.batch import (
-    CREATED_BY,
-    Categorical,
-    TicketBatch,
-    as_ticket_batch,
-    rows_of_tickets,
-)
+from cxmetrics.core.base import Metric, MetricResult
+from cxmetrics.core.periods import Period, local_wall_time, period_labels
+from cxmetrics.core.state import MeanState, RatioState
 from cxmetrics.exceptions import InvalidParameterError
-from cxmetrics.io._routing import as_record_table
-from cxmetrics.io.frames import RecordTable
-from cxmetrics.io.schema import records_to_table
-from cxmetrics.metrics.base import Metric, MetricResult
-from cxmetrics.metrics.state import MeanState, RatioState
 from cxmetrics.models.customer import Customer
 from cxmetrics.models.interaction import Call
 from cxmetrics.models.survey import SurveyResponse
 from cxmetrics.models.ticket import PRIORITIES, TICKET_STATUSES
 from cxmetrics.registry import available_metrics, get_metric
 from cxmetrics.stats import compare_means, compare_nps, compare_proportions
+from cxmetrics.tables.inputs import as_record_table, as_ticket_batch
+from cxmetrics.tables.schema import RecordTable, records_to_table
+from cxmetrics.tables.ticket_batch import CREATED_BY, Categorical, TicketBatch, rows_of_tickets
 from cxmetrics.tickets.measures import measure_as_subset, shared_measures
 
 __all__ = ["Period", "Report", "ReportRow", "report"]
-
-Period = Literal["day", "week", "month", "quarter", "year"]
-PERIODS: tuple[str, ...] = ("day", "week", "month", "quarter", "year")
 
 
 @dataclass(frozen=True)
@@ -277,78 +267,6 @@ def _fmt_seconds(seconds: float) -> str:
     return f"{seconds / 86400:.1f}d"
 
 
-# After 1972 every zone's offset changes on a UTC quarter hour (Nepal's +05:45 is the
-# finest), so one lookup per UTC quarter hour is exact.
-_QUARTER_HOUR = 900.0
-
-
-@lru_cache(maxsize=1 << 17)
-def _utc_offset(tz: str, quarter_hour: float) -> float:
-    instant = datetime.fromtimestamp(quarter_hour * _QUARTER_HOUR, tz=ZoneInfo(tz))
-    return instant.utcoffset().total_seconds()  # type: ignore[union-attr]
-
-
-def _local_time(seconds: npt.NDArray[np.float64], tz: str) -> npt.NDArray[np.datetime64]:
-    """Local wall-clock time of epoch-second instants (one zone lookup per UTC quarter hour)."""
-    ZoneInfo(tz)  # an unknown zone fails here, even without instants
-    quarters = np.floor(seconds / _QUARTER_HOUR)
-    unique_quarters, inverse = np.unique(quarters, return_inverse=True)
-    offsets = np.array([_utc_offset(tz, q) for q in unique_quarters.tolist()], dtype=np.float64)
-    local: npt.NDArray[np.datetime64] = (seconds + offsets[inverse.ravel()]).astype("datetime64[s]")
-    return local
-
-
-def period_labels(
-    seconds: npt.NDArray[np.float64], period: str, tz: str = "UTC"
-) -> npt.NDArray[np.str_]:
-    """Label epoch-second instants with their local period (``2024-W09``, ``2024-03``…).
-
-    The UTC offset is looked up once per distinct UTC quarter hour (and cached),
-    so a million instants cost a few thousand zone lookups. Weeks are ISO weeks (Monday to Sunday).
-
-    Examples
-    --------
-    >>> from datetime import timezone
-    >>> t = np.array([datetime(2024, 3, 31, 22, 30, tzinfo=timezone.utc).timestamp()])
-    >>> period_labels(t, "day", "Europe/Berlin").tolist(), period_labels(t, "month").tolist()
-    (['2024-04-01'], ['2024-03'])
-    """
-    if period not in PERIODS:
-        raise InvalidParameterError(
-            f"The 'period' parameter of report must be one of {', '.join(PERIODS)}. "
-            f"Got {period!r} instead."
-        )
-    # Label each distinct local day once: strings are the costly part.
-    days, inverse = np.unique(_local_time(seconds, tz).astype("datetime64[D]"), return_inverse=True)
-    labels: npt.NDArray[np.str_] = _day_labels(days, period)[inverse.ravel()]
-    return labels
-
-
-def _day_labels(days: npt.NDArray[np.datetime64], period: str) -> npt.NDArray[np.str_]:
-    local = days
-    labels: npt.NDArray[np.str_]
-    if period == "day":
-        labels = days.astype(str)
-        return labels
-    if period == "month":
-        labels = local.astype("datetime64[M]").astype(str)
-        return labels
-    if period == "year":
-        labels = local.astype("datetime64[Y]").astype(str)
-        return labels
-    if period == "quarter":
-        months = local.astype("datetime64[M]").astype(np.int64)
-        return np.char.add(
-            np.char.add((months // 12 + 1970).astype(str), "-Q"), (months % 12 // 3 + 1).astype(str)
-        )
-    # ISO week: the week of the Thursday of this week decides the year.
-    weekday = (days.astype(np.int64) + 3) % 7  # Monday = 0
-    thursday = days - weekday + 3
-    iso_year = thursday.astype("datetime64[Y]")
-    week = (thursday - iso_year.astype("datetime64[D]")).astype(np.int64) // 7 + 1
-    return np.char.add(np.char.add(iso_year.astype(str), "-W"), np.char.zfill(week.astype(str), 2))
-
-
 def _compare(
     metric: Metric[Any, Any],
     before: Metric[Any, Any],
@@ -569,7 +487,7 @@ def _period_codes(
     known = ~np.isnan(seconds)
     local = np.zeros(seconds.size, dtype=np.int64)
     if known.any():
-        days_of = _local_time(seconds[known], tz).astype("datetime64[D]")
+        days_of = local_wall_time(seconds[known], tz).astype("datetime64[D]")
         days = days_of.astype(np.int64)
         if period == "day":
             key = days
@@ -769,7 +687,7 @@ def report(
                 skipped.append(f"{name}: {exc}")
         result = Report(tuple(rows), tuple(skipped), by_fields)
         if charts:  # inside the block: the duration chart reuses the measurement
-            from cxmetrics.plot import report_charts
+            from cxmetrics.reporting.charts import report_charts
 
             result = replace(
                 result,

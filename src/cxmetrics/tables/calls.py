@@ -10,32 +10,25 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import numpy.typing as npt
 
 from cxmetrics._optional import import_optional
-from cxmetrics.metrics.base import MetricParams
+from cxmetrics.core.local_time import seconds
 from cxmetrics.models.interaction import Call
 from cxmetrics.models.ticket import Ticket
 
 __all__ = [
     "CallColumns",
-    "CallParams",
     "as_mapping",
-    "bucket_codes",
-    "call_columns",
+    "calls_from_mapping",
+    "calls_from_records",
     "epoch_seconds",
-    "interval_seconds",
-    "local_seconds",
-    "local_to_utc",
     "missing",
     "reject_rows",
-    "seconds",
-    "to_datetime",
 ]
 
 _MAX_LISTED = 5
@@ -93,72 +86,16 @@ class CallColumns:
 _FIELDS = tuple(CallColumns.__dataclass_fields__)
 
 
-def seconds(value: timedelta | float | int, name: str = "value") -> float:
-    """Return ``value`` in seconds; numbers are read as seconds.
-
-    Examples
-    --------
-    >>> seconds(timedelta(minutes=2)), seconds(30)
-    (120.0, 30.0)
-    """
-    if isinstance(value, timedelta):
-        return value.total_seconds()
-    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
-        return float(value)
-    raise TypeError(f"{name} must be a timedelta or a number of seconds, got {value!r}")
-
-
-def to_datetime(epoch_seconds: float, tz: timezone | ZoneInfo = timezone.utc) -> datetime:
-    """Return the aware datetime of ``epoch_seconds`` in ``tz``.
-
-    Examples
-    --------
-    >>> to_datetime(0.0).isoformat()
-    '1970-01-01T00:00:00+00:00'
-    """
-    return datetime.fromtimestamp(epoch_seconds, tz=tz)
-
-
-def call_columns(items: Any, *, owner: str) -> CallColumns:
-    """Return ``items`` as :class:`CallColumns`.
-
-    Parameters
-    ----------
-    items : iterable of Call or Ticket, CallColumns, or a mapping of columns
-        ``Call`` records; tickets contribute their ``calls``. A mapping (a dict of
-        arrays or a pandas DataFrame; polars and Arrow tables are read through
-        narwhals, the ``dataframes`` extra) needs ``at`` (aware datetimes, or UTC epoch
-        seconds) and optionally ``wait``, ``talk``, ``hold``, ``wrap`` (seconds or
-        timedeltas), ``abandoned``, ``transferred``, ``direction``, ``channel``,
-        ``queue``, ``customer_id`` and ``id``.
-    owner : str
-        The public function or class, for messages.
-
-    Raises
-    ------
-    TypeError
-        For an item that is neither a ``Call`` nor a ``Ticket``.
-    ValueError
-        For column input with missing or negative durations, naive instants, or
-        contacts both answered and abandoned, naming the rows (and their ids).
+def calls_from_records(items: Any, *, owner: str) -> CallColumns:
+    """Return ``Call`` records (tickets contribute their ``calls``) as :class:`CallColumns`.
 
     Examples
     --------
     >>> from datetime import datetime, timezone
     >>> at = datetime(2024, 3, 1, 9, tzinfo=timezone.utc)
-    >>> cols = call_columns([Call(at=at, wait=20, talk=100)], owner="aht")
-    >>> cols.talk.tolist(), cols.abandoned.tolist()
-    ([100.0], [False])
+    >>> calls_from_records([Call(at=at, wait=20, talk=100)], owner="aht").talk.tolist()
+    [100.0]
     """
-    if isinstance(items, CallColumns):
-        return items
-    from cxmetrics.io._routing import calls_input  # record tables of cxmetrics.io
-
-    converted: CallColumns | None = calls_input(items)
-    if converted is not None:
-        return converted
-    if isinstance(items, Mapping) or hasattr(items, "columns"):
-        return _from_columns(as_mapping(items, owner), owner)
     calls: list[Call] = []
     for position, item in enumerate(items):
         if isinstance(item, Call):
@@ -184,6 +121,11 @@ def call_columns(items: Any, *, owner: str) -> CallColumns:
         customer_id=_objects([c.customer_id for c in calls]),
         id=_objects([c.id for c in calls]),
     )
+
+
+def calls_from_mapping(table: Any, *, owner: str) -> CallColumns:
+    """Return a dict of columns (or a pandas DataFrame) of calls as :class:`CallColumns`."""
+    return _from_columns(as_mapping(table, owner), owner)
 
 
 def _objects(values: list[Any]) -> ObjectArray:
@@ -395,108 +337,6 @@ def epoch_seconds(column: Any, owner: str, name: str, *, allow_missing: bool = F
         return np.where(absent, np.nan, values)
     _reject_missing_instants(absent, owner, name)
     return values
-
-
-def local_seconds(epoch: FloatArray, tz: str) -> FloatArray:
-    """Return UTC epoch seconds shifted to wall-clock seconds in timezone ``tz``.
-
-    The UTC offset is looked up once per distinct quarter hour (offsets change on
-    quarter-hour boundaries in every zone in use), not once per contact.
-
-    Examples
-    --------
-    >>> local_seconds(np.array([0.0]), "Asia/Kolkata").tolist()
-    [19800.0]
-    """
-    if tz == "UTC" or epoch.size == 0:
-        return epoch.astype(np.float64, copy=True)
-    zone = ZoneInfo(tz)
-    quarters, inverse = np.unique(np.floor(epoch / 900.0), return_inverse=True)
-    offsets = np.array(
-        [
-            _offset_seconds(datetime.fromtimestamp(q * 900.0, tz=timezone.utc).astimezone(zone))
-            for q in quarters
-        ],
-        dtype=np.float64,
-    )
-    return epoch + offsets[inverse.reshape(-1)]
-
-
-def _offset_seconds(moment: datetime) -> float:
-    offset = moment.utcoffset()
-    return 0.0 if offset is None else offset.total_seconds()
-
-
-def local_to_utc(local_epoch: float, tz: str) -> datetime:
-    """Return the aware instant whose wall-clock time in ``tz`` is ``local_epoch``.
-
-    Examples
-    --------
-    >>> local_to_utc(3600.0, "Europe/Paris").isoformat()
-    '1970-01-01T01:00:00+01:00'
-    """
-    wall = datetime(1970, 1, 1) + timedelta(seconds=local_epoch)  # noqa: DTZ001 - wall clock
-    return wall.replace(tzinfo=ZoneInfo(tz) if tz != "UTC" else timezone.utc)
-
-
-def interval_seconds(interval: timedelta | float, owner: str) -> float:
-    """Validate a bucket width: positive and dividing a day evenly.
-
-    Examples
-    --------
-    >>> interval_seconds(timedelta(minutes=15), "contact_volume")
-    900.0
-    """
-    width = seconds(interval, "interval")
-    if width <= 0 or (86400.0 / width) % 1 != 0:
-        raise ValueError(
-            f"The 'interval' parameter of {owner} must be a positive duration dividing a day "
-            f"evenly (15, 30 or 60 minutes…). Got {interval!r} instead."
-        )
-    return width
-
-
-class CallParams(MetricParams):
-    """Parameters shared by the live-contact metrics.
-
-    Parameters
-    ----------
-    channel : str, optional
-        Keep only contacts of this channel (``"phone"``, ``"chat"``…); ``None``
-        keeps every channel.
-    """
-
-    channel: str | None = None
-
-
-def bucket_codes(
-    instants: FloatArray, width: float, tz: str
-) -> tuple[npt.NDArray[np.int64], FloatArray]:
-    """Return each instant's bucket code and the sorted local starts of the buckets used.
-
-    ``codes`` index into ``starts`` (``starts[codes[i]]`` is the local wall-clock
-    start of instant ``i``'s bucket). Buckets are counted, not sorted, when the
-    data spans few of them (the usual case): O(n) instead of O(n log n).
-
-    Examples
-    --------
-    >>> codes, starts = bucket_codes(np.array([4000.0, 100.0, 7300.0]), 3600.0, "UTC")
-    >>> codes.tolist(), starts.tolist()
-    ([1, 0, 2], [0.0, 3600.0, 7200.0])
-    """
-    local = local_seconds(instants, tz)
-    k = np.floor(local / width).astype(np.int64)
-    if k.size == 0:
-        return k, np.empty(0, dtype=np.float64)
-    low = int(k.min())
-    span = int(k.max()) - low + 1
-    if span <= 2 * k.size + 100_000:
-        present = np.bincount(k - low, minlength=span) > 0
-        remap = np.cumsum(present, dtype=np.int64) - 1
-        starts = (np.flatnonzero(present) + low).astype(np.float64) * width
-        return remap[k - low], starts
-    distinct, codes = np.unique(k, return_inverse=True)
-    return codes.reshape(-1).astype(np.int64), distinct.astype(np.float64) * width
 
 
 def missing(values: ObjectArray) -> BoolArray:

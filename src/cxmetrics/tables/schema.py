@@ -28,24 +28,35 @@ the contact-center contacts (which may repeat them, with their own ids).
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from cxmetrics.batch import AUTHORS, CREATED_BY, DIRECTIONS, Categorical, EventTable, TicketBatch
-from cxmetrics.io.frames import RecordTable
 from cxmetrics.models.customer import Customer
 from cxmetrics.models.interaction import Call
 from cxmetrics.models.survey import SurveyResponse
 from cxmetrics.models.ticket import PRIORITIES, TICKET_STATUSES
+from cxmetrics.tables.ticket_batch import (
+    AUTHORS,
+    CREATED_BY,
+    DIRECTIONS,
+    Categorical,
+    EventTable,
+    TicketBatch,
+)
 
 __all__ = [
     "INSTANT_COLUMNS",
     "TABLES",
     "TICKET_TABLES",
+    "Collected",
+    "ConvertsToRecordTable",
+    "RecordTable",
     "batch_to_tables",
     "records_to_table",
     "table_to_records",
@@ -68,6 +79,80 @@ INSTANT_COLUMNS = frozenset(
 """Columns holding instants (UTC epoch seconds in memory, timestamps on disk)."""
 
 Columns = dict[str, npt.NDArray[Any]]
+
+
+@dataclass(frozen=True, eq=False)
+class RecordTable:
+    """Survey answers, calls or customers as named numpy columns.
+
+    Instants are float64 UTC epoch seconds (NaN = missing), durations seconds,
+    strings ``object`` arrays with ``None`` for missing. Metrics that read columns
+    take it directly (``table["score"]``, ``"at" in table.columns``).
+
+    Attributes
+    ----------
+    kind : {"surveys", "calls", "customers"}
+    columns : dict of str to numpy array
+
+    Examples
+    --------
+    >>> t = RecordTable("surveys", {"kind": np.array(["csat", "nps"], dtype=object),
+    ...                             "score": np.array([5.0, 9.0])})
+    >>> len(t), t.select(np.array([False, True]))["score"].tolist()
+    (2, [9.0])
+    """
+
+    kind: str
+    columns: dict[str, npt.NDArray[Any]]
+
+    def __len__(self) -> int:
+        return int(next(iter(self.columns.values())).size) if self.columns else 0
+
+    def __getitem__(self, name: str) -> npt.NDArray[Any]:
+        return self.columns[name]
+
+    def get(self, name: str, default: Any = None) -> Any:
+        """The column ``name``, or ``default``."""
+        return self.columns.get(name, default)
+
+    def select(self, index: npt.ArrayLike) -> RecordTable:
+        """The rows at ``index`` (positions or a boolean mask)."""
+        positions = np.asarray(index)
+        return RecordTable(self.kind, {k: v[positions] for k, v in self.columns.items()})
+
+    def to_records(self) -> list[Any]:
+        """Return the rows as validated record objects (for small tables only)."""
+        return table_to_records(self)
+
+
+class ConvertsToRecordTable(ABC):
+    """A table that can present itself as a :class:`RecordTable` without copies.
+
+    The synthetic generator's survey, call and customer tables are such tables:
+    every metric and the report accept them wherever a ``RecordTable`` goes.
+    """
+
+    @abstractmethod
+    def to_table(self) -> RecordTable:
+        """Return the rows as a :class:`RecordTable`."""
+
+
+@dataclass(frozen=True)
+class Collected:
+    """What an ``errors="collect"`` conversion returns: the good rows and the bad.
+
+    Attributes
+    ----------
+    data : TicketBatch or RecordTable
+        Everything that passed validation (a ticket with any bad row is left out
+        whole, its history included).
+    errors : tuple of dict
+        One dict per problem: ``position``, ``id``, ``field``, ``type``,
+        ``message``, ``input``.
+    """
+
+    data: Any
+    errors: tuple[dict[str, object], ...] = field(default=())
 
 
 def _decode(column: Categorical) -> npt.NDArray[np.object_]:

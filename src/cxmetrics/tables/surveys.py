@@ -10,33 +10,21 @@ import numpy.typing as npt
 
 from cxmetrics.models.survey import SurveyResponse, score_range
 
-__all__ = ["survey_scores"]
+__all__ = ["check_scores", "scores_from_items"]
 
 _MAX_LISTED = 5
 
 
-def survey_scores(
+def scores_from_items(
     responses: Iterable[Any] | npt.ArrayLike, *, kind: str, scale: int, owner: str
 ) -> npt.NDArray[np.float64]:
-    """Return the scores of ``responses`` as floats, checked against ``kind`` and ``scale``.
+    """Return numbers or ``SurveyResponse`` objects as checked scores (see ``survey_scores``).
 
-    Numbers are checked against the scale here (vectorised); ``SurveyResponse``
-    objects were checked when built and must match ``kind`` and ``scale``, so that
-    answers from different surveys or scales are never silently mixed.
-
-    Raises
-    ------
-    ValueError
-        Naming the positions and values of out-of-range or fractional scores, or
-        of responses on another scale.
-    TypeError
-        For a response of another survey kind, or an item that is not a number.
+    Examples
+    --------
+    >>> scores_from_items([5, 4], kind="csat", scale=5, owner="csat").tolist()
+    [5.0, 4.0]
     """
-    from cxmetrics.io._routing import survey_input  # DataFrames: validated on columns
-
-    table_scores = survey_input(responses, kind=kind, scale=scale, owner=owner)
-    if table_scores is not None:
-        return table_scores
     if isinstance(responses, np.ndarray):
         scores = responses.astype(np.float64, copy=False).ravel()
     else:
@@ -65,11 +53,12 @@ def survey_scores(
                     f"is {type(item).__name__}"
                 )
         scores = np.asarray(values, dtype=np.float64)
-    _check_scores(scores, kind=kind, scale=scale, owner=owner)
+    check_scores(scores, kind=kind, scale=scale, owner=owner)
     return scores
 
 
-def _check_scores(scores: npt.NDArray[np.float64], *, kind: str, scale: int, owner: str) -> None:
+def check_scores(scores: npt.NDArray[np.float64], *, kind: str, scale: int, owner: str) -> None:
+    """Raise when a score is off the ``kind`` scale (or fractional, except for reviews)."""
     low, high = score_range(kind, scale)
     bad = ~((scores >= low) & (scores <= high))  # NaN fails both comparisons
     if kind != "review":

@@ -2,7 +2,7 @@
 
 :func:`to_ticket_batch` turns a tickets table plus optional history tables
 (interactions or messages, calls, status changes, assignments, priority changes,
-tags), linked by ticket id, into a :class:`~cxmetrics.batch.TicketBatch`.
+tags), linked by ticket id, into a :class:`~cxmetrics.tables.ticket_batch.TicketBatch`.
 :func:`to_survey_table`, :func:`to_call_table` and :func:`to_customer_table` do
 the same for survey answers, live contacts and customer lifetimes. Every rule of
 the record models is checked on whole columns, with the same error codes
@@ -20,16 +20,17 @@ datetimes, ISO 8601 strings or UTC epoch seconds; naive ones need ``timezone=``.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 
-from cxmetrics.batch import AUTHORS, CREATED_BY, DIRECTIONS, Categorical, EventTable, TicketBatch
 from cxmetrics.exceptions import InvalidParameterError
-from cxmetrics.io._columns import (
+from cxmetrics.models.survey import SCALES
+from cxmetrics.models.ticket import PRIORITIES, TICKET_STATUSES
+from cxmetrics.tables.columns import (
     Problems,
     Table,
     as_table,
@@ -41,8 +42,15 @@ from cxmetrics.io._columns import (
     take,
     valid_mask,
 )
-from cxmetrics.models.survey import SCALES
-from cxmetrics.models.ticket import PRIORITIES, TICKET_STATUSES
+from cxmetrics.tables.schema import Collected, RecordTable
+from cxmetrics.tables.ticket_batch import (
+    AUTHORS,
+    CREATED_BY,
+    DIRECTIONS,
+    Categorical,
+    EventTable,
+    TicketBatch,
+)
 
 __all__ = [
     "Collected",
@@ -62,70 +70,6 @@ _STATUS = {name: code for code, name in enumerate(TICKET_STATUSES)}
 _SOLVED, _CLOSED = _STATUS["solved"], _STATUS["closed"]
 _AGENT, _BOT = AUTHORS.index("agent"), AUTHORS.index("bot")
 _DURATIONS = ("wait", "talk", "hold", "wrap")
-
-
-@dataclass(frozen=True, eq=False)
-class RecordTable:
-    """Survey answers, calls or customers as named numpy columns.
-
-    Instants are float64 UTC epoch seconds (NaN = missing), durations seconds,
-    strings ``object`` arrays with ``None`` for missing. Metrics that read columns
-    take it directly (``table["score"]``, ``"at" in table.columns``).
-
-    Attributes
-    ----------
-    kind : {"surveys", "calls", "customers"}
-    columns : dict of str to numpy array
-
-    Examples
-    --------
-    >>> t = RecordTable("surveys", {"kind": np.array(["csat", "nps"], dtype=object),
-    ...                             "score": np.array([5.0, 9.0])})
-    >>> len(t), t.select(np.array([False, True]))["score"].tolist()
-    (2, [9.0])
-    """
-
-    kind: str
-    columns: dict[str, npt.NDArray[Any]]
-
-    def __len__(self) -> int:
-        return int(next(iter(self.columns.values())).size) if self.columns else 0
-
-    def __getitem__(self, name: str) -> npt.NDArray[Any]:
-        return self.columns[name]
-
-    def get(self, name: str, default: Any = None) -> Any:
-        """The column ``name``, or ``default``."""
-        return self.columns.get(name, default)
-
-    def select(self, index: npt.ArrayLike) -> RecordTable:
-        """The rows at ``index`` (positions or a boolean mask)."""
-        positions = np.asarray(index)
-        return RecordTable(self.kind, {k: v[positions] for k, v in self.columns.items()})
-
-    def to_records(self) -> list[Any]:
-        """Return the rows as validated record objects (for small tables only)."""
-        from cxmetrics.io.schema import table_to_records
-
-        return table_to_records(self)
-
-
-@dataclass(frozen=True)
-class Collected:
-    """What an ``errors="collect"`` conversion returns: the good rows and the bad.
-
-    Attributes
-    ----------
-    data : TicketBatch or RecordTable
-        Everything that passed validation (a ticket with any bad row is left out
-        whole, its history included).
-    errors : tuple of dict
-        One dict per problem: ``position``, ``id``, ``field``, ``type``,
-        ``message``, ``input``.
-    """
-
-    data: Any
-    errors: tuple[dict[str, object], ...] = field(default=())
 
 
 class _Rows:
@@ -421,7 +365,7 @@ def _increasing(text: Any) -> bool:
 
 
 def _arrow() -> tuple[Any, Any]:
-    from cxmetrics.io._columns import _pa
+    from cxmetrics.tables.columns import _pa
 
     return _pa()
 

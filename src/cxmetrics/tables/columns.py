@@ -21,8 +21,8 @@ import numpy as np
 import numpy.typing as npt
 
 from cxmetrics._optional import import_optional
-from cxmetrics.batch import Categorical
 from cxmetrics.exceptions import InvalidParameterError, RecordValidationError
+from cxmetrics.tables.ticket_batch import Categorical
 
 __all__ = ["Problems", "Table", "as_table", "localize", "parse_iso"]
 

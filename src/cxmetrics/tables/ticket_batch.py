@@ -40,7 +40,6 @@ __all__ = [
     "EventTable",
     "TakenColumns",
     "TicketBatch",
-    "as_ticket_batch",
     "rows_of_tickets",
     "to_epoch_seconds",
 ]
@@ -521,30 +520,3 @@ def _interactions_table(rows: Sequence[Ticket], n: int) -> EventTable:
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(counts, out=offsets[1:])
     return EventTable(offsets, ticket, at, columns)
-
-
-def as_ticket_batch(tickets: Any) -> TicketBatch:
-    """Return ``tickets`` as a :class:`TicketBatch`.
-
-    Accepts a batch (returned as is), a :class:`~cxmetrics.tickets.TicketTable`
-    (the batch it was measured from), an iterable of :class:`~cxmetrics.Ticket`,
-    or a pandas / polars / pyarrow tickets table (converted by
-    :func:`cxmetrics.io.to_ticket_batch`; pass history tables through that
-    function directly).
-
-    Examples
-    --------
-    >>> as_ticket_batch([]).ids.size
-    0
-    """
-    if isinstance(tickets, TicketBatch):
-        return tickets
-    measured_from = getattr(tickets, "batch", None)  # a TicketTable: the batch it measured
-    if isinstance(measured_from, TicketBatch):
-        return measured_from
-    from cxmetrics.io._routing import tickets_input  # DataFrames: vectorised, validated
-
-    converted = tickets_input(tickets)
-    if converted is not None:
-        return converted  # type: ignore[no-any-return]
-    return TicketBatch.from_tickets(tickets)

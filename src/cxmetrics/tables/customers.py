@@ -1,0 +1,146 @@
+"""Customers as columns: the one table the churn and retention metrics read.
+
+Built from :class:`~cxmetrics.Customer` records, from a dict of columns, or from a
+pandas / polars / Arrow table (validated on its columns by
+:func:`cxmetrics.io.to_customer_table`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from cxmetrics.models.customer import Customer
+from cxmetrics.tables.calls import as_mapping, epoch_seconds, reject_rows
+
+__all__ = ["CustomerColumns", "customers_from_mapping", "customers_from_records"]
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class CustomerColumns:
+    """Customers as columns: epoch seconds (``until`` is ``inf`` while active)."""
+
+    since: FloatArray
+    until: FloatArray
+    segment: npt.NDArray[np.object_]  # "" when the customer has no segment
+    revenue: FloatArray  # nan when unknown
+    change_owner: npt.NDArray[np.int64]  # revenue changes, flattened
+    change_at: FloatArray
+    change_revenue: FloatArray
+
+    def revenue_at(self, at: float) -> FloatArray:
+        """Revenue of every customer in force at epoch second ``at``."""
+        revenue: FloatArray = self.revenue.copy()
+        applied = self.change_at <= at
+        # Changes are sorted by owner then time: the last applied one per owner wins.
+        owners, times, values = (
+            self.change_owner[applied],
+            self.change_at[applied],
+            self.change_revenue[applied],
+        )
+        order = np.lexsort((times, owners))
+        owners, values = owners[order], values[order]
+        last = np.r_[owners[1:] != owners[:-1], True] if owners.size else owners.astype(bool)
+        revenue[owners[last]] = values[last]
+        return revenue
+
+
+def customers_from_records(customers: Iterable[Any], *, owner: str) -> CustomerColumns:
+    """Return ``Customer`` records as :class:`CustomerColumns`.
+
+    Examples
+    --------
+    >>> from datetime import datetime, timezone
+    >>> c = Customer(id="a", since=datetime(1970, 1, 2, tzinfo=timezone.utc))
+    >>> customers_from_records([c], owner="churn_rate").since.tolist()
+    [86400.0]
+    """
+    rows: list[Customer] = []
+    for position, item in enumerate(customers):
+        if not isinstance(item, Customer):
+            raise TypeError(
+                f"{owner} expects Customer items; item {position} is {type(item).__name__}"
+            )
+        rows.append(item)
+    n = len(rows)
+    segments = np.empty(n, dtype=object)
+    segments[:] = ["" if c.segment is None else c.segment for c in rows]
+    changes = [
+        (i, ch.at.timestamp(), ch.revenue) for i, c in enumerate(rows) for ch in c.revenue_changes
+    ]
+    return CustomerColumns(
+        since=np.fromiter((c.since.timestamp() for c in rows), np.float64, n),
+        until=np.fromiter(
+            (math.inf if c.until is None else c.until.timestamp() for c in rows), np.float64, n
+        ),
+        segment=segments,
+        revenue=np.fromiter(
+            (math.nan if c.revenue is None else c.revenue for c in rows), np.float64, n
+        ),
+        change_owner=np.array([c[0] for c in changes], dtype=np.int64),
+        change_at=np.array([c[1] for c in changes], dtype=np.float64),
+        change_revenue=np.array([c[2] for c in changes], dtype=np.float64),
+    )
+
+
+def customers_from_mapping(table: Any, *, owner: str) -> CustomerColumns:
+    """Return a dict of columns (or a pandas DataFrame) of customers as :class:`CustomerColumns`."""
+    return _customers_from_columns(as_mapping(table, owner), owner)
+
+
+def _get(table: Any, name: str) -> Any:
+    if isinstance(table, Mapping):
+        return table.get(name)
+    return table[name] if name in table.columns else None
+
+
+def _customers_from_columns(table: Any, owner: str) -> CustomerColumns:
+    if _get(table, "since") is None:
+        raise ValueError(f"{owner}: customer columns need a 'since' column of aware instants")
+    since = epoch_seconds(_get(table, "since"), owner, "since")
+    n = since.size
+    ids_column = _get(table, "id")
+    ids = np.empty(n, dtype=object)
+    if ids_column is not None:
+        ids[:] = [None if _absent(v) else str(v) for v in ids_column]
+    until_column = _get(table, "until")
+    until = (
+        np.full(n, math.inf)
+        if until_column is None
+        else epoch_seconds(until_column, owner, "until", allow_missing=True)
+    )
+    until = np.where(np.isnan(until), math.inf, until)
+    reject_rows(until < since, ids, owner, "customer(s) leave before joining (until < since)")
+    segment_column = _get(table, "segment")
+    segments = np.empty(n, dtype=object)
+    segments[:] = (
+        "" if segment_column is None else ["" if _absent(v) else str(v) for v in segment_column]
+    )
+    revenue_column = _get(table, "revenue")
+    # None and nan both become nan (unknown revenue).
+    revenue = (
+        np.full(n, math.nan)
+        if revenue_column is None
+        else np.array(revenue_column, dtype=np.float64).reshape(-1)
+    )
+    reject_rows(revenue < 0, ids, owner, "customer(s) have a negative revenue")
+    return CustomerColumns(
+        since=since,
+        until=until,
+        segment=segments,
+        revenue=revenue,
+        change_owner=np.empty(0, dtype=np.int64),
+        change_at=np.empty(0, dtype=np.float64),
+        change_revenue=np.empty(0, dtype=np.float64),
+    )
+
+
+def _absent(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))

@@ -1,0 +1,332 @@
+"""The single input layer: every accepted form of each kind of input becomes its table.
+
+Metrics, the SLA evaluator, the report and the engines call these, and only these,
+to read their input:
+
+=====================  ==========================================================
+function               takes
+=====================  ==========================================================
+``as_ticket_batch``    a ``TicketBatch``, a ``TicketTable``, ``Ticket`` records,
+                       a pandas / polars / pyarrow tickets table
+``call_columns``       ``CallColumns``, ``Call`` records or tickets, a call
+                       ``RecordTable`` or generated table, a DataFrame or dict
+``customer_columns``   ``Customer`` records, a customer table, a DataFrame or dict
+``survey_scores``      numbers, ``SurveyResponse`` records, a survey table or
+                       DataFrame
+=====================  ==========================================================
+
+DataFrames are converted once, with the vectorised validation of
+:mod:`cxmetrics.tables.frames`; no row ever becomes a pydantic object.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from cxmetrics.tables.calls import CallColumns, calls_from_mapping, calls_from_records
+from cxmetrics.tables.columns import is_dataframe
+from cxmetrics.tables.customers import (
+    CustomerColumns,
+    customers_from_mapping,
+    customers_from_records,
+)
+from cxmetrics.tables.frames import (
+    to_call_table,
+    to_customer_table,
+    to_survey_table,
+    to_ticket_batch,
+)
+from cxmetrics.tables.schema import ConvertsToRecordTable, RecordTable
+from cxmetrics.tables.surveys import scores_from_items
+from cxmetrics.tables.ticket_batch import TicketBatch
+
+__all__ = [
+    "as_record_table",
+    "as_ticket_batch",
+    "call_columns",
+    "calls_input",
+    "customer_columns",
+    "customers_input",
+    "survey_input",
+    "survey_scores",
+]
+
+
+def _generated_table(value: Any) -> Any:
+    """The record table of a table that converts itself (the generator's), else ``value``."""
+    if isinstance(value, ConvertsToRecordTable):
+        return value.to_table()
+    return value
+
+
+def as_record_table(kind: str, value: Any) -> RecordTable | None:
+    """``value`` as a record table of ``kind``; ``None`` when it is not a table.
+
+    Takes a :class:`RecordTable`, a DataFrame (validated on its columns) or a
+    table of :func:`cxmetrics.datasets.generate` (already valid).
+
+    Examples
+    --------
+    >>> from cxmetrics.datasets import generate
+    >>> len(as_record_table("calls", generate(100, seed=1).calls)) > 0
+    True
+    >>> as_record_table("calls", []) is None
+    True
+    """
+    value = _generated_table(value)
+    if isinstance(value, RecordTable):
+        if value.kind != kind:
+            raise TypeError(f"expected a table of {kind}, got a table of {value.kind}")
+        return value
+    if is_dataframe(value):
+        convert = {
+            "surveys": to_survey_table,
+            "calls": to_call_table,
+            "customers": to_customer_table,
+        }[kind]
+        table: RecordTable = convert(value)
+        return table
+    return None
+
+
+def survey_input(
+    value: Any, *, kind: str, scale: int, owner: str
+) -> npt.NDArray[np.float64] | None:
+    """The scores of the ``kind`` answers of a survey table (``None`` for other input).
+
+    A table may hold several kinds of survey; only the rows of ``kind`` are read.
+    Their scale must be ``scale``, as for :class:`~cxmetrics.SurveyResponse`
+    objects, so that answers on different scales are never mixed silently.
+
+    Raises
+    ------
+    ValueError
+        When rows of ``kind`` are on another scale (naming how many and where).
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> survey_input(pa.table({"kind": ["csat", "nps"], "score": [4, 9]}),
+    ...              kind="nps", scale=10, owner="nps").tolist()
+    [9.0]
+    """
+    table = as_record_table("surveys", value)
+    if table is None:
+        return None
+    rows = np.asarray(table["kind"] == kind, dtype=bool)
+    scales = table["scale"][rows]
+    other = scales != scale
+    if other.any():
+        positions = np.flatnonzero(rows)[other]
+        raise ValueError(
+            f"{owner} was asked for a {scale}-point scale but {positions.size} {kind} "
+            f"answer(s) are on another scale (first at row {positions[0]}, "
+            f"{int(scales[other][0])}-point); pass scale={int(scales[other][0])} or split "
+            "the answers by scale"
+        )
+    scores: npt.NDArray[np.float64] = table["score"][rows].astype(np.float64)
+    return scores
+
+
+def calls_input(value: Any) -> Any:
+    """A ``RecordTable`` of calls as ``CallColumns`` (else ``None``).
+
+    Call DataFrames are read by the contact-center helper itself
+    (:func:`cxmetrics.tables.calls.call_columns`); the tables the loaders
+    and the report build come through here.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> from cxmetrics.io import to_call_table
+    >>> table = to_call_table(pa.table({"at": ["2024-03-01T09:00:00Z"], "talk": [60]}))
+    >>> calls_input(table).handle.tolist()
+    [60.0]
+    """
+    value = _generated_table(value)
+    if not isinstance(value, RecordTable):
+        return None
+    table = as_record_table("calls", value)
+    assert table is not None
+    n = len(table)
+    nothing = np.full(n, None, dtype=object)
+    return CallColumns(
+        at=table["at"],
+        wait=table["wait"],
+        talk=table["talk"],
+        hold=table["hold"],
+        wrap=table["wrap"],
+        abandoned=table["abandoned"],
+        transferred=table["transferred"],
+        inbound=np.asarray(table["direction"] == "inbound", dtype=bool),
+        channel=table["channel"],
+        queue=table.get("queue", nothing),
+        customer_id=table.get("customer_id", nothing),
+        id=table.get("id", nothing),
+    )
+
+
+def customers_input(value: Any) -> Any:
+    """A customer table (DataFrame or ``RecordTable``) as ``CustomerColumns`` (else ``None``).
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> cols = customers_input(pa.table({"id": ["a"], "since": ["2024-01-01T00:00:00Z"]}))
+    >>> cols.until.tolist(), cols.segment.tolist()
+    ([inf], [''])
+    """
+    table = as_record_table("customers", value)
+    if table is None:
+        return None
+    until = np.where(np.isnan(table["until"]), math.inf, table["until"])
+    segment = np.array(["" if s is None else s for s in table["segment"].tolist()], dtype=object)
+    per_customer = table.get("revenue_changes")
+    changed = (
+        np.flatnonzero([changes is not None for changes in per_customer.tolist()])
+        if per_customer is not None
+        else np.empty(0, dtype=np.int64)
+    )
+    pairs = [per_customer[i] for i in changed.tolist()] if changed.size else []
+    flat = np.concatenate(pairs) if pairs else np.empty((0, 2))
+    return CustomerColumns(
+        since=table["since"],
+        until=until,
+        segment=segment,
+        revenue=table["revenue"],
+        change_owner=np.repeat(changed, [len(p) for p in pairs]).astype(np.int64),
+        change_at=np.ascontiguousarray(flat[:, 0], dtype=np.float64),
+        change_revenue=np.ascontiguousarray(flat[:, 1], dtype=np.float64),
+    )
+
+
+def as_ticket_batch(tickets: Any) -> TicketBatch:
+    """Return ``tickets`` as a :class:`TicketBatch`.
+
+    Accepts a batch (returned as is), a :class:`~cxmetrics.tickets.TicketTable`
+    (the batch it was measured from), an iterable of :class:`~cxmetrics.Ticket`,
+    or a pandas / polars / pyarrow tickets table (converted by
+    :func:`cxmetrics.io.to_ticket_batch`; pass history tables through that
+    function directly).
+
+    Examples
+    --------
+    >>> as_ticket_batch([]).ids.size
+    0
+    """
+    if isinstance(tickets, TicketBatch):
+        return tickets
+    measured_from = getattr(tickets, "batch", None)  # a TicketTable: the batch it measured
+    if isinstance(measured_from, TicketBatch):
+        return measured_from
+    if is_dataframe(tickets):  # DataFrames: vectorised, validated on columns
+        batch: TicketBatch = to_ticket_batch(tickets)
+        return batch
+    return TicketBatch.from_tickets(tickets)
+
+
+def call_columns(items: Any, *, owner: str) -> CallColumns:
+    """Return ``items`` as :class:`CallColumns`.
+
+    Parameters
+    ----------
+    items : iterable of Call or Ticket, CallColumns, or a mapping of columns
+        ``Call`` records; tickets contribute their ``calls``. A mapping (a dict of
+        arrays or a pandas DataFrame; polars and Arrow tables are read through
+        narwhals, the ``dataframes`` extra) needs ``at`` (aware datetimes, or UTC epoch
+        seconds) and optionally ``wait``, ``talk``, ``hold``, ``wrap`` (seconds or
+        timedeltas), ``abandoned``, ``transferred``, ``direction``, ``channel``,
+        ``queue``, ``customer_id`` and ``id``.
+    owner : str
+        The public function or class, for messages.
+
+    Raises
+    ------
+    TypeError
+        For an item that is neither a ``Call`` nor a ``Ticket``.
+    ValueError
+        For column input with missing or negative durations, naive instants, or
+        contacts both answered and abandoned, naming the rows (and their ids).
+
+    Examples
+    --------
+    >>> from datetime import datetime, timezone
+    >>> from cxmetrics import Call
+    >>> at = datetime(2024, 3, 1, 9, tzinfo=timezone.utc)
+    >>> cols = call_columns([Call(at=at, wait=20, talk=100)], owner="aht")
+    >>> cols.talk.tolist(), cols.abandoned.tolist()
+    ([100.0], [False])
+    """
+    if isinstance(items, CallColumns):
+        return items
+    converted: CallColumns | None = calls_input(items)
+    if converted is not None:
+        return converted
+    if isinstance(items, Mapping) or hasattr(items, "columns"):
+        return calls_from_mapping(items, owner=owner)
+    return calls_from_records(items, owner=owner)
+
+
+def customer_columns(customers: Iterable[Any], *, owner: str) -> CustomerColumns:
+    """Return ``customers`` as :class:`CustomerColumns`.
+
+    Parameters
+    ----------
+    customers : iterable of Customer, or a table
+        ``Customer`` records, or columns (a dict of arrays, a pandas, polars or
+        Arrow table) with ``since`` (aware instants or UTC epoch seconds) and
+        optionally ``id``, ``until`` (missing while active), ``segment`` and
+        ``revenue``. Revenue changes need records.
+    owner : str
+        The public function or class, for messages.
+
+    Raises
+    ------
+    TypeError
+        For an item that is not a ``Customer``, naming its position.
+    ValueError
+        For columns with a missing or naive ``since``, a customer leaving before
+        joining, or a negative revenue, naming the rows and their ids.
+
+    Examples
+    --------
+    >>> from datetime import datetime, timezone
+    >>> from cxmetrics import Customer
+    >>> c = Customer(id="a", since=datetime(1970, 1, 2, tzinfo=timezone.utc))
+    >>> customer_columns([c], owner="churn_rate").since.tolist()
+    [86400.0]
+    """
+    converted: CustomerColumns | None = customers_input(customers)
+    if converted is not None:
+        return converted
+    if isinstance(customers, Mapping) or hasattr(customers, "columns"):
+        return customers_from_mapping(customers, owner=owner)
+    return customers_from_records(customers, owner=owner)
+
+
+def survey_scores(
+    responses: Iterable[Any] | npt.ArrayLike, *, kind: str, scale: int, owner: str
+) -> npt.NDArray[np.float64]:
+    """Return the scores of ``responses`` as floats, checked against ``kind`` and ``scale``.
+
+    Numbers are checked against the scale here (vectorised); ``SurveyResponse``
+    objects were checked when built and must match ``kind`` and ``scale``, so that
+    answers from different surveys or scales are never silently mixed.
+
+    Raises
+    ------
+    ValueError
+        Naming the positions and values of out-of-range or fractional scores, or
+        of responses on another scale.
+    TypeError
+        For a response of another survey kind, or an item that is not a number.
+    """
+    table_scores = survey_input(responses, kind=kind, scale=scale, owner=owner)
+    if table_scores is not None:
+        return table_scores
+    return scores_from_items(responses, kind=kind, scale=scale, owner=owner)
