@@ -46,6 +46,7 @@ from cxmetrics import (
     transfer_rate,
 )
 from cxmetrics.definitions import PRESETS, Definitions
+from cxmetrics.exceptions import CXMetricsDeprecationWarning, InvalidParameterError
 from cxmetrics.metrics.backlog import backlog_series
 from cxmetrics.tickets import ticket_metrics as ticket_metrics_of
 
@@ -126,7 +127,7 @@ class TestContactRate(MetricContract):
 
 class TestBacklog(MetricContract):
     metric_cls, function, items = Backlog, backlog, tickets
-    params = {"at": T0 + timedelta(days=3)}
+    params = {"as_of": T0 + timedelta(days=3)}
 
     def test_empty_input_is_undefined(self) -> None:
         # An empty backlog is a real zero.
@@ -310,7 +311,7 @@ def test_backlog_series_is_the_backlog_at_each_instant(items: list[Ticket]) -> N
     series = backlog_series(items, instants)
     assert list(series) == instants
     for moment, count in series.items():
-        assert count == backlog(items, at=moment)
+        assert count == backlog(items, as_of=moment)
         unresolved = [t for t in items if t.created_at <= moment and not _resolved_at(t, moment)]
         assert count == len(unresolved)
 
@@ -349,7 +350,8 @@ def test_every_metric_reuses_a_measured_table(items: list[Ticket]) -> None:
         for function in (channel_mix, tag_counts, contact_rate, ticket_volume):
             same_value(function(table), function(items))
         same_value(
-            backlog(table, at=T0 + timedelta(days=2)), backlog(items, at=T0 + timedelta(days=2))
+            backlog(table, as_of=T0 + timedelta(days=2)),
+            backlog(items, as_of=T0 + timedelta(days=2)),
         )
 
 
@@ -372,3 +374,14 @@ def test_a_table_measured_otherwise_is_refused() -> None:
     assert fcr_rate(table, definitions="default", zero_division=0.0) == 0.0
     with pytest.raises(ValueError, match="measured in calendar time"):
         first_response_time(table, calendar=CAL, definitions="zendesk")
+
+
+def test_at_is_the_old_name_of_as_of() -> None:
+    ticket = Ticket(id=1, created_at=T0)
+    later = T0 + timedelta(days=1)
+    with pytest.warns(CXMetricsDeprecationWarning, match="'at' parameter is now called 'as_of'"):
+        assert backlog([ticket], at=later) == backlog([ticket], as_of=later) == 1
+    with pytest.warns(CXMetricsDeprecationWarning):
+        assert Backlog(at=later).params.as_of == later
+    with pytest.raises(InvalidParameterError, match="as_of"):
+        backlog([ticket])

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from cxmetrics.definitions import PRESETS, Definitions
+from cxmetrics.exceptions import CXMetricsDeprecationWarning, InvalidParameterError
 from cxmetrics.metrics.fcr import fcr_rate
 from cxmetrics.metrics.reopen import reopen_rate
 from cxmetrics.metrics.resolution import ResolutionTime, resolution_rate, resolution_time
@@ -156,7 +157,7 @@ def test_every_preset_on_the_hand_made_tickets(preset: str) -> None:
     assert minutes(resolution_time([reopened()], definitions=preset)) == resolution
     pair = fcr_pair()
     assert [fcr_rate([t], definitions=preset) == 1.0 for t in pair] == fcr
-    march = resolution_time(across_months(), definitions=preset, period=MARCH)
+    march = resolution_time(across_months(), definitions=preset, window=MARCH)
     assert march == timedelta(days=march_days)
 
 
@@ -184,28 +185,28 @@ def test_attribution_by_creation() -> None:
     rules = Definitions(attribute_to="created")
     items = across_months()
     # Only the ticket created in March counts, whatever month its events fall in.
-    frt = FirstResponseTime(definitions=rules, period=MARCH)
+    frt = FirstResponseTime(definitions=rules, window=MARCH)
     frt.update(items)
     result = frt.compute()
     assert (result.value, result.n, result.details["outside"]) == (timedelta(hours=1), 1, 1)
-    assert resolution_time(items, definitions=rules, period=MARCH) == timedelta(days=23)
-    assert fcr_rate(items, definitions=rules, period=MARCH) == 1.0
+    assert resolution_time(items, definitions=rules, window=MARCH) == timedelta(days=23)
+    assert fcr_rate(items, definitions=rules, window=MARCH) == 1.0
     # Created in March: one ticket, resolved by the end of March? no (April 2).
-    assert resolution_rate(items, definitions=rules, period=MARCH) == 0.0
+    assert resolution_rate(items, definitions=rules, window=MARCH) == 0.0
 
 
 def test_attribution_by_event() -> None:
     rules = Definitions(attribute_to="event")
     items = across_months()
     # Both first replies fall in March (March 1 and March 10): 48 h and 1 h.
-    assert first_response_time(items, definitions=rules, period=MARCH) == timedelta(hours=24.5)
+    assert first_response_time(items, definitions=rules, window=MARCH) == timedelta(hours=24.5)
     # Only the February ticket was solved in March.
-    assert resolution_time(items, definitions=rules, period=MARCH) == timedelta(days=3)
+    assert resolution_time(items, definitions=rules, window=MARCH) == timedelta(days=3)
     # Open at some time in March: both; solved in March: the February one.
-    assert resolution_rate(items, definitions=rules, period=MARCH) == 0.5
+    assert resolution_rate(items, definitions=rules, window=MARCH) == 0.5
     # No value attributed to April's first days... but the March ticket's solve is.
     april = (MARCH[1], MARCH[1] + timedelta(days=30))
-    assert resolution_time(items, definitions=rules, period=april) == timedelta(days=23)
+    assert resolution_time(items, definitions=rules, window=april) == timedelta(days=23)
 
 
 def test_reopen_rate_attribution() -> None:
@@ -213,17 +214,17 @@ def test_reopen_rate_attribution() -> None:
     later = ticket.model_copy(update={"id": "later"})
     assert reopen_rate([ticket, later]) == 1.0
     for rules in (Definitions(attribute_to="created"), Definitions(attribute_to="event")):
-        assert reopen_rate([ticket], definitions=rules, period=MARCH) == 1.0
+        assert reopen_rate([ticket], definitions=rules, window=MARCH) == 1.0
         with pytest.warns(UserWarning):  # nothing in February under either rule
             feb = (datetime(2024, 2, 1, tzinfo=timezone.utc), MARCH[0])
-            assert math.isnan(reopen_rate([ticket], definitions=rules, period=feb))
+            assert math.isnan(reopen_rate([ticket], definitions=rules, window=feb))
 
 
 def test_bad_period_is_named() -> None:
     with pytest.raises(ValueError, match="start before end"):
-        first_response_time([], period=(MARCH[1], MARCH[0]))
+        first_response_time([], window=(MARCH[1], MARCH[0]))
     with pytest.raises(ValueError, match="aware"):
-        first_response_time([], period=(datetime(2024, 3, 1), datetime(2024, 4, 1)))
+        first_response_time([], window=(datetime(2024, 3, 1), datetime(2024, 4, 1)))
 
 
 def rules_table() -> dict[str, dict[str, Any]]:
@@ -254,3 +255,23 @@ def test_presets_are_the_documented_rules() -> None:
             "attribute_to": "event",
         },
     }
+
+
+def test_period_is_the_old_name_of_window() -> None:
+    items = [
+        Ticket(
+            id=1,
+            created_at=MARCH[0],
+            status="solved",
+            interactions=[Message(at=MARCH[0] + timedelta(hours=2), author="agent")],
+        )
+    ]
+    expected = first_response_time(items, window=MARCH)
+    with pytest.warns(
+        CXMetricsDeprecationWarning, match="'period' parameter is now called 'window'"
+    ):
+        assert first_response_time(items, period=MARCH) == expected == timedelta(hours=2)
+    with pytest.warns(CXMetricsDeprecationWarning):
+        assert FirstResponseTime(period=MARCH).params.window == MARCH
+    with pytest.raises(InvalidParameterError, match="give 'window' only"):
+        fcr_rate(items, window=MARCH, period=MARCH)

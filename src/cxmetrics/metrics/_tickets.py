@@ -7,14 +7,15 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from pydantic import field_validator
+from pydantic import field_validator, model_validator
 
-from cxmetrics.core.base import MetricParams, MetricResult, safe_ratio
+from cxmetrics.core.base import MetricParams, MetricResult, ZeroDivision, safe_ratio
+from cxmetrics.core.deprecation import renamed_parameter
 from cxmetrics.core.state import RatioState
 from cxmetrics.definitions import DEFAULT, Definitions, as_definitions
 from cxmetrics.stats import wilson_interval
 
-__all__ = ["TicketParams", "in_period", "ratio_result"]
+__all__ = ["TicketParams", "in_period", "ratio_result", "ticket_options"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -27,38 +28,44 @@ class TicketParams(MetricParams):
     definitions : Definitions or str, default="default"
         The rules, or a preset name (default, zendesk, freshdesk, intercom, zammad,
         chatwoot).
-    period : (datetime, datetime), optional
+    window : (datetime, datetime), optional
         Only values attributed to ``[start, end)`` count; ``definitions.attribute_to``
         says whether a value belongs to its ticket's creation or to its event (the
-        reply, the solve). Aware datetimes. None: every value counts.
+        reply, the solve). Aware datetimes. None: every value counts. (Called
+        ``period`` before 0.4; that name still works, with a deprecation warning.)
     """
 
     definitions: Definitions = DEFAULT
-    period: tuple[datetime, datetime] | None = None
+    window: tuple[datetime, datetime] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _old_names(cls, data: Any) -> Any:
+        return renamed_parameter(data, old="period", new="window", owner=cls.__name__)
 
     @field_validator("definitions", mode="before")
     @classmethod
     def _preset(cls, value: Any) -> Any:
         return as_definitions(value)
 
-    @field_validator("period")
+    @field_validator("window")
     @classmethod
-    def _check_period(cls, period: tuple[datetime, datetime] | None) -> Any:
-        if period is None:
+    def _check_window(cls, window: tuple[datetime, datetime] | None) -> Any:
+        if window is None:
             return None
-        start, end = period
+        start, end = window
         if start.tzinfo is None or end.tzinfo is None:
             raise ValueError("a pair of aware datetimes (start, end)")
         if not start < end:
             raise ValueError("a pair (start, end) with start before end")
-        return period
+        return window
 
     @property
     def bounds(self) -> tuple[float, float] | None:
-        """The period as epoch seconds, or None."""
-        if self.period is None:
+        """The window as epoch seconds, or None."""
+        if self.window is None:
             return None
-        return self.period[0].timestamp(), self.period[1].timestamp()
+        return self.window[0].timestamp(), self.window[1].timestamp()
 
     @property
     def by_event(self) -> bool:
@@ -100,3 +107,35 @@ def ratio_result(
         params.confidence,
         {"numerator": state.numerator, **details},
     )
+
+
+def ticket_options(
+    *,
+    definitions: Definitions | str,
+    window: tuple[datetime, datetime] | None,
+    period: tuple[datetime, datetime] | None,
+    zero_division: ZeroDivision,
+    confidence: float,
+    **more: Any,
+) -> dict[str, Any]:
+    """The keyword arguments of a ticket one-liner as its metric's parameters.
+
+    ``period`` (the old name of ``window``) is passed on only when given, so that
+    only its users see the deprecation warning.
+
+    Examples
+    --------
+    >>> sorted(ticket_options(definitions="default", window=None, period=None,
+    ...                       zero_division="warn", confidence=0.95))
+    ['confidence', 'definitions', 'window', 'zero_division']
+    """
+    options: dict[str, Any] = {
+        "definitions": definitions,
+        "window": window,
+        "zero_division": zero_division,
+        "confidence": confidence,
+        **more,
+    }
+    if period is not None:
+        options["period"] = period
+    return options

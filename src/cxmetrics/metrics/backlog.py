@@ -8,11 +8,13 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 import numpy as np
-from pydantic import field_validator
+from pydantic import field_validator, model_validator
 from typing_extensions import Self
 
-from cxmetrics.core.base import Metric, MetricParams, MetricResult
+from cxmetrics.core.base import Metric, MetricParams, MetricResult, ZeroDivision
+from cxmetrics.core.deprecation import renamed_parameter, warn_renamed
 from cxmetrics.core.state import State
+from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.registry import register
 from cxmetrics.tables.inputs import as_ticket_batch
 from cxmetrics.tickets.measures import backlog_counts, unresolved_intervals
@@ -53,21 +55,30 @@ class BacklogState(State):
 
 
 class BacklogParams(MetricParams):
-    """Parameters of :class:`Backlog`: the instant the backlog is taken at (aware)."""
+    """Parameters of :class:`Backlog`: the instant the backlog is taken at (aware).
 
-    at: datetime
+    ``as_of`` was called ``at`` before 0.4; the old name still works, with a
+    deprecation warning.
+    """
 
-    @field_validator("at")
+    as_of: datetime
+
+    @model_validator(mode="before")
     @classmethod
-    def _aware(cls, at: datetime) -> datetime:
-        if at.tzinfo is None:
+    def _old_names(cls, data: Any) -> Any:
+        return renamed_parameter(data, old="at", new="as_of", owner="Backlog")
+
+    @field_validator("as_of")
+    @classmethod
+    def _aware(cls, as_of: datetime) -> datetime:
+        if as_of.tzinfo is None:
             raise ValueError("an aware datetime, e.g. datetime(2024, 3, 4, tzinfo=timezone.utc)")
-        return at
+        return as_of
 
 
 def _backlog_update(tickets: Any, params: BacklogParams) -> BacklogState:
     batch = as_ticket_batch(tickets)
-    instant = params.at.timestamp()
+    instant = params.as_of.timestamp()
     ticket, start, end = unresolved_intervals(batch)
     inside = (start <= instant) & (instant < end)
     age_days = (instant - batch.created_at[ticket[inside]]) / 86400.0
@@ -90,8 +101,15 @@ def _backlog_compute(state: BacklogState, params: BacklogParams) -> MetricResult
     )
 
 
-def backlog(tickets: Any, *, at: datetime, **options: Any) -> int:
-    """Number of tickets created by ``at`` and not resolved at ``at``.
+def backlog(
+    tickets: Any,
+    *,
+    as_of: datetime | None = None,
+    zero_division: ZeroDivision = "warn",
+    confidence: float = 0.95,
+    at: datetime | None = None,
+) -> int:
+    """Number of tickets created by ``as_of`` and not resolved at ``as_of``.
 
     Read from the status history at that instant: a ticket solved and reopened
     later was out of the backlog in between. Without a status history, a ticket
@@ -103,8 +121,12 @@ def backlog(tickets: Any, *, at: datetime, **options: Any) -> int:
     Parameters
     ----------
     tickets : list of Ticket or TicketBatch
-    at : datetime
-        The instant (aware).
+    as_of : datetime
+        The instant (aware). Required.
+    zero_division, confidence
+        As for every metric (see :class:`~cxmetrics.MetricParams`).
+    at : datetime, optional
+        Deprecated name of ``as_of``.
 
     Returns
     -------
@@ -119,10 +141,17 @@ def backlog(tickets: Any, *, at: datetime, **options: Any) -> int:
     >>> tickets = [Ticket(id=1, created_at=t0, status_changes=[
     ...                StatusChange(at=t0 + timedelta(days=2), status="solved")]),
     ...            Ticket(id=2, created_at=t0 + timedelta(days=1))]
-    >>> backlog(tickets, at=t0 + timedelta(days=1, hours=1)), backlog(tickets, at=t0 + timedelta(days=3))
+    >>> backlog(tickets, as_of=t0 + timedelta(days=1, hours=1)), backlog(tickets, as_of=t0 + timedelta(days=3))
     (2, 1)
     """
-    metric = Backlog(at=at, **options)
+    if at is not None:
+        if as_of is not None:
+            raise InvalidParameterError("backlog: give 'as_of' only ('at' is its old name)")
+        warn_renamed("at", "as_of", "backlog")
+        as_of = at
+    if as_of is None:
+        raise InvalidParameterError("backlog needs the 'as_of' parameter.")
+    metric = Backlog(as_of=as_of, zero_division=zero_division, confidence=confidence)
     metric.update(tickets)
     return int(metric.compute().value)
 
@@ -174,7 +203,7 @@ class Backlog(Metric[BacklogState, BacklogParams]):
     >>> from datetime import datetime, timezone
     >>> from cxmetrics.models import Ticket
     >>> t0 = datetime(2024, 3, 4, tzinfo=timezone.utc)
-    >>> metric = Backlog(at=datetime(2024, 3, 6, tzinfo=timezone.utc))
+    >>> metric = Backlog(as_of=datetime(2024, 3, 6, tzinfo=timezone.utc))
     >>> metric.update([Ticket(id=1, created_at=t0)])
     >>> metric.compute().details["ages"]
     {'<1d': 0, '1-3d': 1, '3-7d': 0, '7-30d': 0, '>30d': 0}

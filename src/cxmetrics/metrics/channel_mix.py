@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from cxmetrics.core.base import Metric, MetricParams, MetricResult, undefined
+from cxmetrics.core.base import Metric, MetricParams, MetricResult, ZeroDivision, undefined
 from cxmetrics.core.state import CountsState
 from cxmetrics.registry import register
 from cxmetrics.tables.inputs import as_ticket_batch
@@ -33,7 +33,12 @@ def count_result(state: CountsState, params: MetricParams, name: str, share: boo
     )
 
 
-def channel_mix(tickets: Any, **options: Any) -> dict[str, float]:
+def channel_mix(
+    tickets: Any,
+    *,
+    zero_division: ZeroDivision = "warn",
+    confidence: float = 0.95,
+) -> dict[str, float]:
     """Share of tickets per channel.
 
     Examples
@@ -44,7 +49,7 @@ def channel_mix(tickets: Any, **options: Any) -> dict[str, float]:
     >>> channel_mix([Ticket(id=i, created_at=t0, channel=c) for i, c in enumerate(["email", "chat", "email", "phone"])])
     {'chat': 0.25, 'email': 0.5, 'phone': 0.25}
     """
-    metric = ChannelMix(**options)
+    metric = ChannelMix(zero_division=zero_division, confidence=confidence)
     metric.update(tickets)
     value: dict[str, float] = metric.compute().value
     return value

@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from cxmetrics.core.base import Metric, MetricParams, MetricResult, safe_ratio
+from cxmetrics.core.base import Metric, MetricParams, MetricResult, ZeroDivision, safe_ratio
 from cxmetrics.core.state import CountsState
 from cxmetrics.registry import register
 from cxmetrics.tables.inputs import as_ticket_batch
@@ -20,7 +20,13 @@ class ContactParams(MetricParams):
     orders: int | None = None
 
 
-def contact_rate(tickets: Any, *, orders: int | None = None, **options: Any) -> float:
+def contact_rate(
+    tickets: Any,
+    *,
+    orders: int | None = None,
+    zero_division: ZeroDivision = "warn",
+    confidence: float = 0.95,
+) -> float:
     """Tickets per order (when ``orders`` is given) or per distinct customer.
 
     Tickets without a customer are counted in the numerator but add no customer.
@@ -34,7 +40,7 @@ def contact_rate(tickets: Any, *, orders: int | None = None, **options: Any) -> 
     >>> contact_rate(tickets), contact_rate(tickets, orders=30)
     (1.5, 0.1)
     """
-    metric = ContactRate(orders=orders, **options)
+    metric = ContactRate(orders=orders, zero_division=zero_division, confidence=confidence)
     metric.update(tickets)
     return float(metric.compute().value)
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, ClassVar
 
 import numpy as np
 
-from cxmetrics.core.base import Metric, MetricResult
+from cxmetrics.core.base import Metric, MetricResult, ZeroDivision
 from cxmetrics.core.state import RatioState
-from cxmetrics.metrics._tickets import TicketParams, in_period, ratio_result
+from cxmetrics.definitions import Definitions
+from cxmetrics.metrics._tickets import TicketParams, in_period, ratio_result, ticket_options
 from cxmetrics.registry import register
 from cxmetrics.tickets.measures import measured
 
@@ -28,7 +30,15 @@ def _fcr_compute(state: RatioState, params: TicketParams) -> MetricResult:
     return ratio_result(state, params, "fcr", rule=params.definitions.fcr_rule)
 
 
-def fcr_rate(tickets: Any, **options: Any) -> float:
+def fcr_rate(
+    tickets: Any,
+    *,
+    definitions: Definitions | str = "default",
+    window: tuple[datetime, datetime] | None = None,
+    zero_division: ZeroDivision = "warn",
+    confidence: float = 0.95,
+    period: tuple[datetime, datetime] | None = None,
+) -> float:
     r"""First-contact resolution: the share of resolved tickets resolved on first contact.
 
     .. math:: \mathrm{FCR} = \frac{|\{t \text{ resolved} : \mathrm{rule}(t)\}|}{|\{t \text{ resolved}\}|}
@@ -46,7 +56,7 @@ def fcr_rate(tickets: Any, **options: Any) -> float:
     ----------
     tickets : list of Ticket or TicketBatch
     definitions : Definitions or str, default="default"
-    period : (datetime, datetime), optional
+    window : (datetime, datetime), optional
         Only tickets created in ``[start, end)`` (or, with
         ``attribute_to="event"``, resolved in it) count.
     zero_division : {"warn", "raise"} or float, default="warn"
@@ -80,7 +90,15 @@ def fcr_rate(tickets: Any, **options: Any) -> float:
     >>> fcr_rate(tickets, definitions="freshdesk")   # no customer follow-up on either
     1.0
     """
-    metric = FCR(**options)
+    metric = FCR(
+        **ticket_options(
+            definitions=definitions,
+            window=window,
+            period=period,
+            zero_division=zero_division,
+            confidence=confidence,
+        )
+    )
     metric.update(tickets)
     return float(metric.compute().value)
 

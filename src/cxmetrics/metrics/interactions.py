@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, ClassVar
 
 import numpy as np
 
-from cxmetrics.core.base import Metric, MetricResult, safe_ratio
+from cxmetrics.core.base import Metric, MetricResult, ZeroDivision, safe_ratio
 from cxmetrics.core.state import MeanState
-from cxmetrics.metrics._tickets import TicketParams, in_period
+from cxmetrics.definitions import Definitions
+from cxmetrics.metrics._tickets import TicketParams, in_period, ticket_options
 from cxmetrics.registry import register
 from cxmetrics.stats import t_interval
 from cxmetrics.tickets.measures import measured
@@ -33,7 +35,15 @@ def _interactions_compute(state: MeanState, params: TicketParams) -> MetricResul
     )
 
 
-def interactions_per_ticket(tickets: Any, **options: Any) -> float:
+def interactions_per_ticket(
+    tickets: Any,
+    *,
+    definitions: Definitions | str = "default",
+    window: tuple[datetime, datetime] | None = None,
+    zero_division: ZeroDivision = "warn",
+    confidence: float = 0.95,
+    period: tuple[datetime, datetime] | None = None,
+) -> float:
     r"""Mean number of customer messages and agent replies per ticket.
 
     .. math:: \frac{1}{|T|} \sum_{t \in T} (\mathrm{replies}_t + \mathrm{customer\_messages}_t)
@@ -47,7 +57,7 @@ def interactions_per_ticket(tickets: Any, **options: Any) -> float:
     ----------
     tickets : list of Ticket or TicketBatch
     definitions : Definitions or str, default="default"
-    period : (datetime, datetime), optional
+    window : (datetime, datetime), optional
         Tickets created in ``[start, end)``.
     zero_division : {"warn", "raise"} or float, default="warn"
 
@@ -61,7 +71,15 @@ def interactions_per_ticket(tickets: Any, **options: Any) -> float:
     >>> interactions_per_ticket([ticket, Ticket(id=2, created_at=t0)])
     1.0
     """
-    metric = InteractionsPerTicket(**options)
+    metric = InteractionsPerTicket(
+        **ticket_options(
+            definitions=definitions,
+            window=window,
+            period=period,
+            zero_division=zero_division,
+            confidence=confidence,
+        )
+    )
     metric.update(tickets)
     return float(metric.compute().value)
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, ClassVar
 
 import numpy as np
 
-from cxmetrics.core.base import Metric, MetricResult
+from cxmetrics.core.base import Metric, MetricResult, ZeroDivision
 from cxmetrics.core.state import RatioState
-from cxmetrics.metrics._tickets import TicketParams, in_period, ratio_result
+from cxmetrics.definitions import Definitions
+from cxmetrics.metrics._tickets import TicketParams, in_period, ratio_result, ticket_options
 from cxmetrics.registry import register
 from cxmetrics.tickets.measures import measured
 
@@ -28,7 +30,15 @@ def _reopen_compute(state: RatioState, params: TicketParams) -> MetricResult:
     return ratio_result(state, params, "reopen_rate")
 
 
-def reopen_rate(tickets: Any, **options: Any) -> float:
+def reopen_rate(
+    tickets: Any,
+    *,
+    definitions: Definitions | str = "default",
+    window: tuple[datetime, datetime] | None = None,
+    zero_division: ZeroDivision = "warn",
+    confidence: float = 0.95,
+    period: tuple[datetime, datetime] | None = None,
+) -> float:
     r"""Share of tickets solved at least once that were reopened (solved → unsolved).
 
     .. math:: \frac{|\{t : \mathrm{reopens}_t > 0\}|}{|\{t : \mathrm{solves}_t > 0\}|}
@@ -42,7 +52,7 @@ def reopen_rate(tickets: Any, **options: Any) -> float:
     ----------
     tickets : list of Ticket or TicketBatch
     definitions : Definitions or str, default="default"
-    period : (datetime, datetime), optional
+    window : (datetime, datetime), optional
     zero_division : {"warn", "raise"} or float, default="warn"
 
     Examples
@@ -58,7 +68,15 @@ def reopen_rate(tickets: Any, **options: Any) -> float:
     >>> reopen_rate([reopened, once, Ticket(id=3, created_at=t0)])
     0.5
     """
-    metric = ReopenRate(**options)
+    metric = ReopenRate(
+        **ticket_options(
+            definitions=definitions,
+            window=window,
+            period=period,
+            zero_division=zero_division,
+            confidence=confidence,
+        )
+    )
     metric.update(tickets)
     return float(metric.compute().value)
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 import numpy as np
 
-from cxmetrics.core.base import Metric, MetricResult
+from cxmetrics.calendars import BusinessCalendar
+from cxmetrics.core.base import Metric, MetricResult, ZeroDivision
 from cxmetrics.core.state import RatioState
+from cxmetrics.definitions import Definitions
 from cxmetrics.metrics._duration import (
     DurationParams,
     DurationState,
@@ -16,7 +18,7 @@ from cxmetrics.metrics._duration import (
     measure,
     per_ticket_state,
 )
-from cxmetrics.metrics._tickets import TicketParams, in_period, ratio_result
+from cxmetrics.metrics._tickets import TicketParams, in_period, ratio_result, ticket_options
 from cxmetrics.models.ticket import TICKET_STATUSES
 from cxmetrics.registry import register
 from cxmetrics.tables.inputs import as_ticket_batch
@@ -57,7 +59,17 @@ def _requester_wait_update(tickets: Any, params: DurationParams) -> DurationStat
     return per_ticket_state(measure(tickets, params), "requester_wait", "resolved_at", params)
 
 
-def resolution_time(tickets: Any, **options: Any) -> timedelta:
+def resolution_time(
+    tickets: Any,
+    *,
+    statistic: str = "mean",
+    calendar: BusinessCalendar | None = None,
+    definitions: Definitions | str = "default",
+    window: tuple[datetime, datetime] | None = None,
+    zero_division: ZeroDivision = "warn",
+    confidence: float = 0.95,
+    period: tuple[datetime, datetime] | None = None,
+) -> timedelta:
     """Time from creation to resolution of resolved tickets.
 
     By default the full resolution time (to the latest solve of a ticket that is
@@ -79,13 +91,33 @@ def resolution_time(tickets: Any, **options: Any) -> timedelta:
     >>> resolution_time(tickets)
     datetime.timedelta(seconds=14400)
     """
-    metric = ResolutionTime(**options)
+    metric = ResolutionTime(
+        **ticket_options(
+            definitions=definitions,
+            window=window,
+            period=period,
+            zero_division=zero_division,
+            confidence=confidence,
+            statistic=statistic,
+            calendar=calendar,
+        )
+    )
     metric.update(tickets)
     value: timedelta = metric.compute().value
     return value
 
 
-def requester_wait_time(tickets: Any, **options: Any) -> timedelta:
+def requester_wait_time(
+    tickets: Any,
+    *,
+    statistic: str = "mean",
+    calendar: BusinessCalendar | None = None,
+    definitions: Definitions | str = "default",
+    window: tuple[datetime, datetime] | None = None,
+    zero_division: ZeroDivision = "warn",
+    confidence: float = 0.95,
+    period: tuple[datetime, datetime] | None = None,
+) -> timedelta:
     """Time resolved tickets spent waiting on the team: new, open and on-hold status.
 
     Zendesk's requester wait time (pending time is the agent's wait for the
@@ -104,7 +136,17 @@ def requester_wait_time(tickets: Any, **options: Any) -> timedelta:
     >>> requester_wait_time([ticket])     # new 1 h + open 1 h; 4 h pending excluded
     datetime.timedelta(seconds=7200)
     """
-    metric = RequesterWaitTime(**options)
+    metric = RequesterWaitTime(
+        **ticket_options(
+            definitions=definitions,
+            window=window,
+            period=period,
+            zero_division=zero_division,
+            confidence=confidence,
+            statistic=statistic,
+            calendar=calendar,
+        )
+    )
     metric.update(tickets)
     value: timedelta = metric.compute().value
     return value
@@ -171,7 +213,15 @@ def _resolution_rate_compute(state: RatioState, params: TicketParams) -> MetricR
     return ratio_result(state, params, "resolution_rate", resolved=state.numerator)
 
 
-def resolution_rate(tickets: Any, **options: Any) -> float:
+def resolution_rate(
+    tickets: Any,
+    *,
+    definitions: Definitions | str = "default",
+    window: tuple[datetime, datetime] | None = None,
+    zero_division: ZeroDivision = "warn",
+    confidence: float = 0.95,
+    period: tuple[datetime, datetime] | None = None,
+) -> float:
     """Share of tickets that are resolved (solved or closed), in [0, 1].
 
     With a ``period`` and ``attribute_to="created"``: the tickets created in the
@@ -187,7 +237,15 @@ def resolution_rate(tickets: Any, **options: Any) -> float:
     >>> resolution_rate([Ticket(id=1, created_at=t0, status="solved"), Ticket(id=2, created_at=t0)])
     0.5
     """
-    metric = ResolutionRate(**options)
+    metric = ResolutionRate(
+        **ticket_options(
+            definitions=definitions,
+            window=window,
+            period=period,
+            zero_division=zero_division,
+            confidence=confidence,
+        )
+    )
     metric.update(tickets)
     return float(metric.compute().value)
 

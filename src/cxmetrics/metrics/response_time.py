@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 import numpy as np
 
+from cxmetrics.calendars import BusinessCalendar
+from cxmetrics.core.base import ZeroDivision
+from cxmetrics.definitions import Definitions
 from cxmetrics.metrics._duration import (
     DurationParams,
     DurationState,
@@ -14,6 +17,7 @@ from cxmetrics.metrics._duration import (
     measure,
     per_ticket_state,
 )
+from cxmetrics.metrics._tickets import ticket_options
 from cxmetrics.registry import register
 
 __all__ = [
@@ -54,7 +58,17 @@ def _average_response_update(tickets: Any, params: DurationParams) -> DurationSt
     return _exchanges_update(tickets, params, include_first=True)
 
 
-def first_response_time(tickets: Any, **options: Any) -> timedelta:
+def first_response_time(
+    tickets: Any,
+    *,
+    statistic: str = "mean",
+    calendar: BusinessCalendar | None = None,
+    definitions: Definitions | str = "default",
+    window: tuple[datetime, datetime] | None = None,
+    zero_division: ZeroDivision = "warn",
+    confidence: float = 0.95,
+    period: tuple[datetime, datetime] | None = None,
+) -> timedelta:
     r"""Time from a ticket's creation to its first reply.
 
     .. math:: \mathrm{FRT} = \operatorname{stat}_{t}\,(\text{first reply}_t - \text{created}_t)
@@ -88,13 +102,33 @@ def first_response_time(tickets: Any, **options: Any) -> timedelta:
     >>> first_response_time(tickets), first_response_time(tickets, statistic="median")
     (datetime.timedelta(seconds=2400), datetime.timedelta(seconds=1200))
     """
-    metric = FirstResponseTime(**options)
+    metric = FirstResponseTime(
+        **ticket_options(
+            definitions=definitions,
+            window=window,
+            period=period,
+            zero_division=zero_division,
+            confidence=confidence,
+            statistic=statistic,
+            calendar=calendar,
+        )
+    )
     metric.update(tickets)
     value: timedelta = metric.compute().value
     return value
 
 
-def next_response_time(tickets: Any, **options: Any) -> timedelta:
+def next_response_time(
+    tickets: Any,
+    *,
+    statistic: str = "mean",
+    calendar: BusinessCalendar | None = None,
+    definitions: Definitions | str = "default",
+    window: tuple[datetime, datetime] | None = None,
+    zero_division: ZeroDivision = "warn",
+    confidence: float = 0.95,
+    period: tuple[datetime, datetime] | None = None,
+) -> timedelta:
     """Time to each reply after the first, from the oldest unanswered customer message.
 
     Every customer→agent exchange after a ticket's first one counts once: a run of
@@ -114,13 +148,33 @@ def next_response_time(tickets: Any, **options: Any) -> timedelta:
     >>> next_response_time([ticket])     # from the customer's message at minute 60
     datetime.timedelta(seconds=2400)
     """
-    metric = NextResponseTime(**options)
+    metric = NextResponseTime(
+        **ticket_options(
+            definitions=definitions,
+            window=window,
+            period=period,
+            zero_division=zero_division,
+            confidence=confidence,
+            statistic=statistic,
+            calendar=calendar,
+        )
+    )
     metric.update(tickets)
     value: timedelta = metric.compute().value
     return value
 
 
-def average_response_time(tickets: Any, **options: Any) -> timedelta:
+def average_response_time(
+    tickets: Any,
+    *,
+    statistic: str = "mean",
+    calendar: BusinessCalendar | None = None,
+    definitions: Definitions | str = "default",
+    window: tuple[datetime, datetime] | None = None,
+    zero_division: ZeroDivision = "warn",
+    confidence: float = 0.95,
+    period: tuple[datetime, datetime] | None = None,
+) -> timedelta:
     """Time to every reply (first included), from the oldest unanswered customer message.
 
     Same parameters as :func:`first_response_time`.
@@ -137,7 +191,17 @@ def average_response_time(tickets: Any, **options: Any) -> timedelta:
     >>> average_response_time([ticket])   # (10 + 40) / 2 minutes
     datetime.timedelta(seconds=1500)
     """
-    metric = AverageResponseTime(**options)
+    metric = AverageResponseTime(
+        **ticket_options(
+            definitions=definitions,
+            window=window,
+            period=period,
+            zero_division=zero_division,
+            confidence=confidence,
+            statistic=statistic,
+            calendar=calendar,
+        )
+    )
     metric.update(tickets)
     value: timedelta = metric.compute().value
     return value

@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from cxmetrics.core.base import Metric, MetricParams, MetricResult
+from cxmetrics.core.base import Metric, MetricParams, MetricResult, ZeroDivision
 from cxmetrics.core.state import CountsState
 from cxmetrics.metrics.channel_mix import count_result
 from cxmetrics.registry import register
@@ -15,7 +15,12 @@ from cxmetrics.tables.inputs import as_ticket_batch
 __all__ = ["TagCounts", "tag_counts"]
 
 
-def tag_counts(tickets: Any, **options: Any) -> dict[str, int]:
+def tag_counts(
+    tickets: Any,
+    *,
+    zero_division: ZeroDivision = "warn",
+    confidence: float = 0.95,
+) -> dict[str, int]:
     """Number of tickets carrying each tag (complaints are tickets tagged ``complaint``).
 
     Examples
@@ -27,7 +32,7 @@ def tag_counts(tickets: Any, **options: Any) -> dict[str, int]:
     ...             Ticket(id=2, created_at=t0, tags=("complaint",)), Ticket(id=3, created_at=t0)])
     {'complaint': 2, 'vip': 1}
     """
-    metric = TagCounts(**options)
+    metric = TagCounts(zero_division=zero_division, confidence=confidence)
     metric.update(tickets)
     value: dict[str, int] = metric.compute().value
     return value

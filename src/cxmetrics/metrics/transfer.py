@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, ClassVar
 
 import numpy as np
 
-from cxmetrics.core.base import Metric, MetricResult
+from cxmetrics.core.base import Metric, MetricResult, ZeroDivision
 from cxmetrics.core.state import RatioState
-from cxmetrics.metrics._tickets import TicketParams, in_period, ratio_result
+from cxmetrics.definitions import Definitions
+from cxmetrics.metrics._tickets import TicketParams, in_period, ratio_result, ticket_options
 from cxmetrics.registry import register
 from cxmetrics.tickets.measures import measured
 
@@ -30,7 +32,15 @@ def _transfer_compute(state: RatioState, params: TicketParams) -> MetricResult:
     return ratio_result(state, params, "transfer_rate")
 
 
-def transfer_rate(tickets: Any, **options: Any) -> float:
+def transfer_rate(
+    tickets: Any,
+    *,
+    definitions: Definitions | str = "default",
+    window: tuple[datetime, datetime] | None = None,
+    zero_division: ZeroDivision = "warn",
+    confidence: float = 0.95,
+    period: tuple[datetime, datetime] | None = None,
+) -> float:
     r"""Share of assigned tickets that passed through more than one agent or group.
 
     .. math:: \frac{|\{t : \mathrm{assignee\_stations}_t > 1 \lor \mathrm{group\_stations}_t > 1\}|}
@@ -44,7 +54,7 @@ def transfer_rate(tickets: Any, **options: Any) -> float:
     Parameters
     ----------
     tickets : list of Ticket or TicketBatch
-    period : (datetime, datetime), optional
+    window : (datetime, datetime), optional
         Tickets created in ``[start, end)`` (always by creation).
     zero_division : {"warn", "raise"} or float, default="warn"
 
@@ -59,7 +69,15 @@ def transfer_rate(tickets: Any, **options: Any) -> float:
     >>> transfer_rate([moved, stayed, Ticket(id=3, created_at=t0)])
     0.5
     """
-    metric = TransferRate(**options)
+    metric = TransferRate(
+        **ticket_options(
+            definitions=definitions,
+            window=window,
+            period=period,
+            zero_division=zero_division,
+            confidence=confidence,
+        )
+    )
     metric.update(tickets)
     return float(metric.compute().value)
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 from pydantic import field_validator
 
-from cxmetrics.core.base import Metric, MetricParams, MetricResult
+from cxmetrics.core.base import Metric, MetricParams, MetricResult, ZeroDivision
 from cxmetrics.core.state import CountsState
 from cxmetrics.metrics.channel_mix import count_result
 from cxmetrics.registry import register
@@ -116,7 +116,14 @@ def _volume_compute(state: CountsState, params: VolumeParams) -> MetricResult:
     return MetricResult(value, result.n, "count", None, params.confidence, details)
 
 
-def ticket_volume(tickets: Any, **options: Any) -> dict[str, int]:
+def ticket_volume(
+    tickets: Any,
+    *,
+    period: str = "day",
+    timezone: str = "UTC",
+    zero_division: ZeroDivision = "warn",
+    confidence: float = 0.95,
+) -> dict[str, int]:
     """Tickets created per period (day, ISO week, month, quarter, year) in a timezone.
 
     ``period="hour_weekday"`` counts by local weekday and hour (``"Mon 09h"``, in
@@ -148,7 +155,9 @@ def ticket_volume(tickets: Any, **options: Any) -> dict[str, int]:
     >>> metric.compute().details["mean_per_period"]    # 4 tickets over 9 days
     0.4444444444444444
     """
-    metric = TicketVolume(**options)
+    metric = TicketVolume(
+        period=period, timezone=timezone, zero_division=zero_division, confidence=confidence
+    )
     metric.update(tickets)
     value: dict[str, int] = metric.compute().value
     return value
