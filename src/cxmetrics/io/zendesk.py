@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -148,12 +148,17 @@ def _load(value: Any, key: str) -> list[dict[str, Any]]:
             # A line may be a whole API page or one object.
             items.extend(_items(item, key, f"{path.name} line {number}"))
         return items
+    if isinstance(value, (bytes, bytearray)) or not isinstance(value, Iterable):
+        raise InvalidParameterError(
+            f"{key} must be a path, a list of paths, or parsed Zendesk JSON; got "
+            f"{type(value).__name__}"
+        )
     items = []
     for number, part in enumerate(value):
-        if isinstance(part, (Mapping, list)):
-            items.extend(_items(part, key, f"{key} input {number}"))
-        else:
+        if isinstance(part, (str, Path)):
             items.extend(_load(part, key))
+        else:
+            items.extend(_items(part, key, f"{key} input {number}"))
     return items
 
 
