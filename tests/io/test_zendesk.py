@@ -233,3 +233,14 @@ def test_float_ids_link_to_their_audits() -> None:
     assert first_response_time(batch) == timedelta(minutes=40)
     with pytest.raises(RecordValidationError, match=r"tickets row 0 .*tickets\.id.*1\.5"):
         read_zendesk([_ticket(1.5)])
+    result = read_zendesk([_ticket(1.5), _ticket(2)], errors="collect")
+    assert isinstance(result, Collected)
+    assert result.data.ids.tolist() == ["2"]
+    assert [(e["id"], e["field"], e["type"]) for e in result.errors] == [
+        ("1.5", "tickets.id", "string_type")
+    ]
+    comments = {1.0: [{"author_id": 5, "created_at": "2024-01-01T08:00:00Z"},
+                      {"author_id": 7.0, "created_at": "2024-01-01T08:40:00Z"}]}  # fmt: skip
+    batch = read_zendesk([_ticket(1)], comments=comments)
+    assert batch.interactions["author"].tolist() == [0, 1]
+    assert first_response_time(batch) == timedelta(minutes=40)

@@ -5,8 +5,10 @@ it): the ``tickets`` of ``GET /api/v2/tickets`` or the incremental export, the
 ``audits`` of ``GET /api/v2/tickets/{id}/audits`` (or ``/api/v2/ticket_audits``),
 and the ``ticket_metric_events`` of ``GET /api/v2/incremental/ticket_metric_events``.
 Each input may be a JSON file holding one API page (``{"tickets": [...]}``), a
-JSON Lines file with one object per line, a list of such files, or the parsed
-objects themselves.
+single-object response (``{"ticket": {...}}``), for tickets a search page
+(``{"results": [...]}``), a JSON Lines file with one object or page per line, a
+list of such files, or the parsed objects themselves. A JSON object of any other
+shape is an error, never zero tickets.
 
 What becomes what:
 
@@ -14,14 +16,21 @@ What becomes what:
   ``priority``, ``via.channel`` (``voice`` is ``phone``, ``web`` is ``web``…),
   ``requester_id`` (customer), ``assignee_id`` (agent), ``group_id``, ``tags``;
 * an audit's ``Comment`` event: a message at the audit's time, ``public`` as
-  given; the author is the customer when they are the ticket's requester (or an
-  ``end-user`` in ``users``), the system for ``author_id`` -1 or a trigger or
-  automation (``via.channel`` ``rule``), an agent otherwise;
+  given (``true``/``false``, also as text or 0/1); the author (the event's
+  ``author_id``, else the audit's) is the customer when they are the ticket's
+  requester (or an ``end-user`` in ``users``), the system for ``author_id`` -1 or a
+  trigger or automation (``via.channel`` ``rule``), an agent otherwise;
 * ``Create`` / ``Change`` events of ``status``, ``priority``, ``assignee_id`` and
   ``group_id``: status changes, priority changes and assignments;
 * without audits, the metric events give the flat milestones: the first
   ``reply_time`` fulfilment is ``first_reply_at``, the last ``resolution_time``
-  fulfilment is ``solved_at``.
+  fulfilment is ``solved_at`` (first and last as instants, whatever the offsets).
+
+Ids written as floats (``1.0``) are the integer ids. A value that cannot be read
+(a comment with no author at all, ``"public": "maybe"``, an id ``1.5``, a time
+that is not ISO 8601) is a :class:`~cxmetrics.exceptions.RecordValidationError`
+naming the table, row, ticket and field, or with ``errors="collect"`` a problem,
+its ticket left out.
 """
 
 from __future__ import annotations
@@ -207,6 +216,10 @@ def _time(value: Any) -> str | None:
     raise _Unreadable("is not an ISO 8601 date-time text (e.g. 2024-03-01T09:00:00Z)")
 
 
+# Error codes of unreadable values, as the record models name them.
+_CODES = {"_ident": "string_type", "_flag": "bool_parsing", "_time": "datetime_parsing"}
+
+
 class _Report:
     """Problems of the export's objects, in the error-dict format of the tables."""
 
@@ -254,7 +267,7 @@ class _Report:
         try:
             return reader(value)
         except _Unreadable as exc:
-            code = "datetime_parsing" if reader is _time else f"{reader.__name__[1:]}_type"
+            code = _CODES[reader.__name__]
             self.add(table, position, ticket, field, code, f"{value!r} {exc}", value)
             return default
 
@@ -323,7 +336,7 @@ def read_zendesk(
             "give audits or comments, not both: the audits already hold the comments"
         )
     report = _Report()
-    comment_items = _comments(comments, report)
+    comment_items = _comments(comments)
     metric_items = _load(ticket_metric_events, "ticket_metric_events")
     roles: dict[str, str] = {}
     for position, user in enumerate(_load(users, "users")):
@@ -341,6 +354,8 @@ def read_zendesk(
     for position, item in enumerate(ticket_items):
         raw_id = item.get("id")
         ident = report.read(_ident, raw_id, "tickets", position, _text(raw_id), "id")
+        if ident is None and raw_id is not None:
+            continue  # an unreadable id: reported, and nothing can link to the ticket
         via = item.get("via") or {}
         channel = str(via.get("channel") or "email") if isinstance(via, Mapping) else "email"
         status = str(item.get("status") or "open")
@@ -372,6 +387,8 @@ def read_zendesk(
     for position, audit in enumerate(audit_items):
         raw_ticket = audit.get("ticket_id")
         ticket = report.read(_ident, raw_ticket, "audits", position, _text(raw_ticket), "ticket_id")
+        if ticket is None and raw_ticket is not None:
+            continue
         at = report.read(_time, audit.get("created_at"), "audits", position, ticket, "created_at")
         via = audit.get("via") or {}
         by_rule = isinstance(via, Mapping) and via.get("channel") == "rule"
@@ -420,7 +437,12 @@ def read_zendesk(
                     value = report.read(_ident, value, "audits", position, ticket, f"{where}.value")
                     rows["assignments"].append({"ticket_id": ticket, "at": at, name: value})
     for position, comment in enumerate(comment_items):
-        ticket = comment["ticket_id"]
+        raw_ticket = comment["ticket_id"]
+        ticket = report.read(
+            _ident, raw_ticket, "comments", position, _text(raw_ticket), "ticket_id"
+        )
+        if ticket is None and raw_ticket is not None:
+            continue
         via = comment.get("via") or {}
         by_rule = isinstance(via, Mapping) and via.get("channel") == "rule"
         raw = comment.get("author_id")
@@ -482,7 +504,7 @@ def read_zendesk(
     return result
 
 
-def _comments(value: Any, report: _Report) -> list[dict[str, Any]]:
+def _comments(value: Any) -> list[dict[str, Any]]:
     """Comment objects with their ticket id, from a per-ticket mapping or a flat list."""
     if value is None:
         return []
@@ -491,9 +513,8 @@ def _comments(value: Any, report: _Report) -> list[dict[str, Any]]:
     ):
         out: list[dict[str, Any]] = []
         for ticket, page in value.items():
-            ident = report.read(_ident, ticket, "comments", len(out), _text(ticket), "ticket_id")
             items = _items(page, "comments", f"the comments of ticket {ticket!r}")
-            out.extend({**item, "ticket_id": ident} for item in items)
+            out.extend({**item, "ticket_id": ticket} for item in items)
         return out
     items = _load(value, "comments")
     missing = [i for i, item in enumerate(items) if "ticket_id" not in item]
@@ -502,9 +523,6 @@ def _comments(value: Any, report: _Report) -> list[dict[str, Any]]:
             f"comment {missing[0]} has no ticket_id: pass comments as a mapping of ticket id "
             "to that ticket's comments, or add ticket_id to each"
         )
-    for position, item in enumerate(items):
-        raw = item["ticket_id"]
-        item["ticket_id"] = report.read(_ident, raw, "comments", position, _text(raw), "ticket_id")
     return items
 
 
