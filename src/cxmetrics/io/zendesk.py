@@ -112,11 +112,11 @@ def _items(value: Any, key: str, where: str) -> list[dict[str, Any]]:
     elif any(name in value for name in _ITEM_KEYS[key]):
         return [dict(value)]
     else:
+        search = " or a search page {'results': [...]}" if key == "tickets" else ""
         raise InvalidParameterError(
             f"{where}: a JSON object with the keys {sorted(map(str, value))[:8]} is neither "
-            f"a page of Zendesk {key} ({{{key!r}: [...]}} or, for tickets, a search page "
-            f"{{'results': [...]}}), nor a single {singular} ({{{singular!r}: {{...}}}}), "
-            f"nor one {singular} object"
+            f"a page of Zendesk {key} ({{{key!r}: [...]}}{search}), nor a single {singular} "
+            f"({{{singular!r}: {{...}}}}), nor one {singular} object"
         )
     bad = [i for i, item in enumerate(items) if not isinstance(item, Mapping)]
     if bad:
@@ -226,7 +226,6 @@ class _Report:
     def __init__(self) -> None:
         self.problems = Problems([])
         self.tickets: set[str] = set()
-        self.rows: set[tuple[str, int]] = set()
 
     def add(
         self,
@@ -249,7 +248,6 @@ class _Report:
                 "table": "zendesk",
             }
         )
-        self.rows.add((table, position))
         if ticket is not None:
             self.tickets.add(ticket)
 
