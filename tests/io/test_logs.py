@@ -10,10 +10,12 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cxmetrics import RecordValidationError
 from cxmetrics.exceptions import InvalidParameterError
-from cxmetrics.io.logs import read_event_log, read_message_log
+from cxmetrics.io.logs import _message_roots, read_event_log, read_message_log
 from cxmetrics.tables.schema import Collected
 from cxmetrics.tickets import ticket_metrics
 
@@ -125,6 +127,86 @@ def test_message_log_by_hand() -> None:
     assert batch.agent_id.to_list() == ["a1", "a2"]
     assert batch.customer_id.to_list() == ["u1", None]
     assert ticket_metrics(batch)["first_reply"].tolist()[0] == 600.0
+
+
+def _thread_with_a_cycle(length: int) -> Any:
+    """A clean thread a <- b, and ``length`` messages c0 <- c1 <- ... <- c0 in a ring.
+
+    One more message, d, replies to c0: it descends from the cycle, so it has no
+    root either.
+    """
+    ring = [f"c{i}" for i in range(length)]
+    ids = ["a", "b", *ring, "d"]
+    parents = [None, "a", *[ring[(i + 1) % length] for i in range(length)], "c0"]
+    minutes = range(len(ids))
+    return pa.table(
+        {
+            "id": ids,
+            "parent": parents,
+            "inbound": ["True", "False", *["True"] * length, "False"],
+            "at": [f"2024-03-04T09:{m:02d}:00Z" for m in minutes],
+        }
+    )
+
+
+@pytest.mark.parametrize("length", [1, 2, 3, 4, 5])
+def test_reply_cycles_of_every_length_are_reported(length: int) -> None:
+    options: dict[str, Any] = {
+        "message_id": "id",
+        "reply_to": "parent",
+        "role": "inbound",
+        "role_map": {"True": "customer", "False": "agent"},
+    }
+    log = _thread_with_a_cycle(length)
+    with pytest.raises(RecordValidationError, match="cycle"):
+        read_message_log(log, **options)
+    result = read_message_log(log, errors="collect", **options)
+    assert isinstance(result, Collected)
+    # Only the clean thread is a ticket; every message of the ring, and d, is a problem.
+    assert result.data.ids.tolist() == ["a"]
+    assert result.data.interactions.counts.tolist() == [2]
+    assert [(e["id"], e["type"]) for e in result.errors] == [
+        *[(f"c{i}", "reply_cycle") for i in range(length)],
+        ("d", "reply_cycle"),
+    ]
+
+
+def _roots_by_walking(parent: list[int]) -> tuple[list[int], list[bool]]:
+    """Each row's root by following parents one step at a time (a slow oracle)."""
+    roots, cyclic = [], []
+    for row in range(len(parent)):
+        seen, at = {row}, row
+        while parent[at] >= 0 and parent[at] not in seen:
+            at = parent[at]
+            seen.add(at)
+        looped = parent[at] >= 0
+        roots.append(at)
+        cyclic.append(looped)
+    return roots, cyclic
+
+
+@given(st.lists(st.integers(-1, 30), min_size=1, max_size=60).map(
+    lambda links: [link if link < len(links) else -1 for link in links]
+))  # fmt: skip
+def test_message_roots_match_walking_the_replies(parent: list[int]) -> None:
+    root, cyclic = _message_roots(np.array(parent, dtype=np.int64))
+    roots, looped = _roots_by_walking(parent)
+    assert cyclic.tolist() == looped
+    # Outside cycles the root is the thread's first message; in one, no root exists.
+    rooted = ~np.array(looped, dtype=bool)
+    assert root[rooted].tolist() == np.array(roots, dtype=np.int64)[rooted].tolist()
+
+
+def test_long_reply_chains_reach_their_root() -> None:
+    # A chain of 5,000 replies: log2 rounds of pointer jumping, no cycle.
+    n = 5000
+    parent = np.arange(-1, n - 1, dtype=np.int64)
+    root, cyclic = _message_roots(parent)
+    assert not cyclic.any()
+    assert (root == 0).all()
+    parent[0] = n - 1  # close it into a ring of 5,000
+    _, cyclic = _message_roots(parent)
+    assert cyclic.all()
 
 
 # --- real logs -------------------------------------------------------------------------

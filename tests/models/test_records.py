@@ -51,6 +51,15 @@ def test_iso_strings_with_offsets_are_accepted() -> None:
     assert Ticket(id=1, created_at="2024-03-01T10:00:00+01:00").created_at == T0
 
 
+def test_hour_only_offsets_are_read_and_impossible_ones_rejected() -> None:
+    # ISO 8601 "+01" is +01:00 (T0 is 09:00Z); offsets of a day or more are errors.
+    assert Ticket(id=1, created_at="2024-03-01T10:00:00+01").created_at == T0
+    assert Ticket(id=1, created_at="2024-03-01 06:00-03").created_at == T0
+    for text in ("2024-03-01T10:00:00+25:00", "2024-03-01T10:00:00+25", "2024-03-01T10+1"):
+        with pytest.raises(ValidationError):
+            Ticket(id=1, created_at=text)
+
+
 @given(st.datetimes(timezones=st.timezones(), allow_imaginary=False))
 def test_same_instant_in_any_zone_gives_equal_records(moment: datetime) -> None:
     utc = moment.astimezone(timezone.utc)

@@ -366,14 +366,32 @@ def read_event_log(
 
 
 def _message_roots(parent: IntArray) -> tuple[IntArray, BoolArray]:
-    """The root of every message by pointer jumping; and the rows caught in a cycle."""
-    root = np.where(parent >= 0, parent, np.arange(parent.size))
-    for _ in range(64):  # 2**64 steps: longer than any chain
-        nxt = root[root]
-        if np.array_equal(nxt, root):
-            return root, np.zeros(parent.size, dtype=bool)
-        root = nxt
-    cyclic = root[root] != root
+    """The root of every message by pointer jumping; and the rows caught in a cycle.
+
+    ``parent`` is each row's parent row, -1 for a message that starts a thread.
+    Every row points at its parent, then each round every pointer jumps to where
+    its target points, so after ``k`` rounds a row points ``2**k`` generations up
+    (or at its root): ``log2(n)`` rounds of whole-array work. A row whose pointer
+    ends on a message that has a parent never reached a root: it is in a reply
+    cycle, of any length (a message replying to itself is one of length 1), or
+    descends from one.
+
+    Examples
+    --------
+    >>> root, cyclic = _message_roots(np.array([-1, 0, 1, 3, 5, 4, 5]))
+    >>> root.tolist()[:3], cyclic.tolist()
+    ([0, 0, 0], [False, False, False, True, True, True, True])
+    """
+    rows = np.arange(parent.size)
+    root = np.where(parent >= 0, parent, rows)
+    # A pointer that stopped moving is at a root or on a cycle whose length divides
+    # the distance it jumped, so a fixed point alone does not tell the two apart.
+    for _ in range(max(parent.size, 1).bit_length() + 1):
+        jumped = root[root]
+        if np.array_equal(jumped, root):
+            break
+        root = jumped
+    cyclic: BoolArray = parent[root] >= 0
     return root, cyclic
 
 

@@ -5,8 +5,10 @@ it): the ``tickets`` of ``GET /api/v2/tickets`` or the incremental export, the
 ``audits`` of ``GET /api/v2/tickets/{id}/audits`` (or ``/api/v2/ticket_audits``),
 and the ``ticket_metric_events`` of ``GET /api/v2/incremental/ticket_metric_events``.
 Each input may be a JSON file holding one API page (``{"tickets": [...]}``), a
-JSON Lines file with one object per line, a list of such files, or the parsed
-objects themselves.
+single-object response (``{"ticket": {...}}``), for tickets a search page
+(``{"results": [...]}``), a JSON Lines file with one object or page per line, a
+list of such files, or the parsed objects themselves. A JSON object of any other
+shape is an error, never zero tickets.
 
 What becomes what:
 
@@ -14,14 +16,21 @@ What becomes what:
   ``priority``, ``via.channel`` (``voice`` is ``phone``, ``web`` is ``web``…),
   ``requester_id`` (customer), ``assignee_id`` (agent), ``group_id``, ``tags``;
 * an audit's ``Comment`` event: a message at the audit's time, ``public`` as
-  given; the author is the customer when they are the ticket's requester (or an
-  ``end-user`` in ``users``), the system for ``author_id`` -1 or a trigger or
-  automation (``via.channel`` ``rule``), an agent otherwise;
+  given (``true``/``false``, also as text or 0/1); the author (the event's
+  ``author_id``, else the audit's) is the customer when they are the ticket's
+  requester (or an ``end-user`` in ``users``), the system for ``author_id`` -1 or a
+  trigger or automation (``via.channel`` ``rule``), an agent otherwise;
 * ``Create`` / ``Change`` events of ``status``, ``priority``, ``assignee_id`` and
   ``group_id``: status changes, priority changes and assignments;
 * without audits, the metric events give the flat milestones: the first
   ``reply_time`` fulfilment is ``first_reply_at``, the last ``resolution_time``
-  fulfilment is ``solved_at``.
+  fulfilment is ``solved_at`` (first and last as instants, whatever the offsets).
+
+Ids written as floats (``1.0``) are the integer ids. A value that cannot be read
+(a comment with no author at all, ``"public": "maybe"``, an id ``1.5``, a time
+that is not ISO 8601) is a :class:`~cxmetrics.exceptions.RecordValidationError`
+naming the table, row, ticket and field, or with ``errors="collect"`` a problem,
+its ticket left out.
 """
 
 from __future__ import annotations
@@ -32,8 +41,11 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
+
 from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.io._source import _pa
+from cxmetrics.tables.columns import _FALSE, _TRUE, Problems, parse_iso
 from cxmetrics.tables.frames import _check_mode, to_ticket_batch
 from cxmetrics.tables.schema import Collected
 
@@ -43,12 +55,84 @@ _STATUS = {"hold": "on_hold"}
 _CHANNELS = {"voice": "phone", "native_messaging": "chat", "any_channel": "api"}
 
 
+# The object of a single-object response (GET /api/v2/tickets/{id}: {"ticket": {...}}).
+_SINGULAR = {
+    "tickets": "ticket",
+    "audits": "audit",
+    "comments": "comment",
+    "ticket_metric_events": "ticket_metric_event",
+    "users": "user",
+}
+# Keys that make a JSON object one item of that kind rather than a page.
+_ITEM_KEYS = {
+    "tickets": ("id", "created_at"),
+    "audits": ("events", "ticket_id"),
+    "comments": ("author_id", "created_at", "body"),
+    "ticket_metric_events": ("metric", "ticket_id"),
+    "users": ("id", "role"),
+}
+
+
+def _items(value: Any, key: str, where: str) -> list[dict[str, Any]]:
+    """The objects of one parsed JSON value.
+
+    A list page (``{"tickets": [...]}``), a single-object response
+    (``{"ticket": {...}}``), a search page (``{"results": [...]}``, tickets only), a
+    list of any of these, or one object. Anything else is an error: a payload of
+    another shape must not read as zero objects.
+    """
+    if isinstance(value, list):
+        return [item for part in value for item in _items(part, key, where)]
+    if not isinstance(value, Mapping):
+        raise InvalidParameterError(
+            f"{where}: expected Zendesk {key} (a JSON object or a list of them), got "
+            f"{type(value).__name__} {str(value)[:60]!r}"
+        )
+    singular = _SINGULAR[key]
+    if key in value:
+        found = value[key]
+        if not isinstance(found, list):
+            raise InvalidParameterError(
+                f"{where}: {key!r} must be a list of {key}, got {type(found).__name__}"
+            )
+        items: list[Any] = found
+    elif isinstance(value.get(singular), Mapping):
+        items = [value[singular]]
+    elif key == "tickets" and isinstance(value.get("results"), list):
+        items = value["results"]
+        others = [
+            r.get("result_type")
+            for r in items
+            if isinstance(r, Mapping) and r.get("result_type", "ticket") != "ticket"
+        ]
+        if others:
+            raise InvalidParameterError(
+                f"{where}: the search results hold {len(others)} that are not tickets (a "
+                f"{others[0]!r}); search with 'type:ticket'"
+            )
+    elif any(name in value for name in _ITEM_KEYS[key]):
+        return [dict(value)]
+    else:
+        search = " or a search page {'results': [...]}" if key == "tickets" else ""
+        raise InvalidParameterError(
+            f"{where}: a JSON object with the keys {sorted(map(str, value))[:8]} is neither "
+            f"a page of Zendesk {key} ({{{key!r}: [...]}}{search}), nor a single {singular} "
+            f"({{{singular!r}: {{...}}}}), nor one {singular} object"
+        )
+    bad = [i for i, item in enumerate(items) if not isinstance(item, Mapping)]
+    if bad:
+        raise InvalidParameterError(
+            f"{where}: {key} item {bad[0]} is a {type(items[bad[0]]).__name__}, not an object"
+        )
+    return [dict(item) for item in items]
+
+
 def _load(value: Any, key: str) -> list[dict[str, Any]]:
     """The objects of one input: parsed objects, a JSON page, JSON Lines, or several files."""
     if value is None:
         return []
     if isinstance(value, Mapping):
-        return list(value.get(key, []))
+        return _items(value, key, f"the {key} input")
     if isinstance(value, (str, Path)):
         path = Path(value)
         if not path.exists():
@@ -57,10 +141,10 @@ def _load(value: Any, key: str) -> list[dict[str, Any]]:
         with opener(path, "rt", encoding="utf-8") as handle:
             text = handle.read()
         stripped = text.lstrip()
-        if stripped.startswith("{") and "\n{" not in stripped.rstrip():
-            return _load(json.loads(text), key)
-        if stripped.startswith("["):
-            return list(json.loads(text))
+        if (stripped.startswith("{") and "\n{" not in stripped.rstrip()) or stripped.startswith(
+            "["
+        ):
+            return _items(json.loads(text), key, path.name)
         items: list[dict[str, Any]] = []
         for number, line in enumerate(text.splitlines(), start=1):
             if not line.strip():
@@ -72,19 +156,119 @@ def _load(value: Any, key: str) -> list[dict[str, Any]]:
                     f"{path.name} line {number} is not JSON ({exc.msg})"
                 ) from exc
             # A line may be a whole API page or one object.
-            items.extend(item[key] if key in item and isinstance(item[key], list) else [item])
+            items.extend(_items(item, key, f"{path.name} line {number}"))
         return items
+    if isinstance(value, (bytes, bytearray)) or not isinstance(value, Iterable):
+        raise InvalidParameterError(
+            f"{key} must be a path, a list of paths, or parsed Zendesk JSON; got "
+            f"{type(value).__name__}"
+        )
     items = []
-    for part in value:
-        if isinstance(part, Mapping) and key not in part:
-            items.append(dict(part))
-        else:
+    for number, part in enumerate(value):
+        if isinstance(part, (str, Path)):
             items.extend(_load(part, key))
+        else:
+            items.extend(_items(part, key, f"{key} input {number}"))
     return items
 
 
 def _text(value: Any) -> str | None:
     return None if value is None else str(value)
+
+
+class _Unreadable(ValueError):
+    """A value of the export that cannot be read as what its field holds."""
+
+
+def _ident(value: Any) -> str | None:
+    """An id as text: integers, also written as floats (``1.0``), as their digits."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise _Unreadable("is a boolean, not an id")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        raise _Unreadable("is not an integer id")
+    if isinstance(value, str):
+        return value.strip() or None
+    raise _Unreadable(f"is a {type(value).__name__}, not an id")
+
+
+def _flag(value: Any) -> bool:
+    """A boolean as Zendesk or an export tool writes it (``true``, ``"false"``, 0/1)."""
+    if value is None:
+        return True  # not given: comments are public by default, as in the tables
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in _TRUE + _FALSE:
+        return value.strip().lower() in _TRUE
+    raise _Unreadable("is not true or false")
+
+
+def _time(value: Any) -> str | None:
+    """A time as its ISO 8601 text (parsed and checked by the table conversion)."""
+    if value is None or isinstance(value, str):
+        return value
+    raise _Unreadable("is not an ISO 8601 date-time text (e.g. 2024-03-01T09:00:00Z)")
+
+
+# Error codes of unreadable values, as the record models name them.
+_CODES = {"_ident": "string_type", "_flag": "bool_parsing", "_time": "datetime_parsing"}
+
+
+class _Report:
+    """Problems of the export's objects, in the error-dict format of the tables."""
+
+    def __init__(self) -> None:
+        self.problems = Problems([])
+        self.tickets: set[str] = set()
+
+    def add(
+        self,
+        table: str,
+        position: int,
+        ticket: str | None,
+        field: str,
+        code: str,
+        message: str,
+        value: Any,
+    ) -> None:
+        self.problems.items.append(
+            {
+                "position": position,
+                "id": ticket,
+                "field": f"{table}.{field}",
+                "type": code,
+                "message": message,
+                "input": value,
+                "table": "zendesk",
+            }
+        )
+        if ticket is not None:
+            self.tickets.add(ticket)
+
+    def read(
+        self,
+        reader: Any,
+        value: Any,
+        table: str,
+        position: int,
+        ticket: str | None,
+        field: str,
+        default: Any = None,
+    ) -> Any:
+        """``reader(value)``, or ``default`` after noting why it cannot be read."""
+        try:
+            return reader(value)
+        except _Unreadable as exc:
+            code = _CODES[reader.__name__]
+            self.add(table, position, ticket, field, code, f"{value!r} {exc}", value)
+            return default
 
 
 def read_zendesk(
@@ -150,9 +334,14 @@ def read_zendesk(
         raise InvalidParameterError(
             "give audits or comments, not both: the audits already hold the comments"
         )
+    report = _Report()
     comment_items = _comments(comments)
     metric_items = _load(ticket_metric_events, "ticket_metric_events")
-    roles = {str(u.get("id")): str(u.get("role")) for u in _load(users, "users")}
+    roles: dict[str, str] = {}
+    for position, user in enumerate(_load(users, "users")):
+        ident = report.read(_ident, user.get("id"), "users", position, None, "id")
+        if ident is not None:
+            roles[ident] = str(user.get("role"))
     rows: dict[str, list[dict[str, Any]]] = {
         "tickets": [],
         "messages": [],
@@ -161,42 +350,72 @@ def read_zendesk(
         "assignments": [],
     }
     requester: dict[str, str | None] = {}
-    for item in ticket_items:
-        ident = _text(item.get("id"))
+    for position, item in enumerate(ticket_items):
+        raw_id = item.get("id")
+        ident = report.read(_ident, raw_id, "tickets", position, _text(raw_id), "id")
+        if ident is None and raw_id is not None:
+            continue  # an unreadable id: reported, and nothing can link to the ticket
         via = item.get("via") or {}
         channel = str(via.get("channel") or "email") if isinstance(via, Mapping) else "email"
         status = str(item.get("status") or "open")
-        requester[str(ident)] = _text(item.get("requester_id"))
+        fields = {
+            name: report.read(reader, item.get(name), "tickets", position, ident, name)
+            for name, reader in (
+                ("created_at", _time),
+                ("requester_id", _ident),
+                ("assignee_id", _ident),
+                ("group_id", _ident),
+            )
+        }
+        requester[str(ident)] = fields["requester_id"]
         rows["tickets"].append(
             {
                 "id": ident,
-                "created_at": item.get("created_at"),
+                "created_at": fields["created_at"],
                 "status": _STATUS.get(status, status),
-                "priority": item.get("priority"),
+                "priority": _text(item.get("priority")),
                 "channel": _CHANNELS.get(channel, channel),
-                "customer_id": _text(item.get("requester_id")),
-                "agent_id": _text(item.get("assignee_id")),
-                "group": _text(item.get("group_id")),
+                "customer_id": requester[str(ident)],
+                "agent_id": fields["assignee_id"],
+                "group": fields["group_id"],
                 "tags": [str(t) for t in item.get("tags") or []],
                 "first_reply_at": None,
                 "solved_at": None,
             }
         )
-    for audit in audit_items:
-        ticket = _text(audit.get("ticket_id"))
-        at = audit.get("created_at")
+    for position, audit in enumerate(audit_items):
+        raw_ticket = audit.get("ticket_id")
+        ticket = report.read(_ident, raw_ticket, "audits", position, _text(raw_ticket), "ticket_id")
+        if ticket is None and raw_ticket is not None:
+            continue
+        at = report.read(_time, audit.get("created_at"), "audits", position, ticket, "created_at")
         via = audit.get("via") or {}
         by_rule = isinstance(via, Mapping) and via.get("channel") == "rule"
-        for event in audit.get("events") or []:
+        for number, event in enumerate(audit.get("events") or []):
             kind = event.get("type")
+            where = f"events.{number}"
             if kind in ("Comment", "VoiceComment"):
-                author = _text(event.get("author_id", audit.get("author_id")))
+                # A comment without its own author was written by the audit's author.
+                raw = event.get("author_id")
+                field = f"{where}.author_id"
+                if raw is None:
+                    raw, field = audit.get("author_id"), "author_id"
+                author = report.read(_ident, raw, "audits", position, ticket, field)
+                if author is None and raw is None and not by_rule:
+                    report.add(
+                        "audits", position, ticket, f"{where}.author_id", "missing",
+                        "the comment has no author_id (nor has its audit), so it is "
+                        "neither the customer's message nor an agent's reply", None,
+                    )  # fmt: skip
+                public = report.read(
+                    _flag, event.get("public"), "audits", position, ticket, f"{where}.public"
+                )
                 rows["messages"].append(
                     {
                         "ticket_id": ticket,
                         "at": at,
                         "author": _author(author, requester.get(str(ticket)), roles, by_rule),
-                        "public": bool(event.get("public", True)),
+                        "public": bool(public),
                         "automated": by_rule,
                         "agent_id": author,
                     }
@@ -214,18 +433,34 @@ def read_zendesk(
                     )
                 elif field in ("assignee_id", "group_id"):
                     name = "agent_id" if field == "assignee_id" else "group"
-                    rows["assignments"].append({"ticket_id": ticket, "at": at, name: _text(value)})
-    for comment in comment_items:
-        ticket = _text(comment.get("ticket_id"))
+                    value = report.read(_ident, value, "audits", position, ticket, f"{where}.value")
+                    rows["assignments"].append({"ticket_id": ticket, "at": at, name: value})
+    for position, comment in enumerate(comment_items):
+        raw_ticket = comment["ticket_id"]
+        ticket = report.read(
+            _ident, raw_ticket, "comments", position, _text(raw_ticket), "ticket_id"
+        )
+        if ticket is None and raw_ticket is not None:
+            continue
         via = comment.get("via") or {}
         by_rule = isinstance(via, Mapping) and via.get("channel") == "rule"
-        author = _text(comment.get("author_id"))
+        raw = comment.get("author_id")
+        author = report.read(_ident, raw, "comments", position, ticket, "author_id")
+        if raw is None and not by_rule:
+            report.add(
+                "comments", position, ticket, "author_id", "missing",
+                "the comment has no author_id, so it is neither the customer's message nor "
+                "an agent's reply", None,
+            )  # fmt: skip
+        public = report.read(_flag, comment.get("public"), "comments", position, ticket, "public")
         rows["messages"].append(
             {
                 "ticket_id": ticket,
-                "at": comment.get("created_at"),
+                "at": report.read(
+                    _time, comment.get("created_at"), "comments", position, ticket, "created_at"
+                ),
                 "author": _author(author, requester.get(str(ticket)), roles, by_rule),
-                "public": bool(comment.get("public", True)),
+                "public": bool(public),
                 "automated": by_rule,
                 "agent_id": author,
             }
@@ -234,10 +469,19 @@ def read_zendesk(
         if message["author"] not in ("agent", "bot"):
             message["agent_id"] = None
     if not audit_items and metric_items:
-        _milestones(rows["tickets"], metric_items)
+        _milestones(rows["tickets"], metric_items, report)
         if comment_items:  # the comments give the first reply; keep only the solve
             for row in rows["tickets"]:
                 row["first_reply_at"] = None
+    problems = report.problems
+    if errors == "raise":
+        total = len(ticket_items) + len(audit_items) + len(comment_items) + len(metric_items)
+        problems.raise_if_any("Zendesk export", total)
+    elif problems.items:
+        # A ticket with an unreadable value is left out whole, as in the tables.
+        for name, items in rows.items():
+            key = "id" if name == "tickets" else "ticket_id"
+            rows[name] = [row for row in items if row[key] not in report.tickets]
     pa, _ = _pa()
     tables: dict[str, Any] = {}
     for name, items in rows.items():
@@ -254,7 +498,8 @@ def read_zendesk(
         errors=errors,
     )
     if isinstance(result, Collected):
-        return Collected(result.data, tuple({**e, "table": "zendesk"} for e in result.errors))
+        found = tuple({**e, "table": "zendesk"} for e in result.errors)
+        return Collected(result.data, (*problems.items, *found))
     return result
 
 
@@ -262,10 +507,12 @@ def _comments(value: Any) -> list[dict[str, Any]]:
     """Comment objects with their ticket id, from a per-ticket mapping or a flat list."""
     if value is None:
         return []
-    if isinstance(value, Mapping) and "comments" not in value:
+    if isinstance(value, Mapping) and not any(
+        name in value for name in ("comments", "comment", *_ITEM_KEYS["comments"])
+    ):
         out: list[dict[str, Any]] = []
         for ticket, page in value.items():
-            items = page.get("comments", []) if isinstance(page, Mapping) else page
+            items = _items(page, "comments", f"the comments of ticket {ticket!r}")
             out.extend({**item, "ticket_id": ticket} for item in items)
         return out
     items = _load(value, "comments")
@@ -286,21 +533,63 @@ def _author(author: str | None, requester: str | None, roles: Mapping[str, str],
     return "customer" if author is not None and author == requester else "agent"
 
 
-def _milestones(tickets: list[dict[str, Any]], events: Iterable[Mapping[str, Any]]) -> None:
-    first_reply: dict[str, str] = {}
-    solved: dict[str, str] = {}
-    for event in events:
-        if event.get("type") != "fulfill":
+def _milestones(
+    tickets: list[dict[str, Any]], events: list[dict[str, Any]], report: _Report
+) -> None:
+    """First reply and solve of each ticket from its fulfilled metric events.
+
+    The times are compared as instants, not as text: ``10:00Z`` and ``09:00-02:00``
+    are in the order of the instants they name.
+    """
+    wanted = [
+        (position, event)
+        for position, event in enumerate(events)
+        if event.get("type") == "fulfill"
+        and event.get("metric") in ("reply_time", "resolution_time")
+    ]
+    times = np.empty(len(wanted), dtype=object)
+    times[:] = [event.get("time") for _, event in wanted]
+    seconds, naive, bad = parse_iso(
+        np.array([t if isinstance(t, str) else "?" for t in times], dtype=object)
+    )
+    table = "ticket_metric_events"
+    first_reply: dict[str, tuple[float, str]] = {}
+    solved: dict[str, tuple[float, str]] = {}
+    for row, (position, event) in enumerate(wanted):
+        raw = event.get("ticket_id")
+        ticket = report.read(_ident, raw, table, position, _text(raw), "ticket_id")
+        if ticket is None:
+            if raw is None:
+                report.add(table, position, None, "ticket_id", "missing", "Field required", None)
             continue
-        ticket = str(event.get("ticket_id"))
-        time = str(event.get("time"))
-        if event.get("metric") == "reply_time" and event.get("instance_id") == 1:
-            first_reply[ticket] = min(first_reply.get(ticket, time), time)
-        elif event.get("metric") == "resolution_time":
-            solved[ticket] = max(solved.get(ticket, time), time)
-    for row in tickets:
-        row["first_reply_at"] = first_reply.get(str(row["id"]))
-        row["solved_at"] = solved.get(str(row["id"]))
+        time = times[row]
+        if time is None or time == "":
+            report.add(table, position, ticket, "time", "missing", "Field required", time)
+            continue
+        if bad[row] or naive[row]:
+            code, message = (
+                ("naive_datetime", "has no UTC offset; Zendesk writes times in UTC ('...Z')")
+                if naive[row]
+                else (
+                    "datetime_parsing",
+                    "is not an ISO 8601 date-time (e.g. 2024-03-01T09:00:00Z)",
+                )
+            )
+            report.add(table, position, ticket, "time", code, message, time)
+            continue
+        instant = (float(seconds[row]), str(time))
+        if event.get("metric") == "reply_time":
+            instance = report.read(
+                _ident, event.get("instance_id"), table, position, ticket, "instance_id"
+            )
+            if instance == "1":
+                first_reply[ticket] = min(first_reply.get(ticket, instant), instant)
+        else:
+            solved[ticket] = max(solved.get(ticket, instant), instant)
+    for ticket_row in tickets:
+        ident = str(ticket_row["id"])
+        ticket_row["first_reply_at"] = first_reply[ident][1] if ident in first_reply else None
+        ticket_row["solved_at"] = solved[ident][1] if ident in solved else None
 
 
 def _empty_tickets(pa: Any) -> Any:

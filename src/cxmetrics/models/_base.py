@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 from typing import Annotated, Any
 
@@ -35,7 +36,22 @@ def _require_aware_utc(value: datetime) -> datetime:
     return value.astimezone(timezone.utc)
 
 
-UtcDatetime = Annotated[datetime, AfterValidator(_require_aware_utc)]
+# ISO 8601 allows an offset of whole hours ("+01"); pydantic reads only "+01:00".
+_HOUR_OFFSET = re.compile(
+    r"(\d{4}-\d{2}-\d{2}[Tt ]\d{2}(?::\d{2}(?::\d{2}(?:[.,]\d+)?)?)?)([+-]\d{2})"
+)
+
+
+def _hour_offset(value: Any) -> Any:
+    # "2024-03-01T09:00:00+01" is "2024-03-01T09:00:00+01:00", as in the table loaders.
+    if isinstance(value, str):
+        match = _HOUR_OFFSET.fullmatch(value.strip())
+        if match is not None:
+            return f"{match.group(1)}{match.group(2)}:00"
+    return value
+
+
+UtcDatetime = Annotated[datetime, BeforeValidator(_hour_offset), AfterValidator(_require_aware_utc)]
 """A timezone-aware instant, normalised to UTC. Naive datetimes are rejected."""
 
 
