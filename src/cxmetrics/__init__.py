@@ -8,6 +8,8 @@ Records (:class:`Ticket`, :class:`SurveyResponse`, …) feed metric one-liners
 from cxmetrics import stats
 from cxmetrics._version import __version__
 from cxmetrics.calendars import BusinessCalendar
+from cxmetrics.core.base import safe_ratio
+from cxmetrics.core.state import CountsState, MeanState, RatioState, State, ValuesState
 from cxmetrics.definitions import Definitions
 from cxmetrics.exceptions import (
     CalendarError,
@@ -149,6 +151,7 @@ __all__ = [
     "Churn",
     "CohortTable",
     "ContactRate",
+    "CountsState",
     "Customer",
     "CustomerLifetime",
     "Definitions",
@@ -159,6 +162,7 @@ __all__ = [
     "Interaction",
     "InteractionsPerTicket",
     "InvalidParameterError",
+    "MeanState",
     "Message",
     "Metric",
     "MetricParams",
@@ -167,6 +171,7 @@ __all__ = [
     "NextResponseTime",
     "PeakConcurrency",
     "PriorityChange",
+    "RatioState",
     "RecordValidationError",
     "ReopenRate",
     "RepeatContactFCR",
@@ -186,6 +191,7 @@ __all__ = [
     "SlaPolicy",
     "SlaPolicySet",
     "SlaTarget",
+    "State",
     "StatusChange",
     "SurveyResponse",
     "TagCounts",
@@ -197,6 +203,7 @@ __all__ = [
     "UndefinedMetricWarning",
     "UnknownMetricError",
     "UnstableQueueError",
+    "ValuesState",
     "__version__",
     "abandonment_rate",
     "aht",
@@ -235,6 +242,7 @@ __all__ = [
     "retention_rate",
     "revenue_churn_rate",
     "review_rating",
+    "safe_ratio",
     "service_level",
     "sla_at_risk",
     "sla_breached_backlog",

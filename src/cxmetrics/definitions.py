@@ -14,6 +14,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from cxmetrics.exceptions import InvalidParameterError
+
 __all__ = [
     "CHATWOOT",
     "DEFAULT",
@@ -131,7 +133,7 @@ class Definitions(BaseModel):
 
         Raises
         ------
-        ValueError
+        InvalidParameterError
             For an unknown preset name (the message lists the known ones).
 
         Examples
@@ -141,12 +143,12 @@ class Definitions(BaseModel):
         >>> Definitions.preset("helpscout")
         Traceback (most recent call last):
         ...
-        ValueError: unknown definitions preset 'helpscout'; choose one of chatwoot, default, freshdesk, intercom, zammad, zendesk
+        cxmetrics.exceptions.InvalidParameterError: unknown definitions preset 'helpscout'; choose one of chatwoot, default, freshdesk, intercom, zammad, zendesk
         """
         try:
             return PRESETS[name.lower()]
         except KeyError:
-            raise ValueError(
+            raise InvalidParameterError(
                 f"unknown definitions preset {name!r}; choose one of {', '.join(sorted(PRESETS))}"
             ) from None
 
@@ -163,7 +165,7 @@ def as_definitions(value: Any) -> Any:
     """
     if isinstance(value, str):
         if value.lower() not in PRESETS:
-            raise ValueError(
+            raise InvalidParameterError(
                 f"a Definitions or a preset name ({', '.join(sorted(PRESETS))}); "
                 f"unknown definitions preset {value!r}"
             )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 from typing import TYPE_CHECKING, TypeVar
 
-from cxmetrics.exceptions import UnknownMetricError
+from cxmetrics.exceptions import InvalidParameterError, UnknownMetricError
 
 if TYPE_CHECKING:
     from cxmetrics.core.base import Metric
@@ -33,7 +33,9 @@ def register(cls: M) -> M:
     name = cls.name
     existing = _REGISTRY.get(name)
     if existing is not None and existing is not cls:
-        raise ValueError(f"metric name {name!r} is already taken by {existing.__qualname__}")
+        raise InvalidParameterError(
+            f"metric name {name!r} is already taken by {existing.__qualname__}"
+        )
     _REGISTRY[name] = cls
     return cls
 

@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from statistics import NormalDist
 
+from cxmetrics.exceptions import InvalidParameterError
+
 __all__ = [
     "Comparison",
     "compare_means",
@@ -58,7 +60,7 @@ def z_value(confidence: float = 0.95) -> float:
 
 def _check_confidence(confidence: float) -> None:
     if not 0.0 < confidence < 1.0:
-        raise ValueError(f"confidence must be in (0, 1), got {confidence}")
+        raise InvalidParameterError(f"confidence must be in (0, 1), got {confidence}")
 
 
 def wilson_interval(
@@ -93,7 +95,7 @@ def wilson_interval(
     (0.4902, 0.9433)
     """
     if total < 0 or not 0 <= successes <= total:
-        raise ValueError(f"need 0 <= successes <= total, got {successes} of {total}")
+        raise InvalidParameterError(f"need 0 <= successes <= total, got {successes} of {total}")
     if total == 0:
         return (math.nan, math.nan)
     z = z_value(confidence)
@@ -132,7 +134,7 @@ def nps_interval(
     """
     n = promoters + passives + detractors
     if min(promoters, passives, detractors) < 0:
-        raise ValueError("counts must not be negative")
+        raise InvalidParameterError("counts must not be negative")
     if n == 0:
         return (math.nan, math.nan)
     nps, se = _adjusted_nps(promoters, passives, detractors)
@@ -206,9 +208,9 @@ def student_t_quantile(probability: float, df: float) -> float:
     12.7062
     """
     if not 0.0 < probability < 1.0:
-        raise ValueError(f"probability must be in (0, 1), got {probability}")
+        raise InvalidParameterError(f"probability must be in (0, 1), got {probability}")
     if df <= 0:
-        raise ValueError(f"degrees of freedom must be positive, got {df}")
+        raise InvalidParameterError(f"degrees of freedom must be positive, got {df}")
     if probability < 0.5:
         return -_upper_t_quantile(1.0 - probability, float(df))
     return _upper_t_quantile(probability, float(df))
@@ -341,7 +343,7 @@ def quantile_interval(
     """
     _check_confidence(confidence)
     if not 0.0 < quantile < 1.0:
-        raise ValueError(f"quantile must be in (0, 1), got {quantile}")
+        raise InvalidParameterError(f"quantile must be in (0, 1), got {quantile}")
     if count < 1:
         return None
     if count > _EXACT_RANKS_UP_TO:
@@ -427,7 +429,7 @@ def compare_proportions(
     False
     """
     if min(total_a, total_b) <= 0:
-        raise ValueError("both samples need at least one observation")
+        raise InvalidParameterError("both samples need at least one observation")
     pa, pb = successes_a / total_a, successes_b / total_b
     la, ua = wilson_interval(successes_a, total_a, confidence)
     lb, ub = wilson_interval(successes_b, total_b, confidence)
@@ -462,7 +464,7 @@ def compare_nps(
     (35.0, True)
     """
     if sum(a) == 0 or sum(b) == 0:
-        raise ValueError("both samples need at least one answer")
+        raise InvalidParameterError("both samples need at least one answer")
     observed_a = 100.0 * (a[0] - a[2]) / sum(a)
     observed_b = 100.0 * (b[0] - b[2]) / sum(b)
     adjusted_a, se_a = _adjusted_nps(*a)
@@ -502,7 +504,7 @@ def compare_means(
     """
     (total_a, squares_a, n_a), (total_b, squares_b, n_b) = a, b
     if min(n_a, n_b) < 2:
-        raise ValueError("both samples need at least two observations")
+        raise InvalidParameterError("both samples need at least two observations")
     mean_a, mean_b = total_a / n_a, total_b / n_b
     var_a = max(0.0, (squares_a - total_a * total_a / n_a) / (n_a - 1))
     var_b = max(0.0, (squares_b - total_b * total_b / n_b) / (n_b - 1))

@@ -9,6 +9,7 @@ adds incremental updates and merging for partitioned computation.
 
 from __future__ import annotations
 
+import inspect
 import math
 import warnings
 from abc import ABC, abstractmethod
@@ -67,7 +68,7 @@ class MetricParams(BaseModel):
     def model_post_init(self, context: Any, /) -> None:
         """Check the fields shared by every metric."""
         if not 0.0 < self.confidence < 1.0:
-            raise ValueError(f"confidence must be in (0, 1), got {self.confidence}")
+            raise InvalidParameterError(f"confidence must be in (0, 1), got {self.confidence}")
 
 
 def validate_params(params_type: type[P], owner: str, params: Mapping[str, Any]) -> P:
@@ -299,6 +300,12 @@ class Metric(ABC, Generic[S, P]):
     state_type: ClassVar[type[State]]
     Params: ClassVar[type[MetricParams]] = MetricParams
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # help(), editors and inspect show the parameters of ``Params`` (keyword-only,
+        # typed, with defaults) instead of ``**params``.
+        cls.__signature__ = inspect.signature(cls.Params)  # type: ignore[attr-defined]
+
     def __init__(self, **params: Any) -> None:
         self.params: P = validate_params(self.Params, type(self).__name__, params)  # type: ignore[assignment]
         self._state: S = self._empty_state()
@@ -373,3 +380,7 @@ class Metric(ABC, Generic[S, P]):
     def __setstate__(self, data: dict[str, Any]) -> None:
         self.params = self.Params(**data["params"])  # type: ignore[assignment]
         self._state = data["state"]
+
+
+# The base class takes the shared parameters; subclasses show their own (see above).
+Metric.__signature__ = inspect.signature(MetricParams)  # type: ignore[attr-defined]

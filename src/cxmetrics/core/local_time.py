@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import numpy.typing as npt
 
+from cxmetrics.exceptions import InvalidParameterError
+
 __all__ = [
     "bucket_codes",
     "interval_seconds",
@@ -37,7 +39,7 @@ def seconds(value: timedelta | float | int, name: str = "value") -> float:
         return value.total_seconds()
     if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
         return float(value)
-    raise TypeError(f"{name} must be a timedelta or a number of seconds, got {value!r}")
+    raise InvalidParameterError(f"{name} must be a timedelta or a number of seconds, got {value!r}")
 
 
 def to_datetime(epoch_seconds: float, tz: timezone | ZoneInfo = timezone.utc) -> datetime:
@@ -104,7 +106,7 @@ def interval_seconds(interval: timedelta | float, owner: str) -> float:
     """
     width = seconds(interval, "interval")
     if width <= 0 or (86400.0 / width) % 1 != 0:
-        raise ValueError(
+        raise InvalidParameterError(
             f"The 'interval' parameter of {owner} must be a positive duration dividing a day "
             f"evenly (15, 30 or 60 minutes…). Got {interval!r} instead."
         )

@@ -390,7 +390,14 @@ def _convert(
     )  # fmt: skip
 
 
-def read_csv(paths: str | Path | Iterable[str | Path], **options: Any) -> SupportData:
+def read_csv(
+    paths: str | Path | Iterable[str | Path],
+    *,
+    columns: Mapping[str, Mapping[str, str]] | None = None,
+    timezone: str | None = None,
+    errors: Literal["raise", "collect"] = "raise",
+    progress: bool = False,
+) -> SupportData:
     """Read own-schema CSV files (see :func:`read_files` for the options).
 
     Examples
@@ -402,17 +409,37 @@ def read_csv(paths: str | Path | Iterable[str | Path], **options: Any) -> Suppor
     >>> read_csv(folder).surveys["score"].tolist()
     [9.0]
     """
-    return read_files(paths, fmt="csv", **options)
+    return read_files(
+        paths, fmt="csv", columns=columns, timezone=timezone, errors=errors, progress=progress
+    )
 
 
-def read_jsonl(paths: str | Path | Iterable[str | Path], **options: Any) -> SupportData:
+def read_jsonl(
+    paths: str | Path | Iterable[str | Path],
+    *,
+    columns: Mapping[str, Mapping[str, str]] | None = None,
+    timezone: str | None = None,
+    errors: Literal["raise", "collect"] = "raise",
+    progress: bool = False,
+) -> SupportData:
     """Read own-schema JSON Lines files (see :func:`read_files` for the options)."""
-    return read_files(paths, fmt="jsonl", **options)
+    return read_files(
+        paths, fmt="jsonl", columns=columns, timezone=timezone, errors=errors, progress=progress
+    )
 
 
-def read_parquet(paths: str | Path | Iterable[str | Path], **options: Any) -> SupportData:
+def read_parquet(
+    paths: str | Path | Iterable[str | Path],
+    *,
+    columns: Mapping[str, Mapping[str, str]] | None = None,
+    timezone: str | None = None,
+    errors: Literal["raise", "collect"] = "raise",
+    progress: bool = False,
+) -> SupportData:
     """Read own-schema Parquet files (see :func:`read_files` for the options)."""
-    return read_files(paths, fmt="parquet", **options)
+    return read_files(
+        paths, fmt="parquet", columns=columns, timezone=timezone, errors=errors, progress=progress
+    )
 
 
 # --- writing ---------------------------------------------------------------------------

@@ -4,8 +4,10 @@ from cxmetrics.core.base import Metric, MetricParams, MetricResult, ZeroDivision
 from cxmetrics.core.state import CountsState, MeanState, RatioState, State, ValuesState
 from cxmetrics.metrics.abandonment import AbandonmentRate, abandonment_rate
 from cxmetrics.metrics.aht import AHT, aht, aht_by_interval
+from cxmetrics.metrics.backlog import Backlog, backlog
 from cxmetrics.metrics.call_transfer import CallTransferRate, call_transfer_rate
 from cxmetrics.metrics.ces import CES, ces
+from cxmetrics.metrics.channel_mix import ChannelMix, channel_mix
 from cxmetrics.metrics.churn import (
     Churn,
     CustomerLifetime,
@@ -18,9 +20,13 @@ from cxmetrics.metrics.churn import (
 )
 from cxmetrics.metrics.cohorts import CohortTable, cohort_retention
 from cxmetrics.metrics.concurrency import PeakConcurrency, concurrency_by_interval, peak_concurrency
+from cxmetrics.metrics.contact_rate import ContactRate, contact_rate
 from cxmetrics.metrics.contact_volume import contact_volume, volume_by_hour_and_weekday
 from cxmetrics.metrics.csat import CSAT, CSATMean, csat
+from cxmetrics.metrics.fcr import FCR, fcr_rate
+from cxmetrics.metrics.interactions import InteractionsPerTicket, interactions_per_ticket
 from cxmetrics.metrics.nps import NPS, nps, nps_breakdown
+from cxmetrics.metrics.reopen import ReopenRate, reopen_rate
 from cxmetrics.metrics.repeat_contact import RepeatContactFCR, repeat_contact_fcr
 from cxmetrics.metrics.resolution import (
     RequesterWaitTime,
@@ -41,28 +47,9 @@ from cxmetrics.metrics.response_time import (
 from cxmetrics.metrics.review import ReviewRating, review_rating
 from cxmetrics.metrics.service_level import ServiceLevel, service_level
 from cxmetrics.metrics.speed_of_answer import AverageSpeedOfAnswer, average_speed_of_answer
-from cxmetrics.metrics.ticket_counts import (
-    Backlog,
-    ChannelMix,
-    ContactRate,
-    TagCounts,
-    TicketVolume,
-    backlog,
-    channel_mix,
-    contact_rate,
-    tag_counts,
-    ticket_volume,
-)
-from cxmetrics.metrics.ticket_rates import (
-    FCR,
-    InteractionsPerTicket,
-    ReopenRate,
-    TransferRate,
-    fcr_rate,
-    interactions_per_ticket,
-    reopen_rate,
-    transfer_rate,
-)
+from cxmetrics.metrics.tags import TagCounts, tag_counts
+from cxmetrics.metrics.transfer import TransferRate, transfer_rate
+from cxmetrics.metrics.volume import TicketVolume, ticket_volume
 
 __all__ = [
     "AHT",

@@ -15,6 +15,7 @@ from typing_extensions import Self
 
 from cxmetrics.core.base import Metric, MetricResult, undefined
 from cxmetrics.core.state import State
+from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.metrics._tickets import TicketParams, in_period
 from cxmetrics.stats import quantile_interval, t_interval
 from cxmetrics.tickets.measures import measured
@@ -47,7 +48,7 @@ def parse_statistic(statistic: str) -> float | None:
         return 0.5
     match = _PERCENTILE.match(statistic)
     if match is None or not 0.0 < float(match.group(1)) < 100.0:
-        raise ValueError("'mean', 'median' or a percentile such as 'p90'")
+        raise InvalidParameterError("'mean', 'median' or a percentile such as 'p90'")
     return float(match.group(1)) / 100.0
 
 
@@ -200,7 +201,7 @@ class DurationParams(TicketParams):
     @classmethod
     def _check_calendar(cls, calendar: Any) -> Any:
         if calendar is not None and not hasattr(calendar, "business_seconds"):
-            raise ValueError("a BusinessCalendar or None")
+            raise InvalidParameterError("a BusinessCalendar or None")
         return calendar
 
 

@@ -13,6 +13,7 @@ from cxmetrics.core.base import MetricParams, MetricResult, ZeroDivision, safe_r
 from cxmetrics.core.deprecation import renamed_parameter
 from cxmetrics.core.state import RatioState
 from cxmetrics.definitions import DEFAULT, Definitions, as_definitions
+from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.stats import wilson_interval
 
 __all__ = ["TicketParams", "in_period", "ratio_result", "ticket_options"]
@@ -55,9 +56,9 @@ class TicketParams(MetricParams):
             return None
         start, end = window
         if start.tzinfo is None or end.tzinfo is None:
-            raise ValueError("a pair of aware datetimes (start, end)")
+            raise InvalidParameterError("a pair of aware datetimes (start, end)")
         if not start < end:
-            raise ValueError("a pair (start, end) with start before end")
+            raise InvalidParameterError("a pair (start, end) with start before end")
         return window
 
     @property

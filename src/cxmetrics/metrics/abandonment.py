@@ -9,6 +9,7 @@ from pydantic import field_validator
 
 from cxmetrics.core.base import Metric, MetricResult, ZeroDivision, safe_ratio
 from cxmetrics.core.state import RatioState
+from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.metrics._calls import CallParams
 from cxmetrics.registry import register
 from cxmetrics.stats import wilson_interval
@@ -35,7 +36,7 @@ class AbandonmentParams(CallParams):
     @classmethod
     def _not_negative(cls, value: timedelta | None) -> timedelta | None:
         if value is not None and value < timedelta(0):
-            raise ValueError("short_abandon must be a duration of zero or more")
+            raise InvalidParameterError("short_abandon must be a duration of zero or more")
         return value
 
 

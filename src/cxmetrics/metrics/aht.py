@@ -13,6 +13,7 @@ from cxmetrics.core.base import Metric, MetricResult, ZeroDivision, undefined
 from cxmetrics.core.local_time import bucket_codes, interval_seconds, local_to_utc
 from cxmetrics.core.result_table import MetricTable
 from cxmetrics.core.state import State
+from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.metrics._calls import CallParams
 from cxmetrics.registry import register
 from cxmetrics.stats import t_interval
@@ -224,7 +225,7 @@ def aht_by_interval(
     """
     width = interval_seconds(interval, "aht_by_interval")
     if attribute_by not in ("wrap_end", "arrival"):
-        raise ValueError(
+        raise InvalidParameterError(
             "The 'attribute_by' parameter of aht_by_interval must be 'wrap_end' or "
             f"'arrival'. Got {attribute_by!r} instead."
         )

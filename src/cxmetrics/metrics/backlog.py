@@ -72,7 +72,9 @@ class BacklogParams(MetricParams):
     @classmethod
     def _aware(cls, as_of: datetime) -> datetime:
         if as_of.tzinfo is None:
-            raise ValueError("an aware datetime, e.g. datetime(2024, 3, 4, tzinfo=timezone.utc)")
+            raise InvalidParameterError(
+                "an aware datetime, e.g. datetime(2024, 3, 4, tzinfo=timezone.utc)"
+            )
         return as_of
 
 
@@ -184,7 +186,7 @@ def backlog_series(tickets: Any, instants: Iterable[datetime]) -> dict[datetime,
     moments = list(instants)
     for moment in moments:
         if moment.tzinfo is None:
-            raise ValueError(
+            raise InvalidParameterError(
                 f"backlog_series needs aware instants; {moment!r} has no timezone "
                 "(add tzinfo=..., e.g. timezone.utc)"
             )

@@ -9,6 +9,7 @@ from pydantic import field_validator
 
 from cxmetrics.core.base import Metric, MetricParams, MetricResult, ZeroDivision, safe_ratio
 from cxmetrics.core.state import MeanState
+from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.models.survey import allowed_scales, is_valid_scale
 from cxmetrics.registry import register
 from cxmetrics.stats import t_interval
@@ -36,7 +37,7 @@ class CESParams(MetricParams):
     @classmethod
     def _check_scale(cls, scale: int) -> int:
         if not is_valid_scale("ces", scale):
-            raise ValueError(allowed_scales("ces"))
+            raise InvalidParameterError(allowed_scales("ces"))
         return scale
 
 

@@ -40,7 +40,7 @@ class CSATParams(MetricParams):
     @classmethod
     def _check_scale(cls, scale: int) -> int:
         if not is_valid_scale("csat", scale):
-            raise ValueError(allowed_scales("csat"))
+            raise InvalidParameterError(allowed_scales("csat"))
         return scale
 
     @model_validator(mode="after")
@@ -49,7 +49,9 @@ class CSATParams(MetricParams):
             low, high = score_range("csat", self.scale)
             outside = [s for s in self.satisfied if not low <= s <= high]
             if outside or not self.satisfied:
-                raise ValueError(f"satisfied must be a non-empty set of answers in {low}-{high}")
+                raise InvalidParameterError(
+                    f"satisfied must be a non-empty set of answers in {low}-{high}"
+                )
         return self
 
     @property

@@ -10,6 +10,7 @@ from pydantic import AwareDatetime, field_validator
 
 from cxmetrics.core.base import Metric, MetricResult, ZeroDivision, safe_ratio
 from cxmetrics.core.state import RatioState
+from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.metrics._calls import CallParams
 from cxmetrics.registry import register
 from cxmetrics.stats import wilson_interval
@@ -46,7 +47,7 @@ class RepeatContactParams(CallParams):
     @classmethod
     def _positive(cls, value: timedelta) -> timedelta:
         if value <= timedelta(0):
-            raise ValueError("within must be a positive duration")
+            raise InvalidParameterError("within must be a positive duration")
         return value
 
 

@@ -9,6 +9,7 @@ from pydantic import field_validator
 
 from cxmetrics.core.base import Metric, MetricParams, MetricResult, ZeroDivision, safe_ratio
 from cxmetrics.core.state import MeanState
+from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.models.survey import allowed_scales, is_valid_scale
 from cxmetrics.registry import register
 from cxmetrics.stats import t_interval
@@ -26,7 +27,7 @@ class ReviewParams(MetricParams):
     @classmethod
     def _check_scale(cls, scale: int) -> int:
         if not is_valid_scale("review", scale):
-            raise ValueError(allowed_scales("review"))
+            raise InvalidParameterError(allowed_scales("review"))
         return scale
 
 

@@ -10,6 +10,7 @@ from pydantic import field_validator
 
 from cxmetrics.core.base import Metric, MetricResult, ZeroDivision, safe_ratio
 from cxmetrics.core.state import State
+from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.metrics._calls import CallParams
 from cxmetrics.registry import register
 from cxmetrics.stats import wilson_interval
@@ -80,7 +81,7 @@ class ServiceLevelParams(CallParams):
     @classmethod
     def _not_negative(cls, value: timedelta | None) -> timedelta | None:
         if value is not None and value < timedelta(0):
-            raise ValueError("durations must be zero or more")
+            raise InvalidParameterError("durations must be zero or more")
         return value
 
     @property

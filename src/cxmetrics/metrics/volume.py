@@ -11,6 +11,7 @@ from pydantic import field_validator
 
 from cxmetrics.core.base import Metric, MetricParams, MetricResult, ZeroDivision
 from cxmetrics.core.state import CountsState
+from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.metrics.channel_mix import count_result
 from cxmetrics.registry import register
 from cxmetrics.tables.inputs import as_ticket_batch
@@ -48,7 +49,9 @@ class VolumeParams(MetricParams):
     @classmethod
     def _check_period(cls, period: str) -> str:
         if period not in ("day", "week", "month", "quarter", "year", "hour_weekday"):
-            raise ValueError("one of 'day', 'week', 'month', 'quarter', 'year', 'hour_weekday'")
+            raise InvalidParameterError(
+                "one of 'day', 'week', 'month', 'quarter', 'year', 'hour_weekday'"
+            )
         return period
 
     @field_validator("timezone")
@@ -57,7 +60,7 @@ class VolumeParams(MetricParams):
         try:
             ZoneInfo(timezone)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError("an IANA timezone name such as 'Europe/Paris'") from None
+            raise InvalidParameterError("an IANA timezone name such as 'Europe/Paris'") from None
         return timezone
 
 

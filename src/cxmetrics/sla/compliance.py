@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import field_validator
 
-from cxmetrics.core.base import Metric, MetricParams, MetricResult, safe_ratio
+from cxmetrics.core.base import Metric, MetricParams, MetricResult, ZeroDivision, safe_ratio
 from cxmetrics.core.state import CountsState
 from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.registry import register
@@ -79,16 +79,16 @@ class SlaComplianceParams(MetricParams):
     @classmethod
     def _aware(cls, value: datetime | None) -> datetime | None:
         if value is not None and value.utcoffset() is None:
-            raise ValueError("as_of must be timezone-aware")
+            raise InvalidParameterError("as_of must be timezone-aware")
         return value
 
     def model_post_init(self, context: Any, /) -> None:
         """Check that ``period`` and ``by`` agree."""
         super().model_post_init(context)
         if len(set(self.by)) != len(self.by):
-            raise ValueError(f"by lists a column twice: {self.by}")
+            raise InvalidParameterError(f"by lists a column twice: {self.by}")
         if ("period" in self.by) != (self.period is not None):
-            raise ValueError(
+            raise InvalidParameterError(
                 "by must include 'period' exactly when period is given "
                 f"(by={self.by}, period={self.period})"
             )
@@ -226,7 +226,10 @@ class SlaCompliance(Metric[CountsState, SlaComplianceParams]):
 def sla_compliance_rate(
     tickets: Any,
     policy: SlaPolicy | SlaPolicySet | Iterable[SlaPolicy] | None = None,
-    **options: Any,
+    *,
+    as_of: datetime | None = None,
+    zero_division: ZeroDivision = "warn",
+    confidence: float = 0.95,
 ) -> float:
     """Share of settled SLA target instances that were achieved.
 
@@ -242,6 +245,8 @@ def sla_compliance_rate(
     as_of : datetime, optional
         Instant of evaluation (default: now).
     zero_division : {"warn", "raise"} or float, default="warn"
+    confidence : float, default=0.95
+        Level of the interval of the class result (:class:`SlaCompliance`).
 
     Returns
     -------
@@ -259,7 +264,9 @@ def sla_compliance_rate(
     >>> sla_compliance_rate(tickets, policy, as_of=t0 + timedelta(days=1))
     0.5
     """
-    metric = SlaCompliance(policy=policy, **options)
+    metric = SlaCompliance(
+        policy=policy, as_of=as_of, zero_division=zero_division, confidence=confidence
+    )
     metric.update(tickets)
     return float(metric.compute().value)
 

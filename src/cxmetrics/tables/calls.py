@@ -18,6 +18,7 @@ import numpy.typing as npt
 
 from cxmetrics._optional import import_optional
 from cxmetrics.core.local_time import seconds
+from cxmetrics.exceptions import InvalidParameterError, RecordValidationError
 from cxmetrics.models.interaction import Call
 from cxmetrics.models.ticket import Ticket
 
@@ -103,7 +104,7 @@ def calls_from_records(items: Any, *, owner: str) -> CallColumns:
         elif isinstance(item, Ticket):
             calls.extend(item.calls)
         else:
-            raise TypeError(
+            raise InvalidParameterError(
                 f"{owner} expects Call or Ticket items; item {position} is {type(item).__name__}"
             )
     n = len(calls)
@@ -167,7 +168,7 @@ def as_mapping(table: Any, owner: str) -> Any:
 def _from_columns(table: Any, owner: str) -> CallColumns:
     at_column = _column(table, "at")
     if at_column is None:
-        raise ValueError(f"{owner}: column input needs an 'at' column of aware instants")
+        raise RecordValidationError(f"{owner}: column input needs an 'at' column of aware instants")
     at = _epoch_seconds(at_column, owner)
     n = at.size
     ids = _column(table, "id")
@@ -254,7 +255,7 @@ def _reject(bad: BoolArray, ids: ObjectArray, owner: str, problem: str) -> None:
 
 
 def reject_rows(bad: BoolArray, ids: ObjectArray, owner: str, problem: str) -> None:
-    """Raise ``ValueError`` listing the rows (and their ids) where ``bad`` is true.
+    """Raise :class:`~cxmetrics.RecordValidationError` listing the rows (and their ids) where ``bad`` is true.
 
     Examples
     --------
@@ -262,7 +263,7 @@ def reject_rows(bad: BoolArray, ids: ObjectArray, owner: str, problem: str) -> N
     >>> reject_rows(np.array([False, True, True]), ids, "churn_rate", "customer(s) are odd")
     Traceback (most recent call last):
     ...
-    ValueError: churn_rate: 2 customer(s) are odd: row 1, row 2 (id='c')
+    cxmetrics.exceptions.RecordValidationError: churn_rate: 2 customer(s) are odd: row 1, row 2 (id='c')
     """
     if not bad.any():
         return
@@ -271,7 +272,7 @@ def reject_rows(bad: BoolArray, ids: ObjectArray, owner: str, problem: str) -> N
         f"row {r}" + (f" (id={ids[r]!r})" if ids[r] is not None else "") for r in rows[:_MAX_LISTED]
     )
     more = f" and {rows.size - _MAX_LISTED} more" if rows.size > _MAX_LISTED else ""
-    raise ValueError(f"{owner}: {rows.size} {problem}: {named}{more}")
+    raise RecordValidationError(f"{owner}: {rows.size} {problem}: {named}{more}")
 
 
 _UNITS_PER_SECOND = {"s": 1.0, "ms": 1e3, "us": 1e6, "ns": 1e9}
@@ -281,7 +282,7 @@ def _reject_missing_instants(bad: BoolArray, owner: str, name: str) -> None:
     if bad.any():
         rows = np.flatnonzero(bad)
         listed = ", ".join(str(r) for r in rows[:_MAX_LISTED])
-        raise ValueError(
+        raise RecordValidationError(
             f"{owner}: {name!r} is missing (NaT, null or nan) in {rows.size} row(s): {listed}"
         )
 
@@ -313,7 +314,7 @@ def epoch_seconds(column: Any, owner: str, name: str, *, allow_missing: bool = F
     else:
         array = np.asarray(column)
         if array.dtype.kind == "M":
-            raise ValueError(
+            raise RecordValidationError(
                 f"{owner}: the {name!r} column holds naive datetimes; localise it first, e.g. "
                 f"df[{name!r}].dt.tz_localize('Europe/Paris'), or pass UTC epoch seconds"
             )
@@ -327,7 +328,7 @@ def epoch_seconds(column: Any, owner: str, name: str, *, allow_missing: bool = F
                     values[i] = np.nan
                     continue
                 if not isinstance(value, datetime) or value.utcoffset() is None:
-                    raise ValueError(
+                    raise RecordValidationError(
                         f"{owner}: {name!r} row {i} is {value!r}, not an aware datetime; "
                         "attach a timezone, e.g. value.replace(tzinfo=timezone.utc)"
                     )

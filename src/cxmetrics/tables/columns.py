@@ -167,7 +167,7 @@ def fixed_values(array: Any) -> npt.NDArray[Any]:
     """:func:`values_view` of an array known to be fixed-width."""
     view = values_view(array)
     if view is None:
-        raise TypeError(f"expected a fixed-width pyarrow array, got {array.type}")
+        raise InvalidParameterError(f"expected a fixed-width pyarrow array, got {array.type}")
     return view
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from cxmetrics.exceptions import InvalidParameterError, RecordValidationError
 from cxmetrics.models.customer import Customer
 from cxmetrics.tables.calls import as_mapping, epoch_seconds, reject_rows
 
@@ -65,7 +66,7 @@ def customers_from_records(customers: Iterable[Any], *, owner: str) -> CustomerC
     rows: list[Customer] = []
     for position, item in enumerate(customers):
         if not isinstance(item, Customer):
-            raise TypeError(
+            raise InvalidParameterError(
                 f"{owner} expects Customer items; item {position} is {type(item).__name__}"
             )
         rows.append(item)
@@ -103,7 +104,9 @@ def _get(table: Any, name: str) -> Any:
 
 def _customers_from_columns(table: Any, owner: str) -> CustomerColumns:
     if _get(table, "since") is None:
-        raise ValueError(f"{owner}: customer columns need a 'since' column of aware instants")
+        raise RecordValidationError(
+            f"{owner}: customer columns need a 'since' column of aware instants"
+        )
     since = epoch_seconds(_get(table, "since"), owner, "since")
     n = since.size
     ids_column = _get(table, "id")

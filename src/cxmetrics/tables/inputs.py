@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.tables.calls import CallColumns, calls_from_mapping, calls_from_records
 from cxmetrics.tables.columns import is_dataframe
 from cxmetrics.tables.customers import (
@@ -81,7 +82,7 @@ def as_record_table(kind: str, value: Any) -> RecordTable | None:
     value = _generated_table(value)
     if isinstance(value, RecordTable):
         if value.kind != kind:
-            raise TypeError(f"expected a table of {kind}, got a table of {value.kind}")
+            raise InvalidParameterError(f"expected a table of {kind}, got a table of {value.kind}")
         return value
     if is_dataframe(value):
         convert = {
@@ -123,7 +124,7 @@ def survey_input(
     other = scales != scale
     if other.any():
         positions = np.flatnonzero(rows)[other]
-        raise ValueError(
+        raise InvalidParameterError(
             f"{owner} was asked for a {scale}-point scale but {positions.size} {kind} "
             f"answer(s) are on another scale (first at row {positions[0]}, "
             f"{int(scales[other][0])}-point); pass scale={int(scales[other][0])} or split "

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from cxmetrics.exceptions import InvalidParameterError, RecordValidationError
 from cxmetrics.models.survey import SurveyResponse, score_range
 
 __all__ = ["check_scores", "scores_from_items"]
@@ -32,12 +33,12 @@ def scores_from_items(
         for position, item in enumerate(responses):  # type: ignore[arg-type]
             if isinstance(item, SurveyResponse):
                 if item.kind != kind:
-                    raise TypeError(
+                    raise InvalidParameterError(
                         f"{owner} expects {kind} answers; response {position} is a "
                         f"{item.kind} answer"
                     )
                 if item.scale != scale:
-                    raise ValueError(
+                    raise InvalidParameterError(
                         f"{owner} was asked for a {scale}-point scale but response "
                         f"{position} is on a {item.scale}-point scale; pass scale="
                         f"{item.scale} or split the responses by scale"
@@ -48,7 +49,7 @@ def scores_from_items(
             ):
                 values.append(float(item))
             else:
-                raise TypeError(
+                raise InvalidParameterError(
                     f"{owner} expects numbers or SurveyResponse objects; item {position} "
                     f"is {type(item).__name__}"
                 )
@@ -68,7 +69,7 @@ def check_scores(scores: npt.NDArray[np.float64], *, kind: str, scale: int, owne
         listed = ", ".join(f"{scores[p]:g} at position {p}" for p in positions[:_MAX_LISTED])
         more = f" and {positions.size - _MAX_LISTED} more" if positions.size > _MAX_LISTED else ""
         whole = "" if kind == "review" else "whole "
-        raise ValueError(
+        raise RecordValidationError(
             f"{owner}: {positions.size} score(s) are not {whole}numbers on the {scale}-point "
             f"{kind} scale {low}-{high}: {listed}{more}"
         )

@@ -29,7 +29,7 @@ import numpy as np
 import numpy.typing as npt
 from typing_extensions import Self
 
-from cxmetrics.exceptions import RecordValidationError
+from cxmetrics.exceptions import InvalidParameterError, RecordValidationError
 from cxmetrics.models.ticket import PRIORITIES, TICKET_STATUSES, Ticket
 
 __all__ = [
@@ -334,7 +334,7 @@ class TicketBatch:
         rows = list(tickets)
         for position, ticket in enumerate(rows):
             if not isinstance(ticket, Ticket):
-                raise TypeError(
+                raise InvalidParameterError(
                     f"expected Ticket objects; item {position} is {type(ticket).__name__} "
                     "(build tickets with Ticket(...) or cxmetrics.validate_records)"
                 )
