@@ -10,7 +10,7 @@ from cxmetrics.core.base import Metric, MetricResult
 from cxmetrics.core.state import RatioState
 from cxmetrics.metrics._tickets import TicketParams, in_period, ratio_result
 from cxmetrics.registry import register
-from cxmetrics.tickets.measures import measured
+from cxmetrics.tickets.measure import measured
 
 __all__ = ["FCR", "fcr_rate"]
 

@@ -11,7 +11,7 @@ from cxmetrics.core.state import MeanState
 from cxmetrics.metrics._tickets import TicketParams, in_period
 from cxmetrics.registry import register
 from cxmetrics.stats import t_interval
-from cxmetrics.tickets.measures import measured
+from cxmetrics.tickets.measure import measured
 
 __all__ = ["InteractionsPerTicket", "interactions_per_ticket"]
 
