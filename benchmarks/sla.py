@@ -30,7 +30,7 @@ from cxmetrics.calendars import BusinessCalendar
 from cxmetrics.datasets import generate
 from cxmetrics.sla.evaluate import _evaluate
 from cxmetrics.sla.policy import SlaPolicy, SlaTarget
-from cxmetrics.tickets.measures import ticket_metrics
+from cxmetrics.tickets.measure import ticket_metrics
 
 
 def calendar() -> BusinessCalendar:

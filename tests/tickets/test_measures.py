@@ -121,7 +121,7 @@ def test_shared_calendar_time_requests_reuse_the_business_table(tickets: list[Ti
     # Inside a report, a metric in calendar time reads the calendar-time columns
     # of the business-time measurement: they must equal a measurement of its own.
     from cxmetrics.tables.ticket_batch import TicketBatch
-    from cxmetrics.tickets.measures import shared_measures
+    from cxmetrics.tickets.cache import shared_measures
 
     batch = TicketBatch.from_tickets(tickets)
     calendar = BusinessCalendar("Europe/Berlin", {"mon-fri": "09:00-17:00"})

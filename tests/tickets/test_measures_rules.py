@@ -18,7 +18,7 @@ from cxmetrics.exceptions import RecordValidationError
 from cxmetrics.models import Assignment, Call, Message, StatusChange, Ticket
 from cxmetrics.tables.ticket_batch import TicketBatch
 from cxmetrics.tickets import ticket_metrics
-from cxmetrics.tickets.measures import business_clock, elapsed
+from cxmetrics.tickets.clocks import business_clock, elapsed
 
 from tests.tickets import oracle
 from tests.tickets.strategies import definitions, ticket_lists

@@ -18,7 +18,7 @@ from cxmetrics.core.state import State
 from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.metrics._tickets import TicketParams, in_period
 from cxmetrics.stats import quantile_interval, t_interval
-from cxmetrics.tickets.measures import measured
+from cxmetrics.tickets.measure import measured
 from cxmetrics.tickets.table import TicketTable
 
 __all__ = [

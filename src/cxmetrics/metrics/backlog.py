@@ -17,7 +17,7 @@ from cxmetrics.core.state import State
 from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.registry import register
 from cxmetrics.tables.inputs import as_ticket_batch
-from cxmetrics.tickets.measures import backlog_counts, unresolved_intervals
+from cxmetrics.tickets.backlog import backlog_counts, unresolved_intervals
 
 __all__ = ["AGE_BUCKETS", "Backlog", "BacklogParams", "BacklogState", "backlog", "backlog_series"]
 

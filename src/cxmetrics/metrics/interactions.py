@@ -13,7 +13,7 @@ from cxmetrics.definitions import Definitions
 from cxmetrics.metrics._tickets import TicketParams, in_period, ticket_options
 from cxmetrics.registry import register
 from cxmetrics.stats import t_interval
-from cxmetrics.tickets.measures import measured
+from cxmetrics.tickets.measure import measured
 
 __all__ = ["InteractionsPerTicket", "interactions_per_ticket"]
 

@@ -22,7 +22,8 @@ from cxmetrics.metrics._tickets import TicketParams, in_period, ratio_result, ti
 from cxmetrics.models.ticket import TICKET_STATUSES
 from cxmetrics.registry import register
 from cxmetrics.tables.inputs import as_ticket_batch
-from cxmetrics.tickets.measures import measured, resolved_at_instants
+from cxmetrics.tickets.backlog import resolved_at_instants
+from cxmetrics.tickets.measure import measured
 
 _RESOLVED = np.array([TICKET_STATUSES.index("solved"), TICKET_STATUSES.index("closed")])
 

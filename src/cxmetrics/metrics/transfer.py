@@ -12,7 +12,7 @@ from cxmetrics.core.state import RatioState
 from cxmetrics.definitions import Definitions
 from cxmetrics.metrics._tickets import TicketParams, in_period, ratio_result, ticket_options
 from cxmetrics.registry import register
-from cxmetrics.tickets.measures import measured
+from cxmetrics.tickets.measure import measured
 
 __all__ = ["TransferRate", "transfer_rate"]
 

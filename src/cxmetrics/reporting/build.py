@@ -39,7 +39,7 @@ from cxmetrics.stats import compare_means, compare_nps, compare_proportions
 from cxmetrics.tables.inputs import as_record_table, as_ticket_batch
 from cxmetrics.tables.schema import RecordTable, records_to_table
 from cxmetrics.tables.ticket_batch import CREATED_BY, Categorical, TicketBatch, rows_of_tickets
-from cxmetrics.tickets.measures import measure_as_subset, shared_measures
+from cxmetrics.tickets.cache import measure_as_subset, shared_measures
 
 __all__ = ["Period", "Report", "ReportRow", "report"]
 

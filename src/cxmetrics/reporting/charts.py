@@ -116,7 +116,7 @@ def plot_durations(
     >>> plot_durations(generate(200, seed=1).tickets).get_xscale()
     'log'
     """
-    from cxmetrics.tickets.measures import ticket_metrics
+    from cxmetrics.tickets.measure import ticket_metrics
 
     table = ticket_metrics(tickets, calendar, definitions)
     ax = _axes(ax)

@@ -1,0 +1,462 @@
+"""The per-ticket table of one batch, built in named steps from the other modules' pieces.
+
+:func:`build_ticket_table` reads the clocks once per instant, finds the replies
+and the first reply, pairs the exchanges, reads the solves and reopens off the
+status history, applies the FCR rule, and lays the results out as the columns
+of a :class:`~cxmetrics.tickets.table.TicketTable` (with the exchanges and the
+solves as event tables beside it). With a calendar, every duration is also read
+on the business clock, in a ``<name>_business`` column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from cxmetrics.definitions import Definitions
+from cxmetrics.models.ticket import PRIORITIES, TICKET_STATUSES
+from cxmetrics.tables.ticket_batch import CREATED_BY, Categorical, TicketBatch
+from cxmetrics.tickets.clocks import business_clock, clock_origin, clock_where
+from cxmetrics.tickets.exchanges import ReplyExchanges, reply_exchanges
+from cxmetrics.tickets.fcr_rules import fcr_met
+from cxmetrics.tickets.lookups import first_per_ticket, mean_max_per_ticket
+from cxmetrics.tickets.replies import customer_mask, opening_replies, reply_mask
+from cxmetrics.tickets.stations import stations
+from cxmetrics.tickets.status import (
+    AGENT_WAIT_STATUSES,
+    CLOSED_CODE,
+    ON_HOLD_STATUSES,
+    REQUESTER_WAIT_STATUSES,
+    SOLVED_CODE,
+    StatusSegments,
+    reopen_events,
+    segment_bounds,
+    solve_events,
+    status_segments,
+    status_totals,
+    wait_totals,
+)
+from cxmetrics.tickets.table import ColumnTable, TicketTable
+
+__all__ = ["build_ticket_table"]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+_WAITS: dict[str, tuple[str, ...]] = {
+    "requester_wait": REQUESTER_WAIT_STATUSES,
+    "agent_wait": AGENT_WAIT_STATUSES,
+    "on_hold": ON_HOLD_STATUSES,
+}
+
+
+def build_ticket_table(batch: TicketBatch, calendar: Any, rules: Definitions) -> TicketTable:
+    """Measure every ticket of ``batch`` under ``rules``, in business time too with a calendar.
+
+    This is :func:`~cxmetrics.tickets.ticket_metrics` without the input
+    conversion and the shared-measures cache; see there for the columns.
+
+    Examples
+    --------
+    >>> from cxmetrics.datasets import generate
+    >>> table = build_ticket_table(generate(5, seed=3).tickets, None, Definitions())
+    >>> len(table), table.business
+    (5, False)
+    """
+    n = len(batch)
+    agent_opened = batch.created_by != CREATED_BY.index("customer")
+    origin = clock_origin(batch)
+    # Event instants and readings carry a trailing NaN, so that ``values[rows]``
+    # with row -1 ("none") reads NaN without a mask.
+    at_ix, at_sc = _with_nan(batch.interactions.at), _with_nan(batch.status_changes.at)
+    readings = None
+    if calendar is not None:
+        readings = _read_clocks(calendar, origin, batch.created_at, at_ix, at_sc)
+
+    replies = _measure_replies(batch, rules, agent_opened, at_ix)
+    exchanges = _measure_exchanges(batch, rules, agent_opened, replies)
+    resolution = _measure_resolution(batch, at_sc)
+    segments = status_segments(batch)
+    fcr = resolution.resolved & fcr_met(
+        rules,
+        batch,
+        replies.count,
+        replies.ask_count,
+        resolution.solve_count,
+        resolution.reopen_count,
+        segments,
+        batch.interactions,
+        replies.mask,
+    )
+
+    columns = _ticket_columns(batch, replies, resolution)
+    unfinished = _calendar_durations(columns, batch, replies, exchanges, resolution, segments)
+    exchange_columns = _exchange_columns(batch, exchanges)
+    solves = _solve_events(batch, resolution)
+    solve_columns = _solve_columns(batch, solves)
+    if readings is not None:
+        clock = (calendar, origin, readings)
+        flat_solve_clock = _business_ends(columns, batch, clock, replies, resolution, solves)
+        _business_waits(columns, batch, readings, segments, resolution, unfinished)
+        _business_exchanges(columns, exchange_columns, readings, exchanges, n)
+        _business_solves(solve_columns, readings, resolution, solves, flat_solve_clock)
+
+    columns.update(
+        replies=replies.count,
+        customer_messages=replies.ask_count,
+        next_replies=exchanges.next_count,
+        solves=resolution.solve_count,
+        reopens=resolution.reopen_count,
+        assignee_stations=stations(batch.assignments, "agent_id", batch.agent_id, n),
+        group_stations=stations(batch.assignments, "group", batch.group, n),
+        fcr=fcr,
+        first_reply_excluded=replies.excluded_first,
+    )
+    return TicketTable(
+        columns,
+        exchanges=ColumnTable(exchange_columns),
+        solves=ColumnTable(solve_columns),
+        definitions=rules,
+        business=calendar is not None,
+        batch=batch,
+        calendar=calendar,
+    )
+
+
+# --- steps: clocks, replies, exchanges, resolution -----------------------------------------
+
+
+@dataclass(frozen=True)
+class _Readings:
+    """Business-clock readings: one per ticket creation, interaction and status change."""
+
+    created: FloatArray
+    ix: FloatArray  # with the trailing NaN of ``at_ix``
+    sc: FloatArray  # with the trailing NaN of ``at_sc``
+
+
+def _with_nan(instants: FloatArray) -> FloatArray:
+    result: FloatArray = np.concatenate([instants, np.array([np.nan])])
+    return result
+
+
+def _read_clocks(
+    calendar: Any, origin: float, created: FloatArray, at_ix: FloatArray, at_sc: FloatArray
+) -> _Readings:
+    """Every instant read on the business clock in one calendar call."""
+    n = created.size
+    clock = business_clock(calendar, np.concatenate([created, at_ix, at_sc]), origin)
+    clock_created, clock_ix, clock_sc = np.split(clock, [n, n + at_ix.size])
+    return _Readings(clock_created, clock_ix, clock_sc)
+
+
+@dataclass(frozen=True)
+class _Replies:
+    """The replies under the rules, their counts, and each ticket's first reply."""
+
+    mask: BoolArray  # interactions that count as replies
+    asks: BoolArray  # customer messages
+    count: IntArray
+    ask_count: IntArray
+    first_row: IntArray  # interaction row of the first reply, -1 if none
+    first_at: FloatArray
+    excluded_first: BoolArray
+    flat_reply: BoolArray  # first reply from the flat ``first_reply_at`` (no history)
+
+
+def _measure_replies(
+    batch: TicketBatch, rules: Definitions, agent_opened: BoolArray, at_ix: FloatArray
+) -> _Replies:
+    n = len(batch)
+    ix = batch.interactions
+    asks = customer_mask(ix)
+    all_replies = reply_mask(ix, rules)
+    opening = opening_replies(batch, all_replies, asks)
+    replies = all_replies if rules.agent_created == "from_creation" else all_replies & ~opening
+    reply_count = np.bincount(ix.ticket[replies], minlength=n).astype(np.int64, copy=False)
+    ask_count = np.bincount(ix.ticket[asks], minlength=n).astype(np.int64, copy=False)
+
+    first_row = first_per_ticket(ix, replies, n)
+    first_at = at_ix[first_row]
+    excluded_first = agent_opened if rules.agent_created == "exclude" else np.zeros(n, bool)
+    flat_reply = (np.diff(ix.offsets) == 0) & np.isfinite(batch.first_reply_at)
+    first_at = np.where(flat_reply, batch.first_reply_at, first_at)
+    first_at = np.where(excluded_first, np.nan, first_at)
+    return _Replies(
+        replies, asks, reply_count, ask_count, first_row, first_at, excluded_first, flat_reply
+    )
+
+
+@dataclass(frozen=True)
+class _Exchanges:
+    """The reply exchanges, their calendar seconds, and the later (next-reply) ones."""
+
+    events: ReplyExchanges
+    seconds: FloatArray
+    later: BoolArray
+    next_count: IntArray
+
+
+def _measure_exchanges(
+    batch: TicketBatch, rules: Definitions, agent_opened: BoolArray, replies: _Replies
+) -> _Exchanges:
+    n = len(batch)
+    waits_from_creation = ~agent_opened | (rules.agent_created == "from_creation")
+    opened_at = np.where(waits_from_creation, batch.created_at, np.nan)
+    exchanges = reply_exchanges(batch.interactions, replies.mask, replies.asks, opened_at)
+    exchange_seconds = exchanges.replied_at - exchanges.asked_at
+    later = ~exchanges.first
+    next_count = np.bincount(exchanges.ticket[later], minlength=n).astype(np.int64, copy=False)
+    return _Exchanges(exchanges, exchange_seconds, later, next_count)
+
+
+@dataclass(frozen=True)
+class _Resolution:
+    """Solves and reopens per ticket, read off the status history (or the flat fields)."""
+
+    solve_rows: IntArray  # status-change rows that are solves
+    solve_ticket: IntArray
+    no_status_history: BoolArray
+    resolved: BoolArray
+    waits_known: BoolArray  # waits are final once resolved, unknown without a history
+    first_solve_row: IntArray
+    last_solve_row: IntArray
+    first_solved_at: FloatArray
+    resolved_at: FloatArray
+    solve_count: IntArray
+    reopen_count: IntArray
+
+
+def _measure_resolution(batch: TicketBatch, at_sc: FloatArray) -> _Resolution:
+    n = len(batch)
+    sc = batch.status_changes
+    solves = solve_events(sc)
+    solve_rows = np.flatnonzero(solves)
+    solve_ticket = sc.ticket[solve_rows]
+    no_status_history = np.diff(sc.offsets) == 0
+    resolved = (batch.status == SOLVED_CODE) | (batch.status == CLOSED_CODE)
+    first_solve_row = first_per_ticket(sc, solves, n)
+    last_solve_row = np.full(n, -1, dtype=np.int64)
+    last_solve_row[solve_ticket] = solve_rows  # later rows overwrite: the latest solve
+    first_solved_at = np.where(no_status_history, batch.solved_at, at_sc[first_solve_row])
+    last_solved_at = np.where(no_status_history, batch.solved_at, at_sc[last_solve_row])
+    resolved_at = np.where(resolved, last_solved_at, np.nan)
+    solve_count = np.where(
+        no_status_history,
+        resolved.astype(np.int64, copy=False),
+        np.bincount(solve_ticket, minlength=n),
+    ).astype(np.int64, copy=False)
+    reopen_count = np.bincount(sc.ticket[reopen_events(sc)], minlength=n).astype(
+        np.int64, copy=False
+    )
+    return _Resolution(
+        solve_rows,
+        solve_ticket,
+        no_status_history,
+        resolved,
+        resolved & ~no_status_history,
+        first_solve_row,
+        last_solve_row,
+        first_solved_at,
+        resolved_at,
+        solve_count,
+        reopen_count,
+    )
+
+
+@dataclass(frozen=True)
+class _SolveEvents:
+    """Every solve: the history's, and the flat ``solved_at`` of tickets without one."""
+
+    flat_solve: BoolArray
+    flat_tickets: IntArray
+    ticket: IntArray
+    at: FloatArray
+    order: IntArray | None  # the ticket-sorting permutation, when flat solves were added
+
+
+def _solve_events(batch: TicketBatch, resolution: _Resolution) -> _SolveEvents:
+    flat_solve = resolution.no_status_history & np.isfinite(batch.solved_at)
+    flat_tickets = np.flatnonzero(flat_solve)
+    event_ticket = np.concatenate([resolution.solve_ticket, flat_tickets])
+    event_at = np.concatenate(
+        [batch.status_changes.at[resolution.solve_rows], batch.solved_at[flat_tickets]]
+    )
+    event_order = np.argsort(event_ticket, kind="stable") if flat_tickets.size else None
+    if event_order is not None:
+        event_ticket, event_at = event_ticket[event_order], event_at[event_order]
+    return _SolveEvents(flat_solve, flat_tickets, event_ticket, event_at, event_order)
+
+
+# --- steps: calendar-time columns -----------------------------------------------------------
+
+
+def _decode(codes: npt.NDArray[Any], names: tuple[str, ...]) -> Categorical:
+    return Categorical(codes.astype(np.int32), names)
+
+
+def _ticket_columns(
+    batch: TicketBatch, replies: _Replies, resolution: _Resolution
+) -> dict[str, Any]:
+    """The ticket's own fields, whether it is resolved, and its reply and solve instants."""
+    return {
+        "id": batch.ids,
+        "created_at": batch.created_at,
+        "channel": batch.channel,
+        "priority": _decode(batch.priority, PRIORITIES),
+        "status": _decode(batch.status, TICKET_STATUSES),
+        "created_by": _decode(batch.created_by, CREATED_BY),
+        "customer_id": batch.customer_id,
+        "agent_id": batch.agent_id,
+        "group": batch.group,
+        "resolved": resolution.resolved,
+        "first_reply_at": replies.first_at,
+        "first_resolved_at": resolution.first_solved_at,
+        "resolved_at": resolution.resolved_at,
+    }
+
+
+def _calendar_durations(
+    columns: dict[str, Any],
+    batch: TicketBatch,
+    replies: _Replies,
+    exchanges: _Exchanges,
+    resolution: _Resolution,
+    segments: StatusSegments,
+) -> BoolArray:
+    """Add the calendar-time durations; return which (ticket, status) totals are unfinished."""
+    n = len(batch)
+    created = batch.created_at
+    starts_ends = {
+        "first_reply": replies.first_at,
+        "first_resolution": resolution.first_solved_at,
+        "full_resolution": resolution.resolved_at,
+    }
+    for name, end in starts_ends.items():
+        columns[name] = end - created
+    segment_calendar = segments.end - segments.start
+    totals, unfinished = status_totals(segments, segment_calendar, n)
+    for name, statuses in _WAITS.items():
+        columns[name] = np.where(
+            resolution.waits_known, wait_totals(totals, unfinished, statuses), np.nan
+        )
+    later = exchanges.later
+    columns["next_reply_mean"], columns["next_reply_max"] = mean_max_per_ticket(
+        exchanges.events.ticket[later], exchanges.seconds[later], n
+    )
+    return unfinished
+
+
+def _exchange_columns(batch: TicketBatch, exchanges: _Exchanges) -> dict[str, Any]:
+    events = exchanges.events
+    return {
+        "ticket": events.ticket,
+        "id": batch.ids[events.ticket],
+        "asked_at": events.asked_at,
+        "replied_at": events.replied_at,
+        "first": events.first,
+        "seconds": exchanges.seconds,
+    }
+
+
+def _solve_columns(batch: TicketBatch, solves: _SolveEvents) -> dict[str, Any]:
+    return {
+        "ticket": solves.ticket,
+        "id": batch.ids[solves.ticket],
+        "at": solves.at,
+        "seconds": solves.at - batch.created_at[solves.ticket],
+    }
+
+
+# --- steps: business-time columns -----------------------------------------------------------
+
+
+def _business_ends(
+    columns: dict[str, Any],
+    batch: TicketBatch,
+    clock: tuple[Any, float, _Readings],
+    replies: _Replies,
+    resolution: _Resolution,
+    solves: _SolveEvents,
+) -> FloatArray:
+    """Add the business first reply and resolutions; return the flat solves' readings."""
+    calendar, origin, readings = clock
+    flat_reply = replies.flat_reply
+    flat_clock = clock_where(calendar, origin, flat_reply, batch.first_reply_at)
+    first_clock = np.where(flat_reply, flat_clock, readings.ix[replies.first_row])
+    first_clock = np.where(replies.excluded_first, np.nan, first_clock)
+    no_history = resolution.no_status_history
+    flat_solve_clock = clock_where(calendar, origin, solves.flat_solve, batch.solved_at)
+    first_solve_clock = np.where(
+        no_history, flat_solve_clock, readings.sc[resolution.first_solve_row]
+    )
+    last_solve_clock = np.where(
+        no_history, flat_solve_clock, readings.sc[resolution.last_solve_row]
+    )
+    ends_clock = {
+        "first_reply": first_clock,
+        "first_resolution": first_solve_clock,
+        "full_resolution": np.where(resolution.resolved, last_solve_clock, np.nan),
+    }
+    for name, end in ends_clock.items():
+        columns[f"{name}_business"] = end - readings.created
+    return flat_solve_clock
+
+
+def _business_waits(
+    columns: dict[str, Any],
+    batch: TicketBatch,
+    readings: _Readings,
+    segments: StatusSegments,
+    resolution: _Resolution,
+    unfinished: BoolArray,
+) -> None:
+    """Add the business waits: the segments read on the business clock."""
+    seg_start, seg_end = segment_bounds(batch, readings.created, readings.sc[:-1])
+    # Open-ended segments are the same on both clocks: only the totals change.
+    totals = status_totals(segments, seg_end - seg_start, len(batch))[0]
+    for name, statuses in _WAITS.items():
+        columns[f"{name}_business"] = np.where(
+            resolution.waits_known, wait_totals(totals, unfinished, statuses), np.nan
+        )
+
+
+def _business_exchanges(
+    columns: dict[str, Any],
+    exchange_columns: dict[str, Any],
+    readings: _Readings,
+    exchanges: _Exchanges,
+    n: int,
+) -> None:
+    """Add each exchange's business seconds and the business next-reply mean and maximum."""
+    events, later = exchanges.events, exchanges.later
+    asked_clock = np.where(
+        events.asked_row >= 0,
+        readings.ix[events.asked_row],
+        readings.created[events.ticket],
+    )
+    exchange_business = readings.ix[events.replied_row] - asked_clock
+    columns["next_reply_mean_business"], columns["next_reply_max_business"] = mean_max_per_ticket(
+        events.ticket[later], exchange_business[later], n
+    )
+    exchange_columns["seconds_business"] = exchange_business
+
+
+def _business_solves(
+    solve_columns: dict[str, Any],
+    readings: _Readings,
+    resolution: _Resolution,
+    solves: _SolveEvents,
+    flat_solve_clock: FloatArray,
+) -> None:
+    """Add each solve's business seconds since the ticket's creation."""
+    event_clock = np.concatenate(
+        [readings.sc[resolution.solve_rows], flat_solve_clock[solves.flat_tickets]]
+    )
+    if solves.order is not None:
+        event_clock = event_clock[solves.order]
+    solve_columns["seconds_business"] = event_clock - readings.created[solves.ticket]
