@@ -6,20 +6,12 @@ from cxmetrics.metrics.abandonment import AbandonmentRate, abandonment_rate
 from cxmetrics.metrics.aht import AHT, aht, aht_by_interval
 from cxmetrics.metrics.call_transfer import CallTransferRate, call_transfer_rate
 from cxmetrics.metrics.ces import CES, ces
-from cxmetrics.metrics.churn import (
-    Churn,
-    CustomerLifetime,
-    Retention,
-    RevenueChurn,
-    average_customer_lifetime,
-    churn_rate,
-    retention_rate,
-    revenue_churn_rate,
-)
+from cxmetrics.metrics.churn import Churn, churn_rate
 from cxmetrics.metrics.cohorts import CohortTable, cohort_retention
 from cxmetrics.metrics.concurrency import PeakConcurrency, concurrency_by_interval, peak_concurrency
 from cxmetrics.metrics.contact_volume import contact_volume, volume_by_hour_and_weekday
 from cxmetrics.metrics.csat import CSAT, CSATMean, csat
+from cxmetrics.metrics.lifetime import CustomerLifetime, average_customer_lifetime
 from cxmetrics.metrics.nps import NPS, nps, nps_breakdown
 from cxmetrics.metrics.repeat_contact import RepeatContactFCR, repeat_contact_fcr
 from cxmetrics.metrics.resolution import (
@@ -38,6 +30,8 @@ from cxmetrics.metrics.response_time import (
     first_response_time,
     next_response_time,
 )
+from cxmetrics.metrics.retention import Retention, retention_rate
+from cxmetrics.metrics.revenue_churn import RevenueChurn, revenue_churn_rate
 from cxmetrics.metrics.review import ReviewRating, review_rating
 from cxmetrics.metrics.service_level import ServiceLevel, service_level
 from cxmetrics.metrics.speed_of_answer import AverageSpeedOfAnswer, average_speed_of_answer
