@@ -282,13 +282,13 @@ def test_volume_grid_against_python_datetimes() -> None:
 
 @pytest.mark.parametrize("period", ["day", "week", "month", "quarter", "year"])
 def test_period_codes_agree_with_labels(period: str) -> None:
-    from cxmetrics.reporting.build import _period_codes
+    from cxmetrics.reporting.grouping import period_codes
 
     rng = np.random.default_rng(1)
     start = datetime(2020, 12, 20, tzinfo=timezone.utc).timestamp()
     seconds = start + rng.uniform(0, 3 * 365 * 86400, 2000)
     seconds[::97] = np.nan
-    codes, names = _period_codes(seconds, period, "Pacific/Auckland")
+    codes, names = period_codes(seconds, period, "Pacific/Auckland")
     labels = np.where(
         np.isnan(seconds),
         "unknown",
@@ -395,7 +395,7 @@ def test_sla_outcomes_cut_by_ticket_equal_evaluating_those_tickets(
 ) -> None:
     # The report evaluates SLA targets once and cuts the outcomes per group.
     sla = pytest.importorskip("cxmetrics.sla")
-    from cxmetrics.reporting.build import _outcome_cutter
+    from cxmetrics.reporting.grouping import outcome_cutter
 
     policy = sla.SlaPolicy(
         name="std",
@@ -408,7 +408,7 @@ def test_sla_outcomes_cut_by_ticket_equal_evaluating_those_tickets(
     as_of = datetime(2024, 2, 1, tzinfo=timezone.utc)
     chosen = data.draw(st.sets(st.integers(0, len(small_batch) - 1)))
     positions = np.array(sorted(chosen), dtype=np.int64)
-    cut = _outcome_cutter(sla.evaluate_sla(small_batch, policy, as_of=as_of))(positions)
+    cut = outcome_cutter(sla.evaluate_sla(small_batch, policy, as_of=as_of))(positions)
     alone = sla.evaluate_sla(small_batch.select(positions), policy, as_of=as_of)
     assert cut.to_dict() == alone.to_dict()
 

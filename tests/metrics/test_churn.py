@@ -11,16 +11,10 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from cxmetrics import Customer, InvalidParameterError, UndefinedMetricWarning
-from cxmetrics.metrics.churn import (
-    Churn,
-    CustomerLifetime,
-    Retention,
-    RevenueChurn,
-    average_customer_lifetime,
-    churn_rate,
-    retention_rate,
-    revenue_churn_rate,
-)
+from cxmetrics.metrics.churn import Churn, churn_rate
+from cxmetrics.metrics.lifetime import CustomerLifetime, average_customer_lifetime
+from cxmetrics.metrics.retention import Retention, retention_rate
+from cxmetrics.metrics.revenue_churn import RevenueChurn, revenue_churn_rate
 
 from tests.metrics.cc_strategies import customer_lists
 from tests.metrics.contract import MetricContract

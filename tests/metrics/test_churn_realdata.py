@@ -25,7 +25,9 @@ from typing import Any
 import pytest
 
 from cxmetrics import Customer
-from cxmetrics.metrics.churn import churn_rate, retention_rate, revenue_churn_rate
+from cxmetrics.metrics.churn import churn_rate
+from cxmetrics.metrics.retention import retention_rate
+from cxmetrics.metrics.revenue_churn import revenue_churn_rate
 
 pd = pytest.importorskip("pandas")
 

@@ -8,16 +8,7 @@ from cxmetrics.metrics.backlog import Backlog, backlog
 from cxmetrics.metrics.call_transfer import CallTransferRate, call_transfer_rate
 from cxmetrics.metrics.ces import CES, ces
 from cxmetrics.metrics.channel_mix import ChannelMix, channel_mix
-from cxmetrics.metrics.churn import (
-    Churn,
-    CustomerLifetime,
-    Retention,
-    RevenueChurn,
-    average_customer_lifetime,
-    churn_rate,
-    retention_rate,
-    revenue_churn_rate,
-)
+from cxmetrics.metrics.churn import Churn, churn_rate
 from cxmetrics.metrics.cohorts import CohortTable, cohort_retention
 from cxmetrics.metrics.concurrency import PeakConcurrency, concurrency_by_interval, peak_concurrency
 from cxmetrics.metrics.contact_rate import ContactRate, contact_rate
@@ -25,6 +16,7 @@ from cxmetrics.metrics.contact_volume import contact_volume, volume_by_hour_and_
 from cxmetrics.metrics.csat import CSAT, CSATMean, csat
 from cxmetrics.metrics.fcr import FCR, fcr_rate
 from cxmetrics.metrics.interactions import InteractionsPerTicket, interactions_per_ticket
+from cxmetrics.metrics.lifetime import CustomerLifetime, average_customer_lifetime
 from cxmetrics.metrics.nps import NPS, nps, nps_breakdown
 from cxmetrics.metrics.reopen import ReopenRate, reopen_rate
 from cxmetrics.metrics.repeat_contact import RepeatContactFCR, repeat_contact_fcr
@@ -44,6 +36,8 @@ from cxmetrics.metrics.response_time import (
     first_response_time,
     next_response_time,
 )
+from cxmetrics.metrics.retention import Retention, retention_rate
+from cxmetrics.metrics.revenue_churn import RevenueChurn, revenue_churn_rate
 from cxmetrics.metrics.review import ReviewRating, review_rating
 from cxmetrics.metrics.service_level import ServiceLevel, service_level
 from cxmetrics.metrics.speed_of_answer import AverageSpeedOfAnswer, average_speed_of_answer

@@ -83,7 +83,7 @@ def cohort_retention(
     Parameters
     ----------
     customers : iterable of Customer, or a table
-        Records, or columns (dict, pandas, polars, Arrow) as in :func:`~cxmetrics.metrics.churn.customer_columns`.
+        Records, or columns (dict, pandas, polars, Arrow) as in :func:`~cxmetrics.tables.inputs.customer_columns`.
     as_of : datetime
         Timezone-aware instant the data was taken: customers starting later are
         ignored and months not yet observed are left out.
