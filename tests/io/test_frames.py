@@ -30,14 +30,10 @@ from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.io.files import read_files
 from cxmetrics.metrics.aht import aht
 from cxmetrics.metrics.churn import churn_rate
-from cxmetrics.tables.frames import (
-    to_call_table,
-    to_customer_table,
-    to_survey_table,
-    to_ticket_batch,
-)
+from cxmetrics.tables.record_frames import to_call_table, to_customer_table, to_survey_table
 from cxmetrics.tables.schema import Collected, records_to_table
 from cxmetrics.tables.ticket_batch import TicketBatch
+from cxmetrics.tables.ticket_frames import to_ticket_batch
 from cxmetrics.tickets import ticket_metrics
 
 from tests.io.helpers import BACKENDS, assert_same_batch, frame, frames

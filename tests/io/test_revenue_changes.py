@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from cxmetrics import Customer, RecordValidationError, churn_rate, revenue_churn_rate
 from cxmetrics.reporting import report
-from cxmetrics.tables.frames import to_customer_table
+from cxmetrics.tables.record_frames import to_customer_table
 from cxmetrics.tables.schema import Collected, records_to_table
 
 from tests.io.helpers import BACKENDS, frame

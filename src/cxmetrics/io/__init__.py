@@ -27,13 +27,9 @@ from cxmetrics.io.files import (
 )
 from cxmetrics.io.logs import read_event_log, read_message_log
 from cxmetrics.io.zendesk import read_zendesk
-from cxmetrics.tables.frames import (
-    to_call_table,
-    to_customer_table,
-    to_survey_table,
-    to_ticket_batch,
-)
+from cxmetrics.tables.record_frames import to_call_table, to_customer_table, to_survey_table
 from cxmetrics.tables.schema import Collected, RecordTable
+from cxmetrics.tables.ticket_frames import to_ticket_batch
 
 __all__ = [
     "Collected",

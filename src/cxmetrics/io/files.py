@@ -3,8 +3,9 @@
 A data set on disk is a directory (or a list of files) with one file per table,
 named after the table: ``tickets.parquet``, ``interactions.parquet``,
 ``surveys.parquet``… (see :mod:`cxmetrics.tables.schema`). The readers go through
-:mod:`cxmetrics.tables.frames`, so they validate every row with the models' rules and
-never build per-row objects; what a writer writes, the reader reads back equal.
+:mod:`cxmetrics.tables.ticket_frames` and :mod:`cxmetrics.tables.record_frames`, so
+they validate every row with the models' rules and never build per-row objects; what a
+writer writes, the reader reads back equal.
 """
 
 from __future__ import annotations
@@ -27,13 +28,8 @@ from cxmetrics._optional import import_optional
 from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.io._progress import Progress
 from cxmetrics.tables.columns import Table
-from cxmetrics.tables.frames import (
-    to_call_table,
-    to_customer_table,
-    to_survey_table,
-    to_ticket_batch,
-)
 from cxmetrics.tables.inputs import as_ticket_batch
+from cxmetrics.tables.record_frames import to_call_table, to_customer_table, to_survey_table
 from cxmetrics.tables.schema import (
     INSTANT_COLUMNS,
     TABLES,
@@ -44,6 +40,7 @@ from cxmetrics.tables.schema import (
     records_to_table,
 )
 from cxmetrics.tables.ticket_batch import TicketBatch
+from cxmetrics.tables.ticket_frames import to_ticket_batch
 
 __all__ = [
     "SupportData",

@@ -20,9 +20,10 @@ from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.io._source import Source, _pa, read_source
 from cxmetrics.models.ticket import PRIORITIES, TICKET_STATUSES
 from cxmetrics.tables.columns import Problems, localize
-from cxmetrics.tables.frames import _check_mode, to_ticket_batch
+from cxmetrics.tables.frame_rules import _check_mode
 from cxmetrics.tables.schema import Collected
 from cxmetrics.tables.ticket_batch import AUTHORS
+from cxmetrics.tables.ticket_frames import to_ticket_batch
 
 __all__ = ["read_event_log", "read_message_log"]
 

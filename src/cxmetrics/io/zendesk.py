@@ -46,8 +46,9 @@ import numpy as np
 from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.io._source import _pa
 from cxmetrics.tables.columns import _FALSE, _TRUE, Problems, parse_iso
-from cxmetrics.tables.frames import _check_mode, to_ticket_batch
+from cxmetrics.tables.frame_rules import _check_mode
 from cxmetrics.tables.schema import Collected
+from cxmetrics.tables.ticket_frames import to_ticket_batch
 
 __all__ = ["read_zendesk"]
 

@@ -16,7 +16,8 @@ function               takes
 =====================  ==========================================================
 
 DataFrames are converted once, with the vectorised validation of
-:mod:`cxmetrics.tables.frames`; no row ever becomes a pydantic object.
+:mod:`cxmetrics.tables.ticket_frames` and :mod:`cxmetrics.tables.record_frames`; no
+row ever becomes a pydantic object.
 """
 
 from __future__ import annotations
@@ -36,15 +37,11 @@ from cxmetrics.tables.customers import (
     customers_from_mapping,
     customers_from_records,
 )
-from cxmetrics.tables.frames import (
-    to_call_table,
-    to_customer_table,
-    to_survey_table,
-    to_ticket_batch,
-)
+from cxmetrics.tables.record_frames import to_call_table, to_customer_table, to_survey_table
 from cxmetrics.tables.schema import ConvertsToRecordTable, RecordTable
 from cxmetrics.tables.surveys import scores_from_items
 from cxmetrics.tables.ticket_batch import TicketBatch
+from cxmetrics.tables.ticket_frames import to_ticket_batch
 
 __all__ = [
     "as_record_table",

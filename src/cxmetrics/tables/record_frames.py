@@ -1,0 +1,321 @@
+"""Survey answers, live contacts and customers from DataFrames, vectorised.
+
+:func:`to_survey_table`, :func:`to_call_table` and :func:`to_customer_table` (with
+its revenue changes) turn a table of records of one kind into a
+:class:`~cxmetrics.tables.schema.RecordTable`. Every rule of the record models is
+checked on whole columns, with the same error codes (``naive_datetime``,
+``negative_duration``, ``answered_and_abandoned``, ``score_out_of_scale``,
+``left_before_joining``, ``literal_error``…), and every bad row is reported by its
+table, position and id. No row ever becomes a Python object.
+
+Columns are named as in the records; pass ``columns={"at": "started"}`` for other
+names. Instants may be aware datetimes, ISO 8601 strings or UTC epoch seconds; naive
+ones need ``timezone=``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from cxmetrics.models.survey import SCALES
+from cxmetrics.tables.columns import Problems, Table, as_table
+from cxmetrics.tables.frame_rules import (
+    _DURATIONS,
+    BoolArray,
+    Errors,
+    FloatArray,
+    _check_mode,
+    _iso,
+    _literal,
+)
+from cxmetrics.tables.schema import Collected, RecordTable
+from cxmetrics.tables.ticket_batch import DIRECTIONS
+
+__all__ = ["to_call_table", "to_customer_table", "to_survey_table"]
+
+
+def _finish(
+    kind: str, columns: dict[str, Any], bad: BoolArray, problems: Problems, errors: str
+) -> Any:
+    table = RecordTable(kind, columns)
+    if errors == "raise":
+        problems.raise_if_any(kind.rstrip("s") if kind != "surveys" else "survey", len(table))
+        return table
+    return Collected(table.select(~bad) if bad.any() else table, tuple(problems.items))
+
+
+def _object_column(table: Table, column: str) -> npt.NDArray[np.object_]:
+    return table.strings(column)[0]
+
+
+def to_survey_table(
+    surveys: Any,
+    *,
+    columns: Mapping[str, str] | None = None,
+    timezone: str | None = None,
+    errors: Errors = "raise",
+) -> Any:
+    """Convert a table of survey answers into a :class:`RecordTable`, vectorised.
+
+    Columns as in :class:`~cxmetrics.SurveyResponse`: ``kind``, ``score``
+    (required), ``scale`` (default per kind), ``responded_at``, ``ticket_id``,
+    ``customer_id``, ``agent_id``, ``channel``. Rules and codes as the model:
+    ``literal_error``, ``invalid_scale``, ``score_out_of_scale``, ``naive_datetime``.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> t = to_survey_table(pa.table({"kind": ["csat", "nps"], "score": [5, 9]}))
+    >>> t["scale"].tolist(), t["kind"].tolist()
+    ([5, 10], ['csat', 'nps'])
+    >>> to_survey_table(pa.table({"id": ["s1"], "kind": ["csat"], "score": [6]}))
+    Traceback (most recent call last):
+    ...
+    cxmetrics.exceptions.RecordValidationError: 1 invalid survey rows out of 1:
+      surveys row 0 (id='s1'): surveys.score: csat score 6 is outside the 5-point scale 1-5
+    """
+    _check_mode(errors)
+    t = as_table(surveys, "surveys", columns, timezone)
+    assert t is not None
+    t.require("kind", "score")
+    problems = Problems([])
+    ids = _object_column(t, "id") if t.has("id") else np.full(t.n, None, dtype=object)
+    kinds = tuple(SCALES)
+    kind, given = _literal(t, "kind", kinds, problems, ids, None, "surveys.kind")
+    problems.add(~given, ids=ids, field="surveys.kind", code="missing", message="Field required")
+    score, bad_score = t.floats("score")
+    problems.add(np.isnan(score) & ~bad_score, ids=ids, field="surveys.score", code="missing",
+                 message="Field required")  # fmt: skip
+    default_scale = np.array([SCALES[k][0] for k in kinds])[kind.clip(0)]
+    scale_values, bad_scale = t.floats("scale")
+    scale = np.where(np.isnan(scale_values), default_scale, scale_values)
+    ok_kind = kind >= 0
+    valid_scale = np.zeros(t.n, dtype=bool)
+    for code, name in enumerate(kinds):
+        allowed = SCALES[name][1]
+        rows = kind == code
+        valid_scale |= rows & (scale >= 2 if allowed is None else np.isin(scale, allowed))
+    invalid_scale = ok_kind & ~valid_scale
+    problems.add(
+        invalid_scale, ids=ids, field="surveys.scale", code="invalid_scale",
+        message=lambda r: f"a {kinds[kind[r]]} scale is not {scale[r]:g}", inputs=scale,
+    )  # fmt: skip
+    low = np.where(kind == kinds.index("nps"), 0.0, 1.0)
+    high = np.where(kind == kinds.index("nps"), 10.0, scale)
+    outside = ok_kind & valid_scale & ~np.isnan(score) & ((score < low) | (score > high))
+    fractional = (
+        ok_kind & valid_scale & (kind != kinds.index("review")) & (score != np.round(score))
+    )
+    fractional &= ~outside & ~np.isnan(score)
+    problems.add(
+        outside, ids=ids, field="surveys.score", code="score_out_of_scale",
+        message=lambda r: f"{kinds[kind[r]]} score {score[r]:g} is outside the {scale[r]:g}-point "
+        f"scale {low[r]:g}-{high[r]:g}", inputs=score,
+    )  # fmt: skip
+    problems.add(
+        fractional, ids=ids, field="surveys.score", code="score_out_of_scale",
+        message=lambda r: f"{kinds[kind[r]]} score {score[r]:g} must be a whole number",
+        inputs=score,
+    )  # fmt: skip
+    responded, bad_at = t.instants("responded_at", problems, ids)
+    bad = ~ok_kind | np.isnan(score) | bad_score | bad_scale | invalid_scale | outside
+    bad |= fractional | bad_at
+    cols: dict[str, Any] = {
+        "kind": np.array(kinds, dtype=object)[kind.clip(0)],
+        "score": score,
+        "scale": scale.astype(np.int64),
+        "responded_at": responded,
+    }
+    for name in ("id", "ticket_id", "customer_id", "agent_id", "channel"):
+        if t.has(name):
+            cols[name] = _object_column(t, name)
+    return _finish("surveys", cols, bad, problems, errors)
+
+
+def to_call_table(
+    calls: Any,
+    *,
+    columns: Mapping[str, str] | None = None,
+    timezone: str | None = None,
+    errors: Errors = "raise",
+) -> Any:
+    """Convert a table of live contacts into a :class:`RecordTable`, vectorised.
+
+    Columns as in :class:`~cxmetrics.Call` (``at`` required; durations in seconds
+    or as durations), plus an optional ``ticket_id``. Rules and codes as the
+    model: ``negative_duration``, ``answered_and_abandoned``, ``naive_datetime``.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> t = to_call_table(pa.table({"at": ["2024-03-01T09:00:00Z"], "talk": [120]}))
+    >>> t["talk"].tolist(), t["abandoned"].tolist(), t["channel"].tolist()
+    ([120.0], [False], ['phone'])
+    """
+    _check_mode(errors)
+    t = as_table(calls, "calls", columns, timezone)
+    assert t is not None
+    t.require("at")
+    problems = Problems([])
+    ids = _object_column(t, "id") if t.has("id") else np.full(t.n, None, dtype=object)
+    at, bad = t.instants("at", problems, ids)
+    missing = np.isnan(at) & ~bad
+    problems.add(missing, ids=ids, field="calls.at", code="missing", message="Field required")
+    bad = bad | missing
+    cols: dict[str, Any] = {"at": at}
+    for column in _DURATIONS:
+        values, malformed = t.floats(column, 0.0)
+        negative = values < 0
+        problems.add(
+            negative, ids=ids, field=f"calls.{column}", code="negative_duration",
+            message=lambda r, v=values: f"duration of {v[r]:g} s is negative; durations must be zero or more",
+        )  # fmt: skip
+        bad |= negative | malformed
+        cols[column] = values
+    for column in ("abandoned", "transferred"):
+        values_b, malformed_b = t.bools(column, False)
+        bad |= malformed_b
+        cols[column] = values_b
+    both = cols["abandoned"] & ((cols["talk"] + cols["hold"] + cols["wrap"]) > 0)
+    problems.add(
+        both, ids=ids, field="calls", code="answered_and_abandoned",
+        message="a contact cannot be both abandoned and answered: abandoned=True with talk, "
+        "hold or wrap time; set abandoned=False or the handling times to 0",
+    )  # fmt: skip
+    direction, _ = _literal(t, "direction", DIRECTIONS, problems, ids, "inbound", "calls.direction")
+    bad |= both | (direction < 0)
+    cols["direction"] = np.array(DIRECTIONS, dtype=object)[direction.clip(0)]
+    channel, channel_missing = t.strings("channel")
+    channel[channel_missing] = "phone"
+    cols["channel"] = channel
+    for name in ("id", "ticket_id", "customer_id", "agent_id", "queue"):
+        cols[name] = _object_column(t, name)
+    return _finish("calls", cols, bad, problems, errors)
+
+
+def to_customer_table(
+    customers: Any,
+    *,
+    revenue_changes: Any = None,
+    columns: Mapping[str, str] | None = None,
+    timezone: str | None = None,
+    errors: Errors = "raise",
+) -> Any:
+    """Convert a table of customer lifetimes into a :class:`RecordTable`, vectorised.
+
+    Columns as in :class:`~cxmetrics.Customer`: ``id``, ``since`` (required),
+    ``until``, ``segment``, ``revenue``. Rules and codes as the model:
+    ``left_before_joining``, ``greater_than_equal`` (negative revenue),
+    ``naive_datetime``.
+
+    ``revenue_changes`` is an optional second table, one row per upgrade or
+    downgrade: ``customer_id``, ``at``, ``revenue`` (the new recurring revenue), as
+    :class:`~cxmetrics.RevenueChange`. Its rows must name a customer
+    (``unknown_customer``) and fall within the lifetime
+    (``revenue_change_outside_lifetime``); a customer with a bad change is bad,
+    as the model would reject it. The table keeps them per customer in a
+    ``revenue_changes`` column of ``(k, 2)`` arrays of (epoch seconds, revenue).
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> t = to_customer_table(pa.table({"id": [1, 2], "since": ["2024-01-01Z", "2024-02-01Z"],
+    ...                                 "until": [None, "2024-03-01Z"]}))
+    >>> t["id"].tolist(), np.isnan(t["until"]).tolist()
+    (['1', '2'], [True, False])
+    >>> t = to_customer_table(
+    ...     pa.table({"id": ["a"], "since": ["2024-01-01Z"], "revenue": [20.0]}),
+    ...     revenue_changes=pa.table({"customer_id": ["a"], "at": ["2024-03-01Z"],
+    ...                               "revenue": [35.0]}))
+    >>> t["revenue_changes"][0].tolist()
+    [[1709251200.0, 35.0]]
+    """
+    _check_mode(errors)
+    t = as_table(customers, "customers", columns, timezone)
+    assert t is not None
+    t.require("id", "since")
+    problems = Problems([])
+    ids, missing_id = t.strings("id")
+    problems.add(missing_id, ids=ids, field="customers.id", code="missing", message="Field required")  # fmt: skip
+    since, bad_since = t.instants("since", problems, ids)
+    no_since = np.isnan(since) & ~bad_since
+    problems.add(no_since, ids=ids, field="customers.since", code="missing", message="Field required")  # fmt: skip
+    until, bad_until = t.instants("until", problems, ids)
+    early = until < since
+    problems.add(
+        early, ids=ids, field="customers.until", code="left_before_joining",
+        message=lambda r: f"until ({_iso(until[r])}) is before since ({_iso(since[r])}): a "
+        "customer cannot leave before joining",
+    )  # fmt: skip
+    revenue, bad_revenue = t.floats("revenue")
+    negative = revenue < 0
+    problems.add(negative, ids=ids, field="customers.revenue", code="greater_than_equal",
+                 message="Input should be greater than or equal to 0", inputs=revenue)  # fmt: skip
+    bad = missing_id | bad_since | no_since | bad_until | early | bad_revenue | negative
+    cols: dict[str, Any] = {"id": ids, "since": since, "until": until, "revenue": revenue}
+    cols["segment"] = _object_column(t, "segment")
+    if revenue_changes is not None:
+        changes = as_table(revenue_changes, "revenue_changes", None, timezone)
+        assert changes is not None
+        cols["revenue_changes"], bad_owner = _revenue_changes(changes, ids, since, until, problems)
+        bad |= bad_owner
+    return _finish("customers", cols, bad, problems, errors)
+
+
+def _revenue_changes(
+    table: Table,
+    ids: npt.NDArray[np.object_],
+    since: FloatArray,
+    until: FloatArray,
+    problems: Problems,
+) -> tuple[npt.NDArray[np.object_], BoolArray]:
+    """Per customer, its validated revenue changes; and the customers a bad one spoils."""
+    table.require("customer_id", "at", "revenue")
+    owner_ids, missing_owner = table.strings("customer_id")
+    row_of = {customer: row for row, customer in enumerate(ids.tolist()) if customer is not None}
+    owner = np.fromiter((row_of.get(c, -1) for c in owner_ids.tolist()), np.int64, table.n)
+    known = owner >= 0
+    problems.add(
+        ~known & ~missing_owner, ids=owner_ids, field="revenue_changes.customer_id",
+        code="unknown_customer", message="customer_id names no customer in the customers table",
+        inputs=owner_ids,
+    )  # fmt: skip
+    problems.add(missing_owner, ids=owner_ids, field="revenue_changes.customer_id",
+                 code="missing", message="Field required")  # fmt: skip
+    at, bad_at = table.instants("at", problems, owner_ids)
+    no_time = np.isnan(at) & ~bad_at
+    problems.add(no_time, ids=owner_ids, field="revenue_changes.at", code="missing",
+                 message="Field required")  # fmt: skip
+    revenue, bad_revenue = table.floats("revenue")
+    no_revenue = np.isnan(revenue) & ~bad_revenue
+    problems.add(no_revenue, ids=owner_ids, field="revenue_changes.revenue", code="missing",
+                 message="Field required")  # fmt: skip
+    negative = revenue < 0
+    problems.add(negative, ids=owner_ids, field="revenue_changes.revenue",
+                 code="greater_than_equal", message="Input should be greater than or equal to 0",
+                 inputs=revenue)  # fmt: skip
+    row = np.maximum(owner, 0)
+    end = np.where(np.isnan(until[row]), np.inf, until[row])
+    outside = known & ~np.isnan(at) & ((at < since[row]) | (at > end))
+    problems.add(
+        outside, ids=owner_ids, field="revenue_changes.at",
+        code="revenue_change_outside_lifetime",
+        message=lambda r: f"revenue change at {_iso(at[r])} is outside the lifetime "
+        f"{_iso(since[row[r]])} – {'now' if np.isinf(end[r]) else _iso(end[r])}",
+    )  # fmt: skip
+    bad = ~known | bad_at | no_time | bad_revenue | no_revenue | negative | outside
+    spoiled = np.zeros(ids.size, dtype=bool)
+    spoiled[owner[bad & known]] = True
+    good = np.flatnonzero(~bad)
+    # Per customer, by time (stable: equal instants keep the table's order).
+    good = good[np.lexsort((at[good], owner[good]))]
+    pairs = np.column_stack([at[good], revenue[good]])
+    starts = np.searchsorted(owner[good], np.arange(ids.size + 1))
+    per_customer = np.full(ids.size, None, dtype=object)
+    for customer in np.flatnonzero(np.diff(starts)).tolist():
+        per_customer[customer] = pairs[starts[customer] : starts[customer + 1]]
+    return per_customer, spoiled
