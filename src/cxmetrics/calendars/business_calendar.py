@@ -28,6 +28,9 @@ __all__ = ["BusinessCalendar", "as_epoch_seconds"]
 FloatArray = npt.NDArray[np.float64]
 _MAX_SEARCH_DAYS = 366 * 100  # add() gives up after a century without enough open time
 _DEFAULT_HOURS = {"mon-fri": "09:00-17:00"}
+# The days a timeline may span: those a datetime can hold, less a margin.
+_FIRST_DAY = date(1, 1, 1) + timedelta(days=7)
+_LAST_DAY = date(9999, 12, 31) - timedelta(days=7)
 
 
 def _aware_seconds(value: datetime, what: str) -> float:
@@ -116,6 +119,7 @@ class BusinessCalendar:
     """
 
     __slots__ = (
+        "_exceptions",
         "_extra",
         "_holidays",
         "_lock",
@@ -156,6 +160,10 @@ class BusinessCalendar:
             special[day] = parse_windows(spec)
         self._special = tuple(sorted(special.items()))
         self._extra = parse_dates(extra_working_days, "extra_working_days")
+        # The dates whose windows are not their weekday's, with their windows.
+        self._exceptions = {
+            day: self._windows_of(day) for day in sorted({*self._holidays, *self._extra, *special})
+        }
         self._timeline: Timeline | None = None
         self._lock = threading.Lock()
 
@@ -283,33 +291,68 @@ class BusinessCalendar:
         return not any(self._weekly) and not any(w for _, w in self._special)
 
     def _covering(self, low: float, high: float) -> Timeline:
+        """A timeline exact over ``[low, high]``: the cached one, or a new one.
+
+        The cache only saves work: results are exact on any timeline covering the
+        instants asked about (see ``_timeline``), so they never depend on earlier
+        queries. A query next to the cached range extends it (by at least half
+        its span, so that streams of queries rebuild rarely); a far one replaces
+        it rather than materialising every day in between.
+        """
         timeline = self._timeline
         if timeline is not None and timeline.covers(low, high):
             return timeline
+        first, last = self._days(low), self._days(high)
         with self._lock:
             timeline = self._timeline
             if timeline is not None and timeline.covers(low, high):
                 return timeline
-            first = utc_day(low, self._zone) - timedelta(days=3)
-            last = utc_day(high, self._zone) + timedelta(days=3)
+            first -= timedelta(days=3)
+            last += timedelta(days=3)
+            wanted = (last - first).days
             if timeline is not None:
-                # Grow generously so that streams of queries rebuild rarely.
                 span = max((timeline.last_day - timeline.first_day).days, 30)
-                first = min(first, timeline.first_day - timedelta(days=span // 2))
-                last = max(last, timeline.last_day + timedelta(days=span // 2))
-            timeline = build_timeline(self._zone, self._windows_of, first, last)
+                union_first = min(first, timeline.first_day)
+                union_last = max(last, timeline.last_day)
+                if (union_last - union_first).days <= 2 * (span + wanted):
+                    if first < timeline.first_day:
+                        union_first = min(first, timeline.first_day - timedelta(days=span // 2))
+                    if last > timeline.last_day:
+                        union_last = max(last, timeline.last_day + timedelta(days=span // 2))
+                    first, last = union_first, union_last
+            first = max(first, _FIRST_DAY)
+            last = min(last, _LAST_DAY)
+            timeline = build_timeline(self._zone, self._weekly, self._exceptions, first, last)
             object.__setattr__(self, "_timeline", timeline)
             return timeline
 
+    def _days(self, seconds: float) -> date:
+        """The local date of an instant, refusing instants a datetime cannot hold."""
+        try:
+            day = utc_day(seconds, self._zone)
+        except (OverflowError, ValueError, OSError):
+            day = None
+        margin = timedelta(days=3)
+        if day is None or not _FIRST_DAY + margin <= day <= _LAST_DAY - margin:
+            raise CalendarError(
+                f"instant {seconds!r} (epoch seconds) is outside the range a calendar "
+                f"handles, {_FIRST_DAY.year + 1} to {_LAST_DAY.year - 1}"
+            )
+        return day
+
     def _timeline_for(self, *arrays: FloatArray) -> Timeline:
-        finite = [a[np.isfinite(a)] for a in arrays]
-        values = [a for a in finite if a.size]
-        if not values:
+        # fmin/fmax skip NaN without the copies a finite mask makes; only an
+        # infinity (or all NaN) needs the mask.
+        lows = [float(np.fmin.reduce(a)) for a in arrays if a.size]
+        highs = [float(np.fmax.reduce(a)) for a in arrays if a.size]
+        if not all(np.isfinite(v) for v in (*lows, *highs)):
+            finite = [a[np.isfinite(a)] for a in arrays]
+            lows = [float(a.min()) for a in finite if a.size]
+            highs = [float(a.max()) for a in finite if a.size]
+        if not lows:
             now = datetime.now(tz=ZoneInfo("UTC")).timestamp()
             return self._covering(now, now)
-        return self._covering(
-            min(float(a.min()) for a in values), max(float(a.max()) for a in values)
-        )
+        return self._covering(min(lows), max(highs))
 
     # --- vectorised API -------------------------------------------------------------
 
@@ -339,7 +382,7 @@ class BusinessCalendar:
         a = as_epoch_seconds(starts, "starts")
         b = as_epoch_seconds(ends, "ends")
         timeline = self._timeline_for(a, b)
-        return timeline.open_before(b) - timeline.open_before(a)
+        return timeline.between(a, b)
 
     def add_seconds(self, starts: Any, seconds: Any) -> FloatArray:
         """The instants when ``seconds`` of business time have elapsed since ``starts``.
@@ -373,17 +416,29 @@ class BusinessCalendar:
         if self.never_open:  # every delta is zero here
             result[finite] = tf
             return result
-        # Extend the timeline until it holds enough open time on both sides.
-        low, high = float(tf.min()), float(tf.max())
-        needed_after = float(df.max(initial=0.0))
-        needed_before = float(-df.min(initial=0.0))
-        timeline = self._covering(low, high)
+        moving = df != 0
+        if moving.all():
+            result[finite] = self._advance(tf, df)
+        elif moving.any():
+            out = tf.copy()
+            out[moving] = self._advance(tf[moving], df[moving])
+            result[finite] = out
+        else:
+            result[finite] = tf
+        return result
+
+    def _advance(self, t: FloatArray, seconds: FloatArray) -> FloatArray:
+        """:meth:`add_seconds` for finite instants and non-zero amounts."""
+        # Extend the timeline until the open seconds reached lie in its exact range.
+        low, high = float(t.min()), float(t.max())
+        extra_before = extra_after = 0.0
         for _ in range(64):
-            target = timeline.open_before(tf) + df
-            enough_after = needed_after <= 0 or float(target.max()) <= _open_until(timeline)
-            enough_before = needed_before <= 0 or float(target.min()) >= _open_from(timeline)
-            if enough_after and enough_before:
-                break
+            timeline = self._covering(low - extra_before, high + extra_after)
+            n, w = timeline.target_seconds(t, seconds)
+            short_before = float(n.min()) < timeline.open_at(timeline.valid_from)
+            short_after = float(n.max()) + 1.0 > timeline.open_at(timeline.valid_to)
+            if not (short_before or short_after):
+                return timeline.open_second(n) + w
             days = (timeline.last_day - timeline.first_day).days
             if days > _MAX_SEARCH_DAYS:
                 raise CalendarError(
@@ -391,17 +446,11 @@ class BusinessCalendar:
                     "calendar open only on a few special dates?"
                 )
             span = max(days, 30) * 86400.0
-            timeline = self._covering(
-                low - (span if not enough_before else 0.0),
-                high + (span if not enough_after else 0.0),
-            )
-        else:  # pragma: no cover - the century guard above fires first
-            raise CalendarError("could not extend the calendar far enough")
-        forward = timeline.instant_after(target)
-        backward = timeline.instant_before(target)
-        out = np.where(df > 0, forward, np.where(df < 0, backward, tf))
-        result[finite] = out
-        return result
+            if short_before:
+                extra_before += span
+            if short_after:
+                extra_after += span
+        raise CalendarError("could not extend the calendar far enough")  # pragma: no cover
 
     # --- scalar API -----------------------------------------------------------------
 
@@ -498,15 +547,6 @@ class BusinessCalendar:
             if span > _MAX_SEARCH_DAYS * 86400.0:
                 raise CalendarError("no opening within a century")
             span *= 4
-
-
-def _open_until(timeline: Timeline) -> float:
-    """Open time up to the end of the exact range."""
-    return float(timeline.open_before(np.array([timeline.valid_to]))[0])
-
-
-def _open_from(timeline: Timeline) -> float:
-    return float(timeline.open_before(np.array([timeline.valid_from]))[0])
 
 
 def _from_seconds(seconds: float, like: datetime) -> datetime:

@@ -14,7 +14,14 @@ import numpy as np
 import numpy.typing as npt
 
 from cxmetrics.models.ticket import TICKET_STATUSES
-from cxmetrics.tables.ticket_batch import AUTHORS, CREATED_BY, KIND_CALL, KIND_MESSAGE, TicketBatch
+from cxmetrics.tables.ticket_batch import (
+    AUTHORS,
+    CREATED_BY,
+    KIND_CALL,
+    KIND_MESSAGE,
+    EventTable,
+    TicketBatch,
+)
 
 __all__ = [
     "Instances",
@@ -223,10 +230,23 @@ class Timeline:
         return self.offsets[1:] - 1
 
 
+def status_codes(changes: EventTable) -> npt.NDArray[np.int8]:
+    """The status column of a status history; empty when there is none.
+
+    A batch without any status change (a flat export: only ``solved_at`` and
+    ``first_reply_at``) has an empty history table that holds no columns at all.
+    """
+    if len(changes) == 0:
+        return np.empty(0, dtype=np.int8)
+    codes: npt.NDArray[np.int8] = changes["status"]
+    return codes
+
+
 def build_timeline(batch: TicketBatch, as_of: float) -> Timeline:
     """Build the status segments of every ticket, ignoring changes after ``as_of``."""
     n = len(batch)
     changes = batch.status_changes
+    codes = status_codes(changes)
     keep = changes.at <= as_of
     # Usually nothing is after as_of: then the full columns serve, uncopied.
     everything: BoolArray | slice = slice(None) if keep.all() else keep
@@ -249,14 +269,14 @@ def build_timeline(batch: TicketBatch, as_of: float) -> Timeline:
         start[creation] = batch.created_at
         status[creation] = NEW
         start[change_rows] = changes.at[everything]
-        status[change_rows] = changes["status"][everything]
+        status[change_rows] = codes[everything]
         start[creation[flat_ix] + 1] = batch.solved_at[flat_ix]
         status[creation[flat_ix] + 1] = flat_status[flat_ix]
     else:
         ticket = np.concatenate([np.arange(n, dtype=np.int64), changes.ticket[keep], flat_ix])
         start = np.concatenate([batch.created_at, changes.at[keep], batch.solved_at[flat_ix]])
         status = np.concatenate(
-            [np.full(n, NEW, np.int8), changes["status"][keep], flat_status[flat_ix]]
+            [np.full(n, NEW, np.int8), codes[keep], flat_status[flat_ix]]
         ).astype(np.int8)
         # Creation rows come first in the concatenation, so they stay first on ties.
         order = group_time_order(ticket, start)
