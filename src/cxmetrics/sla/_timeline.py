@@ -13,15 +13,16 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from cxmetrics.definitions import DEFAULT, Definitions
 from cxmetrics.models.ticket import TICKET_STATUSES
 from cxmetrics.tables.ticket_batch import (
     AUTHORS,
     CREATED_BY,
-    KIND_CALL,
     KIND_MESSAGE,
     EventTable,
     TicketBatch,
 )
+from cxmetrics.tickets.replies import reply_mask
 
 __all__ = [
     "Instances",
@@ -391,17 +392,20 @@ class Stream:
     """Whether every status segment is in the stream (see :func:`build_stream`)."""
 
 
-def _reply_masks(batch: TicketBatch, as_of: float) -> tuple[BoolArray, BoolArray]:
-    """Interaction rows that are customer messages and agent replies, cut at ``as_of``."""
+def _reply_masks(
+    batch: TicketBatch, as_of: float, definitions: Definitions
+) -> tuple[BoolArray, BoolArray]:
+    """Interaction rows that are customer messages and agent replies, cut at ``as_of``.
+
+    A reply is what the ticket metrics count as one under ``definitions`` (the same
+    :func:`~cxmetrics.tickets.replies.reply_mask`): by default a public, human,
+    non-automated agent message or an answered call.
+    """
     table = batch.interactions
     author, kind = table["author"], table["kind"]
-    public = table["public"]
     known = table.at <= as_of
-    customer = (kind == KIND_MESSAGE) & (author == CUSTOMER) & public & known
-    # A reply is public, human and not automated: an agent message or an
-    # answered call (D1 of the definitions page; bots never reply).
-    agent = (author == AGENT) & public & ~table["automated"] & known
-    agent &= (kind == KIND_MESSAGE) | ((kind == KIND_CALL) & ~table["abandoned"])
+    customer = (kind == KIND_MESSAGE) & (author == CUSTOMER) & table["public"] & known
+    agent = reply_mask(table, definitions) & known
     return customer, agent
 
 
@@ -412,11 +416,13 @@ def _flat_replies(batch: TicketBatch, as_of: float) -> IntArray:
     return np.flatnonzero(flat)
 
 
-def _reply_events(batch: TicketBatch, as_of: float) -> tuple[IntArray, FloatArray, BoolArray]:
+def _reply_events(
+    batch: TicketBatch, as_of: float, definitions: Definitions
+) -> tuple[IntArray, FloatArray, BoolArray]:
     """Customer messages and agent replies: (ticket, at, is_agent), cut at ``as_of``."""
     table = batch.interactions
     if len(table):
-        customer, agent = _reply_masks(batch, as_of)
+        customer, agent = _reply_masks(batch, as_of, definitions)
         keep = customer | agent
         ticket, at, is_agent = table.ticket[keep], table.at[keep], agent[keep]
     else:
@@ -433,7 +439,12 @@ def _reply_events(batch: TicketBatch, as_of: float) -> tuple[IntArray, FloatArra
 
 
 def first_reply_instances(
-    batch: TicketBatch, timeline: Timeline, as_of: float, alive: BoolArray, exact: bool = False
+    batch: TicketBatch,
+    timeline: Timeline,
+    as_of: float,
+    alive: BoolArray,
+    exact: bool = False,
+    definitions: Definitions = DEFAULT,
 ) -> Instances | None:
     """First-reply instances without merging the stream; None when the stream is needed.
 
@@ -457,7 +468,11 @@ def first_reply_instances(
         return None
     first_agent = np.full(n, np.inf)
     first_agent[flat] = batch.first_reply_at[flat]
-    rows = np.flatnonzero(_reply_masks(batch, as_of)[1]) if len(table) else np.empty(0, np.int64)
+    rows = (
+        np.flatnonzero(_reply_masks(batch, as_of, definitions)[1])
+        if len(table)
+        else np.empty(0, np.int64)
+    )
     if rows.size:
         owner = table.ticket[rows]
         # A ticket's rows are contiguous (offsets define the table): one minimum
@@ -521,6 +536,7 @@ def build_stream(
     as_of: float,
     alive: BoolArray,
     every_segment: bool = True,
+    definitions: Definitions = DEFAULT,
 ) -> Stream:
     """Merge status segments, customer messages and agent replies of live tickets.
 
@@ -529,7 +545,7 @@ def build_stream(
     which only need to know whether the ticket is solved, but then ``segment``
     is not the status segment in force (pausable clocks need ``True``).
     """
-    ticket, at, is_agent = _reply_events(batch, as_of)
+    ticket, at, is_agent = _reply_events(batch, as_of, definitions)
     everyone = bool(alive.all())
     if not everyone:
         keep = alive[ticket]

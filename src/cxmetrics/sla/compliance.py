@@ -21,6 +21,7 @@ from pydantic import field_validator
 
 from cxmetrics.core.base import Metric, MetricParams, MetricResult, ZeroDivision, safe_ratio
 from cxmetrics.core.state import CountsState
+from cxmetrics.definitions import DEFAULT, Definitions, as_definitions
 from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.registry import register
 from cxmetrics.sla._table import ColumnTable
@@ -59,6 +60,7 @@ class SlaComplianceParams(MetricParams):
 
     policy: SlaPolicySet | None = None
     as_of: datetime | None = None
+    definitions: Definitions = DEFAULT
     by: tuple[SlaGroup, ...] = ()
     period: _Period | None = None
     timezone: str = "UTC"
@@ -69,6 +71,11 @@ class SlaComplianceParams(MetricParams):
         if value is None or isinstance(value, (SlaPolicySet, dict)):
             return value
         return as_policy_set(value)
+
+    @field_validator("definitions", mode="before")
+    @classmethod
+    def _preset(cls, value: Any) -> Any:
+        return as_definitions(value)
 
     @field_validator("by", mode="before")
     @classmethod
@@ -102,7 +109,7 @@ def _outcomes(items: Any, params: SlaComplianceParams, owner: str) -> SlaOutcome
             f"{owner} needs a policy to evaluate tickets: pass policy=SlaPolicy(...), "
             "or pass the SlaOutcomes of evaluate_sla instead of tickets"
         )
-    return evaluate_sla(items, params.policy, as_of=params.as_of)
+    return evaluate_sla(items, params.policy, as_of=params.as_of, definitions=params.definitions)
 
 
 def _settled_at(outcomes: SlaOutcomes) -> npt.NDArray[np.float64]:
@@ -228,6 +235,7 @@ def sla_compliance_rate(
     policy: SlaPolicy | SlaPolicySet | Iterable[SlaPolicy] | None = None,
     *,
     as_of: datetime | None = None,
+    definitions: Definitions | str = "default",
     zero_division: ZeroDivision = "warn",
     confidence: float = 0.95,
 ) -> float:
@@ -244,6 +252,8 @@ def sla_compliance_rate(
         Needed unless ``tickets`` are outcomes.
     as_of : datetime, optional
         Instant of evaluation (default: now).
+    definitions : Definitions or str, default="default"
+        What counts as a reply, as for the ticket metrics (see :func:`evaluate_sla`).
     zero_division : {"warn", "raise"} or float, default="warn"
     confidence : float, default=0.95
         Level of the interval of the class result (:class:`SlaCompliance`).
@@ -265,7 +275,11 @@ def sla_compliance_rate(
     0.5
     """
     metric = SlaCompliance(
-        policy=policy, as_of=as_of, zero_division=zero_division, confidence=confidence
+        policy=policy,
+        as_of=as_of,
+        definitions=definitions,
+        zero_division=zero_division,
+        confidence=confidence,
     )
     metric.update(tickets)
     return float(metric.compute().value)
@@ -287,6 +301,7 @@ def sla_compliance(
     period: _Period | None = None,
     timezone: str = "UTC",
     as_of: datetime | None = None,
+    definitions: Definitions | str = "default",
     confidence: float = 0.95,
 ) -> SlaComplianceTable:
     """SLA compliance by policy, metric, priority, channel and/or period, as a table.
@@ -305,6 +320,8 @@ def sla_compliance(
         ``period`` to ``by`` when missing.
     as_of : datetime, optional
         Instant of evaluation (default: now).
+    definitions : Definitions or str, default="default"
+        What counts as a reply, as for the ticket metrics (see :func:`evaluate_sla`).
     confidence : float, default=0.95
 
     Returns
@@ -334,6 +351,7 @@ def sla_compliance(
         period=period,
         timezone=timezone,
         as_of=as_of,
+        definitions=definitions,
         confidence=confidence,
         zero_division=float("nan"),
     )
@@ -360,7 +378,11 @@ def _label(value: Any) -> str | None:
 
 
 def _live(
-    tickets: Any, policy: Any, as_of: datetime | None, owner: str
+    tickets: Any,
+    policy: Any,
+    as_of: datetime | None,
+    owner: str,
+    definitions: Definitions | str = "default",
 ) -> tuple[SlaOutcomes, float]:
     if isinstance(tickets, SlaOutcomes):
         if as_of is not None and as_of_seconds(as_of, owner) != tickets.as_of:
@@ -373,7 +395,7 @@ def _live(
         raise InvalidParameterError(
             f"{owner} needs a policy to evaluate tickets, or the SlaOutcomes of evaluate_sla"
         )
-    outcomes = evaluate_sla(tickets, policy, as_of=as_of)
+    outcomes = evaluate_sla(tickets, policy, as_of=as_of, definitions=definitions)
     return outcomes, outcomes.as_of
 
 

@@ -42,6 +42,7 @@ from typing import Any, ClassVar
 import numpy as np
 import numpy.typing as npt
 
+from cxmetrics.definitions import DEFAULT, Definitions, as_definitions
 from cxmetrics.exceptions import InvalidParameterError, SlaError
 from cxmetrics.models.ticket import PRIORITIES, TICKET_STATUSES
 from cxmetrics.sla._clock import Clocks
@@ -277,9 +278,16 @@ class _Context:
     prio_ticket: IntArray
     prio_start: FloatArray
     prio_code: npt.NDArray[np.int8]
+    # What counts as a reply: the same rules as the ticket metrics.
+    definitions: Definitions = DEFAULT
 
 
-def _context(batch: TicketBatch, policies: SlaPolicySet, as_of: float) -> _Context:
+def _context(
+    batch: TicketBatch,
+    policies: SlaPolicySet,
+    as_of: float,
+    definitions: Definitions = DEFAULT,
+) -> _Context:
     calendars: list[Any] = []
     n_p, n_m = len(policies), len(SLA_METRICS)
     clock_of = np.full((n_p, n_m), -1, dtype=np.int64)
@@ -312,6 +320,7 @@ def _context(batch: TicketBatch, policies: SlaPolicySet, as_of: float) -> _Conte
         prio_ticket=ticket,
         prio_start=start,
         prio_code=code,
+        definitions=definitions,
     )
 
 
@@ -911,6 +920,8 @@ def evaluate_sla(
     tickets: Any,
     policy: SlaPolicy | SlaPolicySet | Iterable[SlaPolicy],
     as_of: datetime | None = None,
+    *,
+    definitions: Definitions | str = "default",
 ) -> SlaOutcomes:
     """Evaluate SLA targets: one outcome per (ticket, target instance).
 
@@ -927,6 +938,10 @@ def evaluate_sla(
         The instant of evaluation (timezone-aware): events after it are ignored,
         open instances are ``active``, ``paused`` or ``breached`` as of then.
         Default: now.
+    definitions : Definitions or str, default="default"
+        What counts as an agent reply (bots, internal notes, automated messages,
+        calls), exactly as for the ticket metrics: a first-reply target is met by
+        the reply that :func:`~cxmetrics.first_response_time` measures.
 
     Returns
     -------
@@ -966,7 +981,7 @@ def evaluate_sla(
     >>> row["status"], row["due"][0].hour, row["business_time_used"][0]
     (['achieved'], 15, datetime.timedelta(seconds=10800))
     """
-    return _evaluate(tickets, policy, as_of)
+    return _evaluate(tickets, policy, as_of, definitions=as_definitions(definitions))
 
 
 def _evaluate(
@@ -974,13 +989,14 @@ def _evaluate(
     policy: SlaPolicy | SlaPolicySet | Iterable[SlaPolicy],
     as_of: datetime | None,
     stages: dict[str, float] | None = None,
+    definitions: Definitions = DEFAULT,
 ) -> SlaOutcomes:
     """:func:`evaluate_sla`, adding the seconds of each stage to ``stages`` if given."""
     clock = _Stopwatch(stages)
     batch = as_ticket_batch(tickets)
     policies = as_policy_set(policy)
     clock.lap("batch")
-    ctx = _context(batch, policies, as_of_seconds(as_of))
+    ctx = _context(batch, policies, as_of_seconds(as_of), definitions)
     clock.lap("timeline and policies")
     parts = _evaluate_all(ctx, clock)
     outcomes = _assemble(parts, batch, policies, ctx.as_of, ctx.policy_of)
@@ -1021,14 +1037,23 @@ def _evaluate_all(ctx: _Context, clock: _Stopwatch | None = None) -> list[dict[s
     if "first_reply" in names and not {"next_reply", "periodic_update", "pausable_update"} & set(
         names
     ):
-        first_only = first_reply_instances(batch, ctx.timeline, ctx.as_of, alive)
+        first_only = first_reply_instances(
+            batch, ctx.timeline, ctx.as_of, alive, definitions=ctx.definitions
+        )
     if first_only is not None:
         by_metric["first_reply"] = first_only
         clock.lap("reply and update instances")
     elif {"first_reply", "next_reply", "periodic_update", "pausable_update"} & set(names):
         # The stream holds only the segments that solve or reopen: the pausable
         # update clock, which needs every segment, looks them up in the timeline.
-        stream = build_stream(batch, ctx.timeline, ctx.as_of, alive, every_segment=False)
+        stream = build_stream(
+            batch,
+            ctx.timeline,
+            ctx.as_of,
+            alive,
+            every_segment=False,
+            definitions=ctx.definitions,
+        )
         if {"first_reply", "next_reply"} & set(names):
             by_metric["first_reply"], by_metric["next_reply"] = reply_instances(stream)
         if {"periodic_update", "pausable_update"} & set(names):
