@@ -44,7 +44,7 @@ Attribution = Literal["created", "event"]
 class Definitions(BaseModel):
     """The rules a ticket metric follows. Immutable, hashable and picklable.
 
-    Parameters
+    Attributes
     ----------
     name : str, default="custom"
         A label (the preset's name for presets); not a rule.

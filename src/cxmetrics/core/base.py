@@ -49,7 +49,7 @@ P = TypeVar("P", bound="MetricParams")
 class MetricParams(BaseModel):
     """Base class of metric parameters: frozen, validated, comparable, JSON-able.
 
-    Parameters
+    Attributes
     ----------
     zero_division : {"warn", "raise"} or float, default="warn"
         Value of an undefined metric (e.g. no input). ``"warn"`` returns ``nan`` and

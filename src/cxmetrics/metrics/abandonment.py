@@ -124,6 +124,12 @@ class AbandonmentRate(Metric[RatioState, AbandonmentParams]):
 
     Parameters
     ----------
+    **params
+        Keyword arguments, validated into ``AbandonmentRate.Params``: the
+        ones listed under Other Parameters.
+
+    Other Parameters
+    ----------------
     short_abandon : timedelta, optional
     channel : str, optional
     zero_division : {"warn", "raise"} or float, default="warn"

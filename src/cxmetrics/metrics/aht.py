@@ -263,6 +263,12 @@ class AHT(Metric[HandleTimeState, AHTParams]):
 
     Parameters
     ----------
+    **params
+        Keyword arguments, validated into ``AHT.Params``: the
+        ones listed under Other Parameters.
+
+    Other Parameters
+    ----------------
     channel : str, optional
     direction : {"any", "inbound", "outbound"}, default="any"
     per : {"leg", "contact"}, default="leg"

@@ -83,6 +83,12 @@ class CallTransferRate(Metric[RatioState, CallParams]):
 
     Parameters
     ----------
+    **params
+        Keyword arguments, validated into ``CallTransferRate.Params``: the
+        ones listed under Other Parameters.
+
+    Other Parameters
+    ----------------
     channel : str, optional
     zero_division : {"warn", "raise"} or float, default="warn"
     confidence : float, default=0.95

@@ -243,6 +243,12 @@ class Churn(Metric[SegmentTallyState, ChurnParams]):
 
     Parameters
     ----------
+    **params
+        Keyword arguments, validated into ``Churn.Params``: the
+        ones listed under Other Parameters.
+
+    Other Parameters
+    ----------------
     start, end : datetime
     denominator : {"start", "start_all_lost", "start_plus_new", "average", "daily_sum"}, default="start"
     zero_division : {"warn", "raise"} or float, default="warn"

@@ -263,6 +263,12 @@ class PeakConcurrency(Metric[SpansState, ConcurrencyParams]):
 
     Parameters
     ----------
+    **params
+        Keyword arguments, validated into ``PeakConcurrency.Params``: the
+        ones listed under Other Parameters.
+
+    Other Parameters
+    ----------------
     span : {"connected", "handling"}, default="connected"
     channel : str, optional
     zero_division : {"warn", "raise"} or float, default="warn"

@@ -169,6 +169,12 @@ class CSAT(Metric[RatioState, CSATParams]):
 
     Parameters
     ----------
+    **params
+        Keyword arguments, validated into ``CSAT.Params``: the
+        ones listed under Other Parameters.
+
+    Other Parameters
+    ----------------
     scale : {2, 3, 4, 5, 7, 10}, default=5
     satisfied : tuple of int, optional
         Answers counted as satisfied; default per scale (see :func:`csat`).

@@ -178,6 +178,12 @@ class CustomerLifetime(Metric[SegmentTallyState, LifetimeParams]):
 
     Parameters
     ----------
+    **params
+        Keyword arguments, validated into ``CustomerLifetime.Params``: the
+        ones listed under Other Parameters.
+
+    Other Parameters
+    ----------------
     as_of : datetime
     method : {"exposure", "churned"}, default="exposure"
     zero_division : {"warn", "raise"} or float, default="warn"

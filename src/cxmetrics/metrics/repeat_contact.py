@@ -175,6 +175,12 @@ class RepeatContactFCR(Metric[RatioState, RepeatContactParams]):
 
     Parameters
     ----------
+    **params
+        Keyword arguments, validated into ``RepeatContactFCR.Params``: the
+        ones listed under Other Parameters.
+
+    Other Parameters
+    ----------------
     within : timedelta, default=7 days
     same_queue : bool, default=False
     repeats : {"any", "handled"}, default="any"

@@ -167,6 +167,12 @@ class Retention(Metric[SegmentTallyState, RetentionParams]):
 
     Parameters
     ----------
+    **params
+        Keyword arguments, validated into ``Retention.Params``: the
+        ones listed under Other Parameters.
+
+    Other Parameters
+    ----------------
     start, end : datetime
     method : {"crr", "cohort"}, default="crr"
     zero_division : {"warn", "raise"} or float, default="warn"

@@ -187,6 +187,12 @@ class RevenueChurn(Metric[SegmentTallyState, RevenueChurnParams]):
 
     Parameters
     ----------
+    **params
+        Keyword arguments, validated into ``RevenueChurn.Params``: the
+        ones listed under Other Parameters.
+
+    Other Parameters
+    ----------------
     start, end : datetime
     kind : {"gross", "net"}, default="gross"
     zero_division : {"warn", "raise"} or float, default="warn"

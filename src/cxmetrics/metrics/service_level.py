@@ -210,6 +210,12 @@ class ServiceLevel(Metric[ServiceLevelState, ServiceLevelParams]):
 
     Parameters
     ----------
+    **params
+        Keyword arguments, validated into ``ServiceLevel.Params``: the
+        ones listed under Other Parameters.
+
+    Other Parameters
+    ----------------
     target : timedelta, default=20 s
     abandons : {"exclude_short", "offered", "answered", "short_as_met"}, default="exclude_short"
     short_abandon : timedelta, optional

@@ -87,6 +87,12 @@ class AverageSpeedOfAnswer(Metric[MeanState, CallParams]):
 
     Parameters
     ----------
+    **params
+        Keyword arguments, validated into ``AverageSpeedOfAnswer.Params``: the
+        ones listed under Other Parameters.
+
+    Other Parameters
+    ----------------
     channel : str, optional
     zero_division : {"warn", "raise"} or float, default="warn"
     confidence : float, default=0.95

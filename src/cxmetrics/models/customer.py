@@ -30,7 +30,7 @@ class RevenueChange(Record):
 class Customer(Record):
     """One customer's lifetime: active from ``since`` until ``until`` (exclusive).
 
-    Parameters
+    Attributes
     ----------
     id : str
     since : datetime

@@ -23,7 +23,7 @@ Direction = Literal["inbound", "outbound"]
 class Message(Record):
     """A written message on a ticket: an email, a web or chat message, a note.
 
-    Parameters
+    Attributes
     ----------
     at : datetime
         When the message was created (timezone-aware).
@@ -64,7 +64,7 @@ def _contact_name(contact_id: Any) -> str:
 class Call(Record):
     """A live contact: a phone call, or a chat handled live (``channel="chat"``).
 
-    Parameters
+    Attributes
     ----------
     at : datetime
         When the contact arrived (entered the queue, for inbound contacts).

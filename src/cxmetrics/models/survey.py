@@ -82,7 +82,7 @@ def check_score(kind: str, scale: int, score: float) -> None:
 class SurveyResponse(Record):
     """One answer to a CSAT, CES, NPS or review survey.
 
-    Parameters
+    Attributes
     ----------
     kind : {"csat", "ces", "nps", "review"}
     score : float

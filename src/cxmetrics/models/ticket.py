@@ -95,7 +95,7 @@ class Ticket(Record):
     history gives ``interactions`` (messages and calls), ``status_changes``,
     ``assignments`` and ``priority_changes``. Both may be given, and must then agree.
 
-    Parameters
+    Attributes
     ----------
     id : str
         Unique ticket identifier (integers are stored as strings).
