@@ -270,9 +270,7 @@ def _evaluate_once(tickets: TicketBatch, options: dict[str, Any]) -> Any:
     params = get_metric("sla_compliance")(**options).params
     if params.policy is None:
         raise InvalidParameterError("sla_compliance needs a policy: pass report(sla=...)")
-    return evaluate_sla(
-        tickets, params.policy, as_of=params.as_of, definitions=params.definitions
-    )
+    return evaluate_sla(tickets, params.policy, as_of=params.as_of, definitions=params.definitions)
 
 
 def _metric_rows(
