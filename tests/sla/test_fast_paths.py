@@ -20,17 +20,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cxmetrics import Message, PriorityChange, StatusChange, Ticket
-from cxmetrics.sla import _timeline, evaluate
-from cxmetrics.sla._timeline import (
-    build_stream,
-    build_timeline,
-    first_reply_instances,
-    group_time_order,
-    rank_in_group,
-    reply_instances,
-    segmented_cumsum,
-    update_instances,
-)
+from cxmetrics.sla import _grouping, _pieces, _priority, _timeline, evaluate
+from cxmetrics.sla._grouping import group_time_order, rank_in_group, segmented_cumsum
+from cxmetrics.sla._instances import first_reply_instances
+from cxmetrics.sla._stream import build_stream, reply_instances, update_instances
+from cxmetrics.sla._timeline import build_timeline
 from cxmetrics.sla.evaluate import evaluate_sla
 from cxmetrics.sla.policy import SlaPolicy, SlaPolicySet, SlaTarget
 from cxmetrics.tables.ticket_batch import TicketBatch
@@ -47,18 +41,18 @@ def general_paths() -> Iterator[None]:
     """Switch every shortcut off: sorts, the merged stream, per-instance pieces, rank sums."""
 
     def segment_pieces(ctx, inst, m, end):
-        return evaluate._segment_pieces(ctx, inst, m, ctx.policy_of[inst.ticket], end)
+        return _pieces._segment_pieces(ctx, inst, m, ctx.policy_of[inst.ticket], end)
 
     def rank_sums(values, offsets):
         return segmented_cumsum(values, rank_in_group(offsets, values.size))
 
     patches = [
-        mock.patch.object(_timeline, "_packed_keys", lambda *pairs: None),
+        mock.patch.object(_grouping, "_packed_keys", lambda *pairs: None),
         mock.patch.object(_timeline, "sorted_within_groups", lambda group, at: False),
-        mock.patch.object(evaluate, "sorted_within_groups", lambda group, at: False),
-        mock.patch.object(evaluate, "first_reply_instances", lambda *args: None),
-        mock.patch.object(evaluate, "_ticket_pieces", segment_pieces),
-        mock.patch.object(evaluate, "_running_sums", rank_sums),
+        mock.patch.object(_priority, "sorted_within_groups", lambda group, at: False),
+        mock.patch.object(evaluate, "first_reply_instances", lambda *args, **kwargs: None),
+        mock.patch.object(_pieces, "_ticket_pieces", segment_pieces),
+        mock.patch.object(_pieces, "_running_sums", rank_sums),
     ]
     with contextlib.ExitStack() as stack:
         for patch in patches:
@@ -210,7 +204,7 @@ _DURATIONS = st.one_of(st.integers(0, 10**7).map(float), st.floats(0, 1e7), st.j
 def test_running_sums_are_sequential_sums(groups):
     values = np.array([v for g in groups for v in g], dtype=float)
     offsets = np.cumsum([0, *map(len, groups)]).astype(np.int64)
-    before, through = evaluate._running_sums(values, offsets)
+    before, through = _pieces._running_sums(values, offsets)
     expected_before, expected_through = [], []
     for g in groups:
         total = 0.0

@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cxmetrics import BusinessCalendar
-from cxmetrics.sla.evaluate import SlaOutcomes, evaluate_sla
+from cxmetrics.sla.evaluate import evaluate_sla
+from cxmetrics.sla.outcomes import SlaOutcomes
 
 from tests.sla.fakes import WeekdayHours
 from tests.sla.strategies import T0, policies, ticket_lists

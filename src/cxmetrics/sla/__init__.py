@@ -3,6 +3,7 @@
 See ``docs/sla.md`` for the model and every rule.
 """
 
+from cxmetrics.sla._context import assign_policies
 from cxmetrics.sla.compliance import (
     SlaCompliance,
     SlaComplianceTable,
@@ -11,7 +12,8 @@ from cxmetrics.sla.compliance import (
     sla_compliance,
     sla_compliance_rate,
 )
-from cxmetrics.sla.evaluate import OUTCOME_STATUSES, SlaOutcomes, assign_policies, evaluate_sla
+from cxmetrics.sla.evaluate import evaluate_sla
+from cxmetrics.sla.outcomes import OUTCOME_STATUSES, SlaOutcomes
 from cxmetrics.sla.policy import SLA_METRICS, SlaCondition, SlaPolicy, SlaPolicySet, SlaTarget
 
 __all__ = [

@@ -24,15 +24,10 @@ from cxmetrics.core.state import CountsState
 from cxmetrics.definitions import DEFAULT, Definitions, as_definitions
 from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.registry import register
+from cxmetrics.sla._context import as_of_seconds
 from cxmetrics.sla._table import ColumnTable
-from cxmetrics.sla.evaluate import (
-    ACHIEVED,
-    ACTIVE,
-    BREACHED,
-    SlaOutcomes,
-    as_of_seconds,
-    evaluate_sla,
-)
+from cxmetrics.sla.evaluate import evaluate_sla
+from cxmetrics.sla.outcomes import ACHIEVED, ACTIVE, BREACHED, SlaOutcomes
 from cxmetrics.sla.policy import SlaPolicy, SlaPolicySet, as_policy_set
 from cxmetrics.stats import wilson_interval
 from cxmetrics.tables.ticket_batch import Categorical
@@ -194,7 +189,7 @@ class SlaCompliance(Metric[CountsState, SlaComplianceParams]):
     The state counts achieved and breached instances per group, so partitions
     evaluated separately (each ticket in one partition) merge exactly. ``update``
     takes tickets (evaluated with ``policy`` at ``as_of``) or an
-    :class:`~cxmetrics.sla.evaluate.SlaOutcomes` table.
+    :class:`~cxmetrics.sla.outcomes.SlaOutcomes` table.
 
     Examples
     --------
