@@ -13,7 +13,7 @@ import numpy.typing as npt
 
 from cxmetrics.exceptions import SlaError
 from cxmetrics.sla._context import _Context
-from cxmetrics.sla._due import _due_single, _due_times
+from cxmetrics.sla._due import _Due, _due_single, _due_times
 from cxmetrics.sla._grouping import segmented_searchsorted
 from cxmetrics.sla._instances import END_OPEN, Instances
 from cxmetrics.sla._pieces import (
@@ -50,6 +50,38 @@ def _evaluate_metric(
     pol = ctx.policy_of[inst.ticket]
     completed = inst.how != END_OPEN
     end = np.where(completed, inst.end, ctx.as_of)
+    pieces = _metric_pieces(ctx, m, inst, pol, end, whole_tickets, shared)
+    clock = ctx.clock_of[pol, m]
+    first_p, last_p = _priority_span(ctx, inst, end)
+    part = _metric_due(ctx, m, inst, pieces, clock, pol, end, first_p, last_p)
+    status = _status(ctx, m, inst, pol, completed, part.due)
+    return {
+        "ticket": inst.ticket,
+        "metric": np.full(n, m, dtype=np.int32),
+        "priority": part.priority.astype(np.int32),
+        "business_hours": clock >= 0,
+        "target": part.target,
+        "start": inst.start,
+        "due": part.due,
+        "completed_at": np.where(completed, inst.end, np.nan),
+        "completion": np.where(completed, inst.how - 1, -1).astype(np.int32),
+        "status": status.astype(np.int32),
+        "business_time_used": pieces.used_end.copy(),
+        "time_left": part.used_at_due - pieces.used_end,
+        "keep": part.applies,
+    }
+
+
+def _metric_pieces(
+    ctx: _Context,
+    m: int,
+    inst: Instances,
+    pol: IntArray,
+    end: FloatArray,
+    whole_tickets: bool,
+    shared: dict[tuple[Any, ...], tuple[Instances, _Pieces]] | None,
+) -> _Pieces | _OnePiece:
+    """The clock pieces of metric ``m``'s instances, reused from ``shared`` when known."""
     reply = SLA_METRICS[m] in _REPLY_METRICS
     key = (
         id(inst),
@@ -60,19 +92,18 @@ def _evaluate_metric(
     )
     known = shared.get(key) if shared is not None else None
     # The entry holds its instances, so their id cannot be reused meanwhile.
-    pieces: _Pieces | _OnePiece
     if known is not None and known[0] is inst:
-        pieces = known[1]
-    elif reply:
-        pieces = _one_piece_unlaid(ctx, inst, m, pol, end)
-    else:
-        pieces = _pieces(ctx, inst, m, pol, end, whole_tickets)
-        if shared is not None:
-            shared[key] = (inst, pieces)
-    clock = ctx.clock_of[pol, m]
+        return known[1]
+    if reply:
+        return _one_piece_unlaid(ctx, inst, m, pol, end)
+    pieces = _pieces(ctx, inst, m, pol, end, whole_tickets)
+    if shared is not None:
+        shared[key] = (inst, pieces)
+    return pieces
 
-    # Priority segments of each instance, from the one in force at its start to
-    # the one in force at its end.
+
+def _priority_span(ctx: _Context, inst: Instances, end: FloatArray) -> tuple[IntArray, IntArray]:
+    """Priority segments of each instance: (the one in force at its start, at its end)."""
     t = inst.ticket
     first_p = ctx.prio_offsets[t]
     last_p = ctx.prio_offsets[t + 1] - 1
@@ -84,13 +115,26 @@ def _evaluate_metric(
         at_end = segmented_searchsorted(sub_t, sub_s, t[multi], end[multi], "right")
         first_p[multi] = rows[at_start - 1]
         last_p[multi] = rows[at_end - 1]
+    return first_p, last_p
+
+
+def _metric_due(
+    ctx: _Context,
+    m: int,
+    inst: Instances,
+    pieces: _Pieces | _OnePiece,
+    clock: IntArray,
+    pol: IntArray,
+    end: FloatArray,
+    first_p: IntArray,
+    last_p: IntArray,
+) -> _Due:
+    """Due times of metric ``m``'s instances; raises when a target has none."""
     # Instances under one priority throughout take the short road; the others
     # expand into one row per priority segment.
     # (The short road runs over all of them, cheaper than picking the few others
     # out; their rows are then replaced.)
-    part = _due_single(ctx, m, inst, pieces, clock, pol, first_p)
-    due, used_at_due, priority = part.due, part.used_at_due, part.priority
-    target, applies = part.target, part.applies
+    result = _due_single(ctx, m, inst, pieces, clock, pol, first_p)
     several = np.flatnonzero(last_p > first_p)
     if several.size and isinstance(pieces, _OnePiece):
         # The general road walks laid-out pieces: lay out those of the few.
@@ -113,25 +157,36 @@ def _evaluate_metric(
             ctx, m, inst, pieces, clock, pol, first_p[several], last_p[several], several
         )
     if several.size:
-        due[several], used_at_due[several] = part.due, part.used_at_due
-        priority[several], target[several], applies[several] = (
+        result.due[several], result.used_at_due[several] = part.due, part.used_at_due
+        result.priority[several], result.target[several], result.applies[several] = (
             part.priority,
             part.target,
             part.applies,
         )
-    if (applies & ~np.isfinite(due)).any():
-        bad = np.flatnonzero(applies & ~np.isfinite(due))
+    if (result.applies & ~np.isfinite(result.due)).any():
+        bad = np.flatnonzero(result.applies & ~np.isfinite(result.due))
         ids = ", ".join(map(str, ctx.batch.ids[inst.ticket[bad[:5]]]))
         raise SlaError(
             f"no due time exists for metric {SLA_METRICS[m]!r} on ticket(s) {ids}: the "
             "policy's calendar has no open time after their start; extend the calendar"
         )
+    return result
 
-    status = np.full(n, ACTIVE, dtype=np.int8)
+
+def _status(
+    ctx: _Context,
+    m: int,
+    inst: Instances,
+    pol: IntArray,
+    completed: BoolArray,
+    due: FloatArray,
+) -> npt.NDArray[np.int8]:
+    """Status codes of the instances as of ``ctx.as_of``."""
+    status = np.full(len(inst), ACTIVE, dtype=np.int8)
     achieved = completed & (inst.end <= due)
     status[completed] = np.where(achieved[completed], ACHIEVED, BREACHED)
     open_ = ~completed
-    final_segment = ctx.timeline.last[t]
+    final_segment = ctx.timeline.last[inst.ticket]
     status_now = ctx.timeline.status[final_segment]
     if len(ctx.policies) == 1:
         running_now = np.take(ctx.runs[0, m], status_now)
@@ -139,21 +194,7 @@ def _evaluate_metric(
         running_now = ctx.runs[pol, m, status_now]
     status[open_ & ~running_now] = PAUSED
     status[open_ & (due < ctx.as_of)] = BREACHED
-    return {
-        "ticket": t,
-        "metric": np.full(n, m, dtype=np.int32),
-        "priority": priority.astype(np.int32),
-        "business_hours": clock >= 0,
-        "target": target,
-        "start": inst.start,
-        "due": due,
-        "completed_at": np.where(completed, inst.end, np.nan),
-        "completion": np.where(completed, inst.how - 1, -1).astype(np.int32),
-        "status": status.astype(np.int32),
-        "business_time_used": pieces.used_end.copy(),
-        "time_left": used_at_due - pieces.used_end,
-        "keep": applies,
-    }
+    return status
 
 
 def _no_rows() -> dict[str, Any]:
