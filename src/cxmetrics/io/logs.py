@@ -19,11 +19,12 @@ import numpy.typing as npt
 from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.io._source import Source, _pa, read_source
 from cxmetrics.models.ticket import PRIORITIES, TICKET_STATUSES
-from cxmetrics.tables.columns import Problems, localize
 from cxmetrics.tables.frame_rules import _check_mode
+from cxmetrics.tables.problems import Problems
 from cxmetrics.tables.schema import Collected
 from cxmetrics.tables.ticket_batch import AUTHORS
 from cxmetrics.tables.ticket_frames import to_ticket_batch
+from cxmetrics.tables.timestamps import localize
 
 __all__ = ["read_event_log", "read_message_log"]
 

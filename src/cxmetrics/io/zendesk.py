@@ -45,10 +45,12 @@ import numpy as np
 
 from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.io._source import _pa
-from cxmetrics.tables.columns import _FALSE, _TRUE, Problems, parse_iso
+from cxmetrics.tables.columns import FALSE_WORDS, TRUE_WORDS
 from cxmetrics.tables.frame_rules import _check_mode
+from cxmetrics.tables.problems import Problems
 from cxmetrics.tables.schema import Collected
 from cxmetrics.tables.ticket_frames import to_ticket_batch
+from cxmetrics.tables.timestamps import parse_iso
 
 __all__ = ["read_zendesk"]
 
@@ -206,8 +208,8 @@ def _flag(value: Any) -> bool:
         return value
     if isinstance(value, (int, float)) and value in (0, 1):
         return bool(value)
-    if isinstance(value, str) and value.strip().lower() in _TRUE + _FALSE:
-        return value.strip().lower() in _TRUE
+    if isinstance(value, str) and value.strip().lower() in TRUE_WORDS + FALSE_WORDS:
+        return value.strip().lower() in TRUE_WORDS
     raise _Unreadable("is not true or false")
 
 
