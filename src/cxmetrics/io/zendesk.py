@@ -340,24 +340,57 @@ def read_zendesk(
     report = _Report()
     comment_items = _comments(comments)
     metric_items = _load(ticket_metric_events, "ticket_metric_events")
-    roles: dict[str, str] = {}
-    for position, user in enumerate(_load(users, "users")):
-        ident = report.read(_ident, user.get("id"), "users", position, None, "id")
-        if ident is not None:
-            roles[ident] = str(user.get("role"))
-    rows: dict[str, list[dict[str, Any]]] = {
-        "tickets": [],
-        "messages": [],
-        "status_changes": [],
-        "priority_changes": [],
-        "assignments": [],
-    }
-    requester: dict[str, str | None] = {}
-    for position, item in enumerate(ticket_items):
+    rows = _Rows(report)
+    rows.read_users(_load(users, "users"))
+    rows.read_tickets(ticket_items)
+    rows.read_audits(audit_items)
+    rows.read_comments(comment_items)
+    rows.clear_customer_agents()
+    if not audit_items and metric_items:
+        _milestones(rows.tables["tickets"], metric_items, report)
+        if comment_items:  # the comments give the first reply; keep only the solve
+            for row in rows.tables["tickets"]:
+                row["first_reply_at"] = None
+    total = len(ticket_items) + len(audit_items) + len(comment_items) + len(metric_items)
+    return _assemble(rows.tables, report, errors, total)
+
+
+_ROW_TABLES = ("tickets", "messages", "status_changes", "priority_changes", "assignments")
+
+
+def _by_rule(item: Mapping[str, Any]) -> bool:
+    """Whether an audit or comment came ``via`` a rule (a trigger or automation)."""
+    via = item.get("via") or {}
+    return isinstance(via, Mapping) and via.get("channel") == "rule"
+
+
+class _Rows:
+    """The table rows read from an export's objects, and what linking them needs."""
+
+    def __init__(self, report: _Report) -> None:
+        self.report = report
+        self.tables: dict[str, list[dict[str, Any]]] = {name: [] for name in _ROW_TABLES}
+        self.roles: dict[str, str] = {}
+        self.requester: dict[str, str | None] = {}
+
+    def read_users(self, users: list[dict[str, Any]]) -> None:
+        """The role of each user, to tell customers from agents."""
+        for position, user in enumerate(users):
+            ident = self.report.read(_ident, user.get("id"), "users", position, None, "id")
+            if ident is not None:
+                self.roles[ident] = str(user.get("role"))
+
+    def read_tickets(self, items: list[dict[str, Any]]) -> None:
+        """One ticket row per ticket object, and its requester."""
+        for position, item in enumerate(items):
+            self._ticket(position, item)
+
+    def _ticket(self, position: int, item: dict[str, Any]) -> None:
+        report = self.report
         raw_id = item.get("id")
         ident = report.read(_ident, raw_id, "tickets", position, _text(raw_id), "id")
         if ident is None and raw_id is not None:
-            continue  # an unreadable id: reported, and nothing can link to the ticket
+            return  # an unreadable id: reported, and nothing can link to the ticket
         via = item.get("via") or {}
         channel = str(via.get("channel") or "email") if isinstance(via, Mapping) else "email"
         status = str(item.get("status") or "open")
@@ -370,15 +403,15 @@ def read_zendesk(
                 ("group_id", _ident),
             )
         }
-        requester[str(ident)] = fields["requester_id"]
-        rows["tickets"].append(
+        self.requester[str(ident)] = fields["requester_id"]
+        self.tables["tickets"].append(
             {
                 "id": ident,
                 "created_at": fields["created_at"],
                 "status": _STATUS.get(status, status),
                 "priority": _text(item.get("priority")),
                 "channel": _CHANNELS.get(channel, channel),
-                "customer_id": requester[str(ident)],
+                "customer_id": self.requester[str(ident)],
                 "agent_id": fields["assignee_id"],
                 "group": fields["group_id"],
                 "tags": [str(t) for t in item.get("tags") or []],
@@ -386,99 +419,136 @@ def read_zendesk(
                 "solved_at": None,
             }
         )
-    for position, audit in enumerate(audit_items):
-        raw_ticket = audit.get("ticket_id")
-        ticket = report.read(_ident, raw_ticket, "audits", position, _text(raw_ticket), "ticket_id")
-        if ticket is None and raw_ticket is not None:
-            continue
-        at = report.read(_time, audit.get("created_at"), "audits", position, ticket, "created_at")
-        via = audit.get("via") or {}
-        by_rule = isinstance(via, Mapping) and via.get("channel") == "rule"
-        for number, event in enumerate(audit.get("events") or []):
-            kind = event.get("type")
-            where = f"events.{number}"
-            if kind in ("Comment", "VoiceComment"):
-                # A comment without its own author was written by the audit's author.
-                raw = event.get("author_id")
-                field = f"{where}.author_id"
-                if raw is None:
-                    raw, field = audit.get("author_id"), "author_id"
-                author = report.read(_ident, raw, "audits", position, ticket, field)
-                if author is None and raw is None and not by_rule:
-                    report.add(
-                        "audits", position, ticket, f"{where}.author_id", "missing",
-                        "the comment has no author_id (nor has its audit), so it is "
-                        "neither the customer's message nor an agent's reply", None,
-                    )  # fmt: skip
-                public = report.read(
-                    _flag, event.get("public"), "audits", position, ticket, f"{where}.public"
-                )
-                rows["messages"].append(
-                    {
-                        "ticket_id": ticket,
-                        "at": at,
-                        "author": _author(author, requester.get(str(ticket)), roles, by_rule),
-                        "public": bool(public),
-                        "automated": by_rule,
-                        "agent_id": author,
-                    }
-                )
-            elif kind in ("Create", "Change"):
-                field = event.get("field_name")
-                value = event.get("value")
-                if field == "status" and value and value != "deleted":
-                    rows["status_changes"].append(
-                        {"ticket_id": ticket, "at": at, "status": _STATUS.get(value, value)}
-                    )
-                elif field == "priority" and value:
-                    rows["priority_changes"].append(
-                        {"ticket_id": ticket, "at": at, "priority": value}
-                    )
-                elif field in ("assignee_id", "group_id"):
-                    name = "agent_id" if field == "assignee_id" else "group"
-                    value = report.read(_ident, value, "audits", position, ticket, f"{where}.value")
-                    rows["assignments"].append({"ticket_id": ticket, "at": at, name: value})
-    for position, comment in enumerate(comment_items):
-        raw_ticket = comment["ticket_id"]
-        ticket = report.read(
-            _ident, raw_ticket, "comments", position, _text(raw_ticket), "ticket_id"
-        )
-        if ticket is None and raw_ticket is not None:
-            continue
-        via = comment.get("via") or {}
-        by_rule = isinstance(via, Mapping) and via.get("channel") == "rule"
-        raw = comment.get("author_id")
-        author = report.read(_ident, raw, "comments", position, ticket, "author_id")
-        if raw is None and not by_rule:
+
+    def read_audits(self, items: list[dict[str, Any]]) -> None:
+        """Messages, status, priority and assignment changes from the audits' events."""
+        for position, audit in enumerate(items):
+            raw_ticket = audit.get("ticket_id")
+            ticket = self.report.read(
+                _ident, raw_ticket, "audits", position, _text(raw_ticket), "ticket_id"
+            )
+            if ticket is None and raw_ticket is not None:
+                continue
+            at = self.report.read(
+                _time, audit.get("created_at"), "audits", position, ticket, "created_at"
+            )
+            by_rule = _by_rule(audit)
+            for number, event in enumerate(audit.get("events") or []):
+                kind = event.get("type")
+                where = f"events.{number}"
+                if kind in ("Comment", "VoiceComment"):
+                    self._audit_comment(audit, event, position, ticket, at, where, by_rule)
+                elif kind in ("Create", "Change"):
+                    self._audit_change(event, position, ticket, at, where)
+
+    def _audit_comment(
+        self,
+        audit: dict[str, Any],
+        event: dict[str, Any],
+        position: int,
+        ticket: str | None,
+        at: str | None,
+        where: str,
+        by_rule: bool,
+    ) -> None:
+        report = self.report
+        # A comment without its own author was written by the audit's author.
+        raw = event.get("author_id")
+        field = f"{where}.author_id"
+        if raw is None:
+            raw, field = audit.get("author_id"), "author_id"
+        author = report.read(_ident, raw, "audits", position, ticket, field)
+        if author is None and raw is None and not by_rule:
             report.add(
-                "comments", position, ticket, "author_id", "missing",
-                "the comment has no author_id, so it is neither the customer's message nor "
-                "an agent's reply", None,
+                "audits", position, ticket, f"{where}.author_id", "missing",
+                "the comment has no author_id (nor has its audit), so it is "
+                "neither the customer's message nor an agent's reply", None,
             )  # fmt: skip
-        public = report.read(_flag, comment.get("public"), "comments", position, ticket, "public")
-        rows["messages"].append(
+        public = report.read(
+            _flag, event.get("public"), "audits", position, ticket, f"{where}.public"
+        )
+        self._message(ticket, at, author, public, by_rule)
+
+    def _audit_change(
+        self,
+        event: dict[str, Any],
+        position: int,
+        ticket: str | None,
+        at: str | None,
+        where: str,
+    ) -> None:
+        field = event.get("field_name")
+        value = event.get("value")
+        if field == "status" and value and value != "deleted":
+            self.tables["status_changes"].append(
+                {"ticket_id": ticket, "at": at, "status": _STATUS.get(value, value)}
+            )
+        elif field == "priority" and value:
+            self.tables["priority_changes"].append(
+                {"ticket_id": ticket, "at": at, "priority": value}
+            )
+        elif field in ("assignee_id", "group_id"):
+            name = "agent_id" if field == "assignee_id" else "group"
+            value = self.report.read(_ident, value, "audits", position, ticket, f"{where}.value")
+            self.tables["assignments"].append({"ticket_id": ticket, "at": at, name: value})
+
+    def read_comments(self, items: list[dict[str, Any]]) -> None:
+        """Messages from comment objects (when there are no audits)."""
+        report = self.report
+        for position, comment in enumerate(items):
+            raw_ticket = comment["ticket_id"]
+            ticket = report.read(
+                _ident, raw_ticket, "comments", position, _text(raw_ticket), "ticket_id"
+            )
+            if ticket is None and raw_ticket is not None:
+                continue
+            by_rule = _by_rule(comment)
+            raw = comment.get("author_id")
+            author = report.read(_ident, raw, "comments", position, ticket, "author_id")
+            if raw is None and not by_rule:
+                report.add(
+                    "comments", position, ticket, "author_id", "missing",
+                    "the comment has no author_id, so it is neither the customer's message "
+                    "nor an agent's reply", None,
+                )  # fmt: skip
+            public = report.read(
+                _flag, comment.get("public"), "comments", position, ticket, "public"
+            )
+            at = report.read(
+                _time, comment.get("created_at"), "comments", position, ticket, "created_at"
+            )
+            self._message(ticket, at, author, public, by_rule)
+
+    def _message(
+        self, ticket: str | None, at: str | None, author: str | None, public: Any, by_rule: bool
+    ) -> None:
+        self.tables["messages"].append(
             {
                 "ticket_id": ticket,
-                "at": report.read(
-                    _time, comment.get("created_at"), "comments", position, ticket, "created_at"
-                ),
-                "author": _author(author, requester.get(str(ticket)), roles, by_rule),
+                "at": at,
+                "author": _author(author, self.requester.get(str(ticket)), self.roles, by_rule),
                 "public": bool(public),
                 "automated": by_rule,
                 "agent_id": author,
             }
         )
-    for message in rows["messages"]:
-        if message["author"] not in ("agent", "bot"):
-            message["agent_id"] = None
-    if not audit_items and metric_items:
-        _milestones(rows["tickets"], metric_items, report)
-        if comment_items:  # the comments give the first reply; keep only the solve
-            for row in rows["tickets"]:
-                row["first_reply_at"] = None
+
+    def clear_customer_agents(self) -> None:
+        """Only agents' and bots' messages keep an ``agent_id``."""
+        for message in self.tables["messages"]:
+            if message["author"] not in ("agent", "bot"):
+                message["agent_id"] = None
+
+
+def _assemble(
+    rows: dict[str, list[dict[str, Any]]],
+    report: _Report,
+    errors: Literal["raise", "collect"],
+    total: int,
+) -> Any:
+    """The rows as pyarrow tables, validated into a batch (or a :class:`Collected`)."""
     problems = report.problems
     if errors == "raise":
-        total = len(ticket_items) + len(audit_items) + len(comment_items) + len(metric_items)
         problems.raise_if_any("Zendesk export", total)
     elif problems.items:
         # A ticket with an unreadable value is left out whole, as in the tables.
