@@ -276,10 +276,7 @@ def read_event_log(
     mapped_columns = dict(ticket_columns or {})
     src.require(case, timestamp, status, actor, created_at, *mapped_columns.values())
     problems = Problems([])
-    case_text = _text(src, case)
-    ids = _objects(case_text)
-    missing_case = np.equal(ids, None)  # type: ignore[call-overload]
-    problems.add(missing_case, ids=ids, field=case, code="missing", message="Field required")
+    case_text, ids, missing_case = _case_ids(src, case, problems)
     at, bad = _times(src, timestamp, timestamp_format, timezone, problems, ids)
     codes, bad_status = _mapped(src, status, status_map, TICKET_STATUSES, "status", problems, ids)
     bad_row = bad | bad_status | missing_case
@@ -298,13 +295,7 @@ def read_event_log(
             "created_at": _case_created(cases, at, opened),
         }
         view = src.view(None)
-        for field, column in mapped_columns.items():
-            values = _objects(view.text(column))[cases.order][cases.last]
-            if value_maps and field in value_maps:
-                table = value_maps[field]
-                values = np.array([table.get(v, v) if v is not None else None for v in values],
-                                  dtype=object)  # fmt: skip
-            tickets[field] = values
+        tickets.update(_last_values(view, mapped_columns, value_maps, cases))
         case_ids = names[case_code[cases.order]]
         status_table = _status_changes(codes, at, cases, case_ids)
         assignments = None
@@ -313,8 +304,7 @@ def read_event_log(
             assignments = _actor_changes(who, at, cases, case_ids)
             if "agent_id" not in tickets:
                 tickets["agent_id"] = _last_actor(who, cases)
-        if "priority" in tickets:
-            _check_priorities(tickets["priority"])
+        _check_priorities(tickets)
         return to_ticket_batch(
             _arrow_table(tickets),
             status_changes=_arrow_table(status_table),
@@ -323,6 +313,17 @@ def read_event_log(
         )
 
     return _finish(problems, bad_row, src, build, errors, "event log")
+
+
+def _case_ids(
+    src: Source, case: str, problems: Problems
+) -> tuple[Any, npt.NDArray[np.object_], BoolArray]:
+    """The case column: ``(text, ids, missing)``, a missing id reported."""
+    case_text = _text(src, case)
+    ids = _objects(case_text)
+    missing: BoolArray = np.equal(ids, None)  # type: ignore[call-overload]
+    problems.add(missing, ids=ids, field=case, code="missing", message="Field required")
+    return case_text, ids, missing
 
 
 @dataclass(frozen=True)
@@ -415,8 +416,30 @@ def _last_actor(who: npt.NDArray[np.object_], cases: _Groups) -> npt.NDArray[np.
     return agent
 
 
-def _check_priorities(given: npt.NDArray[Any]) -> None:
+def _last_values(
+    view: Any,
+    mapped_columns: Mapping[str, str],
+    value_maps: Mapping[str, Mapping[str, str | None]] | None,
+    cases: _Groups,
+) -> dict[str, Any]:
+    """Ticket field → its column's value at each case's last event, through its value map."""
+    fields: dict[str, Any] = {}
+    for field, column in mapped_columns.items():
+        values = _objects(view.text(column))[cases.order][cases.last]
+        if value_maps and field in value_maps:
+            table = value_maps[field]
+            values = np.array(
+                [table.get(v, v) if v is not None else None for v in values], dtype=object
+            )
+        fields[field] = values
+    return fields
+
+
+def _check_priorities(tickets: Mapping[str, Any]) -> None:
     """Raise on a priority that is not one of ours (the value maps should give ours)."""
+    if "priority" not in tickets:
+        return
+    given = tickets["priority"]
     unknown = ~np.equal(given, None) & ~np.isin(given, PRIORITIES)  # type: ignore[call-overload]
     if unknown.any():
         raise InvalidParameterError(
@@ -568,15 +591,9 @@ def read_message_log(
             "at": at[convs.order],
             "author": np.array(AUTHORS, dtype=object)[authors],
         }
-        for column, field, mask in ((agent, "agent_id", is_agent),
-                                    (customer, "customer_id", authors == 0)):  # fmt: skip
-            if column is None:
-                continue
-            who = _objects(view.text(column))[convs.order]
-            if field == "agent_id":
-                messages["agent_id"] = who.copy()
-                messages["agent_id"][~is_agent] = None
-            tickets[field] = _first_of_role(who, mask, convs)
+        people = _people(view, agent, customer, authors, is_agent, convs)
+        messages.update(people[0])
+        tickets.update(people[1])
         if public is not None:
             messages["public"] = _objects(view.text(public))[convs.order]
         return to_ticket_batch(
@@ -628,6 +645,29 @@ def _created_by(first_author: IntArray) -> npt.NDArray[np.object_]:
         np.where(first_author == AUTHORS.index("agent"), "agent", "system"),
     ).astype(object)
     return created_by
+
+
+def _people(
+    view: Any,
+    agent: str | None,
+    customer: str | None,
+    authors: IntArray,
+    is_agent: BoolArray,
+    convs: _Groups,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The ``agent_id`` of messages, and each ticket's agent and customer: the first one."""
+    messages: dict[str, Any] = {}
+    tickets: dict[str, Any] = {}
+    for column, field, mask in ((agent, "agent_id", is_agent),
+                                (customer, "customer_id", authors == 0)):  # fmt: skip
+        if column is None:
+            continue
+        who = _objects(view.text(column))[convs.order]
+        if field == "agent_id":
+            messages["agent_id"] = who.copy()
+            messages["agent_id"][~is_agent] = None
+        tickets[field] = _first_of_role(who, mask, convs)
+    return messages, tickets
 
 
 def _first_of_role(
