@@ -9,8 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cxmetrics.tables.columns import (
-    Table,
+from cxmetrics.tables.arrow import (
     bool_values,
     dictionary_indices,
     float_values,
@@ -19,6 +18,7 @@ from cxmetrics.tables.columns import (
     valid_mask,
     values_view,
 )
+from cxmetrics.tables.columns import Table
 
 pa = pytest.importorskip("pyarrow")
 pc = pytest.importorskip("pyarrow.compute")

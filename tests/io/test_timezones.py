@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from cxmetrics import RecordValidationError, first_response_time
 from cxmetrics.io import to_ticket_batch
 from cxmetrics.models.ticket import StatusChange
-from cxmetrics.tables.columns import localize
+from cxmetrics.tables.timestamps import localize
 
 pa = pytest.importorskip("pyarrow")
 

@@ -21,7 +21,8 @@ import numpy.typing as npt
 from cxmetrics._optional import import_optional
 from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.io._progress import Progress
-from cxmetrics.tables.columns import Table, is_dataframe
+from cxmetrics.tables.columns import Table
+from cxmetrics.tables.native import is_dataframe
 
 __all__ = ["Source", "read_source"]
 

@@ -17,176 +17,31 @@ import numpy as np
 import numpy.typing as npt
 
 from cxmetrics.exceptions import InvalidParameterError
+from cxmetrics.io._log_columns import (
+    BoolArray,
+    FloatArray,
+    Groups,
+    IntArray,
+    arrow_table,
+    finish,
+    group_codes,
+    group_rows,
+    mapped_codes,
+    objects_of,
+    read_times,
+    text_column,
+    whole_groups,
+)
 from cxmetrics.io._source import Source, _pa, read_source
 from cxmetrics.models.ticket import PRIORITIES, TICKET_STATUSES
-from cxmetrics.tables.columns import Problems, localize
 from cxmetrics.tables.frame_rules import _check_mode
-from cxmetrics.tables.schema import Collected
+from cxmetrics.tables.problems import Problems
 from cxmetrics.tables.ticket_batch import AUTHORS
 from cxmetrics.tables.ticket_frames import to_ticket_batch
 
 __all__ = ["read_event_log", "read_message_log"]
 
 Errors = Literal["raise", "collect"]
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
-IntArray = npt.NDArray[np.int64]
-
-
-def _text(source: Source, column: str) -> Any:
-    """A column as stripped pyarrow strings, '' as null."""
-    return source.view(None).text(column)
-
-
-def _objects(array: Any) -> npt.NDArray[np.object_]:
-    return np.asarray(array.to_numpy(zero_copy_only=False), dtype=object)
-
-
-def _times(
-    source: Source,
-    column: str,
-    fmt: str | None,
-    timezone: str | None,
-    problems: Problems,
-    ids: npt.NDArray[Any],
-) -> tuple[FloatArray, BoolArray]:
-    """Epoch seconds of a time column and the rows that are malformed or naive."""
-    if fmt is None:
-        view = source.view(timezone)
-        view.name = source.name
-        seconds, bad = view.instants(column, problems, ids)
-        missing = np.isnan(seconds) & ~bad
-        problems.add(missing, ids=ids, field=column, code="missing", message="Field required")
-        return seconds, bad | missing
-    pa, pc = _pa()
-    text = _text(source, column)
-    parsed = pc.strptime(text, format=fmt, unit="s", error_is_null=True)
-    seconds = np.asarray(
-        pc.cast(pc.cast(parsed, pa.int64()), pa.float64()).to_numpy(zero_copy_only=False),
-        dtype=np.float64,
-    )
-    given = np.asarray(text.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
-    malformed = given & np.isnan(seconds)
-    raw = _objects(text)
-    problems.add(
-        malformed, ids=ids, field=column, code="datetime_parsing", inputs=raw,
-        message=f"does not match the format {fmt!r}",
-    )  # fmt: skip
-    missing = ~given
-    problems.add(missing, ids=ids, field=column, code="missing", message="Field required")
-    bad = malformed | missing
-    if "%z" not in fmt:
-        if timezone is None:
-            naive = ~bad
-            problems.add(
-                naive, ids=ids, field=column, code="naive_datetime",
-                message="timestamp has no UTC offset; pass timezone='Area/City' to say which "
-                "zone it is in", inputs=raw,
-            )  # fmt: skip
-            bad |= naive
-        else:
-            seconds = localize(seconds, timezone)
-    return seconds, bad
-
-
-def _mapped(
-    source: Source,
-    column: str,
-    mapping: Mapping[str, str | None] | None,
-    allowed: tuple[str, ...],
-    what: str,
-    problems: Problems,
-    ids: npt.NDArray[Any],
-) -> tuple[npt.NDArray[np.int64], BoolArray]:
-    """Codes into ``allowed`` after ``mapping`` (-1 = mapped to None / missing), and bad rows.
-
-    Without a mapping, values must be ``allowed`` names (any case). Values are
-    looked up once per distinct value.
-    """
-    _, pc = _pa()
-    encoded = pc.dictionary_encode(_text(source, column))
-    indices = np.asarray(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False))
-    words = [str(w) for w in encoded.dictionary.to_pylist()]
-    lookup = np.full(len(words) + 1, -1, dtype=np.int64)
-    unknown = np.zeros(len(words) + 1, dtype=bool)
-    for i, word in enumerate(words):
-        if mapping is not None:
-            if word in mapping:
-                target = mapping[word]
-            elif word.lower() in allowed and not any(k.lower() == word.lower() for k in mapping):
-                target = word.lower()
-            else:
-                unknown[i] = True
-                continue
-        else:
-            target = word.lower()
-        if target is None:
-            continue
-        if target not in allowed:
-            if mapping is not None and word in mapping:
-                raise InvalidParameterError(
-                    f"the {what} map sends {word!r} to {target!r}, which is not one of "
-                    f"{', '.join(allowed)} (or None to ignore it)"
-                )
-            unknown[i] = True
-            continue
-        lookup[i] = allowed.index(target)
-    position = np.where(indices < 0, len(words), indices)
-    bad = unknown[position]
-    names = np.array([*words, None], dtype=object)
-    problems.add(
-        bad, ids=ids, field=column, code=f"unknown_{what}", inputs=names[position],
-        message=lambda r: f"{what} {names[position[r]]!r} is not mapped; add it to the {what} "
-        f"map (one of {', '.join(allowed)}, or None to ignore it)",
-    )  # fmt: skip
-    return lookup[position], bad
-
-
-def _finish(
-    problems: Problems,
-    bad_row: BoolArray,
-    source: Source,
-    build: Any,
-    errors: str,
-    what: str,
-) -> Any:
-    problems.items[:0] = source.malformed
-    for problem in problems.items:
-        problem.setdefault("table", source.name)
-    if errors == "raise":
-        problems.raise_if_any(what, source.n + len(source.malformed))
-        return build(np.ones(source.n, dtype=bool))
-    result = build(~bad_row)
-    if isinstance(result, Collected):
-        return Collected(result.data, (*problems.items, *result.errors))
-    return Collected(result, tuple(problems.items))
-
-
-def _case_codes(ids: Any) -> tuple[IntArray, npt.NDArray[np.object_]]:
-    """Dense codes of a text column (-1 = missing) and the distinct values."""
-    _, pc = _pa()
-    encoded = pc.dictionary_encode(ids)
-    codes = np.asarray(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False), np.int64)
-    return codes, _objects(encoded.dictionary)
-
-
-def _first_last(codes: IntArray, order: IntArray, n_cases: int) -> tuple[IntArray, IntArray]:
-    """Row of the first and of the last event of each case, given rows sorted by case."""
-    sorted_codes = codes[order]
-    starts = np.searchsorted(sorted_codes, np.arange(n_cases), side="left")
-    ends = np.searchsorted(sorted_codes, np.arange(n_cases), side="right") - 1
-    return order[starts], order[ends]
-
-
-def _arrow_table(columns: Mapping[str, Any]) -> Any:
-    pa, _ = _pa()
-    arrays = {}
-    for name, values in columns.items():
-        if values.dtype == object:
-            arrays[name] = pa.array(values.tolist(), type=pa.string())
-        else:
-            arrays[name] = pa.array(values)
-    return pa.table(arrays)
 
 
 def read_event_log(
@@ -274,96 +129,148 @@ def read_event_log(
     mapped_columns = dict(ticket_columns or {})
     src.require(case, timestamp, status, actor, created_at, *mapped_columns.values())
     problems = Problems([])
-    n = src.n
-    case_text = _text(src, case)
-    ids = _objects(case_text)
-    missing_case = np.equal(ids, None)  # type: ignore[call-overload]
-    problems.add(missing_case, ids=ids, field=case, code="missing", message="Field required")
-    at, bad = _times(src, timestamp, timestamp_format, timezone, problems, ids)
-    codes, bad_status = _mapped(src, status, status_map, TICKET_STATUSES, "status", problems, ids)
+    case_text, ids, missing_case = _case_ids(src, case, problems)
+    at, bad = read_times(src, timestamp, timestamp_format, timezone, problems, ids)
+    codes, bad_status = mapped_codes(
+        src, status, status_map, TICKET_STATUSES, "status", problems, ids
+    )
     bad_row = bad | bad_status | missing_case
-    opened = np.full(n, np.nan)
+    opened = None
     if created_at is not None:
-        opened, bad_open = _times(src, created_at, timestamp_format, timezone, problems, ids)
+        opened, bad_open = read_times(src, created_at, timestamp_format, timezone, problems, ids)
         bad_row |= bad_open
-    case_code, names = _case_codes(case_text)
+    case_code, names = group_codes(case_text)
     # A case with any bad row is left out whole (as in to_ticket_batch).
-    bad_case = np.zeros(len(names), dtype=bool)
-    bad_case[case_code[bad_row & (case_code >= 0)]] = True
-    bad_row = bad_row | (case_code < 0) | bad_case[np.maximum(case_code, 0)]
+    bad_row = whole_groups(bad_row, case_code, len(names))
 
     def build(keep: BoolArray) -> Any:
-        rows = np.flatnonzero(keep & ~bad_row)
-        order = rows[np.lexsort((rows, at[rows], case_code[rows]))]
-        used = np.unique(case_code[order])
-        renumber = np.full(len(names), -1, dtype=np.int64)
-        renumber[used] = np.arange(used.size)
-        case_of = renumber[case_code[order]]
-        first, last = _first_last(case_of, np.arange(order.size), used.size)
-        created = at[order][first]
-        if created_at is not None:
-            earliest = np.fmin.reduceat(opened[order], first) if order.size else created
-            created = np.fmin(created, earliest)
-        tickets: dict[str, Any] = {"id": names[used].astype(object), "created_at": created}
-        view = src.view(None)
-        for field, column in mapped_columns.items():
-            values = _objects(view.text(column))[order][last]
-            if value_maps and field in value_maps:
-                table = value_maps[field]
-                values = np.array([table.get(v, v) if v is not None else None for v in values],
-                                  dtype=object)  # fmt: skip
-            tickets[field] = values
-        status_codes = codes[order]
-        changes = status_codes >= 0
-        same_case = np.r_[False, case_of[1:] == case_of[:-1]]
-        # Consecutive rows with the same status are updates, not changes.
-        idx = np.flatnonzero(changes)
-        previous = np.full(order.size, -2, dtype=np.int64)
-        if idx.size:
-            prev_idx = np.r_[-1, idx[:-1]]
-            same = (prev_idx >= 0) & (case_of[idx] == case_of[np.maximum(prev_idx, 0)])
-            previous[idx] = np.where(same, status_codes[np.maximum(prev_idx, 0)], -2)
-        keep_change = changes & (status_codes != previous)
-        status_table = {
-            "ticket_id": names[case_code[order][keep_change]].astype(object),
-            "at": at[order][keep_change],
-            "status": np.array(TICKET_STATUSES, dtype=object)[status_codes[keep_change]],
+        cases = group_rows(np.flatnonzero(keep & ~bad_row), at, case_code, len(names))
+        tickets: dict[str, Any] = {
+            "id": names[cases.used].astype(object),
+            "created_at": _case_created(cases, at, opened),
         }
+        view = src.view(None)
+        tickets.update(_last_values(view, mapped_columns, value_maps, cases))
+        case_ids = names[case_code[cases.order]]
+        status_table = _status_changes(codes, at, cases, case_ids)
         assignments = None
         if actor is not None:
-            who = _objects(view.text(actor))[order]
-            present = ~np.equal(who, None)  # type: ignore[call-overload]
-            changed = present & ~(same_case & (who == np.r_[None, who[:-1]]))
-            assignments = _arrow_table(
-                {
-                    "ticket_id": names[case_code[order][changed]].astype(object),
-                    "at": at[order][changed],
-                    "agent_id": who[changed],
-                }
-            )
+            who = objects_of(view.text(actor))[cases.order]
+            assignments = _actor_changes(who, at, cases, case_ids)
             if "agent_id" not in tickets:
-                # The ticket's agent: the last actor named in the case.
-                named = np.flatnonzero(present)
-                ends = named[np.r_[case_of[named][1:] != case_of[named][:-1], True]]
-                agent = np.full(used.size, None, dtype=object)
-                agent[case_of[ends]] = who[ends]
-                tickets["agent_id"] = agent
-        if "priority" in tickets:
-            given = tickets["priority"]
-            unknown = ~np.equal(given, None) & ~np.isin(given, PRIORITIES)  # type: ignore[call-overload]
-            if unknown.any():
-                raise InvalidParameterError(
-                    f"priority {given[unknown][0]!r} is not one of {', '.join(PRIORITIES)}; map "
-                    "it with value_maps={'priority': {...}}"
-                )
+                tickets["agent_id"] = _last_actor(who, cases)
+        _check_priorities(tickets)
         return to_ticket_batch(
-            _arrow_table(tickets),
-            status_changes=_arrow_table(status_table),
+            arrow_table(tickets),
+            status_changes=arrow_table(status_table),
             assignments=assignments,
             errors=errors,
         )
 
-    return _finish(problems, bad_row, src, build, errors, "event log")
+    return finish(problems, bad_row, src, build, errors, "event log")
+
+
+def _case_ids(
+    src: Source, case: str, problems: Problems
+) -> tuple[Any, npt.NDArray[np.object_], BoolArray]:
+    """The case column: ``(text, ids, missing)``, a missing id reported."""
+    case_text = text_column(src, case)
+    ids = objects_of(case_text)
+    missing: BoolArray = np.equal(ids, None)  # type: ignore[call-overload]
+    problems.add(missing, ids=ids, field=case, code="missing", message="Field required")
+    return case_text, ids, missing
+
+
+def _case_created(cases: Groups, at: FloatArray, opened: FloatArray | None) -> FloatArray:
+    """Each case's first event time, or its ``created_at`` column when earlier."""
+    created = at[cases.order][cases.first]
+    if opened is not None:
+        earliest = (
+            np.fmin.reduceat(opened[cases.order], cases.first) if cases.order.size else created
+        )
+        created = np.fmin(created, earliest)
+    return created
+
+
+def _status_changes(
+    codes: IntArray, at: FloatArray, cases: Groups, ticket_ids: npt.NDArray[Any]
+) -> dict[str, Any]:
+    """The status-change columns: rows whose status differs from the case's previous one."""
+    order, case_of = cases.order, cases.of
+    status_codes = codes[order]
+    changes = status_codes >= 0
+    # Consecutive rows with the same status are updates, not changes.
+    idx = np.flatnonzero(changes)
+    previous = np.full(order.size, -2, dtype=np.int64)
+    if idx.size:
+        prev_idx = np.r_[-1, idx[:-1]]
+        same = (prev_idx >= 0) & (case_of[idx] == case_of[np.maximum(prev_idx, 0)])
+        previous[idx] = np.where(same, status_codes[np.maximum(prev_idx, 0)], -2)
+    keep_change = changes & (status_codes != previous)
+    return {
+        "ticket_id": ticket_ids[keep_change].astype(object),
+        "at": at[order][keep_change],
+        "status": np.array(TICKET_STATUSES, dtype=object)[status_codes[keep_change]],
+    }
+
+
+def _actor_changes(
+    who: npt.NDArray[np.object_], at: FloatArray, cases: Groups, ticket_ids: npt.NDArray[Any]
+) -> Any:
+    """The assignments table: each row whose actor differs from the case's previous row's."""
+    case_of = cases.of
+    same_case = np.r_[False, case_of[1:] == case_of[:-1]]
+    present = ~np.equal(who, None)  # type: ignore[call-overload]
+    changed = present & ~(same_case & (who == np.r_[None, who[:-1]]))
+    return arrow_table(
+        {
+            "ticket_id": ticket_ids[changed].astype(object),
+            "at": at[cases.order][changed],
+            "agent_id": who[changed],
+        }
+    )
+
+
+def _last_actor(who: npt.NDArray[np.object_], cases: Groups) -> npt.NDArray[np.object_]:
+    """The ticket's agent: the last actor named in the case."""
+    case_of = cases.of
+    named = np.flatnonzero(~np.equal(who, None))  # type: ignore[call-overload]
+    ends = named[np.r_[case_of[named][1:] != case_of[named][:-1], True]]
+    agent = np.full(cases.used.size, None, dtype=object)
+    agent[case_of[ends]] = who[ends]
+    return agent
+
+
+def _last_values(
+    view: Any,
+    mapped_columns: Mapping[str, str],
+    value_maps: Mapping[str, Mapping[str, str | None]] | None,
+    cases: Groups,
+) -> dict[str, Any]:
+    """Ticket field → its column's value at each case's last event, through its value map."""
+    fields: dict[str, Any] = {}
+    for field, column in mapped_columns.items():
+        values = objects_of(view.text(column))[cases.order][cases.last]
+        if value_maps and field in value_maps:
+            table = value_maps[field]
+            values = np.array(
+                [table.get(v, v) if v is not None else None for v in values], dtype=object
+            )
+        fields[field] = values
+    return fields
+
+
+def _check_priorities(tickets: Mapping[str, Any]) -> None:
+    """Raise on a priority that is not one of ours (the value maps should give ours)."""
+    if "priority" not in tickets:
+        return
+    given = tickets["priority"]
+    unknown = ~np.equal(given, None) & ~np.isin(given, PRIORITIES)  # type: ignore[call-overload]
+    if unknown.any():
+        raise InvalidParameterError(
+            f"priority {given[unknown][0]!r} is not one of {', '.join(PRIORITIES)}; map "
+            "it with value_maps={'priority': {...}}"
+        )
 
 
 def _message_roots(parent: IntArray) -> tuple[IntArray, BoolArray]:
@@ -476,94 +383,124 @@ def read_message_log(
     src = read_source(source, name="message log", null_values=null_values, progress=progress)
     src.require(timestamp, role, conversation, message_id, reply_to, agent, customer, public)
     problems = Problems([])
-    n = src.n
-    _, pc = _pa()
     view = src.view(None)
-    ids_text = _text(src, message_id) if message_id is not None else None
-    row_ids = _objects(ids_text) if ids_text is not None else np.full(n, None, dtype=object)
-    at, bad = _times(src, timestamp, timestamp_format, timezone, problems, row_ids)
-    author, bad_author = _mapped(src, role, role_map, AUTHORS, "author", problems, row_ids)
+    ids_text = text_column(src, message_id) if message_id is not None else None
+    row_ids = objects_of(ids_text) if ids_text is not None else np.full(src.n, None, dtype=object)
+    at, bad = read_times(src, timestamp, timestamp_format, timezone, problems, row_ids)
+    author, bad_author = mapped_codes(src, role, role_map, AUTHORS, "author", problems, row_ids)
     bad |= bad_author
     if conversation is not None:
-        conv_text = _text(src, conversation)
-        missing = np.asarray(conv_text.is_null().to_numpy(zero_copy_only=False), dtype=bool)
-        problems.add(missing, ids=row_ids, field=conversation, code="missing",
-                     message="Field required")  # fmt: skip
-        conv_code, names = _case_codes(conv_text)
-        bad |= missing
+        conv_code, names, bad_thread = _by_conversation(src, conversation, row_ids, problems)
     else:
-        assert ids_text is not None and reply_to is not None
-        # Exports often write integer ids as floats once a null appears ("3.0").
-        ids_clean = pc.replace_substring_regex(ids_text, r"\.0$", "")
-        parent_text = pc.replace_substring_regex(_text(src, reply_to), r"\.0$", "")
-        row_ids = _objects(ids_clean)
-        missing = np.asarray(ids_clean.is_null().to_numpy(zero_copy_only=False), dtype=bool)
-        problems.add(missing, ids=row_ids, field=str(message_id), code="missing",
-                     message="Field required")  # fmt: skip
-        parent = np.asarray(
-            pc.index_in(parent_text, value_set=ids_clean)
-            .fill_null(-1)
-            .to_numpy(zero_copy_only=False),
-            dtype=np.int64,
+        assert ids_text is not None and message_id is not None and reply_to is not None
+        conv_code, names, bad_thread = _by_reply_links(
+            src, ids_text, message_id, reply_to, problems
         )
-        root, cyclic = _message_roots(parent)
-        problems.add(cyclic, ids=row_ids, field=reply_to, code="reply_cycle",
-                     message="replies form a cycle; no message starts the thread")  # fmt: skip
-        bad |= missing | cyclic
-        conv_code = root
-        names = row_ids
-    bad_conv = np.zeros(len(names), dtype=bool)
-    bad_conv[conv_code[bad & (conv_code >= 0)]] = True
-    bad_row = bad | (conv_code < 0) | bad_conv[np.maximum(conv_code, 0)]
+    bad_row = whole_groups(bad | bad_thread, conv_code, len(names))
     skipped = author < 0  # mapped to None: not a message of the conversation
 
     def build(keep: BoolArray) -> Any:
         rows = np.flatnonzero(keep & ~bad_row & ~skipped)
-        order = rows[np.lexsort((rows, at[rows], conv_code[rows]))]
-        used = np.unique(conv_code[order])
-        renumber = np.full(len(names), -1, dtype=np.int64)
-        renumber[used] = np.arange(used.size)
-        conv_of = renumber[conv_code[order]]
-        first, _ = _first_last(conv_of, np.arange(order.size), used.size)
-        ticket_ids = names[used].astype(object)
-        first_author = author[order][first]
-        created_by = np.where(
-            first_author == AUTHORS.index("customer"),
-            "customer",
-            np.where(first_author == AUTHORS.index("agent"), "agent", "system"),
-        ).astype(object)
+        convs = group_rows(rows, at, conv_code, len(names))
+        ticket_ids = names[convs.used].astype(object)
+        authors = author[convs.order]
         tickets: dict[str, Any] = {
             "id": ticket_ids,
-            "created_at": at[order][first],
-            "channel": np.full(used.size, channel, dtype=object),
-            "created_by": created_by,
+            "created_at": at[convs.order][convs.first],
+            "channel": np.full(convs.used.size, channel, dtype=object),
+            "created_by": _created_by(authors[convs.first]),
         }
-        is_agent = np.isin(author[order], [AUTHORS.index("agent"), AUTHORS.index("bot")])
+        is_agent = np.isin(authors, [AUTHORS.index("agent"), AUTHORS.index("bot")])
         messages: dict[str, Any] = {
-            "ticket_id": ticket_ids[conv_of],
-            "at": at[order],
-            "author": np.array(AUTHORS, dtype=object)[author[order]],
+            "ticket_id": ticket_ids[convs.of],
+            "at": at[convs.order],
+            "author": np.array(AUTHORS, dtype=object)[authors],
         }
-        for column, field, mask in ((agent, "agent_id", is_agent),
-                                    (customer, "customer_id", author[order] == 0)):  # fmt: skip
-            if column is None:
-                continue
-            who = _objects(view.text(column))[order]
-            if field == "agent_id":
-                messages["agent_id"] = who.copy()
-                messages["agent_id"][~is_agent] = None
-            # The ticket's agent / customer: the first one of that role in the thread.
-            rows_of_role = np.flatnonzero(mask)
-            value = np.full(used.size, None, dtype=object)
-            if rows_of_role.size:
-                owners = conv_of[rows_of_role]
-                firsts = rows_of_role[np.r_[True, owners[1:] != owners[:-1]]]
-                value[conv_of[firsts]] = who[firsts]
-            tickets[field] = value
+        people = _people(view, agent, customer, authors, is_agent, convs)
+        messages.update(people[0])
+        tickets.update(people[1])
         if public is not None:
-            messages["public"] = _objects(view.text(public))[order]
-        return to_ticket_batch(
-            _arrow_table(tickets), messages=_arrow_table(messages), errors=errors
-        )
+            messages["public"] = objects_of(view.text(public))[convs.order]
+        return to_ticket_batch(arrow_table(tickets), messages=arrow_table(messages), errors=errors)
 
-    return _finish(problems, bad_row, src, build, errors, "message log")
+    return finish(problems, bad_row, src, build, errors, "message log")
+
+
+def _by_conversation(
+    src: Source, conversation: str, row_ids: npt.NDArray[Any], problems: Problems
+) -> tuple[IntArray, npt.NDArray[np.object_], BoolArray]:
+    """Threads from a conversation id column: ``(codes, ids, missing)``."""
+    conv_text = text_column(src, conversation)
+    missing = np.asarray(conv_text.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    problems.add(missing, ids=row_ids, field=conversation, code="missing",
+                 message="Field required")  # fmt: skip
+    conv_code, names = group_codes(conv_text)
+    return conv_code, names, missing
+
+
+def _by_reply_links(
+    src: Source, ids_text: Any, message_id: str, reply_to: str, problems: Problems
+) -> tuple[IntArray, npt.NDArray[np.object_], BoolArray]:
+    """Threads from reply links, each named by its root message: ``(roots, ids, bad)``."""
+    _, pc = _pa()
+    # Exports often write integer ids as floats once a null appears ("3.0").
+    ids_clean = pc.replace_substring_regex(ids_text, r"\.0$", "")
+    parent_text = pc.replace_substring_regex(text_column(src, reply_to), r"\.0$", "")
+    row_ids = objects_of(ids_clean)
+    missing = np.asarray(ids_clean.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    problems.add(missing, ids=row_ids, field=str(message_id), code="missing",
+                 message="Field required")  # fmt: skip
+    parent = np.asarray(
+        pc.index_in(parent_text, value_set=ids_clean).fill_null(-1).to_numpy(zero_copy_only=False),
+        dtype=np.int64,
+    )
+    root, cyclic = _message_roots(parent)
+    problems.add(cyclic, ids=row_ids, field=reply_to, code="reply_cycle",
+                 message="replies form a cycle; no message starts the thread")  # fmt: skip
+    return root, row_ids, missing | cyclic
+
+
+def _created_by(first_author: IntArray) -> npt.NDArray[np.object_]:
+    """Who opened each ticket, from the author code of its first message."""
+    created_by: npt.NDArray[np.object_] = np.where(
+        first_author == AUTHORS.index("customer"),
+        "customer",
+        np.where(first_author == AUTHORS.index("agent"), "agent", "system"),
+    ).astype(object)
+    return created_by
+
+
+def _people(
+    view: Any,
+    agent: str | None,
+    customer: str | None,
+    authors: IntArray,
+    is_agent: BoolArray,
+    convs: Groups,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The ``agent_id`` of messages, and each ticket's agent and customer: the first one."""
+    messages: dict[str, Any] = {}
+    tickets: dict[str, Any] = {}
+    for column, field, mask in ((agent, "agent_id", is_agent),
+                                (customer, "customer_id", authors == 0)):  # fmt: skip
+        if column is None:
+            continue
+        who = objects_of(view.text(column))[convs.order]
+        if field == "agent_id":
+            messages["agent_id"] = who.copy()
+            messages["agent_id"][~is_agent] = None
+        tickets[field] = _first_of_role(who, mask, convs)
+    return messages, tickets
+
+
+def _first_of_role(
+    who: npt.NDArray[np.object_], mask: BoolArray, convs: Groups
+) -> npt.NDArray[np.object_]:
+    """The ticket's agent / customer: the first one of that role in the thread."""
+    rows_of_role = np.flatnonzero(mask)
+    value = np.full(convs.used.size, None, dtype=object)
+    if rows_of_role.size:
+        owners = convs.of[rows_of_role]
+        firsts = rows_of_role[np.r_[True, owners[1:] != owners[:-1]]]
+        value[convs.of[firsts]] = who[firsts]
+    return value

@@ -35,241 +35,31 @@ its ticket left out.
 
 from __future__ import annotations
 
-import gzip
-import json
-from collections.abc import Iterable, Mapping
-from pathlib import Path
+from collections.abc import Mapping
 from typing import Any, Literal
 
 import numpy as np
 
 from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.io._source import _pa
-from cxmetrics.tables.columns import _FALSE, _TRUE, Problems, parse_iso
+from cxmetrics.io._zendesk_objects import (
+    Report,
+    load_comments,
+    load_objects,
+    read_flag,
+    read_id,
+    read_time,
+    text_of,
+)
 from cxmetrics.tables.frame_rules import _check_mode
 from cxmetrics.tables.schema import Collected
 from cxmetrics.tables.ticket_frames import to_ticket_batch
+from cxmetrics.tables.timestamps import parse_iso
 
 __all__ = ["read_zendesk"]
 
 _STATUS = {"hold": "on_hold"}
 _CHANNELS = {"voice": "phone", "native_messaging": "chat", "any_channel": "api"}
-
-
-# The object of a single-object response (GET /api/v2/tickets/{id}: {"ticket": {...}}).
-_SINGULAR = {
-    "tickets": "ticket",
-    "audits": "audit",
-    "comments": "comment",
-    "ticket_metric_events": "ticket_metric_event",
-    "users": "user",
-}
-# Keys that make a JSON object one item of that kind rather than a page.
-_ITEM_KEYS = {
-    "tickets": ("id", "created_at"),
-    "audits": ("events", "ticket_id"),
-    "comments": ("author_id", "created_at", "body"),
-    "ticket_metric_events": ("metric", "ticket_id"),
-    "users": ("id", "role"),
-}
-
-
-def _items(value: Any, key: str, where: str) -> list[dict[str, Any]]:
-    """The objects of one parsed JSON value.
-
-    A list page (``{"tickets": [...]}``), a single-object response
-    (``{"ticket": {...}}``), a search page (``{"results": [...]}``, tickets only), a
-    list of any of these, or one object. Anything else is an error: a payload of
-    another shape must not read as zero objects.
-    """
-    if isinstance(value, list):
-        return [item for part in value for item in _items(part, key, where)]
-    if not isinstance(value, Mapping):
-        raise InvalidParameterError(
-            f"{where}: expected Zendesk {key} (a JSON object or a list of them), got "
-            f"{type(value).__name__} {str(value)[:60]!r}"
-        )
-    singular = _SINGULAR[key]
-    if key in value:
-        found = value[key]
-        if not isinstance(found, list):
-            raise InvalidParameterError(
-                f"{where}: {key!r} must be a list of {key}, got {type(found).__name__}"
-            )
-        items: list[Any] = found
-    elif isinstance(value.get(singular), Mapping):
-        items = [value[singular]]
-    elif key == "tickets" and isinstance(value.get("results"), list):
-        items = value["results"]
-        others = [
-            r.get("result_type")
-            for r in items
-            if isinstance(r, Mapping) and r.get("result_type", "ticket") != "ticket"
-        ]
-        if others:
-            raise InvalidParameterError(
-                f"{where}: the search results hold {len(others)} that are not tickets (a "
-                f"{others[0]!r}); search with 'type:ticket'"
-            )
-    elif any(name in value for name in _ITEM_KEYS[key]):
-        return [dict(value)]
-    else:
-        search = " or a search page {'results': [...]}" if key == "tickets" else ""
-        raise InvalidParameterError(
-            f"{where}: a JSON object with the keys {sorted(map(str, value))[:8]} is neither "
-            f"a page of Zendesk {key} ({{{key!r}: [...]}}{search}), nor a single {singular} "
-            f"({{{singular!r}: {{...}}}}), nor one {singular} object"
-        )
-    bad = [i for i, item in enumerate(items) if not isinstance(item, Mapping)]
-    if bad:
-        raise InvalidParameterError(
-            f"{where}: {key} item {bad[0]} is a {type(items[bad[0]]).__name__}, not an object"
-        )
-    return [dict(item) for item in items]
-
-
-def _load(value: Any, key: str) -> list[dict[str, Any]]:
-    """The objects of one input: parsed objects, a JSON page, JSON Lines, or several files."""
-    if value is None:
-        return []
-    if isinstance(value, Mapping):
-        return _items(value, key, f"the {key} input")
-    if isinstance(value, (str, Path)):
-        path = Path(value)
-        if not path.exists():
-            raise FileNotFoundError(f"no such file: {str(path)!r}")
-        opener: Any = gzip.open if path.name.endswith(".gz") else open
-        with opener(path, "rt", encoding="utf-8") as handle:
-            text = handle.read()
-        stripped = text.lstrip()
-        if (stripped.startswith("{") and "\n{" not in stripped.rstrip()) or stripped.startswith(
-            "["
-        ):
-            return _items(json.loads(text), key, path.name)
-        items: list[dict[str, Any]] = []
-        for number, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                item = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InvalidParameterError(
-                    f"{path.name} line {number} is not JSON ({exc.msg})"
-                ) from exc
-            # A line may be a whole API page or one object.
-            items.extend(_items(item, key, f"{path.name} line {number}"))
-        return items
-    if isinstance(value, (bytes, bytearray)) or not isinstance(value, Iterable):
-        raise InvalidParameterError(
-            f"{key} must be a path, a list of paths, or parsed Zendesk JSON; got "
-            f"{type(value).__name__}"
-        )
-    items = []
-    for number, part in enumerate(value):
-        if isinstance(part, (str, Path)):
-            items.extend(_load(part, key))
-        else:
-            items.extend(_items(part, key, f"{key} input {number}"))
-    return items
-
-
-def _text(value: Any) -> str | None:
-    return None if value is None else str(value)
-
-
-class _Unreadable(ValueError):
-    """A value of the export that cannot be read as what its field holds."""
-
-
-def _ident(value: Any) -> str | None:
-    """An id as text: integers, also written as floats (``1.0``), as their digits."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        raise _Unreadable("is a boolean, not an id")
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if value.is_integer():
-            return str(int(value))
-        raise _Unreadable("is not an integer id")
-    if isinstance(value, str):
-        return value.strip() or None
-    raise _Unreadable(f"is a {type(value).__name__}, not an id")
-
-
-def _flag(value: Any) -> bool:
-    """A boolean as Zendesk or an export tool writes it (``true``, ``"false"``, 0/1)."""
-    if value is None:
-        return True  # not given: comments are public by default, as in the tables
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, (int, float)) and value in (0, 1):
-        return bool(value)
-    if isinstance(value, str) and value.strip().lower() in _TRUE + _FALSE:
-        return value.strip().lower() in _TRUE
-    raise _Unreadable("is not true or false")
-
-
-def _time(value: Any) -> str | None:
-    """A time as its ISO 8601 text (parsed and checked by the table conversion)."""
-    if value is None or isinstance(value, str):
-        return value
-    raise _Unreadable("is not an ISO 8601 date-time text (e.g. 2024-03-01T09:00:00Z)")
-
-
-# Error codes of unreadable values, as the record models name them.
-_CODES = {"_ident": "string_type", "_flag": "bool_parsing", "_time": "datetime_parsing"}
-
-
-class _Report:
-    """Problems of the export's objects, in the error-dict format of the tables."""
-
-    def __init__(self) -> None:
-        self.problems = Problems([])
-        self.tickets: set[str] = set()
-
-    def add(
-        self,
-        table: str,
-        position: int,
-        ticket: str | None,
-        field: str,
-        code: str,
-        message: str,
-        value: Any,
-    ) -> None:
-        self.problems.items.append(
-            {
-                "position": position,
-                "id": ticket,
-                "field": f"{table}.{field}",
-                "type": code,
-                "message": message,
-                "input": value,
-                "table": "zendesk",
-            }
-        )
-        if ticket is not None:
-            self.tickets.add(ticket)
-
-    def read(
-        self,
-        reader: Any,
-        value: Any,
-        table: str,
-        position: int,
-        ticket: str | None,
-        field: str,
-        default: Any = None,
-    ) -> Any:
-        """``reader(value)``, or ``default`` after noting why it cannot be read."""
-        try:
-            return reader(value)
-        except _Unreadable as exc:
-            code = _CODES[reader.__name__]
-            self.add(table, position, ticket, field, code, f"{value!r} {exc}", value)
-            return default
 
 
 def read_zendesk(
@@ -329,54 +119,87 @@ def read_zendesk(
     (datetime.timedelta(seconds=2700), datetime.timedelta(seconds=2700))
     """
     _check_mode(errors)
-    ticket_items = _load(tickets, "tickets")
-    audit_items = _load(audits, "audits")
+    ticket_items = load_objects(tickets, "tickets")
+    audit_items = load_objects(audits, "audits")
     if audit_items and comments is not None:
         raise InvalidParameterError(
             "give audits or comments, not both: the audits already hold the comments"
         )
-    report = _Report()
-    comment_items = _comments(comments)
-    metric_items = _load(ticket_metric_events, "ticket_metric_events")
-    roles: dict[str, str] = {}
-    for position, user in enumerate(_load(users, "users")):
-        ident = report.read(_ident, user.get("id"), "users", position, None, "id")
-        if ident is not None:
-            roles[ident] = str(user.get("role"))
-    rows: dict[str, list[dict[str, Any]]] = {
-        "tickets": [],
-        "messages": [],
-        "status_changes": [],
-        "priority_changes": [],
-        "assignments": [],
-    }
-    requester: dict[str, str | None] = {}
-    for position, item in enumerate(ticket_items):
+    report = Report()
+    comment_items = load_comments(comments)
+    metric_items = load_objects(ticket_metric_events, "ticket_metric_events")
+    rows = _Rows(report)
+    rows.read_users(load_objects(users, "users"))
+    rows.read_tickets(ticket_items)
+    rows.read_audits(audit_items)
+    rows.read_comments(comment_items)
+    rows.clear_customer_agents()
+    if not audit_items and metric_items:
+        _milestones(rows.tables["tickets"], metric_items, report)
+        if comment_items:  # the comments give the first reply; keep only the solve
+            for row in rows.tables["tickets"]:
+                row["first_reply_at"] = None
+    total = len(ticket_items) + len(audit_items) + len(comment_items) + len(metric_items)
+    return _assemble(rows.tables, report, errors, total)
+
+
+_ROW_TABLES = ("tickets", "messages", "status_changes", "priority_changes", "assignments")
+
+
+def _by_rule(item: Mapping[str, Any]) -> bool:
+    """Whether an audit or comment came ``via`` a rule (a trigger or automation)."""
+    via = item.get("via") or {}
+    return isinstance(via, Mapping) and via.get("channel") == "rule"
+
+
+class _Rows:
+    """The table rows read from an export's objects, and what linking them needs."""
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        self.tables: dict[str, list[dict[str, Any]]] = {name: [] for name in _ROW_TABLES}
+        self.roles: dict[str, str] = {}
+        self.requester: dict[str, str | None] = {}
+
+    def read_users(self, users: list[dict[str, Any]]) -> None:
+        """The role of each user, to tell customers from agents."""
+        for position, user in enumerate(users):
+            ident = self.report.read(read_id, user.get("id"), "users", position, None, "id")
+            if ident is not None:
+                self.roles[ident] = str(user.get("role"))
+
+    def read_tickets(self, items: list[dict[str, Any]]) -> None:
+        """One ticket row per ticket object, and its requester."""
+        for position, item in enumerate(items):
+            self._ticket(position, item)
+
+    def _ticket(self, position: int, item: dict[str, Any]) -> None:
+        report = self.report
         raw_id = item.get("id")
-        ident = report.read(_ident, raw_id, "tickets", position, _text(raw_id), "id")
+        ident = report.read(read_id, raw_id, "tickets", position, text_of(raw_id), "id")
         if ident is None and raw_id is not None:
-            continue  # an unreadable id: reported, and nothing can link to the ticket
+            return  # an unreadable id: reported, and nothing can link to the ticket
         via = item.get("via") or {}
         channel = str(via.get("channel") or "email") if isinstance(via, Mapping) else "email"
         status = str(item.get("status") or "open")
         fields = {
             name: report.read(reader, item.get(name), "tickets", position, ident, name)
             for name, reader in (
-                ("created_at", _time),
-                ("requester_id", _ident),
-                ("assignee_id", _ident),
-                ("group_id", _ident),
+                ("created_at", read_time),
+                ("requester_id", read_id),
+                ("assignee_id", read_id),
+                ("group_id", read_id),
             )
         }
-        requester[str(ident)] = fields["requester_id"]
-        rows["tickets"].append(
+        self.requester[str(ident)] = fields["requester_id"]
+        self.tables["tickets"].append(
             {
                 "id": ident,
                 "created_at": fields["created_at"],
                 "status": _STATUS.get(status, status),
-                "priority": _text(item.get("priority")),
+                "priority": text_of(item.get("priority")),
                 "channel": _CHANNELS.get(channel, channel),
-                "customer_id": requester[str(ident)],
+                "customer_id": self.requester[str(ident)],
                 "agent_id": fields["assignee_id"],
                 "group": fields["group_id"],
                 "tags": [str(t) for t in item.get("tags") or []],
@@ -384,99 +207,136 @@ def read_zendesk(
                 "solved_at": None,
             }
         )
-    for position, audit in enumerate(audit_items):
-        raw_ticket = audit.get("ticket_id")
-        ticket = report.read(_ident, raw_ticket, "audits", position, _text(raw_ticket), "ticket_id")
-        if ticket is None and raw_ticket is not None:
-            continue
-        at = report.read(_time, audit.get("created_at"), "audits", position, ticket, "created_at")
-        via = audit.get("via") or {}
-        by_rule = isinstance(via, Mapping) and via.get("channel") == "rule"
-        for number, event in enumerate(audit.get("events") or []):
-            kind = event.get("type")
-            where = f"events.{number}"
-            if kind in ("Comment", "VoiceComment"):
-                # A comment without its own author was written by the audit's author.
-                raw = event.get("author_id")
-                field = f"{where}.author_id"
-                if raw is None:
-                    raw, field = audit.get("author_id"), "author_id"
-                author = report.read(_ident, raw, "audits", position, ticket, field)
-                if author is None and raw is None and not by_rule:
-                    report.add(
-                        "audits", position, ticket, f"{where}.author_id", "missing",
-                        "the comment has no author_id (nor has its audit), so it is "
-                        "neither the customer's message nor an agent's reply", None,
-                    )  # fmt: skip
-                public = report.read(
-                    _flag, event.get("public"), "audits", position, ticket, f"{where}.public"
-                )
-                rows["messages"].append(
-                    {
-                        "ticket_id": ticket,
-                        "at": at,
-                        "author": _author(author, requester.get(str(ticket)), roles, by_rule),
-                        "public": bool(public),
-                        "automated": by_rule,
-                        "agent_id": author,
-                    }
-                )
-            elif kind in ("Create", "Change"):
-                field = event.get("field_name")
-                value = event.get("value")
-                if field == "status" and value and value != "deleted":
-                    rows["status_changes"].append(
-                        {"ticket_id": ticket, "at": at, "status": _STATUS.get(value, value)}
-                    )
-                elif field == "priority" and value:
-                    rows["priority_changes"].append(
-                        {"ticket_id": ticket, "at": at, "priority": value}
-                    )
-                elif field in ("assignee_id", "group_id"):
-                    name = "agent_id" if field == "assignee_id" else "group"
-                    value = report.read(_ident, value, "audits", position, ticket, f"{where}.value")
-                    rows["assignments"].append({"ticket_id": ticket, "at": at, name: value})
-    for position, comment in enumerate(comment_items):
-        raw_ticket = comment["ticket_id"]
-        ticket = report.read(
-            _ident, raw_ticket, "comments", position, _text(raw_ticket), "ticket_id"
-        )
-        if ticket is None and raw_ticket is not None:
-            continue
-        via = comment.get("via") or {}
-        by_rule = isinstance(via, Mapping) and via.get("channel") == "rule"
-        raw = comment.get("author_id")
-        author = report.read(_ident, raw, "comments", position, ticket, "author_id")
-        if raw is None and not by_rule:
+
+    def read_audits(self, items: list[dict[str, Any]]) -> None:
+        """Messages, status, priority and assignment changes from the audits' events."""
+        for position, audit in enumerate(items):
+            raw_ticket = audit.get("ticket_id")
+            ticket = self.report.read(
+                read_id, raw_ticket, "audits", position, text_of(raw_ticket), "ticket_id"
+            )
+            if ticket is None and raw_ticket is not None:
+                continue
+            at = self.report.read(
+                read_time, audit.get("created_at"), "audits", position, ticket, "created_at"
+            )
+            by_rule = _by_rule(audit)
+            for number, event in enumerate(audit.get("events") or []):
+                kind = event.get("type")
+                where = f"events.{number}"
+                if kind in ("Comment", "VoiceComment"):
+                    self._audit_comment(audit, event, position, ticket, at, where, by_rule)
+                elif kind in ("Create", "Change"):
+                    self._audit_change(event, position, ticket, at, where)
+
+    def _audit_comment(
+        self,
+        audit: dict[str, Any],
+        event: dict[str, Any],
+        position: int,
+        ticket: str | None,
+        at: str | None,
+        where: str,
+        by_rule: bool,
+    ) -> None:
+        report = self.report
+        # A comment without its own author was written by the audit's author.
+        raw = event.get("author_id")
+        field = f"{where}.author_id"
+        if raw is None:
+            raw, field = audit.get("author_id"), "author_id"
+        author = report.read(read_id, raw, "audits", position, ticket, field)
+        if author is None and raw is None and not by_rule:
             report.add(
-                "comments", position, ticket, "author_id", "missing",
-                "the comment has no author_id, so it is neither the customer's message nor "
-                "an agent's reply", None,
+                "audits", position, ticket, f"{where}.author_id", "missing",
+                "the comment has no author_id (nor has its audit), so it is "
+                "neither the customer's message nor an agent's reply", None,
             )  # fmt: skip
-        public = report.read(_flag, comment.get("public"), "comments", position, ticket, "public")
-        rows["messages"].append(
+        public = report.read(
+            read_flag, event.get("public"), "audits", position, ticket, f"{where}.public"
+        )
+        self._message(ticket, at, author, public, by_rule)
+
+    def _audit_change(
+        self,
+        event: dict[str, Any],
+        position: int,
+        ticket: str | None,
+        at: str | None,
+        where: str,
+    ) -> None:
+        field = event.get("field_name")
+        value = event.get("value")
+        if field == "status" and value and value != "deleted":
+            self.tables["status_changes"].append(
+                {"ticket_id": ticket, "at": at, "status": _STATUS.get(value, value)}
+            )
+        elif field == "priority" and value:
+            self.tables["priority_changes"].append(
+                {"ticket_id": ticket, "at": at, "priority": value}
+            )
+        elif field in ("assignee_id", "group_id"):
+            name = "agent_id" if field == "assignee_id" else "group"
+            value = self.report.read(read_id, value, "audits", position, ticket, f"{where}.value")
+            self.tables["assignments"].append({"ticket_id": ticket, "at": at, name: value})
+
+    def read_comments(self, items: list[dict[str, Any]]) -> None:
+        """Messages from comment objects (when there are no audits)."""
+        report = self.report
+        for position, comment in enumerate(items):
+            raw_ticket = comment["ticket_id"]
+            ticket = report.read(
+                read_id, raw_ticket, "comments", position, text_of(raw_ticket), "ticket_id"
+            )
+            if ticket is None and raw_ticket is not None:
+                continue
+            by_rule = _by_rule(comment)
+            raw = comment.get("author_id")
+            author = report.read(read_id, raw, "comments", position, ticket, "author_id")
+            if raw is None and not by_rule:
+                report.add(
+                    "comments", position, ticket, "author_id", "missing",
+                    "the comment has no author_id, so it is neither the customer's message "
+                    "nor an agent's reply", None,
+                )  # fmt: skip
+            public = report.read(
+                read_flag, comment.get("public"), "comments", position, ticket, "public"
+            )
+            at = report.read(
+                read_time, comment.get("created_at"), "comments", position, ticket, "created_at"
+            )
+            self._message(ticket, at, author, public, by_rule)
+
+    def _message(
+        self, ticket: str | None, at: str | None, author: str | None, public: Any, by_rule: bool
+    ) -> None:
+        self.tables["messages"].append(
             {
                 "ticket_id": ticket,
-                "at": report.read(
-                    _time, comment.get("created_at"), "comments", position, ticket, "created_at"
-                ),
-                "author": _author(author, requester.get(str(ticket)), roles, by_rule),
+                "at": at,
+                "author": _author(author, self.requester.get(str(ticket)), self.roles, by_rule),
                 "public": bool(public),
                 "automated": by_rule,
                 "agent_id": author,
             }
         )
-    for message in rows["messages"]:
-        if message["author"] not in ("agent", "bot"):
-            message["agent_id"] = None
-    if not audit_items and metric_items:
-        _milestones(rows["tickets"], metric_items, report)
-        if comment_items:  # the comments give the first reply; keep only the solve
-            for row in rows["tickets"]:
-                row["first_reply_at"] = None
+
+    def clear_customer_agents(self) -> None:
+        """Only agents' and bots' messages keep an ``agent_id``."""
+        for message in self.tables["messages"]:
+            if message["author"] not in ("agent", "bot"):
+                message["agent_id"] = None
+
+
+def _assemble(
+    rows: dict[str, list[dict[str, Any]]],
+    report: Report,
+    errors: Literal["raise", "collect"],
+    total: int,
+) -> Any:
+    """The rows as pyarrow tables, validated into a batch (or a :class:`Collected`)."""
     problems = report.problems
     if errors == "raise":
-        total = len(ticket_items) + len(audit_items) + len(comment_items) + len(metric_items)
         problems.raise_if_any("Zendesk export", total)
     elif problems.items:
         # A ticket with an unreadable value is left out whole, as in the tables.
@@ -504,28 +364,6 @@ def read_zendesk(
     return result
 
 
-def _comments(value: Any) -> list[dict[str, Any]]:
-    """Comment objects with their ticket id, from a per-ticket mapping or a flat list."""
-    if value is None:
-        return []
-    if isinstance(value, Mapping) and not any(
-        name in value for name in ("comments", "comment", *_ITEM_KEYS["comments"])
-    ):
-        out: list[dict[str, Any]] = []
-        for ticket, page in value.items():
-            items = _items(page, "comments", f"the comments of ticket {ticket!r}")
-            out.extend({**item, "ticket_id": ticket} for item in items)
-        return out
-    items = _load(value, "comments")
-    missing = [i for i, item in enumerate(items) if "ticket_id" not in item]
-    if missing:
-        raise InvalidParameterError(
-            f"comment {missing[0]} has no ticket_id: pass comments as a mapping of ticket id "
-            "to that ticket's comments, or add ticket_id to each"
-        )
-    return items
-
-
 def _author(author: str | None, requester: str | None, roles: Mapping[str, str], rule: bool) -> str:
     if rule or author == "-1":
         return "system"
@@ -535,7 +373,7 @@ def _author(author: str | None, requester: str | None, roles: Mapping[str, str],
 
 
 def _milestones(
-    tickets: list[dict[str, Any]], events: list[dict[str, Any]], report: _Report
+    tickets: list[dict[str, Any]], events: list[dict[str, Any]], report: Report
 ) -> None:
     """First reply and solve of each ticket from its fulfilled metric events.
 
@@ -558,7 +396,7 @@ def _milestones(
     solved: dict[str, tuple[float, str]] = {}
     for row, (position, event) in enumerate(wanted):
         raw = event.get("ticket_id")
-        ticket = report.read(_ident, raw, table, position, _text(raw), "ticket_id")
+        ticket = report.read(read_id, raw, table, position, text_of(raw), "ticket_id")
         if ticket is None:
             if raw is None:
                 report.add(table, position, None, "ticket_id", "missing", "Field required", None)
@@ -581,7 +419,7 @@ def _milestones(
         instant = (float(seconds[row]), str(time))
         if event.get("metric") == "reply_time":
             instance = report.read(
-                _ident, event.get("instance_id"), table, position, ticket, "instance_id"
+                read_id, event.get("instance_id"), table, position, ticket, "instance_id"
             )
             if instance == "1":
                 first_reply[ticket] = min(first_reply.get(ticket, instant), instant)

@@ -17,7 +17,8 @@ import numpy as np
 import numpy.typing as npt
 
 from cxmetrics.exceptions import InvalidParameterError
-from cxmetrics.tables.columns import Problems, Table
+from cxmetrics.tables.columns import Table
+from cxmetrics.tables.problems import Problems
 
 Errors = Literal["raise", "collect"]
 FloatArray = npt.NDArray[np.float64]
@@ -78,9 +79,9 @@ def _check_mode(errors: str) -> None:
 
 
 def _arrow() -> tuple[Any, Any]:
-    from cxmetrics.tables.columns import _pa
+    from cxmetrics.tables.arrow import load_pyarrow
 
-    return _pa()
+    return load_pyarrow()
 
 
 def _iso(seconds: Any) -> str:

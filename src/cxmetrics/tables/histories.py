@@ -19,14 +19,9 @@ import numpy as np
 import numpy.typing as npt
 
 from cxmetrics.models.ticket import PRIORITIES, TICKET_STATUSES
-from cxmetrics.tables.columns import (
-    Problems,
-    Table,
-    as_table,
-    dictionary_indices,
-    fixed_values,
-    merge_categoricals,
-)
+from cxmetrics.tables.arrow import dictionary_indices, fixed_values
+from cxmetrics.tables.categoricals import merge_categoricals
+from cxmetrics.tables.columns import Table, as_table
 from cxmetrics.tables.frame_rules import (
     _DURATIONS,
     FloatArray,
@@ -37,6 +32,7 @@ from cxmetrics.tables.frame_rules import (
     _Rows,
 )
 from cxmetrics.tables.linking import _Events, _ticket_rows, _TicketIds
+from cxmetrics.tables.problems import Problems
 from cxmetrics.tables.ticket_batch import AUTHORS, DIRECTIONS, Categorical, EventTable
 
 _STATUS = {name: code for code, name in enumerate(TICKET_STATUSES)}

@@ -31,12 +31,12 @@ import numpy.typing as npt
 
 from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.tables.calls import CallColumns, calls_from_mapping, calls_from_records
-from cxmetrics.tables.columns import is_dataframe
 from cxmetrics.tables.customers import (
     CustomerColumns,
     customers_from_mapping,
     customers_from_records,
 )
+from cxmetrics.tables.native import is_dataframe
 from cxmetrics.tables.record_frames import to_call_table, to_customer_table, to_survey_table
 from cxmetrics.tables.schema import ConvertsToRecordTable, RecordTable
 from cxmetrics.tables.surveys import scores_from_items

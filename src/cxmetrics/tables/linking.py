@@ -19,14 +19,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from cxmetrics.tables.columns import (
-    Problems,
-    Table,
-    fixed_values,
-    string_offsets,
-    take,
-    valid_mask,
-)
+from cxmetrics.tables.arrow import fixed_values, string_offsets, take, valid_mask
+from cxmetrics.tables.columns import Table
 from cxmetrics.tables.frame_rules import (
     BoolArray,
     FloatArray,
@@ -35,6 +29,7 @@ from cxmetrics.tables.frame_rules import (
     _iso,
     _Rows,
 )
+from cxmetrics.tables.problems import Problems
 
 
 @dataclass

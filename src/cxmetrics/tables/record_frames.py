@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from cxmetrics.models.survey import SCALES
-from cxmetrics.tables.columns import Problems, Table, as_table
+from cxmetrics.tables.columns import Table, as_table
 from cxmetrics.tables.frame_rules import (
     _DURATIONS,
     BoolArray,
@@ -32,6 +32,7 @@ from cxmetrics.tables.frame_rules import (
     _iso,
     _literal,
 )
+from cxmetrics.tables.problems import Problems
 from cxmetrics.tables.schema import Collected, RecordTable
 from cxmetrics.tables.ticket_batch import DIRECTIONS
 

@@ -28,14 +28,8 @@ import numpy.typing as npt
 
 from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.models.ticket import PRIORITIES, TICKET_STATUSES
-from cxmetrics.tables.columns import (
-    Problems,
-    Table,
-    as_table,
-    dictionary_indices,
-    objects,
-    valid_mask,
-)
+from cxmetrics.tables.arrow import dictionary_indices, objects, valid_mask
+from cxmetrics.tables.columns import Table, as_table
 from cxmetrics.tables.frame_rules import (
     BoolArray,
     Errors,
@@ -58,6 +52,7 @@ from cxmetrics.tables.histories import (
     _tags,
 )
 from cxmetrics.tables.linking import _Events, _link, _TicketIds
+from cxmetrics.tables.problems import Problems
 from cxmetrics.tables.schema import Collected
 from cxmetrics.tables.ticket_batch import CREATED_BY, Categorical, EventTable, TicketBatch
 
