@@ -128,7 +128,7 @@ def _report(args: argparse.Namespace) -> int:
         calendar = read_calendar(args.calendar)
     sla = None
     if args.sla is not None:
-        from cxmetrics.io.config import read_sla
+        from cxmetrics.sla.config import read_sla
 
         sla = read_sla(args.sla)
     fmt = args.format

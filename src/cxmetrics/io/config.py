@@ -20,24 +20,8 @@ The keys are the parameters of :class:`~cxmetrics.BusinessCalendar` (plus
 ``[calendar]`` table. Python 3.11+ reads TOML with the standard library; on 3.10
 the ``tomli`` package is needed.
 
-An SLA policy file (``sla.toml``; needs :mod:`cxmetrics.sla`) holds the fields of
-``SlaPolicy``, its calendar as a table, and one ``[[targets]]`` table per target::
-
-    name = "standard"
-    pause_statuses = ["pending"]
-
-    [calendar]
-    timezone = "Europe/Paris"
-    hours = { mon-fri = "09:00-18:00" }
-
-    [[targets]]
-    metric = "first_reply"
-    within = "PT4H"
-
-    [[targets]]
-    metric = "first_reply"
-    within = "PT1H"
-    priority = "urgent"
+SLA policy files are read by :func:`cxmetrics.sla.config.read_sla`, in the layer
+that knows SLA policies.
 """
 
 from __future__ import annotations
@@ -51,7 +35,7 @@ from typing import Any
 from cxmetrics.calendars import BusinessCalendar
 from cxmetrics.exceptions import InvalidParameterError, MissingDependencyError
 
-__all__ = ["calendar_from_dict", "read_calendar", "read_sla", "read_toml", "sla_from_dict"]
+__all__ = ["calendar_from_dict", "read_calendar", "read_toml"]
 
 _KEYS = frozenset(
     {"timezone", "hours", "holidays", "special_hours", "extra_working_days", "country",
@@ -142,33 +126,3 @@ def read_calendar(path: str | Path) -> BusinessCalendar:
     ['08:00-20:00']
     """
     return calendar_from_dict(read_toml(path), Path(path).name)
-
-
-def sla_from_dict(data: Mapping[str, Any], source: str = "sla") -> Any:
-    """Build an ``SlaPolicy`` from a mapping (a parsed TOML file); see the module docs.
-
-    Raises
-    ------
-    InvalidParameterError
-        When :mod:`cxmetrics.sla` is not available, or for an invalid policy (one
-        line naming the problem).
-    """
-    try:
-        sla = importlib.import_module("cxmetrics.sla")
-    except ImportError as exc:
-        raise InvalidParameterError(
-            f"{source}: SLA policies need cxmetrics.sla, which this version does not have"
-        ) from exc
-    options = dict(data)
-    if isinstance(options.get("calendar"), Mapping):
-        options["calendar"] = calendar_from_dict(options["calendar"], source)
-    try:
-        return sla.SlaPolicy.model_validate(options)
-    except ValueError as exc:  # pydantic's ValidationError and SlaError are ValueErrors
-        first = " ".join(str(exc).split())
-        raise InvalidParameterError(f"{source}: invalid SLA policy: {first}") from exc
-
-
-def read_sla(path: str | Path) -> Any:
-    """Read an ``SlaPolicy`` from a TOML file (see the module docs)."""
-    return sla_from_dict(read_toml(path), Path(path).name)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -10,6 +10,8 @@ import numpy as np
 from pydantic import field_validator
 
 from cxmetrics.core.base import Metric, MetricParams, MetricResult, ZeroDivision
+from cxmetrics.core.local_time import local_seconds
+from cxmetrics.core.periods import period_labels
 from cxmetrics.core.state import CountsState
 from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.metrics.channel_mix import count_result
@@ -64,18 +66,20 @@ class VolumeParams(MetricParams):
         return timezone
 
 
-def _volume_labels(created: Any, params: VolumeParams) -> Any:
-    from cxmetrics.core.periods import period_labels
+_HOUR_WEEKDAY_LABELS = np.array(
+    [f"{day} {hour:02d}h" for day in _WEEKDAYS for hour in range(24)], dtype=object
+)
+"""Labels of the 168 weekday x hour slots, Monday 00h first."""
 
+
+def _volume_labels(created: Any, params: VolumeParams) -> Any:
     if params.period != "hour_weekday":
         return period_labels(created, params.period, params.timezone)
-    zone = ZoneInfo(params.timezone)
-    # Quarter hours, not hours: zone offsets are whole quarter hours (India is +05:30).
-    quarters = np.floor(created / 900.0)
-    unique, inverse = np.unique(quarters, return_inverse=True)
-    local = [datetime.fromtimestamp(q * 900.0, zone) for q in unique]
-    labels = np.array([f"{_WEEKDAYS[d.weekday()]} {d.hour:02d}h" for d in local], dtype=object)
-    return labels[inverse]
+    local = local_seconds(created, params.timezone)
+    days = np.floor(local / 86400.0)
+    weekday = ((days + 3) % 7).astype(np.int64)  # 1970-01-01 was a Thursday; Monday = 0
+    hour = ((local - days * 86400.0) // 3600.0).astype(np.int64)
+    return _HOUR_WEEKDAY_LABELS[weekday * 24 + hour]
 
 
 _WEEK = "week "
@@ -83,8 +87,6 @@ _WEEK = "week "
 
 
 def _volume_update(tickets: Any, params: VolumeParams) -> CountsState:
-    from cxmetrics.core.periods import period_labels
-
     batch = as_ticket_batch(tickets)
     if len(batch) == 0:
         return CountsState()

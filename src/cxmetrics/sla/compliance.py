@@ -20,6 +20,7 @@ import numpy.typing as npt
 from pydantic import field_validator
 
 from cxmetrics.core.base import Metric, MetricParams, MetricResult, ZeroDivision, safe_ratio
+from cxmetrics.core.periods import period_labels
 from cxmetrics.core.state import CountsState
 from cxmetrics.definitions import DEFAULT, Definitions, as_definitions
 from cxmetrics.exceptions import InvalidParameterError
@@ -122,8 +123,6 @@ def _group_values(
     columns: list[list[Any]] = []
     for name in params.by:
         if name == "period":
-            from cxmetrics.core.periods import period_labels
-
             settled = _settled_at(outcomes)[rows]
             assert params.period is not None
             columns.append(period_labels(settled, params.period, params.timezone).tolist())
