@@ -1,37 +1,20 @@
-"""The ``cxmetrics`` command line: KPI reports from the shell.
-
-``cxmetrics report --sample`` prints the report of the bundled sample data set;
-``cxmetrics report tickets.parquet surveys.csv --period week --by channel`` the
-report of your own files (the library's own schema, see :mod:`cxmetrics.io`).
-Errors a shell user can fix (a missing file, a bad column or row, an unknown
-metric, a bad option) print one line on stderr and exit with status 2;
-``--debug`` shows the traceback instead.
-"""
+"""``cxmetrics report``: the KPI report of the sample or of your own files."""
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from cxmetrics._version import __version__
-from cxmetrics.exceptions import CXMetricsError, MissingDependencyError, RecordValidationError
+from cxmetrics.cli._common import FORMATS, format_for, write_output
+from cxmetrics.exceptions import CXMetricsError, MissingDependencyError
 
-__all__ = ["main"]
-
-FORMATS = ("table", "md", "html", "json", "csv")
-_SUFFIX_FORMATS = {".md": "md", ".html": "html", ".htm": "html", ".json": "json", ".csv": "csv"}
+__all__ = ["add_parser", "run"]
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="cxmetrics", description="Customer-support KPIs from the command line."
-    )
-    parser.add_argument("--version", action="version", version=f"cxmetrics {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True)
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``report`` subcommand and its options to ``commands``."""
     rep = commands.add_parser(
         "report",
         help="print a KPI report",
@@ -67,50 +50,11 @@ def _parser() -> argparse.ArgumentParser:
         "--no-charts", action="store_true", help="HTML without charts (charts need matplotlib)"
     )
     rep.add_argument("--debug", action="store_true", help="show tracebacks")
-    return parser
+    rep.set_defaults(run=run)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status.
-
-    Examples
-    --------
-    >>> main(["report", "--sample", "--metrics", "nps", "--format", "csv"])  # doctest: +ELLIPSIS
-    metric,period,value,n,unit,low,high,change,significant
-    nps,all,...
-    0
-    """
-    args = _parser().parse_args(argv)
-    try:
-        return _report(args)
-    except BrokenPipeError:
-        # The reader went away (``cxmetrics report ... | head``): not an error. Point
-        # stdout at devnull so the interpreter's final flush does not complain.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
-    except (CXMetricsError, ValueError, OSError, KeyboardInterrupt) as exc:
-        if args.debug:
-            raise
-        print(f"cxmetrics: error: {_one_line(exc)}", file=sys.stderr)
-        return 2
-
-
-def _one_line(exc: BaseException) -> str:
-    if isinstance(exc, KeyboardInterrupt):
-        return "interrupted"
-    if isinstance(exc, FileNotFoundError) and exc.filename is not None:
-        return f"no such file: {exc.filename!r}"
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    if not lines:
-        return type(exc).__name__
-    if isinstance(exc, RecordValidationError) and len(lines) > 1:
-        more = len(exc.errors) - 1
-        tail = f" (and {more} more problem(s); --errors collect leaves bad rows out)"
-        return f"{lines[0]} {lines[1]}{tail if more else ''}"
-    return lines[0]
-
-
-def _report(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
+    """Compute and write the report the parsed ``args`` ask for; return the exit status."""
     from cxmetrics.reporting import report
 
     if args.sample and args.files:
@@ -131,10 +75,7 @@ def _report(args: argparse.Namespace) -> int:
         from cxmetrics.sla.config import read_sla
 
         sla = read_sla(args.sla)
-    fmt = args.format
-    if fmt is None:
-        suffix = args.output.suffix.lower() if args.output is not None else ""
-        fmt = _SUFFIX_FORMATS.get(suffix, "table")
+    fmt = format_for(args.format, args.output)
     charts = fmt == "html" and not args.no_charts and _has_matplotlib()
     result = report(
         **inputs,
@@ -153,11 +94,7 @@ def _report(args: argparse.Namespace) -> int:
         "json": result.to_json,
         "csv": result.to_csv,
     }[fmt]
-    text = render()
-    if args.output is not None:
-        args.output.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
-    else:
-        print(text.rstrip("\n"))
+    write_output(render(), args.output)
     return 0
 
 

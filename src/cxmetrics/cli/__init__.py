@@ -1,0 +1,66 @@
+"""The ``cxmetrics`` command line: KPI reports from the shell.
+
+``cxmetrics report --sample`` prints the report of the bundled sample data set;
+``cxmetrics report tickets.parquet surveys.csv --period week --by channel`` the
+report of your own files (the library's own schema, see :mod:`cxmetrics.io`).
+Errors a shell user can fix (a missing file, a bad column or row, an unknown
+metric, a bad option) print one line on stderr and exit with status 2;
+``--debug`` shows the traceback instead.
+
+Each subcommand lives in its own module (``cxmetrics.cli.report``…) with an
+``add_parser(commands)`` that registers it and sets the function that runs it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from cxmetrics._version import __version__
+from cxmetrics.cli import report
+from cxmetrics.cli._common import one_line
+from cxmetrics.exceptions import CXMetricsError
+
+__all__ = ["main"]
+
+# The subcommands, in the order ``cxmetrics --help`` lists them.
+_SUBCOMMANDS = (report,)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cxmetrics", description="Customer-support KPIs from the command line."
+    )
+    parser.add_argument("--version", action="version", version=f"cxmetrics {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+    for subcommand in _SUBCOMMANDS:
+        subcommand.add_parser(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status.
+
+    Examples
+    --------
+    >>> main(["report", "--sample", "--metrics", "nps", "--format", "csv"])  # doctest: +ELLIPSIS
+    metric,period,value,n,unit,low,high,change,significant
+    nps,all,...
+    0
+    """
+    args = _parser().parse_args(argv)
+    try:
+        status: int = args.run(args)
+        return status
+    except BrokenPipeError:
+        # The reader went away (``cxmetrics report ... | head``): not an error. Point
+        # stdout at devnull so the interpreter's final flush does not complain.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except (CXMetricsError, ValueError, OSError, KeyboardInterrupt) as exc:
+        if getattr(args, "debug", False):
+            raise
+        print(f"cxmetrics: error: {one_line(exc)}", file=sys.stderr)
+        return 2
