@@ -154,9 +154,9 @@ def test_churn_agrees_on_records_and_tables(backend: str) -> None:
         backend,
     )  # fmt: skip
     feb = jan + timedelta(days=31)
-    assert churn_rate(table, jan, feb) == churn_rate(customers, jan, feb)
-    assert churn_rate(table, jan, feb, by_segment=True) == churn_rate(
-        customers, jan, feb, by_segment=True
+    assert churn_rate(table, window=(jan, feb)) == churn_rate(customers, window=(jan, feb))
+    assert churn_rate(table, window=(jan, feb), by_segment=True) == churn_rate(
+        customers, window=(jan, feb), by_segment=True
     )
 
 

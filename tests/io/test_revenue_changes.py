@@ -71,11 +71,11 @@ def test_tables_with_revenue_changes_give_the_numbers_of_the_records(
     start, end = T0 + 30 * DAY, T0 + 150 * DAY
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # an undefined rate is nan on both sides
-        expected = revenue_churn_rate(records, start, end, kind=kind)  # type: ignore[call-overload]
-        got = revenue_churn_rate(converted, start, end, kind=kind)  # type: ignore[call-overload]
+        expected = revenue_churn_rate(records, window=(start, end), kind=kind)  # type: ignore[call-overload]
+        got = revenue_churn_rate(converted, window=(start, end), kind=kind)  # type: ignore[call-overload]
         assert got == pytest.approx(expected, nan_ok=True)
-        assert churn_rate(converted, start, end) == pytest.approx(
-            churn_rate(records, start, end), nan_ok=True
+        assert churn_rate(converted, window=(start, end)) == pytest.approx(
+            churn_rate(records, window=(start, end)), nan_ok=True
         )
     # Round trips: records → table → records, and the table read back.
     assert converted.to_records() == records
@@ -95,11 +95,11 @@ def test_hand_example_gross_and_net() -> None:
     table = to_customer_table(customers_table, revenue_changes=changes)
     # At February 1st: 20 + 50 + 10 = 80. b contracts 50 → 30 (20), then leaves
     # with 30; a expands 20 → 35 (15). Gross (30 + 20) / 80, net (30 + 20 - 15) / 80.
-    assert revenue_churn_rate(table, feb, may) == 50 / 80
-    assert revenue_churn_rate(table, feb, may, kind="net") == 35 / 80
+    assert revenue_churn_rate(table, window=(feb, may)) == 50 / 80
+    assert revenue_churn_rate(table, window=(feb, may), kind="net") == 35 / 80
     # Without the changes the table only knows b's leaving at 50.
-    assert revenue_churn_rate(customers_table, feb, may) == 50 / 80
-    assert revenue_churn_rate(customers_table, feb, may, kind="net") == 50 / 80
+    assert revenue_churn_rate(customers_table, window=(feb, may)) == 50 / 80
+    assert revenue_churn_rate(customers_table, window=(feb, may), kind="net") == 50 / 80
 
 
 def test_bad_changes_are_reported_by_row_and_spoil_their_customer() -> None:
@@ -153,9 +153,11 @@ def test_the_report_reads_customer_records_with_changes_as_a_table() -> None:
         Customer(id="a", since=T0, revenue=20, revenue_changes=[{"at": T0 + DAY, "revenue": 9}]),
         Customer(id="b", since=T0 + 3 * DAY, until=T0 + 9 * DAY, revenue=5),
     ]
-    params = {"revenue_churn_rate": {"start": T0 + 2 * DAY, "end": T0 + 20 * DAY, "kind": "net"}}
+    params = {"revenue_churn_rate": {"window": (T0 + 2 * DAY, T0 + 20 * DAY), "kind": "net"}}
     row = report(customers=records, metrics=["revenue_churn_rate"], params=params).rows[0]
-    assert row.value == revenue_churn_rate(records, T0 + 2 * DAY, T0 + 20 * DAY, kind="net")
+    assert row.value == revenue_churn_rate(
+        records, window=(T0 + 2 * DAY, T0 + 20 * DAY), kind="net"
+    )
     assert not np.isnan(row.value)
 
 

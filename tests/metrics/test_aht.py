@@ -130,7 +130,7 @@ def test_pandas_aware_column_in_any_unit(unit: str) -> None:
     table = aht_by_interval(
         {"at": at, "talk": [60.0, 120.0]}, interval=3600, attribute_by="arrival"
     )
-    assert table.column("start") == [T0]
+    assert table.column("start_at") == [T0]
     assert table.column("aht") == [timedelta(seconds=90)]
 
 
@@ -166,15 +166,15 @@ def test_by_interval_attributes_to_wrap_end() -> None:
         Call(at=start, abandoned=True, wait=30),
     ]
     table = aht_by_interval(calls)
-    assert table.column("start") == [T0, T0.replace(minute=30)]
+    assert table.column("start_at") == [T0, T0.replace(minute=30)]
     assert table.column("handled") == [1, 1]
     assert table.column("aht") == [timedelta(seconds=60), timedelta(seconds=960)]
     by_arrival = aht_by_interval(calls, attribute_by="arrival", interval=timedelta(hours=1))
     assert by_arrival.column("aht") == [timedelta(seconds=510)]
     local = aht_by_interval(calls, timezone="Asia/Kolkata", interval=3600)
     # 08:21 and 08:37 UTC are 13:51 and 14:07 in Kolkata (+05:30).
-    assert [s.utcoffset() for s in local.column("start")] == [timedelta(hours=5, minutes=30)] * 2
-    assert local.column("start") == [T0 - timedelta(minutes=30), T0 + timedelta(minutes=30)]
+    assert [s.utcoffset() for s in local.column("start_at")] == [timedelta(hours=5, minutes=30)] * 2
+    assert local.column("start_at") == [T0 - timedelta(minutes=30), T0 + timedelta(minutes=30)]
 
 
 def test_by_interval_rejects_uneven_interval() -> None:
@@ -205,7 +205,7 @@ def test_by_interval_far_apart_contacts() -> None:
         interval=900,
         attribute_by="arrival",
     )
-    assert table.column("start") == [T0, later]
+    assert table.column("start_at") == [T0, later]
     assert table.column("aht") == [timedelta(seconds=60), timedelta(seconds=30)]
 
 

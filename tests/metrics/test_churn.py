@@ -10,7 +10,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from cxmetrics import Customer, InvalidParameterError, UndefinedMetricWarning
+from cxmetrics import (
+    Customer,
+    CXMetricsDeprecationWarning,
+    InvalidParameterError,
+    UndefinedMetricWarning,
+)
 from cxmetrics.metrics.churn import Churn, churn_rate
 from cxmetrics.metrics.lifetime import CustomerLifetime, average_customer_lifetime
 from cxmetrics.metrics.retention import Retention, retention_rate
@@ -22,7 +27,7 @@ from tests.metrics.contract import MetricContract
 UTC = timezone.utc
 START = datetime(2024, 1, 1, tzinfo=UTC)
 END = datetime(2024, 2, 1, tzinfo=UTC)
-PERIOD = {"start": START, "end": END}
+PERIOD = {"window": (START, END)}
 
 
 def day(month: int, d: int, year: int = 2024, hour: int = 0) -> datetime:
@@ -127,14 +132,20 @@ def _customers() -> list[Customer]:
 
 def test_churn_every_denominator_by_hand() -> None:
     customers = _customers()
-    assert churn_rate(customers, START, END) == pytest.approx(2 / 5)
+    assert churn_rate(customers, window=(START, END)) == pytest.approx(2 / 5)
     # ChartMogul "Standard": every loss of the period over the starting customers.
-    assert churn_rate(customers, START, END, denominator="start_all_lost") == pytest.approx(3 / 5)
-    assert churn_rate(customers, START, END, denominator="start_plus_new") == pytest.approx(3 / 7)
+    assert churn_rate(
+        customers, window=(START, END), denominator="start_all_lost"
+    ) == pytest.approx(3 / 5)
+    assert churn_rate(
+        customers, window=(START, END), denominator="start_plus_new"
+    ) == pytest.approx(3 / 7)
     # (S + E) / 2 = (5 + 4) / 2
-    assert churn_rate(customers, START, END, denominator="average") == pytest.approx(3 / 4.5)
+    assert churn_rate(customers, window=(START, END), denominator="average") == pytest.approx(
+        3 / 4.5
+    )
     # Daily: B lost on Jan 19 (7 active that morning), E on Jan 25 (6), I on Jan 31 (5).
-    assert churn_rate(customers, START, END, denominator="daily_sum") == pytest.approx(
+    assert churn_rate(customers, window=(START, END), denominator="daily_sum") == pytest.approx(
         1 / 7 + 1 / 6 + 1 / 5
     )
 
@@ -150,20 +161,20 @@ def test_churn_details_and_segments() -> None:
     assert result.interval is not None and result.interval[0] < 0.4 < result.interval[1]
     # pro: A, D kept; basic: B lost, C kept; no segment: I lost.
     assert details["by_segment"] == {"basic": 0.5, "pro": 0.0, None: 1.0}
-    assert churn_rate(_customers(), START, END, by_segment=True) == details["by_segment"]
+    assert churn_rate(_customers(), window=(START, END), by_segment=True) == details["by_segment"]
 
 
 def test_retention_by_hand() -> None:
     customers = _customers()
     # (E - N) / S = (4 - 2) / 5; the new customer E, lost again, pulls it below 1 - churn.
-    assert retention_rate(customers, START, END) == pytest.approx(2 / 5)
-    assert retention_rate(customers, START, END, method="cohort") == pytest.approx(3 / 5)
-    assert retention_rate(customers, START, END, method="cohort") == pytest.approx(
-        1 - churn_rate(customers, START, END)
+    assert retention_rate(customers, window=(START, END)) == pytest.approx(2 / 5)
+    assert retention_rate(customers, window=(START, END), method="cohort") == pytest.approx(3 / 5)
+    assert retention_rate(customers, window=(START, END), method="cohort") == pytest.approx(
+        1 - churn_rate(customers, window=(START, END))
     )
     # pro: E = {A, D, F}, N = {F}, S = {A, D}; basic: E = {C}, N = {E}, S = {B, C};
     # no segment: E = {}, N = {}, S = {I}.
-    assert retention_rate(customers, START, END, by_segment=True) == {
+    assert retention_rate(customers, window=(START, END), by_segment=True) == {
         "basic": 0.0,
         "pro": 1.0,
         None: 0.0,
@@ -174,14 +185,14 @@ def test_revenue_churn_gross_and_net_by_hand() -> None:
     customers = _customers()
     # Starting revenue of S: 100 + 50 + 50 + 200 + 20 = 420; churned B + I = 70;
     # contraction D = 50; expansion C = 30. New customers E, F do not count.
-    assert revenue_churn_rate(customers, START, END) == pytest.approx(120 / 420)
-    assert revenue_churn_rate(customers, START, END, kind="net") == pytest.approx(90 / 420)
-    assert revenue_churn_rate(customers, START, END, by_segment=True) == pytest.approx(
+    assert revenue_churn_rate(customers, window=(START, END)) == pytest.approx(120 / 420)
+    assert revenue_churn_rate(customers, window=(START, END), kind="net") == pytest.approx(90 / 420)
+    assert revenue_churn_rate(customers, window=(START, END), by_segment=True) == pytest.approx(
         {"pro": 50 / 300, "basic": 50 / 100, None: 1.0}
     )
-    assert revenue_churn_rate(customers, START, END, kind="net", by_segment=True) == pytest.approx(
-        {"pro": 50 / 300, "basic": 20 / 100, None: 1.0}
-    )
+    assert revenue_churn_rate(
+        customers, window=(START, END), kind="net", by_segment=True
+    ) == pytest.approx({"pro": 50 / 300, "basic": 20 / 100, None: 1.0})
     metric = RevenueChurn(**PERIOD)
     metric.update(customers)
     details = metric.compute().details
@@ -200,8 +211,10 @@ def test_net_revenue_churn_is_negative_with_expansion() -> None:
         Customer(id=2, since=day(1, 1, 2023), until=day(1, 9), revenue=20),
         Customer(id=3, since=day(1, 1, 2023)),  # revenue unknown: left out
     ]
-    assert revenue_churn_rate(customers, START, END) == pytest.approx(20 / 120)
-    assert revenue_churn_rate(customers, START, END, kind="net") == pytest.approx(-30 / 120)
+    assert revenue_churn_rate(customers, window=(START, END)) == pytest.approx(20 / 120)
+    assert revenue_churn_rate(customers, window=(START, END), kind="net") == pytest.approx(
+        -30 / 120
+    )
 
 
 def test_average_lifetime_by_hand() -> None:
@@ -235,7 +248,7 @@ def test_empty_segment_is_undefined_not_zero() -> None:
         Customer(id=2, since=day(1, 10), segment="new"),  # nobody of "new" at the start
     ]
     with pytest.warns(UndefinedMetricWarning):
-        segments = churn_rate(customers, START, END, by_segment=True)
+        segments = churn_rate(customers, window=(START, END), by_segment=True)
     assert isinstance(segments, dict)
     assert segments["old"] == 0.0 and math.isnan(segments["new"])
 
@@ -245,13 +258,30 @@ def test_empty_segment_is_undefined_not_zero() -> None:
 
 def test_period_ending_before_it_starts_is_an_error() -> None:
     for function in (churn_rate, retention_rate, revenue_churn_rate):
-        with pytest.raises(InvalidParameterError, match=r"'end' parameter .* before it starts"):
-            function([], END, START)
+        with pytest.raises(InvalidParameterError, match=r"'window' parameter .* before it starts"):
+            function([], window=(END, START))
+
+
+def test_the_old_start_end_form_warns_and_gives_the_same_value() -> None:
+    customers = _customers()
+    for function in (churn_rate, retention_rate, revenue_churn_rate):
+        with pytest.warns(CXMetricsDeprecationWarning, match=r"window=\(start, end\)"):
+            old = function(customers, START, END)
+        assert old == function(customers, window=(START, END))
+    with pytest.warns(CXMetricsDeprecationWarning, match="Churn"):
+        assert Churn(start=START, end=END).params.window == (START, END)
+
+
+def test_a_period_given_twice_or_not_at_all_is_an_error() -> None:
+    with pytest.raises(InvalidParameterError, match=r"window=.* only"):
+        churn_rate([], START, END, window=(START, END))
+    with pytest.raises(InvalidParameterError, match=r"needs the period: window=\(start, end\)"):
+        churn_rate([])
 
 
 def test_naive_period_bounds_are_errors() -> None:
-    with pytest.raises(InvalidParameterError, match=r"'start' parameter .* timezone-aware"):
-        churn_rate([], datetime(2024, 1, 1), END)
+    with pytest.raises(InvalidParameterError, match=r"'window' parameter .* start .* is naive"):
+        churn_rate([], window=(datetime(2024, 1, 1), END))
     with pytest.raises(InvalidParameterError, match=r"'as_of' parameter .* timezone-aware"):
         average_customer_lifetime([], as_of=datetime(2024, 1, 1))
 
@@ -270,7 +300,7 @@ def test_negative_revenue_names_the_customer() -> None:
 
 def test_wrong_item_type_names_its_position() -> None:
     with pytest.raises(TypeError, match="churn_rate expects Customer items; item 1 is dict"):
-        churn_rate([Customer(id=1, since=day(1, 1)), {"id": 2}], START, END)
+        churn_rate([Customer(id=1, since=day(1, 1)), {"id": 2}], window=(START, END))
 
 
 # --- oracle -----------------------------------------------------------------------------
@@ -303,17 +333,19 @@ def test_counts_match_the_oracle(customers: list[Customer], offset: int, length:
         return num / den if den else nan
 
     kw = {"zero_division": nan}
-    assert churn_rate(customers, start, end, **kw) == pytest.approx(expect(k["LS"], k["S"]))
-    assert churn_rate(customers, start, end, denominator="start_all_lost", **kw) == pytest.approx(
-        expect(k["LS"] + k["LN"], k["S"])
+    assert churn_rate(customers, window=(start, end), **kw) == pytest.approx(
+        expect(k["LS"], k["S"])
     )
-    assert churn_rate(customers, start, end, denominator="start_plus_new", **kw) == pytest.approx(
-        expect(k["LS"] + k["LN"], k["S"] + k["N"])
-    )
-    assert churn_rate(customers, start, end, denominator="average", **kw) == pytest.approx(
+    assert churn_rate(
+        customers, window=(start, end), denominator="start_all_lost", **kw
+    ) == pytest.approx(expect(k["LS"] + k["LN"], k["S"]))
+    assert churn_rate(
+        customers, window=(start, end), denominator="start_plus_new", **kw
+    ) == pytest.approx(expect(k["LS"] + k["LN"], k["S"] + k["N"]))
+    assert churn_rate(customers, window=(start, end), denominator="average", **kw) == pytest.approx(
         expect(k["LS"] + k["LN"], (k["S"] + k["E"]) / 2)
     )
-    assert retention_rate(customers, start, end, **kw) == pytest.approx(
+    assert retention_rate(customers, window=(start, end), **kw) == pytest.approx(
         expect(k["E"] - k["N"], k["S"])
     )
 
@@ -334,7 +366,7 @@ def test_daily_sum_matches_a_day_by_day_loop(
         lost = [c for c in active if c.until is not None and c.until <= evening]
         if active:
             total += len(lost) / len(active)
-    value = churn_rate(customers, start, end, denominator="daily_sum", zero_division=0.0)
+    value = churn_rate(customers, window=(start, end), denominator="daily_sum", zero_division=0.0)
     assert value == pytest.approx(total)
 
 
@@ -359,10 +391,14 @@ def test_columns_give_the_same_figures_as_records(
     end = start + timedelta(days=length)
     columns = _as_columns(customers)
     kw = {"zero_division": -1.0, "by_segment": True}
-    assert churn_rate(columns, start, end, **kw) == churn_rate(customers, start, end, **kw)
-    assert retention_rate(columns, start, end, **kw) == retention_rate(customers, start, end, **kw)
-    assert revenue_churn_rate(columns, start, end, **kw) == revenue_churn_rate(
-        customers, start, end, **kw
+    assert churn_rate(columns, window=(start, end), **kw) == churn_rate(
+        customers, window=(start, end), **kw
+    )
+    assert retention_rate(columns, window=(start, end), **kw) == retention_rate(
+        customers, window=(start, end), **kw
+    )
+    assert revenue_churn_rate(columns, window=(start, end), **kw) == revenue_churn_rate(
+        customers, window=(start, end), **kw
     )
     assert average_customer_lifetime(
         columns, as_of=end, zero_division=-1.0
@@ -374,10 +410,14 @@ def test_dataframe_input() -> None:
     frame = pd.DataFrame(_as_columns(_customers()))
     frame["since"] = pd.to_datetime(frame["since"], utc=True)
     frame["until"] = pd.to_datetime(frame["until"], utc=True)  # NaT while active
-    assert churn_rate(frame, START, END) == pytest.approx(2 / 5)
-    assert churn_rate(frame, START, END, by_segment=True) == {"basic": 0.5, "pro": 0.0, None: 1.0}
+    assert churn_rate(frame, window=(START, END)) == pytest.approx(2 / 5)
+    assert churn_rate(frame, window=(START, END), by_segment=True) == {
+        "basic": 0.5,
+        "pro": 0.0,
+        None: 1.0,
+    }
     # Revenue changes need records: from columns only the base revenue counts.
-    assert revenue_churn_rate(frame, START, END) == pytest.approx(70 / 420)
+    assert revenue_churn_rate(frame, window=(START, END)) == pytest.approx(70 / 420)
 
 
 def test_bad_columns_name_the_customers() -> None:
@@ -390,13 +430,13 @@ def test_bad_columns_name_the_customers() -> None:
     with pytest.raises(
         ValueError, match=r"1 customer\(s\) leave before joining .*: row 1 \(id='b'\)"
     ):
-        churn_rate(columns, START, END)
+        churn_rate(columns, window=(START, END))
     columns["until"] = [None, None, None]
     with pytest.raises(ValueError, match=r"negative revenue: row 2 \(id='c'\)"):
-        churn_rate(columns, START, END)
+        churn_rate(columns, window=(START, END))
     with pytest.raises(ValueError, match=r"'since' is missing .* in 1 row\(s\): 0"):
-        churn_rate({"since": [None, START]}, START, END)
+        churn_rate({"since": [None, START]}, window=(START, END))
     with pytest.raises(ValueError, match=r"'since' row 0 .* not an aware datetime"):
-        churn_rate({"since": [datetime(2024, 1, 1)]}, START, END)
+        churn_rate({"since": [datetime(2024, 1, 1)]}, window=(START, END))
     with pytest.raises(ValueError, match="need a 'since' column"):
-        churn_rate({"id": ["a"]}, START, END)
+        churn_rate({"id": ["a"]}, window=(START, END))

@@ -67,12 +67,12 @@ def customers(table: Any) -> list[Customer]:
 
 def test_overall_churn_is_26_54_percent(table: Any, customers: list[Customer]) -> None:
     churned = table["Churn"].eq("Yes")
-    value = churn_rate(customers, START, END, denominator="start_plus_new")
+    value = churn_rate(customers, window=(START, END), denominator="start_plus_new")
     assert value == pytest.approx(churned.mean(), rel=1e-12)
     assert round(100 * value, 2) == 26.54
     # Active at the start excludes the 11 customers with tenure 0.
     at_start = table["tenure"] > 0
-    assert churn_rate(customers, START, END) == pytest.approx(
+    assert churn_rate(customers, window=(START, END)) == pytest.approx(
         churned.sum() / at_start.sum(), rel=1e-12
     )
     assert at_start.sum() == 7_032
@@ -80,7 +80,7 @@ def test_overall_churn_is_26_54_percent(table: Any, customers: list[Customer]) -
 
 def test_churn_by_contract_type(table: Any, customers: list[Customer]) -> None:
     expected = table["Churn"].eq("Yes").groupby(table["Contract"]).mean().to_dict()
-    got = churn_rate(customers, START, END, denominator="start_plus_new", by_segment=True)
+    got = churn_rate(customers, window=(START, END), denominator="start_plus_new", by_segment=True)
     assert got == pytest.approx(expected, rel=1e-12)
     # The published figures: 1,655 / 3,875, 166 / 1,473 and 48 / 1,695.
     assert {k: round(100 * v, 2) for k, v in got.items()} == {
@@ -91,7 +91,9 @@ def test_churn_by_contract_type(table: Any, customers: list[Customer]) -> None:
     # Per segment, the default divides by the customers present on day one.
     present = table[table["tenure"] > 0]
     by_start = present["Churn"].eq("Yes").groupby(present["Contract"]).mean().to_dict()
-    assert churn_rate(customers, START, END, by_segment=True) == pytest.approx(by_start, rel=1e-12)
+    assert churn_rate(customers, window=(START, END), by_segment=True) == pytest.approx(
+        by_start, rel=1e-12
+    )
 
 
 def test_retention_and_revenue_churn(table: Any, customers: list[Customer]) -> None:
@@ -99,18 +101,18 @@ def test_retention_and_revenue_churn(table: Any, customers: list[Customer]) -> N
     new = table["tenure"].eq(0)
     start_count = int((~new).sum())
     # CRR = (E - N) / S: E the customers still there, N the tenure-0 ones.
-    assert retention_rate(customers, START, END) == pytest.approx(
+    assert retention_rate(customers, window=(START, END)) == pytest.approx(
         (int((~churned).sum()) - int(new.sum())) / start_count, rel=1e-12
     )
-    assert retention_rate(customers, START, END, method="cohort") == pytest.approx(
-        1 - churn_rate(customers, START, END), rel=1e-12
+    assert retention_rate(customers, window=(START, END), method="cohort") == pytest.approx(
+        1 - churn_rate(customers, window=(START, END)), rel=1e-12
     )
     # Gross revenue churn: monthly charges of the leavers / charges of the customers at start.
     charges = table["MonthlyCharges"]
     expected = charges[churned & ~new].sum() / charges[~new].sum()
-    assert revenue_churn_rate(customers, START, END) == pytest.approx(expected, rel=1e-9)
+    assert revenue_churn_rate(customers, window=(START, END)) == pytest.approx(expected, rel=1e-9)
     # Without upgrades or downgrades in the data, net equals gross.
-    assert revenue_churn_rate(customers, START, END, kind="net") == pytest.approx(
+    assert revenue_churn_rate(customers, window=(START, END), kind="net") == pytest.approx(
         expected, rel=1e-9
     )
 
@@ -126,7 +128,9 @@ def test_table_columns_match_records(table: Any, customers: list[Customer]) -> N
         "revenue": table["MonthlyCharges"],
     }
     for denominator in ("start", "start_plus_new"):
-        assert churn_rate(columns, START, END, denominator=denominator, by_segment=True) == (
-            churn_rate(customers, START, END, denominator=denominator, by_segment=True)
-        )
-    assert revenue_churn_rate(columns, START, END) == revenue_churn_rate(customers, START, END)
+        assert churn_rate(
+            columns, window=(START, END), denominator=denominator, by_segment=True
+        ) == (churn_rate(customers, window=(START, END), denominator=denominator, by_segment=True))
+    assert revenue_churn_rate(columns, window=(START, END)) == revenue_churn_rate(
+        customers, window=(START, END)
+    )

@@ -25,7 +25,7 @@ def test_hand_computed_intervals() -> None:
         Call(at=T0 + timedelta(minutes=20), talk=9, direction="outbound"),
     ]
     table = contact_volume(calls, interval=timedelta(minutes=15))
-    assert table.column("start") == [T0 + timedelta(minutes=15 * i) for i in range(4)]
+    assert table.column("start_at") == [T0 + timedelta(minutes=15 * i) for i in range(4)]
     assert table.column("offered") == [2, 0, 0, 1]
     assert table.column("answered") == [1, 0, 0, 1]
     assert table.column("abandoned") == [1, 0, 0, 0]
@@ -38,7 +38,7 @@ def test_local_time_alignment() -> None:
     table = contact_volume(
         [Call(at=T0 + timedelta(minutes=1), talk=1)], 3600, timezone="America/New_York"
     )
-    start = table.column("start")[0]
+    start = table.column("start_at")[0]
     assert (start.hour, start.utcoffset()) == (3, timedelta(hours=-5))
 
 
@@ -70,3 +70,11 @@ def test_intervals_match_oracle(calls: list[Call]) -> None:
         assert offered == len(inside) == answered + abandoned
         assert abandoned == sum(c.abandoned for c in inside)
     assert sum(table.column("offered")) == len(inbound)
+
+
+def test_the_old_start_column_name_still_reads_with_a_warning() -> None:
+    from cxmetrics.exceptions import CXMetricsDeprecationWarning
+
+    table = contact_volume([Call(at=T0, talk=9)], 900)
+    with pytest.warns(CXMetricsDeprecationWarning, match="'start' column is now called 'start_at'"):
+        assert table.column("start") == table.column("start_at") == [T0]

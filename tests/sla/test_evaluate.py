@@ -55,7 +55,7 @@ def first_reply_policy(hours: float, calendar=CAL) -> SlaPolicy:
 def test_created_before_opening_hours_starts_counting_at_opening():
     ticket = Ticket(id="early", created_at=at(0, 7), interactions=[reply(0, 10.5)])
     row = one([ticket], first_reply_policy(2), at(1, 0))
-    assert row["due"] == at(0, 11)
+    assert row["due_at"] == at(0, 11)
     assert row["status"] == "achieved"
     assert row["business_time_used"] == timedelta(hours=1.5)
     assert row["time_left"] == timedelta(minutes=30)
@@ -65,10 +65,10 @@ def test_due_exactly_at_closing_time_and_a_reply_at_the_next_opening_is_late():
     on_time = Ticket(id="a", created_at=at(0, 15), interactions=[reply(0, 17)])
     next_day = Ticket(id="b", created_at=at(0, 15), interactions=[reply(1, 9)])
     row = one([on_time], first_reply_policy(2), at(2, 0))
-    assert (row["due"], row["status"]) == (at(0, 17), "achieved")
+    assert (row["due_at"], row["status"]) == (at(0, 17), "achieved")
     row = one([next_day], first_reply_policy(2), at(2, 0))
     # Same business time used (2 h) but the reply came after the due instant.
-    assert (row["due"], row["status"]) == (at(0, 17), "breached")
+    assert (row["due_at"], row["status"]) == (at(0, 17), "breached")
     assert row["business_time_used"] == timedelta(hours=2)
     assert row["time_left"] == timedelta(0)
 
@@ -86,7 +86,7 @@ def test_paused_and_resumed_moves_the_due_time_by_the_paused_business_time():
     )
     policy = SlaPolicy(name="std", calendar=CAL, targets=[SlaTarget("resolution", 4 * H)])
     row = one([ticket], policy, at(2, 0))
-    assert row["due"] == at(1, 13)
+    assert row["due_at"] == at(1, 13)
     assert row["status"] == "achieved"
     assert row["business_time_used"] == timedelta(hours=3)
     # Live, while pending: paused, and the due time is not known to move yet.
@@ -99,7 +99,7 @@ def test_paused_and_resumed_moves_the_due_time_by_the_paused_business_time():
 def test_breached_then_completed_has_negative_time_left():
     ticket = Ticket(id="late", created_at=at(0, 9), interactions=[reply(0, 12)])
     row = one([ticket], first_reply_policy(1), at(1, 0))
-    assert (row["status"], row["due"], row["completed_at"]) == ("breached", at(0, 10), at(0, 12))
+    assert (row["status"], row["due_at"], row["completed_at"]) == ("breached", at(0, 10), at(0, 12))
     assert row["time_left"] == timedelta(hours=-2)
     # Live at 11:00, before the reply: already breached, one hour over.
     live = one([ticket], first_reply_policy(1), at(0, 11))
@@ -132,19 +132,19 @@ def _raised(hour: float, replied: float) -> Ticket:
 def test_priority_raised_midway_keeps_the_elapsed_time():
     # Raised at 10:00 with 1 h used: the urgent 2 h target is due at 11:00.
     row = one([_raised(10, 10.5)], PRIORITY_POLICY, at(1, 0))
-    assert (row["due"], row["status"], row["priority"]) == (at(0, 11), "achieved", "urgent")
+    assert (row["due_at"], row["status"], row["priority"]) == (at(0, 11), "achieved", "urgent")
     assert row["target"] == timedelta(hours=2)
 
 
 def test_priority_raised_after_the_new_target_has_passed_breaches_at_the_change():
     row = one([_raised(12, 13)], PRIORITY_POLICY, at(1, 0))
-    assert (row["due"], row["status"]) == (at(0, 12), "breached")
+    assert (row["due_at"], row["status"]) == (at(0, 12), "breached")
     assert row["time_left"] == timedelta(hours=-1)
 
 
 def test_priority_changes_after_as_of_are_not_known_yet():
     row = one([_raised(12, 13)], PRIORITY_POLICY, at(0, 11))
-    assert (row["status"], row["priority"], row["due"]) == ("active", "normal", at(0, 17))
+    assert (row["status"], row["priority"], row["due_at"]) == ("active", "normal", at(0, 17))
 
 
 def test_reopened_after_resolution_is_one_instance_that_skips_the_solved_time():
@@ -159,7 +159,7 @@ def test_reopened_after_resolution_is_one_instance_that_skips_the_solved_time():
     )
     policy = SlaPolicy(name="std", targets=[SlaTarget("resolution", 4 * H)])
     row = one([ticket], policy, at(1, 0))
-    assert (row["status"], row["completed_at"], row["due"]) == ("achieved", at(0, 14), at(0, 15))
+    assert (row["status"], row["completed_at"], row["due_at"]) == ("achieved", at(0, 14), at(0, 15))
     assert row["business_time_used"] == timedelta(hours=3)
     # Between the first solve and the reopen the first solve is the completion.
     assert one([ticket], policy, at(0, 11))["completed_at"] == at(0, 10)
@@ -186,7 +186,7 @@ def test_next_reply_counts_from_the_oldest_unanswered_customer_message():
     )
     policy = SlaPolicy(name="std", targets=[SlaTarget("next_reply", 1 * H)])
     out = evaluate_sla([ticket], policy, as_of=at(1, 0)).to_dict()
-    assert out["start"] == [at(0, 10), at(0, 13)]
+    assert out["start_at"] == [at(0, 10), at(0, 13)]
     assert out["status"] == ["breached", "achieved"]
     assert out["instance"] == [0, 1]
 
@@ -210,7 +210,7 @@ def test_calendar_time_target_ignores_the_calendar():
         name="std", calendar=CAL, targets=[SlaTarget("first_reply", 2 * H, business_hours=False)]
     )
     row = one([Ticket(id="c", created_at=at(0, 16))], policy, at(0, 17))
-    assert (row["due"], row["status"]) == (at(0, 18), "active")
+    assert (row["due_at"], row["status"]) == (at(0, 18), "active")
 
 
 def test_ticket_created_after_as_of_and_ticket_without_target():
@@ -227,14 +227,16 @@ def test_solved_without_a_solve_time_is_undetermined():
     ticket = Ticket(id="u", created_at=at(0, 9), status="solved")
     policy = SlaPolicy(name="std", targets=[SlaTarget("resolution", H)])
     row = one([ticket], policy, at(1, 0))
-    assert row["status"] == "undetermined" and row["due"] is None
+    assert row["status"] == "undetermined" and row["due_at"] is None
 
 
 def test_exports_to_pandas_and_polars():
     ticket = Ticket(id="e", created_at=at(0, 9), interactions=[reply(0, 10)])
     out = evaluate_sla([ticket], first_reply_policy(2), as_of=at(1, 0))
     frame = out.to_pandas()
-    assert str(frame["due"].dtype).startswith("datetime64") and str(frame["due"].dt.tz) == "UTC"
+    assert (
+        str(frame["due_at"].dtype).startswith("datetime64") and str(frame["due_at"].dt.tz) == "UTC"
+    )
     assert frame["time_left"].iloc[0] == np.timedelta64(3600, "s")
     assert out.to_polars()["status"].to_list() == ["achieved"]
 
@@ -327,3 +329,19 @@ def test_identifiers_export_as_strings_and_statuses_as_categoricals():
     assert frame["ticket_id"].tolist() == ["T0", "T1", "T2"]
     assert str(frame["ticket_id"].dtype) != "category"
     assert str(frame["status"].dtype) == "category"
+
+
+def test_old_instant_column_names_still_read_with_a_warning() -> None:
+    from cxmetrics.exceptions import CXMetricsDeprecationWarning
+
+    ticket = Ticket(
+        id="T1", created_at=at(0, 9), interactions=[Message(at=at(0, 10), author="agent")]
+    )
+    out = evaluate_sla(
+        [ticket], SlaPolicy("p", None, [SlaTarget("first_reply", "PT2H")]), as_of=at(0, 12)
+    )
+    for old, new in (("due", "due_at"), ("start", "start_at")):
+        with pytest.warns(
+            CXMetricsDeprecationWarning, match=f"'{old}' column is now called '{new}'"
+        ):
+            assert out[old].tolist() == out[new].tolist()

@@ -238,7 +238,7 @@ def test_simultaneous_priority_changes_only_the_last_applies():
     )
     row = evaluate_sla([ticket], both, as_of=t0 + timedelta(hours=1)).to_dict()
     assert row["status"] == ["breached"]
-    assert row["due"] == [t0 + timedelta(minutes=30)]
+    assert row["due_at"] == [t0 + timedelta(minutes=30)]
 
 
 def test_ties_at_one_instant_resolve_as_the_stream_orders_them():

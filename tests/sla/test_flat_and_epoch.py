@@ -82,7 +82,7 @@ def test_a_flat_export_without_status_history_is_evaluated() -> None:
     out = rows(evaluate_sla(batch, policy(), as_of=tuesday_5pm))
     hour = timedelta(hours=1)
     assert out["A", "first_reply"]["status"] == "achieved"
-    assert out["A", "first_reply"]["due"] == MON + 4 * hour
+    assert out["A", "first_reply"]["due_at"] == MON + 4 * hour
     assert out["A", "first_reply"]["business_time_used"] == 2 * hour
     assert out["A", "resolution"]["status"] == "achieved"
     assert out["A", "resolution"]["completed_at"] == MON + 3 * hour
@@ -90,7 +90,7 @@ def test_a_flat_export_without_status_history_is_evaluated() -> None:
     assert out["B", "first_reply"]["status"] == "breached"
     assert out["B", "first_reply"]["business_time_used"] == 14 * hour
     assert out["B", "resolution"]["status"] == "breached"
-    assert out["B", "resolution"]["due"] == MON + 8 * hour  # Monday 17:00
+    assert out["B", "resolution"]["due_at"] == MON + 8 * hour  # Monday 17:00
     assert out["B", "resolution"]["business_time_used"] == 15 * hour
     assert out["C", "first_reply"]["status"] == "achieved"
     assert out["C", "first_reply"]["business_time_used"] == hour
@@ -98,7 +98,7 @@ def test_a_flat_export_without_status_history_is_evaluated() -> None:
     # breached at Monday 17:00, 8 hours over.
     assert out["C", "resolution"]["status"] == "breached"
     assert out["C", "resolution"]["completed_at"] is None
-    assert out["C", "resolution"]["due"] == MON + 8 * hour
+    assert out["C", "resolution"]["due_at"] == MON + 8 * hour
     assert out["C", "resolution"]["business_time_used"] == 16 * hour
     assert out["C", "resolution"]["time_left"] == -8 * hour
 
@@ -147,11 +147,11 @@ def test_a_ticket_created_at_the_epoch_does_not_change_other_verdicts() -> None:
     both = rows(evaluate_sla([late, placeholder], target, as_of=AS_OF))
     for out in (alone, both):
         assert out["late", "first_reply"]["status"] == "breached"
-        assert out["late", "first_reply"]["due"] == MON + timedelta(hours=4)
+        assert out["late", "first_reply"]["due_at"] == MON + timedelta(hours=4)
         assert out["late", "first_reply"]["business_time_used"] == timedelta(hours=14)
     # Thursday 1970-01-01 00:00: the clock starts at 09:00, so due at 13:00.
     assert both["null", "first_reply"]["status"] == "breached"
-    assert both["null", "first_reply"]["due"] == datetime(1970, 1, 1, 13, tzinfo=UTC)
+    assert both["null", "first_reply"]["due_at"] == datetime(1970, 1, 1, 13, tzinfo=UTC)
 
 
 def test_tickets_before_1970_get_exact_due_times() -> None:
@@ -162,6 +162,6 @@ def test_tickets_before_1970_get_exact_due_times() -> None:
         Message(at=datetime(1969, 12, 29, 11, tzinfo=UTC), author="agent")])  # fmt: skip
     target = SlaPolicy("std", policy().calendar, [SlaTarget("first_reply", "PT4H")])
     out = rows(evaluate_sla([ticket], target, as_of=AS_OF))["old", "first_reply"]
-    assert out["due"] == datetime(1969, 12, 29, 12, tzinfo=UTC)
+    assert out["due_at"] == datetime(1969, 12, 29, 12, tzinfo=UTC)
     assert out["business_time_used"] == timedelta(hours=3)
     assert out["status"] == "achieved"

@@ -18,7 +18,15 @@ from tests.sla.strategies import T0, policies, ticket_lists
 _LAWS = settings(max_examples=60)
 CALENDARS = st.sampled_from([None, WeekdayHours(), BusinessCalendar("Europe/Paris")])
 AS_OF = st.integers(0, 200).map(lambda h: T0 + timedelta(hours=h))
-VALUES = ("status", "start", "due", "completed_at", "business_time_used", "time_left", "target")
+VALUES = (
+    "status",
+    "start_at",
+    "due_at",
+    "completed_at",
+    "business_time_used",
+    "time_left",
+    "target",
+)
 
 
 def _sorted(columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -46,17 +54,17 @@ def test_pausing_never_makes_a_due_time_earlier(tickets, calendar, data, as_of):
     policy = data.draw(policies(calendar=calendar))
     unpaused = policy.model_copy(update={"pause_statuses": ()})
     paused, plain = (_table(evaluate_sla(tickets, p, as_of=as_of)) for p in (policy, unpaused))
-    _equal(paused, plain, ("ticket_id", "metric", "instance", "start"))
-    both = np.isfinite(paused["due"]) & np.isfinite(plain["due"])
-    assert (paused["due"][both] >= plain["due"][both]).all()
-    assert (np.isfinite(paused["due"]) == np.isfinite(plain["due"])).all()
+    _equal(paused, plain, ("ticket_id", "metric", "instance", "start_at"))
+    both = np.isfinite(paused["due_at"]) & np.isfinite(plain["due_at"])
+    assert (paused["due_at"][both] >= plain["due_at"][both]).all()
+    assert (np.isfinite(paused["due_at"]) == np.isfinite(plain["due_at"])).all()
 
 
 @_LAWS
 @given(tickets=ticket_lists(), calendar=CALENDARS, data=st.data(), as_of=AS_OF)
 def test_achieved_exactly_when_completed_by_the_due_time(tickets, calendar, data, as_of):
     out = evaluate_sla(tickets, data.draw(policies(calendar=calendar)), as_of=as_of)
-    status, due, done = out["status"], out["due"], out["completed_at"]
+    status, due, done = out["status"], out["due_at"], out["completed_at"]
     judged = np.isin(status, ["achieved", "breached"]) & np.isfinite(done)
     assert ((status[judged] == "achieved") == (done[judged] <= due[judged])).all()
     # Open instances: breached exactly when the due time has passed.

@@ -64,12 +64,12 @@ def test_volvo_wait_statuses_pause_the_resolution_clock(volvo):
     plain = evaluate_sla(volvo, VOLVO_POLICY.model_copy(update={"pause_statuses": ()}), as_of=as_of)
     assert len(paused) == len(plain) == len(volvo)
     assert paused["ticket_id"].tolist() == plain["ticket_id"].tolist()
-    assert (paused["due"] >= plain["due"]).all()
+    assert (paused["due_at"] >= plain["due_at"]).all()
     assert (paused["business_time_used"] <= plain["business_time_used"] + 1e-6).all()
     waited = {
         t.id for t in volvo if any(c.status in ("pending", "on_hold") for c in t.status_changes)
     }
-    moved = set(paused["ticket_id"][paused["due"] > plain["due"]].tolist())
+    moved = set(paused["ticket_id"][paused["due_at"] > plain["due_at"]].tolist())
     assert moved <= waited and len(moved) > 1000
     counts = paused.status_counts()
     assert counts["achieved"] + counts["breached"] > 7500

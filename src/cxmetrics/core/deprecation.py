@@ -10,8 +10,10 @@ from cxmetrics.exceptions import CXMetricsDeprecationWarning, InvalidParameterEr
 __all__ = ["renamed_parameter", "warn_renamed"]
 
 
-def warn_renamed(old: str, new: str, owner: str, *, stacklevel: int = 3) -> None:
-    """Warn that ``owner``'s parameter ``old`` is now called ``new``.
+def warn_renamed(
+    old: str, new: str, owner: str, *, what: str = "parameter", stacklevel: int = 3
+) -> None:
+    """Warn that ``owner``'s parameter (or column: ``what="column"``) ``old`` is now ``new``.
 
     Examples
     --------
@@ -23,7 +25,7 @@ def warn_renamed(old: str, new: str, owner: str, *, stacklevel: int = 3) -> None
     "backlog: the 'at' parameter is now called 'as_of'; 'at' goes in the next release"
     """
     warnings.warn(
-        f"{owner}: the {old!r} parameter is now called {new!r}; {old!r} goes in the next release",
+        f"{owner}: the {old!r} {what} is now called {new!r}; {old!r} goes in the next release",
         CXMetricsDeprecationWarning,
         stacklevel=stacklevel,
     )

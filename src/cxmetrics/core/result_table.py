@@ -6,8 +6,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from cxmetrics._optional import import_optional
+from cxmetrics.core.deprecation import warn_renamed
 
 __all__ = ["MetricTable"]
+
+# Old column names that ``column`` still answers for one release, with a warning.
+_RENAMED_COLUMNS = {"start": "start_at"}
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,9 @@ class MetricTable:
 
     def column(self, name: str) -> list[Any]:
         """Return one column as a list."""
+        if name not in self.columns and name in _RENAMED_COLUMNS:
+            warn_renamed(name, _RENAMED_COLUMNS[name], "MetricTable", what="column")
+            name = _RENAMED_COLUMNS[name]
         position = self.columns.index(name)
         return [row[position] for row in self.rows]
 

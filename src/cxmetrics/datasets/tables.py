@@ -270,8 +270,8 @@ class CustomerTable(ConvertsToRecordTable):
         >>> from cxmetrics.datasets import generate
         >>> from cxmetrics import churn_rate
         >>> data = generate(300, seed=1)
-        >>> churn_rate(data.customers, start=data.start, end=data.end) == churn_rate(
-        ...     data.customers.to_records(), start=data.start, end=data.end)
+        >>> churn_rate(data.customers, window=(data.start, data.end)) == churn_rate(
+        ...     data.customers.to_records(), window=(data.start, data.end))
         True
         """
         return RecordTable(

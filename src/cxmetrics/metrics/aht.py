@@ -210,7 +210,7 @@ def aht_by_interval(
     Returns
     -------
     MetricTable
-        Columns ``start`` (aware datetime), ``handled``, ``aht``, ``talk``,
+        Columns ``start_at`` (aware datetime), ``handled``, ``aht``, ``talk``,
         ``hold``, ``wrap`` (mean timedeltas). Intervals without handled contacts
         are absent.
 
@@ -253,7 +253,9 @@ def aht_by_interval(
         for i, (start, count) in enumerate(zip(distinct.tolist(), counts.tolist(), strict=True))
     )
     return MetricTable(
-        columns=("start", "handled", "aht", "talk", "hold", "wrap"), rows=rows, index=("start",)
+        columns=("start_at", "handled", "aht", "talk", "hold", "wrap"),
+        rows=rows,
+        index=("start_at",),
     )
 
 

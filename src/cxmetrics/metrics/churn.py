@@ -28,6 +28,7 @@ from cxmetrics.metrics.customer_tally import (
     overall_or_by_segment,
     per_segment,
     period_vectors,
+    period_window,
     tally,
 )
 from cxmetrics.models.customer import Customer
@@ -129,9 +130,10 @@ def _churn_compute(state: SegmentTallyState, params: ChurnParams) -> MetricResul
 @overload
 def churn_rate(
     customers: Iterable[Customer] | Any,
-    start: datetime,
-    end: datetime,
+    start: datetime | None = None,
+    end: datetime | None = None,
     *,
+    window: tuple[datetime, datetime] | None = None,
     denominator: ChurnDenominator = "start",
     by_segment: Literal[False] = False,
     zero_division: ZeroDivision = "warn",
@@ -141,9 +143,10 @@ def churn_rate(
 @overload
 def churn_rate(
     customers: Iterable[Customer] | Any,
-    start: datetime,
-    end: datetime,
+    start: datetime | None = None,
+    end: datetime | None = None,
     *,
+    window: tuple[datetime, datetime] | None = None,
     denominator: ChurnDenominator = "start",
     by_segment: Literal[True],
     zero_division: ZeroDivision = "warn",
@@ -153,9 +156,10 @@ def churn_rate(
 @overload
 def churn_rate(
     customers: Iterable[Customer] | Any,
-    start: datetime,
-    end: datetime,
+    start: datetime | None = None,
+    end: datetime | None = None,
     *,
+    window: tuple[datetime, datetime] | None = None,
     denominator: ChurnDenominator = "start",
     by_segment: bool = False,
     zero_division: ZeroDivision = "warn",
@@ -164,9 +168,10 @@ def churn_rate(
 
 def churn_rate(
     customers: Iterable[Customer] | Any,
-    start: datetime,
-    end: datetime,
+    start: datetime | None = None,
+    end: datetime | None = None,
     *,
+    window: tuple[datetime, datetime] | None = None,
     denominator: ChurnDenominator = "start",
     by_segment: bool = False,
     zero_division: ZeroDivision = "warn",
@@ -193,8 +198,10 @@ def churn_rate(
     ----------
     customers : iterable of Customer, or a table
         Records, or columns (dict, pandas, polars, Arrow) as in :func:`customer_columns`.
-    start, end : datetime
-        Timezone-aware bounds of the period; ``end`` must not precede ``start``.
+    window : (datetime, datetime)
+        Timezone-aware bounds of the period; the end must not precede the start.
+    start, end : datetime, optional
+        The old form of ``window`` (deprecated: warns, goes in the next release).
     denominator : {"start", "start_all_lost", "start_plus_new", "average", "daily_sum"}, default="start"
     by_segment : bool, default=False
         Return ``{segment: churn}`` (``None`` for customers without a segment).
@@ -228,12 +235,16 @@ def churn_rate(
     ...     Customer(id=4, since=datetime(2023, 8, 1, tzinfo=timezone.utc)),
     ...     Customer(id=5, since=datetime(2024, 1, 10, tzinfo=timezone.utc)),
     ... ]
-    >>> churn_rate(customers, jan, feb)
+    >>> churn_rate(customers, window=(jan, feb))
     0.25
-    >>> churn_rate(customers, jan, feb, denominator="start_plus_new")
+    >>> churn_rate(customers, window=(jan, feb), denominator="start_plus_new")
     0.2
     """
-    metric = Churn(start=start, end=end, denominator=denominator, zero_division=zero_division)
+    metric = Churn(
+        window=period_window(window, start, end, "churn_rate"),
+        denominator=denominator,
+        zero_division=zero_division,
+    )
     return overall_or_by_segment(metric, customers, by_segment)
 
 
@@ -249,7 +260,7 @@ class Churn(Metric[SegmentTallyState, ChurnParams]):
 
     Other Parameters
     ----------------
-    start, end : datetime
+    window : (datetime, datetime)
     denominator : {"start", "start_all_lost", "start_plus_new", "average", "daily_sum"}, default="start"
     zero_division : {"warn", "raise"} or float, default="warn"
     confidence : float, default=0.95
@@ -258,7 +269,7 @@ class Churn(Metric[SegmentTallyState, ChurnParams]):
     --------
     >>> from datetime import datetime, timezone
     >>> jan, feb = datetime(2024, 1, 1, tzinfo=timezone.utc), datetime(2024, 2, 1, tzinfo=timezone.utc)
-    >>> metric = Churn(start=jan, end=feb)
+    >>> metric = Churn(window=(jan, feb))
     >>> metric.update([Customer(id=1, since=jan, segment="pro"),
     ...                Customer(id=2, since=jan, until=feb, segment="free")])
     >>> result = metric.compute()

@@ -221,7 +221,7 @@ def concurrency_by_interval(
     Returns
     -------
     MetricTable
-        Columns ``start`` and ``peak``, for every interval from the first span's
+        Columns ``start_at`` and ``peak``, for every interval from the first span's
         to the last one's (intervals with nobody on the line have peak 0).
 
     Examples
@@ -238,7 +238,7 @@ def concurrency_by_interval(
     columns = call_columns(items, owner="concurrency_by_interval").only(channel=channel)
     starts, ends = _spans(columns, span)
     if starts.size == 0:
-        return MetricTable(columns=("start", "peak"), rows=(), index=("start",))
+        return MetricTable(columns=("start_at", "peak"), rows=(), index=("start_at",))
     offset = local_seconds(starts, timezone) - starts  # wall clock = UTC + offset
     local_start, local_end = starts + offset, ends + offset
     times, levels = _levels(local_start, local_end)
@@ -254,7 +254,7 @@ def concurrency_by_interval(
     rows = tuple(
         (local_to_utc(float(b), timezone), int(p)) for b, p in zip(buckets, peaks, strict=True)
     )
-    return MetricTable(columns=("start", "peak"), rows=rows, index=("start",))
+    return MetricTable(columns=("start_at", "peak"), rows=rows, index=("start_at",))
 
 
 @register

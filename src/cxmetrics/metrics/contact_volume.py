@@ -44,7 +44,7 @@ def contact_volume(
     Returns
     -------
     MetricTable
-        Columns ``start`` (aware datetime), ``offered``, ``answered``, ``abandoned``.
+        Columns ``start_at`` (aware datetime), ``offered``, ``answered``, ``abandoned``.
 
     Examples
     --------
@@ -58,9 +58,9 @@ def contact_volume(
     """
     width = interval_seconds(interval, "contact_volume")
     columns = call_columns(items, owner="contact_volume").only(channel=channel, inbound=True)
-    names = ("start", "offered", "answered", "abandoned")
+    names = ("start_at", "offered", "answered", "abandoned")
     if len(columns) == 0:
-        return MetricTable(columns=names, rows=(), index=("start",))
+        return MetricTable(columns=names, rows=(), index=("start_at",))
     slots = np.floor(local_seconds(columns.at, timezone) / width).astype(np.int64)
     first = int(slots.min())
     codes = slots - first
@@ -76,7 +76,7 @@ def contact_volume(
         )
         for i in range(size)
     )
-    return MetricTable(columns=names, rows=rows, index=("start",))
+    return MetricTable(columns=names, rows=rows, index=("start_at",))
 
 
 def volume_by_hour_and_weekday(

@@ -17,17 +17,19 @@ partitions is counted twice). The metrics are in :mod:`~cxmetrics.metrics.churn`
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from pydantic import ValidationInfo, field_validator
+from pydantic import field_validator, model_validator
 from typing_extensions import Self
 
 from cxmetrics.core.base import Metric, MetricParams, ZeroDivision, undefined
 from cxmetrics.core.state import State
+from cxmetrics.exceptions import CXMetricsDeprecationWarning, InvalidParameterError
 from cxmetrics.tables.customers import CustomerColumns
 
 __all__ = [
@@ -44,6 +46,7 @@ __all__ = [
     "overall_or_by_segment",
     "per_segment",
     "period_vectors",
+    "period_window",
     "require_aware",
     "tally",
 ]
@@ -149,37 +152,103 @@ def require_aware(value: datetime) -> datetime:
 
 
 class PeriodParams(MetricParams):
-    """A period ``[start, end]`` of aware datetimes.
+    """A period ``window=(start, end)`` of aware datetimes.
 
     Parameters
     ----------
-    start, end : datetime
-        Timezone-aware instants; ``end`` must not precede ``start``.
+    window : (datetime, datetime)
+        Timezone-aware bounds of the period; the end must not precede the start.
+        (``start=`` and ``end=``, its old form, keep working for one release with a
+        deprecation warning.)
     """
 
-    start: datetime
-    end: datetime
+    window: tuple[datetime, datetime]
 
-    @field_validator("start", "end")
+    @model_validator(mode="before")
     @classmethod
-    def _aware(cls, value: datetime) -> datetime:
-        return require_aware(value)
+    def _old_names(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or ("start" not in data and "end" not in data):
+            return data
+        data = dict(data)
+        start, end = data.pop("start", None), data.pop("end", None)
+        data["window"] = period_window(data.get("window"), start, end, cls.__name__, stacklevel=7)
+        return data
 
-    @field_validator("end")
+    @field_validator("window")
     @classmethod
-    def _after_start(cls, value: datetime, info: ValidationInfo) -> datetime:
-        start = info.data.get("start")
-        if start is not None and value < start:
+    def _check_window(cls, window: tuple[datetime, datetime]) -> tuple[datetime, datetime]:
+        start, end = window
+        for name, value in (("start", start), ("end", end)):
+            if value.tzinfo is None or value.utcoffset() is None:
+                raise ValueError(
+                    f"a pair of timezone-aware datetimes; the {name} {value.isoformat()} is "
+                    "naive: attach the zone, e.g. value.replace(tzinfo=timezone.utc)"
+                )
+        if end < start:
             raise ValueError(
-                f"at or after start ({start.isoformat()}): the period ends at "
-                f"{value.isoformat()}, before it starts"
+                f"(start, end) with the end at or after the start: the period ends at "
+                f"{end.isoformat()}, before it starts ({start.isoformat()})"
             )
-        return value
+        return window
+
+    @property
+    def start(self) -> datetime:
+        """The start of the window."""
+        return self.window[0]
+
+    @property
+    def end(self) -> datetime:
+        """The end of the window."""
+        return self.window[1]
 
     @property
     def bounds(self) -> tuple[float, float]:
         """``(start, end)`` as epoch seconds."""
         return self.start.timestamp(), self.end.timestamp()
+
+
+def period_window(
+    window: tuple[datetime, datetime] | None,
+    start: datetime | None,
+    end: datetime | None,
+    owner: str,
+    *,
+    stacklevel: int = 4,
+) -> tuple[datetime, datetime]:
+    """The ``window`` of a period, from ``window=`` or its old form ``start=``/``end=``.
+
+    The old form warns (it goes in the next release); giving both forms, or half
+    of the old one, is an error.
+
+    Examples
+    --------
+    >>> from datetime import datetime, timezone
+    >>> jan, feb = datetime(2024, 1, 1, tzinfo=timezone.utc), datetime(2024, 2, 1, tzinfo=timezone.utc)
+    >>> period_window((jan, feb), None, None, "churn_rate") == (jan, feb)
+    True
+    >>> period_window(None, None, None, "churn_rate")
+    Traceback (most recent call last):
+    ...
+    cxmetrics.exceptions.InvalidParameterError: churn_rate needs the period: window=(start, end), two timezone-aware datetimes
+    """
+    if start is None and end is None:
+        if window is None:
+            raise InvalidParameterError(
+                f"{owner} needs the period: window=(start, end), two timezone-aware datetimes"
+            )
+        return window
+    if window is not None:
+        raise InvalidParameterError(
+            f"{owner}: give window=(start, end) only (start=/end= are its old form)"
+        )
+    if start is None or end is None:
+        raise InvalidParameterError(f"{owner}: give the period as window=(start, end)")
+    warnings.warn(
+        f"{owner}: give the period as window=(start, end); start= and end= go in the next release",
+        CXMetricsDeprecationWarning,
+        stacklevel=stacklevel,
+    )
+    return (start, end)
 
 
 # --- period counts ----------------------------------------------------------------------

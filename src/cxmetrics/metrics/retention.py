@@ -22,6 +22,7 @@ from cxmetrics.metrics.customer_tally import (
     overall_or_by_segment,
     per_segment,
     period_vectors,
+    period_window,
     tally,
 )
 from cxmetrics.models.customer import Customer
@@ -77,9 +78,10 @@ def _retention_compute(state: SegmentTallyState, params: RetentionParams) -> Met
 @overload
 def retention_rate(
     customers: Iterable[Customer] | Any,
-    start: datetime,
-    end: datetime,
+    start: datetime | None = None,
+    end: datetime | None = None,
     *,
+    window: tuple[datetime, datetime] | None = None,
     method: Literal["crr", "cohort"] = "crr",
     by_segment: Literal[False] = False,
     zero_division: ZeroDivision = "warn",
@@ -89,9 +91,10 @@ def retention_rate(
 @overload
 def retention_rate(
     customers: Iterable[Customer] | Any,
-    start: datetime,
-    end: datetime,
+    start: datetime | None = None,
+    end: datetime | None = None,
     *,
+    window: tuple[datetime, datetime] | None = None,
     method: Literal["crr", "cohort"] = "crr",
     by_segment: Literal[True],
     zero_division: ZeroDivision = "warn",
@@ -101,9 +104,10 @@ def retention_rate(
 @overload
 def retention_rate(
     customers: Iterable[Customer] | Any,
-    start: datetime,
-    end: datetime,
+    start: datetime | None = None,
+    end: datetime | None = None,
     *,
+    window: tuple[datetime, datetime] | None = None,
     method: Literal["crr", "cohort"] = "crr",
     by_segment: bool = False,
     zero_division: ZeroDivision = "warn",
@@ -112,9 +116,10 @@ def retention_rate(
 
 def retention_rate(
     customers: Iterable[Customer] | Any,
-    start: datetime,
-    end: datetime,
+    start: datetime | None = None,
+    end: datetime | None = None,
     *,
+    window: tuple[datetime, datetime] | None = None,
     method: Literal["crr", "cohort"] = "crr",
     by_segment: bool = False,
     zero_division: ZeroDivision = "warn",
@@ -131,8 +136,10 @@ def retention_rate(
     ----------
     customers : iterable of Customer, or a table
         Records, or columns (dict, pandas, polars, Arrow) as in :func:`customer_columns`.
-    start, end : datetime
-        Timezone-aware; ``end`` must not precede ``start``.
+    window : (datetime, datetime)
+        Timezone-aware bounds of the period; the end must not precede the start.
+    start, end : datetime, optional
+        The old form of ``window`` (deprecated: warns, goes in the next release).
     method : {"crr", "cohort"}, default="crr"
     by_segment : bool, default=False
     zero_division : {"warn", "raise"} or float, default="warn"
@@ -154,10 +161,14 @@ def retention_rate(
     >>> customers += [Customer(id=9, since=datetime(2024, 1, 5, tzinfo=timezone.utc)),
     ...               Customer(id=8, since=datetime(2023, 1, 1, tzinfo=timezone.utc),
     ...                        until=datetime(2024, 1, 9, tzinfo=timezone.utc))]
-    >>> retention_rate(customers, jan, feb)
+    >>> retention_rate(customers, window=(jan, feb))
     0.8
     """
-    metric = Retention(start=start, end=end, method=method, zero_division=zero_division)
+    metric = Retention(
+        window=period_window(window, start, end, "retention_rate"),
+        method=method,
+        zero_division=zero_division,
+    )
     return overall_or_by_segment(metric, customers, by_segment)
 
 
@@ -173,7 +184,7 @@ class Retention(Metric[SegmentTallyState, RetentionParams]):
 
     Other Parameters
     ----------------
-    start, end : datetime
+    window : (datetime, datetime)
     method : {"crr", "cohort"}, default="crr"
     zero_division : {"warn", "raise"} or float, default="warn"
     confidence : float, default=0.95
@@ -182,7 +193,7 @@ class Retention(Metric[SegmentTallyState, RetentionParams]):
     --------
     >>> from datetime import datetime, timezone
     >>> jan, feb = datetime(2024, 1, 1, tzinfo=timezone.utc), datetime(2024, 2, 1, tzinfo=timezone.utc)
-    >>> metric = Retention(start=jan, end=feb)
+    >>> metric = Retention(window=(jan, feb))
     >>> metric.update([Customer(id=1, since=jan), Customer(id=2, since=jan, until=feb)])
     >>> metric.compute().value
     0.5

@@ -15,6 +15,7 @@ from cxmetrics.metrics.customer_tally import (
     SegmentTallyState,
     overall_or_by_segment,
     per_segment,
+    period_window,
     tally,
 )
 from cxmetrics.models.customer import Customer
@@ -89,9 +90,10 @@ def _revenue_compute(state: SegmentTallyState, params: RevenueChurnParams) -> Me
 @overload
 def revenue_churn_rate(
     customers: Iterable[Customer] | Any,
-    start: datetime,
-    end: datetime,
+    start: datetime | None = None,
+    end: datetime | None = None,
     *,
+    window: tuple[datetime, datetime] | None = None,
     kind: Literal["gross", "net"] = "gross",
     by_segment: Literal[False] = False,
     zero_division: ZeroDivision = "warn",
@@ -101,9 +103,10 @@ def revenue_churn_rate(
 @overload
 def revenue_churn_rate(
     customers: Iterable[Customer] | Any,
-    start: datetime,
-    end: datetime,
+    start: datetime | None = None,
+    end: datetime | None = None,
     *,
+    window: tuple[datetime, datetime] | None = None,
     kind: Literal["gross", "net"] = "gross",
     by_segment: Literal[True],
     zero_division: ZeroDivision = "warn",
@@ -113,9 +116,10 @@ def revenue_churn_rate(
 @overload
 def revenue_churn_rate(
     customers: Iterable[Customer] | Any,
-    start: datetime,
-    end: datetime,
+    start: datetime | None = None,
+    end: datetime | None = None,
     *,
+    window: tuple[datetime, datetime] | None = None,
     kind: Literal["gross", "net"] = "gross",
     by_segment: bool = False,
     zero_division: ZeroDivision = "warn",
@@ -124,9 +128,10 @@ def revenue_churn_rate(
 
 def revenue_churn_rate(
     customers: Iterable[Customer] | Any,
-    start: datetime,
-    end: datetime,
+    start: datetime | None = None,
+    end: datetime | None = None,
     *,
+    window: tuple[datetime, datetime] | None = None,
     kind: Literal["gross", "net"] = "gross",
     by_segment: bool = False,
     zero_division: ZeroDivision = "warn",
@@ -148,7 +153,10 @@ def revenue_churn_rate(
     ----------
     customers : iterable of Customer, or a table
         Records, or columns (dict, pandas, polars, Arrow) as in :func:`customer_columns`.
-    start, end : datetime
+    window : (datetime, datetime)
+        Timezone-aware bounds of the period; the end must not precede the start.
+    start, end : datetime, optional
+        The old form of ``window`` (deprecated: warns, goes in the next release).
     kind : {"gross", "net"}, default="gross"
     by_segment : bool, default=False
     zero_division : {"warn", "raise"} or float, default="warn"
@@ -174,10 +182,14 @@ def revenue_churn_rate(
     ...     Customer(id=3, since=old, revenue=200,
     ...              revenue_changes=[{"at": "2024-01-20T00:00:00Z", "revenue": 300}]),
     ... ]
-    >>> revenue_churn_rate(customers, jan, feb), revenue_churn_rate(customers, jan, feb, kind="net")
+    >>> revenue_churn_rate(customers, window=(jan, feb)), revenue_churn_rate(customers, window=(jan, feb), kind="net")
     (0.375, 0.125)
     """
-    metric = RevenueChurn(start=start, end=end, kind=kind, zero_division=zero_division)
+    metric = RevenueChurn(
+        window=period_window(window, start, end, "revenue_churn_rate"),
+        kind=kind,
+        zero_division=zero_division,
+    )
     return overall_or_by_segment(metric, customers, by_segment)
 
 
@@ -193,7 +205,7 @@ class RevenueChurn(Metric[SegmentTallyState, RevenueChurnParams]):
 
     Other Parameters
     ----------------
-    start, end : datetime
+    window : (datetime, datetime)
     kind : {"gross", "net"}, default="gross"
     zero_division : {"warn", "raise"} or float, default="warn"
     confidence : float, default=0.95
@@ -202,7 +214,7 @@ class RevenueChurn(Metric[SegmentTallyState, RevenueChurnParams]):
     --------
     >>> from datetime import datetime, timezone
     >>> jan, feb = datetime(2024, 1, 1, tzinfo=timezone.utc), datetime(2024, 2, 1, tzinfo=timezone.utc)
-    >>> metric = RevenueChurn(start=jan, end=feb)
+    >>> metric = RevenueChurn(window=(jan, feb))
     >>> metric.update([Customer(id=1, since=jan, revenue=30, until=feb),
     ...                Customer(id=2, since=jan, revenue=90)])
     >>> metric.compute().value

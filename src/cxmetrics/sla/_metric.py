@@ -61,8 +61,8 @@ def _evaluate_metric(
         "priority": part.priority.astype(np.int32),
         "business_hours": clock >= 0,
         "target": part.target,
-        "start": inst.start,
-        "due": part.due,
+        "start_at": inst.start,
+        "due_at": part.due,
         "completed_at": np.where(completed, inst.end, np.nan),
         "completion": np.where(completed, inst.how - 1, -1).astype(np.int32),
         "status": status.astype(np.int32),
@@ -198,7 +198,7 @@ def _status(
 
 
 def _no_rows() -> dict[str, Any]:
-    floats = ("target", "start", "due", "completed_at", "business_time_used", "time_left")
+    floats = ("target", "start_at", "due_at", "completed_at", "business_time_used", "time_left")
     ints = ("metric", "priority", "completion", "status")
     return {
         "ticket": np.empty(0, np.int64),

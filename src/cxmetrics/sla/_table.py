@@ -16,18 +16,19 @@ import numpy.typing as npt
 from typing_extensions import Self
 
 from cxmetrics._optional import import_optional
+from cxmetrics.core.deprecation import warn_renamed
 from cxmetrics.tables.ticket_batch import Categorical
-from cxmetrics.tickets.table import ColumnTable as _ColumnTable
+from cxmetrics.tickets.table import ColumnTable
 
-__all__ = ["ColumnTable"]
+__all__ = ["TimedColumnTable"]
 
 
-class ColumnTable(_ColumnTable):
+class TimedColumnTable(ColumnTable):
     """A :class:`~cxmetrics.tickets.table.ColumnTable` that knows instants and durations.
 
     Examples
     --------
-    >>> t = ColumnTable({"name": Categorical.from_values(["a", None]), "n": np.array([1, 2])})
+    >>> t = TimedColumnTable({"name": Categorical.from_values(["a", None]), "n": np.array([1, 2])})
     >>> len(t), t["name"].tolist(), t.to_dict()
     (2, ['a', None], {'name': ['a', None], 'n': [1, 2]})
     >>> t.select([1]).to_dict()
@@ -37,6 +38,14 @@ class ColumnTable(_ColumnTable):
     INSTANTS: ClassVar[tuple[str, ...]] = ()
     DURATIONS: ClassVar[tuple[str, ...]] = ()
     PLAIN: ClassVar[tuple[str, ...]] = ()
+    RENAMED: ClassVar[Mapping[str, str]] = {}
+    """Old column names still readable, for one release, with a deprecation warning."""
+
+    def __getitem__(self, name: str) -> Any:
+        if name in self.RENAMED and name not in self._columns:
+            warn_renamed(name, self.RENAMED[name], type(self).__name__, what="column")
+            name = self.RENAMED[name]
+        return super().__getitem__(name)
 
     def codes(self, name: str) -> tuple[npt.NDArray[np.int32], tuple[str, ...]]:
         """Return a string column as (codes, categories) without decoding it."""

@@ -26,7 +26,7 @@ from cxmetrics.definitions import DEFAULT, Definitions, as_definitions
 from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.registry import register
 from cxmetrics.sla._context import as_of_seconds
-from cxmetrics.sla._table import ColumnTable
+from cxmetrics.sla._table import TimedColumnTable
 from cxmetrics.sla.evaluate import evaluate_sla
 from cxmetrics.sla.outcomes import ACHIEVED, ACTIVE, BREACHED, SlaOutcomes
 from cxmetrics.sla.policy import SlaPolicy, SlaPolicySet, as_policy_set
@@ -112,7 +112,7 @@ def _settled_at(outcomes: SlaOutcomes) -> npt.NDArray[np.float64]:
     """When each verdict became known: the completion if achieved, else the due time."""
     status = outcomes.codes("status")[0]
     done = np.asarray(outcomes["completed_at"], dtype=np.float64)
-    due = np.asarray(outcomes["due"], dtype=np.float64)
+    due = np.asarray(outcomes["due_at"], dtype=np.float64)
     return np.where(status == ACHIEVED, done, due)
 
 
@@ -279,7 +279,7 @@ def sla_compliance_rate(
     return float(metric.compute().value)
 
 
-class SlaComplianceTable(ColumnTable):
+class SlaComplianceTable(TimedColumnTable):
     """Compliance per group, the table :func:`sla_compliance` returns.
 
     Columns: the group columns, then ``achieved``, ``breached``, ``n``, ``rate``,
@@ -447,7 +447,7 @@ def sla_at_risk(
         )
     outcomes, now = _live(tickets, policy, as_of, "sla_at_risk")
     status = outcomes.codes("status")[0]
-    due = outcomes["due"]
+    due = outcomes["due_at"]
     # A due time exactly at the horizon is at risk: "breaches within the hour".
     rows = np.flatnonzero((status == ACTIVE) & (due <= now + horizon))
     rows = rows[np.argsort(due[rows], kind="stable")]
@@ -484,7 +484,7 @@ def sla_breached_backlog(
     """
     outcomes, now = _live(tickets, policy, as_of, "sla_breached_backlog")
     status = outcomes.codes("status")[0]
-    due = outcomes["due"]
+    due = outcomes["due_at"]
     rows = np.flatnonzero((status == BREACHED) & np.isnan(outcomes["completed_at"]))
     rows = rows[np.argsort(due[rows], kind="stable")]
     return _with(outcomes, rows, overdue=now - due[rows])

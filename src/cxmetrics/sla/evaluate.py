@@ -133,7 +133,7 @@ def evaluate_sla(
     ...     StatusChange(at=t0.replace(hour=14), status="solved")])
     >>> policy = SlaPolicy("std", None, [SlaTarget("resolution", "PT4H")])
     >>> row = evaluate_sla([ticket], policy, as_of=t0.replace(hour=18)).to_dict()
-    >>> row["status"], row["due"][0].hour, row["business_time_used"][0]
+    >>> row["status"], row["due_at"][0].hour, row["business_time_used"][0]
     (['achieved'], 15, datetime.timedelta(seconds=10800))
     """
     return _evaluate(tickets, policy, as_of, definitions=as_definitions(definitions))
@@ -235,7 +235,7 @@ def _evaluate_all(ctx: _Context, clock: _Stopwatch | None = None) -> list[dict[s
         # instances cannot be judged (documented outcome, not a guess).
         if SLA_METRICS[m] in _WHOLE_TICKET:
             part["status"][undetermined] = UNDETERMINED
-            for name in ("due", "business_time_used", "time_left"):
+            for name in ("due_at", "business_time_used", "time_left"):
                 part[name][undetermined] = np.nan
         parts.append(part)
         clock.lap(f"due times: {SLA_METRICS[m]}")

@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from cxmetrics.models.ticket import PRIORITIES
-from cxmetrics.sla._table import ColumnTable
+from cxmetrics.sla._table import TimedColumnTable
 from cxmetrics.sla.policy import SLA_METRICS, SlaPolicy, SlaPolicySet, SlaTarget
 from cxmetrics.tables.ticket_batch import Categorical, TicketBatch
 
@@ -50,7 +50,7 @@ COMPLETIONS: tuple[str, ...] = ("reply", "solve")
 """What completed an instance (``completion`` column); missing while open."""
 
 
-class SlaOutcomes(ColumnTable):
+class SlaOutcomes(TimedColumnTable):
     """The outcome table of :func:`evaluate_sla`: one row per (ticket, target instance).
 
     Columns (numpy arrays of equal length; instants are float epoch seconds, UTC,
@@ -59,7 +59,7 @@ class SlaOutcomes(ColumnTable):
     ``ticket_id``, ``ticket`` (row of the ticket in the batch), ``policy``,
     ``metric``, ``instance`` (0, 1, … per ticket and metric), ``priority`` (in
     force at the end), ``channel``, ``business_hours``, ``target`` (seconds, in
-    force at the end), ``start``, ``due``, ``completed_at``, ``completion``
+    force at the end), ``start_at``, ``due_at``, ``completed_at``, ``completion``
     (``reply`` or ``solve``), ``status`` (see :data:`OUTCOME_STATUSES`),
     ``business_time_used`` and ``time_left`` (negative once breached).
 
@@ -80,11 +80,11 @@ class SlaOutcomes(ColumnTable):
     >>> out = evaluate_sla([ticket], policy, as_of=t0.replace(hour=12))
     >>> len(out), out["status"].tolist(), out["time_left"].tolist()
     (1, ['achieved'], [3600.0])
-    >>> out.to_dict()["due"]
+    >>> out.to_dict()["due_at"]
     [datetime.datetime(2024, 3, 4, 11, 0, tzinfo=datetime.timezone.utc)]
     """
 
-    INSTANTS: ClassVar[tuple[str, ...]] = ("start", "due", "completed_at")
+    INSTANTS: ClassVar[tuple[str, ...]] = ("start_at", "due_at", "completed_at")
     DURATIONS: ClassVar[tuple[str, ...]] = (
         "target",
         "business_time_used",
@@ -94,6 +94,7 @@ class SlaOutcomes(ColumnTable):
     )
 
     PLAIN: ClassVar[tuple[str, ...]] = ("ticket_id",)
+    RENAMED: ClassVar[Mapping[str, str]] = {"start": "start_at", "due": "due_at"}
 
     def __init__(self, columns: Mapping[str, Any], as_of: float = float("nan")) -> None:
         super().__init__(columns)
@@ -178,8 +179,8 @@ def _assemble(
             "priority": batch.priority[lonely].astype(np.int32),
             "business_hours": np.zeros(k, dtype=bool),
             "target": np.full(k, np.nan),
-            "start": batch.created_at[lonely],
-            "due": np.full(k, np.nan),
+            "start_at": batch.created_at[lonely],
+            "due_at": np.full(k, np.nan),
             "completed_at": np.full(k, np.nan),
             "completion": np.full(k, -1, dtype=np.int32),
             "status": why.astype(np.int32),
@@ -211,8 +212,8 @@ def _assemble(
         "channel": batch.channel.take(ticket),
         "business_hours": data["business_hours"],
         "target": data["target"],
-        "start": data["start"],
-        "due": data["due"],
+        "start_at": data["start_at"],
+        "due_at": data["due_at"],
         "completed_at": data["completed_at"],
         "completion": Categorical(data["completion"], COMPLETIONS),
         "status": Categorical(data["status"], OUTCOME_STATUSES),

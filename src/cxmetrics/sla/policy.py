@@ -95,7 +95,7 @@ class _PositionalModel(BaseModel):
 class SlaTarget(_PositionalModel):
     """How long one SLA metric may take, for one priority or for all.
 
-    Parameters
+    Attributes
     ----------
     metric : {"first_reply", "next_reply", "periodic_update", "pausable_update", \
 "resolution", "requester_wait", "agent_work"}
@@ -191,7 +191,7 @@ class SlaCondition(BaseModel):
 class SlaPolicy(_PositionalModel):
     """A named set of SLA targets counted on one calendar, with its pause statuses.
 
-    Parameters
+    Attributes
     ----------
     name : str
         Shown in every outcome row.
@@ -368,7 +368,7 @@ class SlaPolicySet(_PositionalModel):
     dropped. A policy without conditions matches every ticket, so put it last as
     the fallback.
 
-    Parameters
+    Attributes
     ----------
     policies : sequence of SlaPolicy
         In priority order; names must be unique.

@@ -103,7 +103,7 @@ def survey_input(
 
     Raises
     ------
-    ValueError
+    RecordValidationError
         When rows of ``kind`` are on another scale (naming how many and where).
 
     Examples
@@ -245,9 +245,9 @@ def call_columns(items: Any, *, owner: str) -> CallColumns:
 
     Raises
     ------
-    TypeError
+    InvalidParameterError
         For an item that is neither a ``Call`` nor a ``Ticket``.
-    ValueError
+    RecordValidationError
         For column input with missing or negative durations, naive instants, or
         contacts both answered and abandoned, naming the rows (and their ids).
 
@@ -285,9 +285,9 @@ def customer_columns(customers: Iterable[Any], *, owner: str) -> CustomerColumns
 
     Raises
     ------
-    TypeError
+    InvalidParameterError
         For an item that is not a ``Customer``, naming its position.
-    ValueError
+    RecordValidationError
         For columns with a missing or naive ``since``, a customer leaving before
         joining, or a negative revenue, naming the rows and their ids.
 
@@ -318,10 +318,10 @@ def survey_scores(
 
     Raises
     ------
-    ValueError
+    RecordValidationError
         Naming the positions and values of out-of-range or fractional scores, or
         of responses on another scale.
-    TypeError
+    InvalidParameterError
         For a response of another survey kind, or an item that is not a number.
     """
     table_scores = survey_input(responses, kind=kind, scale=scale, owner=owner)
