@@ -129,6 +129,28 @@ class _Context:
     prio_code: npt.NDArray[np.int8]
     # What counts as a reply: the same rules as the ticket metrics.
     definitions: Definitions = DEFAULT
+    # Per policy: whether its first reply survives a solve (completed by a reply only).
+    survives: BoolArray | None = None
+
+    def steady(self, m: int) -> bool:
+        """Whether metric ``m``'s clock never pauses before its instances end.
+
+        True when it runs in every unsolved status under every policy and its
+        instances end at the first solve: then one piece per instance.
+        """
+        metric = SLA_METRICS[m]
+        if metric not in ("first_reply", "next_reply", "periodic_update"):
+            return False
+        if metric == "first_reply" and self.survives is not None and self.survives.any():
+            return False
+        return bool((self.runs[:, m] == ~_RESOLVED).all())
+
+    def survives_of(self) -> BoolArray | None:
+        """Per ticket: whether its policy keeps the first reply open through a solve."""
+        if self.survives is None or not self.survives.any():
+            return None
+        found: BoolArray = (self.policy_of >= 0) & self.survives[np.maximum(self.policy_of, 0)]
+        return found
 
 
 def _context(
@@ -170,4 +192,5 @@ def _context(
         prio_start=start,
         prio_code=code,
         definitions=definitions,
+        survives=np.array([p.first_reply_survives_solve for p in policies.policies], dtype=bool),
     )

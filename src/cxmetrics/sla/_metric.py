@@ -17,7 +17,6 @@ from cxmetrics.sla._due import _Due, _due_single, _due_times
 from cxmetrics.sla._grouping import segmented_searchsorted
 from cxmetrics.sla._instances import END_OPEN, Instances
 from cxmetrics.sla._pieces import (
-    _REPLY_METRICS,
     _one_piece,
     _one_piece_unlaid,
     _OnePiece,
@@ -82,7 +81,7 @@ def _metric_pieces(
     shared: dict[tuple[Any, ...], tuple[Instances, _Pieces]] | None,
 ) -> _Pieces | _OnePiece:
     """The clock pieces of metric ``m``'s instances, reused from ``shared`` when known."""
-    reply = SLA_METRICS[m] in _REPLY_METRICS
+    reply = ctx.steady(m)
     key = (
         id(inst),
         reply,

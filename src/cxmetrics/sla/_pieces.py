@@ -17,14 +17,10 @@ import numpy.typing as npt
 from cxmetrics.sla._context import _Context
 from cxmetrics.sla._grouping import rank_in_group, segmented_cumsum
 from cxmetrics.sla._instances import Instances
-from cxmetrics.sla.policy import SLA_METRICS
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
-
-
-_REPLY_METRICS = frozenset({"first_reply", "next_reply", "periodic_update"})
 
 
 @dataclass(frozen=True)
@@ -52,7 +48,7 @@ def _pieces(
     ``whole_tickets`` says the instances are resolution instances (one per ticket,
     from creation), which lets the pieces come straight from the timeline.
     """
-    if SLA_METRICS[m] in _REPLY_METRICS:
+    if ctx.steady(m):
         return _one_piece(ctx, inst, m, pol, end)
     if whole_tickets and ctx.timeline.from_creation:
         piece_inst, a, b = _ticket_pieces(ctx, inst, m, end)
