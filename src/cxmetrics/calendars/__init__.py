@@ -2,5 +2,6 @@
 
 from cxmetrics.calendars.business_calendar import BusinessCalendar, as_epoch_seconds
 from cxmetrics.calendars.history import CalendarHistory
+from cxmetrics.calendars.rules import CalendarRule
 
-__all__ = ["BusinessCalendar", "CalendarHistory", "as_epoch_seconds"]
+__all__ = ["BusinessCalendar", "CalendarHistory", "CalendarRule", "as_epoch_seconds"]

@@ -50,7 +50,7 @@ def _evaluate_metric(
     completed = inst.how != END_OPEN
     end = np.where(completed, inst.end, ctx.as_of)
     pieces = _metric_pieces(ctx, m, inst, pol, end, whole_tickets, shared)
-    clock = ctx.clock_of[pol, m]
+    clock = ctx.clock(m, inst.ticket, pol)
     first_p, last_p = _priority_span(ctx, inst, end)
     part = _metric_due(ctx, m, inst, pieces, clock, pol, end, first_p, last_p)
     status = _status(ctx, m, inst, pol, completed, part.due)

@@ -55,7 +55,7 @@ def _pieces(
     else:
         piece_inst, a, b = _segment_pieces(ctx, inst, m, pol, end)
     n = len(inst)
-    clock = ctx.clock_of[pol, m]
+    clock = ctx.clock(m, inst.ticket, pol)
     # Per instance: its pieces (in time order), then the open-ended one.
     per = np.bincount(piece_inst, minlength=n) + 1
     offsets = np.zeros(n + 1, dtype=np.int64)
@@ -110,7 +110,9 @@ def _one_piece_unlaid(
     else:
         used_end = np.zeros(len(inst))
         rows = np.flatnonzero(has)
-        used_end[rows] = ctx.clocks.elapsed(ctx.clock_of[pol[rows], m], inst.start[rows], end[rows])
+        used_end[rows] = ctx.clocks.elapsed(
+            ctx.clock(m, inst.ticket[rows], pol[rows]), inst.start[rows], end[rows]
+        )
     return _OnePiece(inst.start, end, used_end)
 
 
@@ -132,7 +134,9 @@ def _one_piece(ctx: _Context, inst: Instances, m: int, pol: IntArray, end: Float
     a, b = inst.start[has], end[has]
     # (In calendar time the clock of each row need not be looked up.)
     duration = (
-        b - a if not ctx.clocks.calendars else ctx.clocks.elapsed(ctx.clock_of[pol[has], m], a, b)
+        b - a
+        if not ctx.clocks.calendars
+        else ctx.clocks.elapsed(ctx.clock(m, inst.ticket[has], pol[has]), a, b)
     )
     starts = np.empty(total)
     starts[closed] = a
