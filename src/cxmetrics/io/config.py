@@ -14,6 +14,9 @@ A calendar file (``cal.toml``)::
     [special_hours]
     2024-12-24 = "09:00-12:00"
 
+``dst_convention = "biz"`` reads window boundaries in DST gaps and folds as the
+``biz`` gem does (default ``"wall"``).
+
 The keys are the parameters of :class:`~cxmetrics.BusinessCalendar` (plus
 ``country``, ``subdivision`` and ``years`` for
 :meth:`~cxmetrics.BusinessCalendar.from_country`); they may also sit under a
@@ -39,7 +42,7 @@ __all__ = ["calendar_from_dict", "read_calendar", "read_toml"]
 
 _KEYS = frozenset(
     {"timezone", "hours", "holidays", "special_hours", "extra_working_days", "country",
-     "subdivision", "years"}
+     "subdivision", "years", "dst_convention"}
 )  # fmt: skip
 
 
@@ -82,6 +85,8 @@ def calendar_from_dict(data: Mapping[str, Any], source: str = "calendar") -> Bus
     ...                           "holidays": ["2024-12-25"]})
     >>> cal.timezone, cal.hours["mon"]
     ('Europe/Paris', ['09:00-17:00'])
+    >>> calendar_from_dict({"timezone": "Europe/Berlin", "dst_convention": "biz"}).dst_convention
+    'biz'
     """
     if "calendar" in data and isinstance(data["calendar"], Mapping):
         data = data["calendar"]
@@ -109,6 +114,7 @@ def calendar_from_dict(data: Mapping[str, Any], source: str = "calendar") -> Bus
                 sorted(calendar.holidays | set(BusinessCalendar(holidays=extra).holidays)),
                 special_hours=options.get("special_hours"),
                 extra_working_days=options.get("extra_working_days", ()),
+                dst_convention=options.get("dst_convention", "wall"),
             )
         return calendar
     return BusinessCalendar(**options)
