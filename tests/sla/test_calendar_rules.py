@@ -110,3 +110,47 @@ def test_a_rule_by_priority_and_a_history_inside_a_rule():
     # urgent: 16:00-17:00 under the old hours, then every second from Tuesday 00:00
     # (Paris) to 16:00: 1 h + 16 h. normal: 1 h Monday + 7 h Tuesday.
     assert table["first_reply_business"] == [17 * 3600.0, 8 * 3600.0]
+
+
+def test_toml_forms_of_the_new_options(tmp_path):
+    from cxmetrics.sla.config import read_sla
+
+    file = tmp_path / "sla.toml"
+    file.write_text(
+        'name = "helpdesk"\n'
+        'preset = "zammad"\n'
+        "[calendar]\n"
+        'by = "group"\n'
+        "[calendar.calendars.emea]\n"
+        'timezone = "Europe/Paris"\n'
+        'dst_convention = "biz"\n'
+        "[[calendar.calendars.amer.versions]]\n"
+        'from = "2024-01-01"\n'
+        'timezone = "America/New_York"\n'
+        "[[calendar.calendars.amer.versions]]\n"
+        'from = "2024-03-01"\n'
+        'timezone = "America/New_York"\n'
+        'hours = { mon-fri = "08:00-18:00" }\n'
+        "[[targets]]\n"
+        'metric = "first_reply"\n'
+        'within = "PT4H"\n'
+    )
+    policy = read_sla(file)
+    assert policy.reply_pause_statuses == ("pending",) and policy.first_reply_survives_solve
+    rule = policy.calendar
+    assert isinstance(rule, CalendarRule) and rule.by == "group"
+    emea, amer = rule.calendars
+    assert emea.dst_convention == "biz"
+    assert isinstance(amer, CalendarHistory) and len(amer.versions) == 2
+    overridden = tmp_path / "override.toml"
+    overridden.write_text(
+        'name = "x"\npreset = "zammad"\nfirst_reply_survives_solve = false\n'
+        '[[targets]]\nmetric = "first_reply"\nwithin = "PT1H"\n'
+    )
+    assert not read_sla(overridden).first_reply_survives_solve
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        'name = "x"\npreset = "zamad"\n[[targets]]\nmetric = "first_reply"\nwithin = 60\n'
+    )
+    with pytest.raises(InvalidParameterError, match="unknown SLA preset"):
+        read_sla(bad)

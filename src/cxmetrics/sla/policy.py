@@ -197,9 +197,10 @@ class SlaPolicy(_PositionalModel):
     ----------
     name : str
         Shown in every outcome row.
-    calendar : BusinessCalendar or None, default=None
-        The business calendar targets with ``business_hours=True`` count in;
-        ``None`` counts every target in calendar time. Any object with the
+    calendar : BusinessCalendar, CalendarHistory, CalendarRule or None, default=None
+        The business calendar targets with ``business_hours=True`` count in (a
+        ``CalendarRule`` gives each ticket its own); ``None`` counts every target
+        in calendar time. Any object with the
         calendar's vectorised ``business_seconds(starts, ends)`` and
         ``add_business_seconds(starts, seconds)`` works.
     targets : sequence of SlaTarget
