@@ -462,17 +462,18 @@ class BusinessCalendar:
             short_after = float(n.max()) + 1.0 > timeline.open_at(timeline.valid_to)
             if not (short_before or short_after):
                 return timeline.open_second(n) + w
-            days = (timeline.last_day - timeline.first_day).days
-            if days > _MAX_SEARCH_DAYS:
+            # How far the search has gone past the instants, not how long the cached
+            # timeline is: a long cache (from earlier, unrelated questions) must not
+            # end a search that has barely begun.
+            if max(extra_before, extra_after) > _MAX_SEARCH_DAYS * 86400.0:
                 raise CalendarError(
                     "not enough open time within a century of the start; does this "
                     "calendar open only on a few special dates?"
                 )
-            span = max(days, 30) * 86400.0
             if short_before:
-                extra_before += span
+                extra_before = max(2.0 * extra_before, 30 * 86400.0)
             if short_after:
-                extra_after += span
+                extra_after = max(2.0 * extra_after, 30 * 86400.0)
         raise CalendarError("could not extend the calendar far enough")  # pragma: no cover
 
     # --- scalar API -----------------------------------------------------------------
