@@ -128,7 +128,8 @@ def test_bad_calendar_file_is_one_line(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert done.stderr == (
         "cxmetrics: error: cal.toml: unknown calendar key 'opening'; the keys are country, "
-        "extra_working_days, holidays, hours, special_hours, subdivision, timezone, years\n"
+        "dst_convention, extra_working_days, holidays, hours, special_hours, subdivision, "
+        "timezone, years\n"
     )
     calendar.write_text("timezone = \n")
     done = run("--sample", "--calendar", calendar)

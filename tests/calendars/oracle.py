@@ -89,3 +89,15 @@ class Oracle:
 
 def utc(*args: int) -> datetime:
     return datetime(*args, tzinfo=timezone.utc)
+
+
+def assert_matches_flags(
+    calendar: object, flags: np.ndarray, base: float, pairs: list[tuple[int, int]]
+) -> None:
+    """``calendar.business_seconds`` over minute pairs equals the open minutes in ``flags``."""
+    cumulative = np.concatenate([[0], np.cumsum(flags)]) * 60.0
+    starts = np.array([base + 60.0 * a for a, _ in pairs])
+    ends = np.array([base + 60.0 * b for _, b in pairs])
+    expected = np.array([cumulative[b] - cumulative[a] for a, b in pairs])
+    measured = calendar.business_seconds(starts, ends)  # type: ignore[attr-defined]
+    np.testing.assert_allclose(measured, expected, atol=1e-6)

@@ -219,3 +219,15 @@ def test_agrees_with_the_oracle_anywhere_in_three_centuries(
     assume(b.astimezone(zone).utcoffset() == offset)
     oracle = Oracle(definition["timezone"], definition["hours"], definition["holidays"])
     assert calendar.business_time(a, b).total_seconds() == oracle.business_seconds(a, b)
+
+
+def test_a_long_cached_timeline_does_not_end_a_short_search() -> None:
+    # Found by test_answers_do_not_depend_on_earlier_questions: after a question
+    # spanning 1900-1970, going back one hour from 1900 raised "not enough open
+    # time within a century", while a fresh calendar answered.
+    hours = {"sun": ["00:00-00:30", "01:00-01:30"]}
+    start, back = np.array([-2208988800.0]), np.array([-3601.0])
+    fresh_answer = BusinessCalendar("UTC", hours).add_seconds(start, back)
+    calendar = BusinessCalendar("UTC", hours)
+    calendar.business_seconds(np.array([0.0]), np.array([-2208988800.0]))
+    assert np.array_equal(calendar.add_seconds(start, back), fresh_answer)

@@ -17,7 +17,9 @@ from cxmetrics.sla import SlaPolicy, SlaPolicySet
 
 MINUTE = 60.0
 RESOLVED = {"solved", "closed"}
-REPLY_METRICS = ("first_reply", "next_reply", "periodic_update")
+# The clock that never pauses, whatever the policy (replies pause in the policy's
+# reply_pause_statuses and, when they survive a solve, while solved).
+NEVER_PAUSED = ("periodic_update",)
 
 
 @dataclass
@@ -81,7 +83,9 @@ def _events(ticket: Ticket, as_of: float) -> list[tuple[float, int, str, Any]]:
     return sorted(events, key=lambda e: (e[0], e[1]))
 
 
-def _instances(ticket: Ticket, as_of: float) -> dict[str, list[tuple[float, float | None]]]:
+def _instances(
+    ticket: Ticket, as_of: float, survives: bool = False
+) -> dict[str, list[tuple[float, float | None]]]:
     out: dict[str, list[tuple[float, float | None]]] = {
         m: []
         for m in (
@@ -101,7 +105,8 @@ def _instances(ticket: Ticket, as_of: float) -> dict[str, list[tuple[float, floa
             status = value
             if solves:
                 last_solve = at
-                if waiting is not None:
+                # A surviving first reply stays open through the solve.
+                if waiting is not None and not (survives and waiting[1]):
                     out["first_reply" if waiting[1] else "next_reply"].append((waiting[0], at))
                     waiting = None
                 if updating is not None:
@@ -179,7 +184,7 @@ def evaluate(tickets: list[Ticket], policy: SlaPolicy | SlaPolicySet, as_of: flo
         if created > as_of:
             rows.append(Row(ticket.id, chosen.name, None, "not_started", start=created))
             continue
-        found = _instances(ticket, as_of)
+        found = _instances(ticket, as_of, chosen.first_reply_survives_solve)
         found["pausable_update"] = found["periodic_update"]
         found["requester_wait"] = found["agent_work"] = found["resolution"]
         events = _events(ticket, as_of)
@@ -233,7 +238,7 @@ def _clock(
         # The minute [t, t + 60): does the clock run?
         if t < stop:
             status = _status_at(events, t)
-            running = _runs(policy, metric, status) or metric in REPLY_METRICS
+            running = _runs(policy, metric, status) or metric in NEVER_PAUSED
         else:
             running = True  # after the end the clock is assumed to run
         if running and (calendar is None or calendar.is_open(t)):
@@ -245,7 +250,7 @@ def _clock(
         # Due before the end: keep counting to the end for the time used.
         while t < stop:
             status = _status_at(events, t)
-            running = _runs(policy, metric, status) or metric in REPLY_METRICS
+            running = _runs(policy, metric, status) or metric in NEVER_PAUSED
             if running and (calendar is None or calendar.is_open(t)):
                 used += MINUTE
             t += MINUTE
@@ -254,7 +259,7 @@ def _clock(
         state = "achieved" if end <= due else "breached"
     elif due < as_of:
         state = "breached"
-    elif _runs(policy, metric, _status_at(events, as_of)) or metric in REPLY_METRICS:
+    elif _runs(policy, metric, _status_at(events, as_of)) or metric in NEVER_PAUSED:
         state = "active"
     else:
         state = "paused"

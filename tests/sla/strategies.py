@@ -84,7 +84,9 @@ def ticket_lists(draw: st.DrawFn, max_size: int = 5) -> list[Ticket]:
 
 
 @st.composite
-def policies(draw: st.DrawFn, calendar: Any = None, name: str = "p") -> SlaPolicy:
+def policies(
+    draw: st.DrawFn, calendar: Any = None, name: str = "p", reply_options: bool = False
+) -> SlaPolicy:
     metrics = draw(st.lists(st.sampled_from(SLA_METRICS), min_size=1, max_size=4, unique=True))
     targets = []
     for metric in metrics:
@@ -95,4 +97,16 @@ def policies(draw: st.DrawFn, calendar: Any = None, name: str = "p") -> SlaPolic
             minutes = draw(st.integers(1, 16)) * 30
             targets.append(SlaTarget(metric, minutes * 60, priority, business_hours=business))
     pauses = draw(st.lists(st.sampled_from(["pending", "on_hold", "new"]), max_size=2, unique=True))
-    return SlaPolicy(name, calendar, targets, pause_statuses=pauses)
+    if not reply_options:
+        return SlaPolicy(name, calendar, targets, pause_statuses=pauses)
+    reply_pauses = draw(
+        st.lists(st.sampled_from(["pending", "on_hold", "new"]), max_size=2, unique=True)
+    )
+    return SlaPolicy(
+        name,
+        calendar,
+        targets,
+        pause_statuses=pauses,
+        reply_pause_statuses=reply_pauses,
+        first_reply_survives_solve=draw(st.booleans()),
+    )

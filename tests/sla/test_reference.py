@@ -70,6 +70,15 @@ def _ref_rows(rows):
     )
 
 
+def assert_matches_reference(tickets, policy, as_of):
+    """The vectorised evaluator's rows equal the reference evaluator's."""
+    fast = _rows(evaluate_sla(tickets, policy, as_of=as_of))
+    slow = _ref_rows(reference.evaluate(tickets, policy, as_of.timestamp()))
+    assert len(fast) == len(slow), (fast, slow)
+    for f, s in zip(fast, slow, strict=True):
+        assert all(_same(x, y) for x, y in zip(f, s, strict=True)), (f, s)
+
+
 def _same(a, b):
     if a is None or b is None:
         return a is None and b is None
@@ -83,11 +92,7 @@ def _same(a, b):
 def test_matches_reference(tickets, calendar, data, as_of_h):
     policy = data.draw(policies(calendar=calendar))
     as_of = T0 + timedelta(hours=as_of_h)
-    fast = _rows(evaluate_sla(tickets, policy, as_of=as_of))
-    slow = _ref_rows(reference.evaluate(tickets, policy, as_of.timestamp()))
-    assert len(fast) == len(slow), (fast, slow)
-    for f, s in zip(fast, slow, strict=True):
-        assert all(_same(x, y) for x, y in zip(f, s, strict=True)), (f, s)
+    assert_matches_reference(tickets, policy, as_of)
 
 
 @settings(max_examples=60)
@@ -100,8 +105,4 @@ def test_policy_sets_match_reference(tickets, data, as_of_h):
         rules.append(data.draw(policies(calendar=AlwaysOpen(), name="rest")))
     policy_set = SlaPolicySet(policies=rules)
     as_of = T0 + timedelta(hours=as_of_h)
-    fast = _rows(evaluate_sla(tickets, policy_set, as_of=as_of))
-    slow = _ref_rows(reference.evaluate(tickets, policy_set, as_of.timestamp()))
-    assert len(fast) == len(slow), (fast, slow)
-    for f, s in zip(fast, slow, strict=True):
-        assert all(_same(x, y) for x, y in zip(f, s, strict=True)), (f, s)
+    assert_matches_reference(tickets, policy_set, as_of)

@@ -40,7 +40,10 @@ import numpy.typing as npt
 
 from cxmetrics.calendars._hours import MINUTES_PER_DAY, Window
 
-__all__ = ["Grid", "Timeline", "build_timeline", "wall_to_utc"]
+__all__ = ["DST_CONVENTIONS", "Grid", "Timeline", "build_timeline", "wall_to_utc"]
+
+DST_CONVENTIONS: tuple[str, ...] = ("wall", "biz")
+"""How window boundaries in a DST gap or fold are read (see ``wall_to_utc``)."""
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -215,8 +218,15 @@ def _offset_at(seconds: float, zone: ZoneInfo) -> float:
     return datetime.fromtimestamp(seconds, zone).utcoffset().total_seconds()  # type: ignore[union-attr]
 
 
-def wall_to_utc(start: float, end: float, zone: ZoneInfo) -> list[tuple[float, float]]:
+def wall_to_utc(
+    start: float, end: float, zone: ZoneInfo, convention: str = "wall"
+) -> list[tuple[float, float]]:
     """The UTC intervals during which the local wall clock reads within ``[start, end)``.
+
+    That is the ``"wall"`` convention; ``"biz"`` (the Ruby ``biz`` gem's, which
+    Zammad uses) reads each boundary on its own, as one instant, and opens the one
+    stretch between them: a boundary in a gap is read one hour later (02:30 in a
+    02:00-03:00 gap is 03:30), and one in a fold at its first pass.
 
     ``start`` and ``end`` are "naive" local seconds (local wall-clock time written as
     if it were UTC). Around a DST change the wall clock is two straight pieces,
@@ -256,11 +266,29 @@ def wall_to_utc(start: float, end: float, zone: ZoneInfo) -> list[tuple[float, f
         else:
             hi = mid
     change = float(hi)
+    if convention == "biz":
+        a, b = _biz_instant(start, before, after, change), _biz_instant(end, before, after, change)
+        return [(a, b)] if b > a else []
     pieces = [
         (start - before, min(end - before, change)),
         (max(start - after, change), end - after),
     ]
     return [(a, b) for a, b in pieces if b > a]
+
+
+def _biz_instant(wall: float, before: float, after: float, change: float) -> float:
+    """One wall-clock instant read as ``biz`` reads it, around one change of offset.
+
+    ``biz`` converts with TZInfo's ``local_to_utc(time, dst=true)``: an ambiguous
+    time (a fold) takes its first pass; a time that never occurs (a gap) is read
+    one hour later, again and again until it occurs.
+    """
+    while True:
+        if wall - before < change:  # occurs before the change (first pass of a fold too)
+            return wall - before
+        if wall - after >= change:
+            return wall - after
+        wall += 3600.0
 
 
 def midnight_offsets(zone: ZoneInfo, first_ordinal: int, count: int) -> FloatArray:
@@ -282,6 +310,7 @@ def build_timeline(
     exceptions: Mapping[date, tuple[Window, ...]],
     first_day: date,
     last_day: date,
+    convention: str = "wall",
 ) -> Timeline:
     """Materialise the windows of every local day in ``[first_day, last_day]``.
 
@@ -336,7 +365,7 @@ def build_timeline(
         pieces = [
             piece
             for i in moving.tolist()
-            for piece in wall_to_utc(float(wall_start[i]), float(wall_end[i]), zone)
+            for piece in wall_to_utc(float(wall_start[i]), float(wall_end[i]), zone, convention)
         ]
         starts.append(np.array([a for a, _ in pieces], dtype=np.float64))
         ends.append(np.array([b for _, b in pieces], dtype=np.float64))

@@ -20,7 +20,7 @@ from cxmetrics.calendars._hours import (
     parse_weekly,
     parse_windows,
 )
-from cxmetrics.calendars._timeline import Timeline, build_timeline, utc_day
+from cxmetrics.calendars._timeline import DST_CONVENTIONS, Timeline, build_timeline, utc_day
 from cxmetrics.exceptions import CalendarError
 
 __all__ = ["BusinessCalendar", "as_epoch_seconds"]
@@ -98,6 +98,15 @@ class BusinessCalendar:
     extra_working_days : iterable of date, optional
         Dates worked although their weekday is closed (a Saturday made a working
         day); they get the hours of the first open weekday (Monday's, usually).
+    dst_convention : {"wall", "biz"}, default="wall"
+        How a window boundary inside a DST gap or fold is read. ``"wall"``: the
+        calendar is open exactly while the local wall clock reads inside a window
+        (a boundary in a gap moves to the end of the gap; a window covers both
+        passes of a repeated hour). ``"biz"``: as the Ruby ``biz`` gem (Zammad's
+        calendar library) reads it, each boundary is one instant (a time in a gap
+        is read one hour later, a time in a fold at its first pass) and the window
+        is the stretch between them. Windows clear of DST changes are the same
+        under both; see ``docs/concepts/time-and-timezones.md``.
 
     Notes
     -----
@@ -127,6 +136,7 @@ class BusinessCalendar:
         "_timeline",
         "_weekly",
         "_zone",
+        "dst_convention",
         "timezone",
     )
 
@@ -138,7 +148,13 @@ class BusinessCalendar:
         *,
         special_hours: Mapping[Any, Any] | None = None,
         extra_working_days: Iterable[Any] = (),
+        dst_convention: str = "wall",
     ) -> None:
+        if dst_convention not in DST_CONVENTIONS:
+            raise CalendarError(
+                f"dst_convention must be one of {', '.join(map(repr, DST_CONVENTIONS))}, "
+                f"got {dst_convention!r}"
+            )
         if not isinstance(timezone, str):
             raise CalendarError(
                 f"timezone must be an IANA name such as 'Europe/Paris', got {timezone!r}"
@@ -151,6 +167,7 @@ class BusinessCalendar:
                 "'America/New_York'"
             ) from None
         self.timezone = timezone
+        self.dst_convention = dst_convention
         self._zone = zone
         self._weekly = parse_weekly(_DEFAULT_HOURS if hours is None else hours)
         self._holidays = parse_dates(holidays, "holidays")
@@ -170,8 +187,9 @@ class BusinessCalendar:
     # --- identity: immutable value semantics ---------------------------------------
 
     def _key(self) -> tuple[Any, ...]:
-        return (self.timezone, self._weekly, tuple(sorted(self._holidays)), self._special,
-                tuple(sorted(self._extra)))  # fmt: skip
+        key = (self.timezone, self._weekly, tuple(sorted(self._holidays)), self._special,
+               tuple(sorted(self._extra)))  # fmt: skip
+        return key if self.dst_convention == "wall" else (*key, self.dst_convention)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, BusinessCalendar) and self._key() == other._key()
@@ -188,7 +206,8 @@ class BusinessCalendar:
         # Rebuilt from its definition; the materialised timeline is a cache and does
         # not travel to workers.
         return (_rebuild, (self.timezone, self.hours, sorted(self._holidays),
-                           dict(self._special), sorted(self._extra)))  # fmt: skip
+                           dict(self._special), sorted(self._extra),
+                           self.dst_convention))  # fmt: skip
 
     def __repr__(self) -> str:
         parts = [repr(self.timezone), repr(self.hours)]
@@ -198,6 +217,8 @@ class BusinessCalendar:
             parts.append(f"special_hours=<{len(self._special)} dates>")
         if self._extra:
             parts.append(f"extra_working_days=<{len(self._extra)} dates>")
+        if self.dst_convention != "wall":
+            parts.append(f"dst_convention={self.dst_convention!r}")
         return f"BusinessCalendar({', '.join(parts)})"
 
     @property
@@ -322,7 +343,9 @@ class BusinessCalendar:
                     first, last = union_first, union_last
             first = max(first, _FIRST_DAY)
             last = min(last, _LAST_DAY)
-            timeline = build_timeline(self._zone, self._weekly, self._exceptions, first, last)
+            timeline = build_timeline(
+                self._zone, self._weekly, self._exceptions, first, last, self.dst_convention
+            )
             object.__setattr__(self, "_timeline", timeline)
             return timeline
 
@@ -439,17 +462,18 @@ class BusinessCalendar:
             short_after = float(n.max()) + 1.0 > timeline.open_at(timeline.valid_to)
             if not (short_before or short_after):
                 return timeline.open_second(n) + w
-            days = (timeline.last_day - timeline.first_day).days
-            if days > _MAX_SEARCH_DAYS:
+            # How far the search has gone past the instants, not how long the cached
+            # timeline is: a long cache (from earlier, unrelated questions) must not
+            # end a search that has barely begun.
+            if max(extra_before, extra_after) > _MAX_SEARCH_DAYS * 86400.0:
                 raise CalendarError(
                     "not enough open time within a century of the start; does this "
                     "calendar open only on a few special dates?"
                 )
-            span = max(days, 30) * 86400.0
             if short_before:
-                extra_before += span
+                extra_before = max(2.0 * extra_before, 30 * 86400.0)
             if short_after:
-                extra_after += span
+                extra_after = max(2.0 * extra_after, 30 * 86400.0)
         raise CalendarError("could not extend the calendar far enough")  # pragma: no cover
 
     # --- scalar API -----------------------------------------------------------------
@@ -565,6 +589,7 @@ def _rebuild(
     holidays: Sequence[date],
     special: dict[date, tuple[Window, ...]],
     extra: Sequence[date],
+    dst_convention: str = "wall",
 ) -> BusinessCalendar:
     return BusinessCalendar(
         timezone,
@@ -574,4 +599,5 @@ def _rebuild(
             day: [_window_text(w) for w in windows] or None for day, windows in special.items()
         },
         extra_working_days=extra,
+        dst_convention=dst_convention,
     )

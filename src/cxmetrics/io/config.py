@@ -14,6 +14,34 @@ A calendar file (``cal.toml``)::
     [special_hours]
     2024-12-24 = "09:00-12:00"
 
+``dst_convention = "biz"`` reads window boundaries in DST gaps and folds as the
+``biz`` gem does (default ``"wall"``).
+
+Hours that changed over time are a list of versions, each a calendar table with
+the date it takes effect (a :class:`~cxmetrics.calendars.CalendarHistory`)::
+
+    [[versions]]
+    from = "2024-01-01"
+    timezone = "Europe/Paris"
+    hours = { mon-fri = "09:00-17:00" }
+
+    [[versions]]
+    from = "2024-03-01"
+    timezone = "Europe/Paris"
+    hours = { mon-fri = "08:00-18:00" }
+
+and a calendar per ticket group (a :class:`~cxmetrics.calendars.CalendarRule`;
+``by`` is ``group``, ``channel``, ``segment`` or ``priority``) names each value's
+calendar table, and optionally a ``default`` one::
+
+    by = "group"
+    [calendars.emea]
+    timezone = "Europe/Paris"
+    [calendars.amer]
+    timezone = "America/New_York"
+    [default]
+    timezone = "UTC"
+
 The keys are the parameters of :class:`~cxmetrics.BusinessCalendar` (plus
 ``country``, ``subdivision`` and ``years`` for
 :meth:`~cxmetrics.BusinessCalendar.from_country`); they may also sit under a
@@ -32,14 +60,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from cxmetrics.calendars import BusinessCalendar
+from cxmetrics.calendars import BusinessCalendar, CalendarHistory, CalendarRule
 from cxmetrics.exceptions import InvalidParameterError, MissingDependencyError
 
 __all__ = ["calendar_from_dict", "read_calendar", "read_toml"]
 
 _KEYS = frozenset(
     {"timezone", "hours", "holidays", "special_hours", "extra_working_days", "country",
-     "subdivision", "years"}
+     "subdivision", "years", "dst_convention"}
 )  # fmt: skip
 
 
@@ -73,18 +101,35 @@ def read_toml(path: str | Path) -> dict[str, Any]:
     return data
 
 
-def calendar_from_dict(data: Mapping[str, Any], source: str = "calendar") -> BusinessCalendar:
-    """Build a :class:`~cxmetrics.BusinessCalendar` from a mapping (a parsed TOML file).
+def calendar_from_dict(data: Mapping[str, Any], source: str = "calendar") -> Any:
+    """Build a calendar from a mapping (a parsed TOML file; see the module docs).
+
+    A :class:`~cxmetrics.BusinessCalendar`, or with ``versions`` a
+    :class:`~cxmetrics.calendars.CalendarHistory`, or with ``by`` a
+    :class:`~cxmetrics.calendars.CalendarRule`.
 
     Examples
     --------
+    >>> history = calendar_from_dict({"versions": [
+    ...     {"from": "2024-01-01", "hours": {"mon-fri": "09:00-17:00"}},
+    ...     {"from": "2024-03-01", "hours": {"mon-fri": "08:00-18:00"}}]})
+    >>> [str(when) for when, _ in history.versions]
+    ['2024-01-01', '2024-03-01']
+    >>> rule = calendar_from_dict({"by": "group", "calendars": {"emea": {"timezone": "Europe/Paris"}},
+    ...                            "default": {"timezone": "UTC"}})
+    >>> rule.by, len(rule.calendars)
+    ('group', 2)
     >>> cal = calendar_from_dict({"timezone": "Europe/Paris", "hours": {"mon-fri": "09:00-17:00"},
     ...                           "holidays": ["2024-12-25"]})
     >>> cal.timezone, cal.hours["mon"]
     ('Europe/Paris', ['09:00-17:00'])
+    >>> calendar_from_dict({"timezone": "Europe/Berlin", "dst_convention": "biz"}).dst_convention
+    'biz'
     """
     if "calendar" in data and isinstance(data["calendar"], Mapping):
         data = data["calendar"]
+    if "versions" in data or "by" in data:
+        return _composite_from_dict(data, source)
     unknown = sorted(set(data) - _KEYS)
     if unknown:
         raise InvalidParameterError(
@@ -109,12 +154,49 @@ def calendar_from_dict(data: Mapping[str, Any], source: str = "calendar") -> Bus
                 sorted(calendar.holidays | set(BusinessCalendar(holidays=extra).holidays)),
                 special_hours=options.get("special_hours"),
                 extra_working_days=options.get("extra_working_days", ()),
+                dst_convention=options.get("dst_convention", "wall"),
             )
         return calendar
     return BusinessCalendar(**options)
 
 
-def read_calendar(path: str | Path) -> BusinessCalendar:
+def _composite_from_dict(data: Mapping[str, Any], source: str) -> Any:
+    """A CalendarHistory (``versions``) or a CalendarRule (``by``) from their tables."""
+    if "versions" in data:
+        extra = sorted(set(data) - {"versions"})
+        versions = data["versions"]
+        if extra or not isinstance(versions, list):
+            raise InvalidParameterError(
+                f"{source}: a calendar with versions holds only a list of [[versions]] "
+                f"tables, each with a 'from' date; got {', '.join(extra) or type(versions).__name__}"
+            )
+        pairs = []
+        for i, version in enumerate(versions):
+            table = dict(version)
+            if "from" not in table:
+                raise InvalidParameterError(f"{source}: versions[{i}] has no 'from' date")
+            when = table.pop("from")
+            pairs.append((when, calendar_from_dict(table, f"{source}: versions[{i}]")))
+        return CalendarHistory(pairs)
+    unknown = sorted(set(data) - {"by", "calendars", "default"})
+    if unknown:
+        raise InvalidParameterError(
+            f"{source}: unknown key {unknown[0]!r} in a calendar rule; the keys are by, "
+            "calendars, default"
+        )
+    calendars = {
+        str(value): calendar_from_dict(table, f"{source}: calendars.{value}")
+        for value, table in dict(data.get("calendars", {})).items()
+    }
+    default = data.get("default")
+    return CalendarRule(
+        by=str(data["by"]),
+        calendars=calendars,
+        default=None if default is None else calendar_from_dict(default, f"{source}: default"),
+    )
+
+
+def read_calendar(path: str | Path) -> Any:
     r"""Read a :class:`~cxmetrics.BusinessCalendar` from a TOML file (see the module docs).
 
     Examples

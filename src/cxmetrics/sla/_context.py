@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from cxmetrics.calendars.rules import CalendarRule
 from cxmetrics.definitions import DEFAULT, Definitions
 from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.models.ticket import PRIORITIES, TICKET_STATUSES
@@ -24,6 +25,7 @@ from cxmetrics.sla._priority import _priority_history
 from cxmetrics.sla._timeline import Timeline, build_timeline
 from cxmetrics.sla.policy import SLA_METRICS, SlaPolicySet
 from cxmetrics.tables.ticket_batch import Categorical, TicketBatch
+from cxmetrics.tickets.clocks import ticket_calendars
 
 __all__ = [
     "as_of_seconds",
@@ -34,6 +36,9 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
+
+# clock_of marker: the clock is each ticket's own (the policy's calendar is a CalendarRule).
+RULED = -2
 
 _RESOLVED = np.isin(
     np.arange(len(TICKET_STATUSES)), [TICKET_STATUSES.index(s) for s in ("solved", "closed")]
@@ -129,6 +134,60 @@ class _Context:
     prio_code: npt.NDArray[np.int8]
     # What counts as a reply: the same rules as the ticket metrics.
     definitions: Definitions = DEFAULT
+    # Per policy: whether its first reply survives a solve (completed by a reply only).
+    survives: BoolArray | None = None
+    # Per ticket, for policies whose calendar is a CalendarRule (clock_of == RULED):
+    # the index of the ticket's own calendar in ``clocks`` (-1: calendar time).
+    ticket_clock: IntArray | None = None
+
+    def clock(self, m: int, tickets: IntArray, pol: IntArray) -> IntArray:
+        """The clock (calendar index, -1 for calendar time) of metric ``m`` per row."""
+        clock: IntArray = self.clock_of[pol, m]
+        if self.ticket_clock is None:
+            return clock
+        ruled: IntArray = np.where(clock == RULED, self.ticket_clock[tickets], clock)
+        return ruled
+
+    def steady(self, m: int) -> bool:
+        """Whether metric ``m``'s clock never pauses before its instances end.
+
+        True when it runs in every unsolved status under every policy and its
+        instances end at the first solve: then one piece per instance.
+        """
+        metric = SLA_METRICS[m]
+        if metric not in ("first_reply", "next_reply", "periodic_update"):
+            return False
+        if metric == "first_reply" and self.survives is not None and self.survives.any():
+            return False
+        return bool((self.runs[:, m] == ~_RESOLVED).all())
+
+    def survives_of(self) -> BoolArray | None:
+        """Per ticket: whether its policy keeps the first reply open through a solve."""
+        if self.survives is None or not self.survives.any():
+            return None
+        found: BoolArray = (self.policy_of >= 0) & self.survives[np.maximum(self.policy_of, 0)]
+        return found
+
+
+def _rule_clocks(
+    batch: TicketBatch,
+    rule: CalendarRule,
+    mine: BoolArray,
+    calendars: list[Any],
+    ticket_clock: IntArray | None,
+) -> IntArray:
+    """Give the tickets in ``mine`` their clock under ``rule``, adding its calendars."""
+    out = np.full(len(batch), -1, dtype=np.int64) if ticket_clock is None else ticket_clock
+    rows = np.flatnonzero(mine)
+    if not rows.size:
+        return out
+    for calendar in rule.calendars:
+        if calendar not in calendars:
+            calendars.append(calendar)
+    # Index in the rule -> index in the evaluation's calendars (-1 stays -1).
+    to_clock = np.array([calendars.index(c) for c in rule.calendars] + [-1], dtype=np.int64)
+    out[rows] = to_clock[ticket_calendars(rule, batch, rows)]
+    return out
 
 
 def _context(
@@ -142,9 +201,18 @@ def _context(
     clock_of = np.full((n_p, n_m), -1, dtype=np.int64)
     targets = np.full((n_p, n_m, len(PRIORITIES) + 1), np.nan)
     runs = np.zeros((n_p, n_m, len(TICKET_STATUSES)), dtype=bool)
+    policy_of = assign_policies(batch, policies)
+    ticket_clock = None
     for p, policy in enumerate(policies.policies):
+        ruled = isinstance(policy.calendar, CalendarRule)
+        if ruled:
+            ticket_clock = _rule_clocks(
+                batch, policy.calendar, policy_of == p, calendars, ticket_clock
+            )
         for m, metric in enumerate(SLA_METRICS):
-            if policy.uses_business_hours(metric):
+            if ruled and policy.uses_business_hours(metric):
+                clock_of[p, m] = RULED
+            elif policy.uses_business_hours(metric):
                 if policy.calendar not in calendars:
                     calendars.append(policy.calendar)
                 clock_of[p, m] = calendars.index(policy.calendar)
@@ -160,8 +228,9 @@ def _context(
         as_of=as_of,
         timeline=build_timeline(batch, as_of),
         policies=policies,
-        policy_of=assign_policies(batch, policies),
+        policy_of=policy_of,
         clocks=Clocks(calendars),
+        ticket_clock=ticket_clock,
         clock_of=clock_of,
         targets=targets,
         runs=runs,
@@ -170,4 +239,5 @@ def _context(
         prio_start=start,
         prio_code=code,
         definitions=definitions,
+        survives=np.array([p.first_reply_survives_solve for p in policies.policies], dtype=bool),
     )

@@ -17,7 +17,6 @@ from cxmetrics.sla._due import _Due, _due_single, _due_times
 from cxmetrics.sla._grouping import segmented_searchsorted
 from cxmetrics.sla._instances import END_OPEN, Instances
 from cxmetrics.sla._pieces import (
-    _REPLY_METRICS,
     _one_piece,
     _one_piece_unlaid,
     _OnePiece,
@@ -51,7 +50,7 @@ def _evaluate_metric(
     completed = inst.how != END_OPEN
     end = np.where(completed, inst.end, ctx.as_of)
     pieces = _metric_pieces(ctx, m, inst, pol, end, whole_tickets, shared)
-    clock = ctx.clock_of[pol, m]
+    clock = ctx.clock(m, inst.ticket, pol)
     first_p, last_p = _priority_span(ctx, inst, end)
     part = _metric_due(ctx, m, inst, pieces, clock, pol, end, first_p, last_p)
     status = _status(ctx, m, inst, pol, completed, part.due)
@@ -82,7 +81,7 @@ def _metric_pieces(
     shared: dict[tuple[Any, ...], tuple[Instances, _Pieces]] | None,
 ) -> _Pieces | _OnePiece:
     """The clock pieces of metric ``m``'s instances, reused from ``shared`` when known."""
-    reply = SLA_METRICS[m] in _REPLY_METRICS
+    reply = ctx.steady(m)
     key = (
         id(inst),
         reply,

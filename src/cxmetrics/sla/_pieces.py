@@ -17,14 +17,10 @@ import numpy.typing as npt
 from cxmetrics.sla._context import _Context
 from cxmetrics.sla._grouping import rank_in_group, segmented_cumsum
 from cxmetrics.sla._instances import Instances
-from cxmetrics.sla.policy import SLA_METRICS
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
-
-
-_REPLY_METRICS = frozenset({"first_reply", "next_reply", "periodic_update"})
 
 
 @dataclass(frozen=True)
@@ -52,14 +48,14 @@ def _pieces(
     ``whole_tickets`` says the instances are resolution instances (one per ticket,
     from creation), which lets the pieces come straight from the timeline.
     """
-    if SLA_METRICS[m] in _REPLY_METRICS:
+    if ctx.steady(m):
         return _one_piece(ctx, inst, m, pol, end)
     if whole_tickets and ctx.timeline.from_creation:
         piece_inst, a, b = _ticket_pieces(ctx, inst, m, end)
     else:
         piece_inst, a, b = _segment_pieces(ctx, inst, m, pol, end)
     n = len(inst)
-    clock = ctx.clock_of[pol, m]
+    clock = ctx.clock(m, inst.ticket, pol)
     # Per instance: its pieces (in time order), then the open-ended one.
     per = np.bincount(piece_inst, minlength=n) + 1
     offsets = np.zeros(n + 1, dtype=np.int64)
@@ -114,7 +110,9 @@ def _one_piece_unlaid(
     else:
         used_end = np.zeros(len(inst))
         rows = np.flatnonzero(has)
-        used_end[rows] = ctx.clocks.elapsed(ctx.clock_of[pol[rows], m], inst.start[rows], end[rows])
+        used_end[rows] = ctx.clocks.elapsed(
+            ctx.clock(m, inst.ticket[rows], pol[rows]), inst.start[rows], end[rows]
+        )
     return _OnePiece(inst.start, end, used_end)
 
 
@@ -136,7 +134,9 @@ def _one_piece(ctx: _Context, inst: Instances, m: int, pol: IntArray, end: Float
     a, b = inst.start[has], end[has]
     # (In calendar time the clock of each row need not be looked up.)
     duration = (
-        b - a if not ctx.clocks.calendars else ctx.clocks.elapsed(ctx.clock_of[pol[has], m], a, b)
+        b - a
+        if not ctx.clocks.calendars
+        else ctx.clocks.elapsed(ctx.clock(m, inst.ticket[has], pol[has]), a, b)
     )
     starts = np.empty(total)
     starts[closed] = a

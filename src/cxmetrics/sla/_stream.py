@@ -171,28 +171,49 @@ def _instances_from(
     return Instances(ticket, start, end, how, first_segment, last_segment)
 
 
-def reply_instances(stream: Stream) -> tuple[Instances, Instances]:
+def reply_instances(
+    stream: Stream, exact: bool = False, survives: BoolArray | None = None
+) -> tuple[Instances, Instances]:
     """First-reply and next-reply instances (customer→agent exchanges).
 
     An exchange starts at the oldest unanswered customer message written while the
     ticket is unsolved (for a customer-created ticket, the first one starts at its
-    creation) and ends at the next agent reply, or at the next solve.
+    creation) and ends at the next agent reply, or at the next solve. For the
+    tickets marked in ``survives`` (per ticket) a solve before the ticket's first
+    agent reply ends nothing: the first exchange stays open until that reply.
+    ``exact`` asks for exact segment fields (clocks that pause).
     """
     n = stream.kind.size
     first_of_ticket = np.ones(n, dtype=bool)
     first_of_ticket[1:] = stream.ticket[1:] != stream.ticket[:-1]
-    group = np.cumsum(stream.terminates | first_of_ticket)
+    terminates = stream.terminates
+    if survives is not None:
+        terminates = terminates & ~_solves_before_first_reply(stream, survives)
+    group = np.cumsum(terminates | first_of_ticket)
     eligible = np.flatnonzero((stream.kind == _ORDER_CUSTOMER) & stream.unsolved)
     g = group[eligible]
     opens = np.ones(eligible.size, dtype=bool)
     opens[1:] = g[1:] != g[:-1]
     starts = eligible[opens]
     is_first = stream.virtual[starts]
-    term = np.flatnonzero(stream.terminates)
+    term = np.flatnonzero(terminates)
     return (
-        _instances_from(stream, starts[is_first], term=term),
-        _instances_from(stream, starts[~is_first], term=term),
+        _instances_from(stream, starts[is_first], exact, term=term),
+        _instances_from(stream, starts[~is_first], exact, term=term),
     )
+
+
+def _solves_before_first_reply(stream: Stream, survives: BoolArray) -> BoolArray:
+    """Stream rows that solve a ticket in ``survives`` before its first agent reply."""
+    agent = stream.kind == _ORDER_AGENT
+    rows = np.arange(stream.kind.size)
+    # Per ticket, the first agent row (past the end when there is none).
+    first_agent = np.full(survives.size, stream.kind.size, dtype=np.int64)
+    agent_rows = rows[agent]
+    np.minimum.at(first_agent, stream.ticket[agent_rows], agent_rows)
+    solving = stream.terminates & ~agent
+    hit: BoolArray = solving & survives[stream.ticket] & (rows < first_agent[stream.ticket])
+    return hit
 
 
 def update_instances(stream: Stream, exact: bool = False) -> Instances:

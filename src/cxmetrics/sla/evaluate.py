@@ -189,8 +189,11 @@ def _evaluate_all(ctx: _Context, clock: _Stopwatch | None = None) -> list[dict[s
     names = [SLA_METRICS[m] for m in wanted]
     by_metric: dict[str, Instances] = {}
     first_only = None
-    if "first_reply" in names and not {"next_reply", "periodic_update", "pausable_update"} & set(
-        names
+    steady_replies = all(ctx.steady(SLA_METRICS.index(m)) for m in ("first_reply", "next_reply"))
+    if (
+        "first_reply" in names
+        and steady_replies
+        and not {"next_reply", "periodic_update", "pausable_update"} & set(names)
     ):
         first_only = first_reply_instances(
             batch, ctx.timeline, ctx.as_of, alive, definitions=ctx.definitions
@@ -210,7 +213,9 @@ def _evaluate_all(ctx: _Context, clock: _Stopwatch | None = None) -> list[dict[s
             definitions=ctx.definitions,
         )
         if {"first_reply", "next_reply"} & set(names):
-            by_metric["first_reply"], by_metric["next_reply"] = reply_instances(stream)
+            by_metric["first_reply"], by_metric["next_reply"] = reply_instances(
+                stream, exact=not steady_replies, survives=ctx.survives_of()
+            )
         if {"periodic_update", "pausable_update"} & set(names):
             updates = update_instances(stream, exact="pausable_update" in names)
             by_metric["periodic_update"] = by_metric["pausable_update"] = updates

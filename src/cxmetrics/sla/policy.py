@@ -23,6 +23,7 @@ from cxmetrics.models.ticket import PRIORITIES, Priority
 __all__ = [
     "PAUSABLE_STATUSES",
     "SLA_METRICS",
+    "SLA_PRESETS",
     "SlaCondition",
     "SlaMetric",
     "SlaPolicy",
@@ -51,9 +52,10 @@ PAUSABLE_STATUSES: tuple[str, ...] = ("new", "open", "pending", "on_hold")
 # their definition: replies and periodic updates never pause; requester wait
 # counts new, open and on-hold (pauses in pending); agent work counts new and open.
 POLICY_PAUSED_METRICS = frozenset({"pausable_update", "resolution"})
+# First and next replies pause only in the policy's ``reply_pause_statuses``
+# (none by default).
+REPLY_PAUSED_METRICS = frozenset({"first_reply", "next_reply"})
 FIXED_PAUSES: dict[str, tuple[str, ...]] = {
-    "first_reply": (),
-    "next_reply": (),
     "periodic_update": (),
     "requester_wait": ("pending",),
     "agent_work": ("pending", "on_hold"),
@@ -195,9 +197,10 @@ class SlaPolicy(_PositionalModel):
     ----------
     name : str
         Shown in every outcome row.
-    calendar : BusinessCalendar or None, default=None
-        The business calendar targets with ``business_hours=True`` count in;
-        ``None`` counts every target in calendar time. Any object with the
+    calendar : BusinessCalendar, CalendarHistory, CalendarRule or None, default=None
+        The business calendar targets with ``business_hours=True`` count in (a
+        ``CalendarRule`` gives each ticket its own); ``None`` counts every target
+        in calendar time. Any object with the
         calendar's vectorised ``business_seconds(starts, ends)`` and
         ``add_business_seconds(starts, seconds)`` works.
     targets : sequence of SlaTarget
@@ -209,6 +212,14 @@ class SlaPolicy(_PositionalModel):
         ``new``, ``open``, ``pending``, ``on_hold``.
     conditions : SlaCondition, default=SlaCondition()
         Which tickets the policy applies to in a :class:`SlaPolicySet`.
+    reply_pause_statuses : sequence of str, default=()
+        Statuses that stop the ``first_reply`` and ``next_reply`` clocks (Zammad,
+        Znuny/OTRS: ``("pending",)``). By default reply clocks never pause
+        (Zendesk). Same choices as ``pause_statuses``.
+    first_reply_survives_solve : bool, default=False
+        When true the first-reply target is completed only by an agent reply: a
+        solve before any reply stops its clock (solved time never counts) and a
+        reopen resumes it (Zammad). When false a solve completes it (Zendesk).
 
     Raises
     ------
@@ -228,8 +239,8 @@ class SlaPolicy(_PositionalModel):
     ... )
     >>> policy.target_for("first_reply", "urgent").within, policy.target_for("first_reply", "low").within
     (datetime.timedelta(seconds=3600), datetime.timedelta(seconds=28800))
-    >>> policy.pauses("resolution"), policy.pauses("agent_work")
-    (('pending',), ('pending', 'on_hold'))
+    >>> policy.pauses("resolution"), policy.pauses("agent_work"), policy.pauses("first_reply")
+    (('pending',), ('pending', 'on_hold'), ())
     >>> SlaPolicy(name="x", targets=[SlaTarget(metric="resolution", within=60)],
     ...           pause_statuses=["waiting"])
     Traceback (most recent call last):
@@ -244,8 +255,10 @@ class SlaPolicy(_PositionalModel):
     targets: tuple[SlaTarget, ...]
     pause_statuses: tuple[str, ...] = ("pending",)
     conditions: SlaCondition = SlaCondition()
+    reply_pause_statuses: tuple[str, ...] = ()
+    first_reply_survives_solve: bool = False
 
-    @field_validator("pause_statuses", mode="before")
+    @field_validator("pause_statuses", "reply_pause_statuses", mode="before")
     @classmethod
     def _one_status_is_a_list(cls, value: Any) -> Any:
         if isinstance(value, str):
@@ -276,7 +289,7 @@ class SlaPolicy(_PositionalModel):
                     f"{target.metric!r}; a priority change would make the clock ambiguous, "
                     "so give all its targets the same business_hours"
                 )
-        for status in self.pause_statuses:
+        for status in (*self.pause_statuses, *self.reply_pause_statuses):
             if status in ("solved", "closed"):
                 raise SlaError(
                     f"{who}: {status!r} cannot be a pause status; solving completes a "
@@ -292,6 +305,67 @@ class SlaPolicy(_PositionalModel):
                 )
         if self.calendar is not None and any(t.business_hours for t in self.targets):
             _check_calendar_opens(self.calendar, who)
+
+    @classmethod
+    def preset(
+        cls,
+        system: str,
+        *,
+        targets: Iterable[SlaTarget],
+        name: str | None = None,
+        calendar: Any = None,
+        conditions: SlaCondition | None = None,
+    ) -> SlaPolicy:
+        """A policy whose clocks pause and complete as one helpdesk's do.
+
+        Parameters
+        ----------
+        system : {"zendesk", "zammad", "znuny", "otrs"}
+            ``"zendesk"``: reply clocks never pause, a solve completes the first
+            reply, resolution-type clocks pause in pending (the defaults).
+            ``"zammad"``: every clock pauses in pending (Zammad's "pending
+            reminder" and "pending close" states ignore escalation) and the first
+            reply is completed only by an agent reply, surviving a close and
+            reopen. ``"znuny"`` (alias ``"otrs"``): first and next replies and the
+            resolution pause in pending (the escalation suspend states); a solve
+            completes the first reply. See ``docs/sla.md`` for the sources.
+        targets : iterable of SlaTarget
+            The targets, as for :class:`SlaPolicy`.
+        name : str, optional
+            Default: the system's name.
+        calendar : BusinessCalendar or None, default=None
+            As for :class:`SlaPolicy`.
+        conditions : SlaCondition, optional
+            As for :class:`SlaPolicy`.
+
+        Raises
+        ------
+        SlaError
+            For an unknown system (with a did-you-mean).
+
+        Examples
+        --------
+        >>> zammad = SlaPolicy.preset("zammad", targets=[SlaTarget("first_reply", "PT1H")])
+        >>> zammad.pauses("first_reply"), zammad.first_reply_survives_solve
+        (('pending',), True)
+        >>> SlaPolicy.preset("otrs", targets=[SlaTarget("first_reply", "PT1H")]).pauses("next_reply")
+        ('pending',)
+        """
+        key = system.strip().lower() if isinstance(system, str) else str(system)
+        options = SLA_PRESETS.get(key)
+        if options is None:
+            close = difflib.get_close_matches(str(system).lower(), list(SLA_PRESETS), n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise SlaError(
+                f"unknown SLA preset {system!r}; {hint}presets are " + ", ".join(SLA_PRESETS)
+            )
+        return cls(
+            name=name if name is not None else key,
+            calendar=calendar,
+            targets=tuple(targets),
+            conditions=conditions if conditions is not None else SlaCondition(),
+            **options,
+        )
 
     def target_for(self, metric: str, priority: str | None) -> SlaTarget | None:
         """Return the target of ``metric`` for ``priority`` (its own, else the default).
@@ -315,6 +389,8 @@ class SlaPolicy(_PositionalModel):
         """Return the statuses that pause ``metric``'s clock under this policy."""
         if metric in POLICY_PAUSED_METRICS:
             return self.pause_statuses
+        if metric in REPLY_PAUSED_METRICS:
+            return self.reply_pause_statuses
         return FIXED_PAUSES[metric]
 
     @property
@@ -339,6 +415,27 @@ class SlaPolicy(_PositionalModel):
         ('vip',)
         """
         return self.model_copy(update={"conditions": SlaCondition(**conditions)})
+
+
+SLA_PRESETS: dict[str, dict[str, Any]] = {
+    "zendesk": {
+        "pause_statuses": ("pending",),
+        "reply_pause_statuses": (),
+        "first_reply_survives_solve": False,
+    },
+    "zammad": {
+        "pause_statuses": ("pending",),
+        "reply_pause_statuses": ("pending",),
+        "first_reply_survives_solve": True,
+    },
+    "znuny": {
+        "pause_statuses": ("pending",),
+        "reply_pause_statuses": ("pending",),
+        "first_reply_survives_solve": False,
+    },
+}
+"""How each helpdesk pauses and completes its clocks (see :meth:`SlaPolicy.preset`)."""
+SLA_PRESETS["otrs"] = SLA_PRESETS["znuny"]
 
 
 def _check_calendar_opens(calendar: Any, who: str) -> None:

@@ -19,7 +19,13 @@ import numpy.typing as npt
 from cxmetrics.definitions import Definitions
 from cxmetrics.models.ticket import PRIORITIES, TICKET_STATUSES
 from cxmetrics.tables.ticket_batch import CREATED_BY, Categorical, TicketBatch
-from cxmetrics.tickets.clocks import business_clock, clock_origin, clock_where
+from cxmetrics.tickets.clocks import (
+    TicketCalendars,
+    bind_calendar,
+    business_clock,
+    clock_origin,
+    clock_where,
+)
 from cxmetrics.tickets.exchanges import ReplyExchanges, reply_exchanges
 from cxmetrics.tickets.fcr_rules import fcr_met
 from cxmetrics.tickets.lookups import first_per_ticket, mean_max_per_ticket
@@ -74,8 +80,9 @@ def build_ticket_table(batch: TicketBatch, calendar: Any, rules: Definitions) ->
     # with row -1 ("none") reads NaN without a mask.
     at_ix, at_sc = _with_nan(batch.interactions.at), _with_nan(batch.status_changes.at)
     readings = None
+    clock_calendar = bind_calendar(calendar, batch)  # a CalendarRule: each ticket's own
     if calendar is not None:
-        readings = _read_clocks(calendar, origin, batch.created_at, at_ix, at_sc)
+        readings = _read_clocks(clock_calendar, origin, batch, at_ix, at_sc)
 
     replies = _measure_replies(batch, rules, agent_opened, at_ix)
     exchanges = _measure_exchanges(batch, rules, agent_opened, replies)
@@ -99,7 +106,7 @@ def build_ticket_table(batch: TicketBatch, calendar: Any, rules: Definitions) ->
     solves = _solve_events(batch, resolution)
     solve_columns = _solve_columns(batch, solves)
     if readings is not None:
-        clock = (calendar, origin, readings)
+        clock = (clock_calendar, origin, readings)
         flat_solve_clock = _business_ends(columns, batch, clock, replies, resolution, solves)
         _business_waits(columns, batch, readings, segments, resolution, unfinished)
         _business_exchanges(columns, exchange_columns, readings, exchanges, n)
@@ -145,11 +152,19 @@ def _with_nan(instants: FloatArray) -> FloatArray:
 
 
 def _read_clocks(
-    calendar: Any, origin: float, created: FloatArray, at_ix: FloatArray, at_sc: FloatArray
+    calendar: Any, origin: float, batch: TicketBatch, at_ix: FloatArray, at_sc: FloatArray
 ) -> _Readings:
-    """Every instant read on the business clock in one calendar call."""
+    """Every instant read on the business clock in one calendar call (one per calendar)."""
+    created = batch.created_at
     n = created.size
-    clock = business_clock(calendar, np.concatenate([created, at_ix, at_sc]), origin)
+    owners = None
+    if isinstance(calendar, TicketCalendars):
+        # The ticket of each instant (the trailing NaNs read NaN whatever their owner).
+        pad = np.zeros(1, dtype=np.int64)
+        owners = np.concatenate(
+            [np.arange(n), batch.interactions.ticket, pad, batch.status_changes.ticket, pad]
+        ).astype(np.int64)
+    clock = business_clock(calendar, np.concatenate([created, at_ix, at_sc]), origin, owners)
     clock_created, clock_ix, clock_sc = np.split(clock, [n, n + at_ix.size])
     return _Readings(clock_created, clock_ix, clock_sc)
 
