@@ -45,7 +45,7 @@ def _by_metric(ticket: Ticket, policy: SlaPolicy, as_of: datetime) -> dict[str, 
     return {
         m: (status, due, used)
         for m, status, due, used in zip(
-            out["metric"], out["status"], out["due"], out["business_time_used"], strict=True
+            out["metric"], out["status"], out["due_at"], out["business_time_used"], strict=True
         )
     }
 
@@ -189,6 +189,6 @@ def test_pausing_never_brings_a_first_reply_due_earlier(tickets, calendar, as_of
     a = evaluate_sla(tickets, plain, as_of=as_of).to_dict()
     b = evaluate_sla(tickets, paused, as_of=as_of).to_dict()
     assert a["ticket_id"] == b["ticket_id"]
-    for due_a, due_b in zip(a["due"], b["due"], strict=True):
+    for due_a, due_b in zip(a["due_at"], b["due_at"], strict=True):
         if due_a is not None and not (isinstance(due_a, float) and math.isnan(due_a)):
             assert due_b >= due_a
