@@ -2,5 +2,12 @@
 
 from cxmetrics.planning.backtest import backtest_forecast
 from cxmetrics.planning.forecast import VolumeForecast, forecast_volume
+from cxmetrics.planning.plan import StaffingPlan, staffing_plan
 
-__all__ = ["VolumeForecast", "backtest_forecast", "forecast_volume"]
+__all__ = [
+    "StaffingPlan",
+    "VolumeForecast",
+    "backtest_forecast",
+    "forecast_volume",
+    "staffing_plan",
+]
