@@ -6,6 +6,8 @@ from datetime import datetime, timezone
 
 import numpy as np
 
+from cxmetrics.planning import VolumeForecast
+
 MONDAY = datetime(2024, 1, 1, tzinfo=timezone.utc)  # a Monday
 HOUR = 3600.0
 
@@ -26,3 +28,21 @@ def arrivals(counts: np.ndarray, start: datetime = MONDAY, seed: int = 0) -> dic
     hours = np.repeat(np.arange(counts.size), counts.astype(np.int64))
     at = start.timestamp() + (hours + rng.random(hours.size)) * HOUR
     return {"at": np.sort(at)}
+
+
+def given_forecast(counts: list[float], interval: float, spread: float = 0.0) -> VolumeForecast:
+    """A forecast of ``counts`` per interval from MONDAY on, band ± ``spread`` of the value."""
+    values = np.asarray(counts, dtype=np.float64)
+    return VolumeForecast(
+        start_at=MONDAY.timestamp() + interval * np.arange(values.size),
+        forecast=values,
+        lower=values * (1 - spread),
+        upper=values * (1 + spread),
+        open=values >= 0,
+        interval=interval,
+        timezone="UTC",
+        level=0.8,
+        method="given",
+        history_start_at=np.zeros(0),
+        history=np.zeros(0),
+    )

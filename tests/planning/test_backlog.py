@@ -13,26 +13,13 @@ from hypothesis import strategies as st
 from cxmetrics import BusinessCalendar, InvalidParameterError
 from cxmetrics.planning import VolumeForecast, project_backlog
 
-from tests.planning.helpers import MONDAY
+from tests.planning.helpers import given_forecast
 
 HOUR = 3600.0
 
 
 def hourly(counts: list[float], spread: float = 0.2) -> VolumeForecast:
-    values = np.asarray(counts, dtype=np.float64)
-    return VolumeForecast(
-        start_at=MONDAY.timestamp() + HOUR * np.arange(values.size),
-        forecast=values,
-        lower=values * (1 - spread),
-        upper=values * (1 + spread),
-        open=np.ones(values.size, dtype=bool),
-        interval=HOUR,
-        timezone="UTC",
-        level=0.8,
-        method="given",
-        history_start_at=np.zeros(0),
-        history=np.zeros(0),
-    )
+    return given_forecast(counts, HOUR, spread)
 
 
 def simulate(arrivals: np.ndarray, capacity: np.ndarray, start: float) -> list[float]:

@@ -14,27 +14,13 @@ from cxmetrics import InvalidParameterError
 from cxmetrics.planning import VolumeForecast, staffing_plan
 from cxmetrics.staffing import ErlangA, ErlangC
 
-from tests.planning.helpers import MONDAY
+from tests.planning.helpers import MONDAY, given_forecast
 
 HALF_HOUR = 1800.0
 
 
 def volume(counts: list[float], interval: float = HALF_HOUR) -> VolumeForecast:
-    values = np.asarray(counts, dtype=np.float64)
-    start = MONDAY.timestamp() + np.arange(values.size) * interval
-    return VolumeForecast(
-        start_at=start,
-        forecast=values,
-        lower=values,
-        upper=values,
-        open=values > 0,
-        interval=interval,
-        timezone="UTC",
-        level=0.8,
-        method="given",
-        history_start_at=np.zeros(0),
-        history=np.zeros(0),
-    )
+    return given_forecast(counts, interval)
 
 
 @settings(max_examples=60)
