@@ -84,7 +84,7 @@ class StaffingPlan:
         grid = Grid(self.interval, self.timezone)
         return grid.starts(grid.slot_of(self.start_at))
 
-    _COLUMNS = (
+    COLUMNS = (
         "forecast",
         "aht",
         "traffic",
@@ -99,7 +99,7 @@ class StaffingPlan:
     def to_dict(self) -> dict[str, list[Any]]:
         """``{column: values}``: ``start_at`` (aware datetimes) and the per-interval columns."""
         table: dict[str, list[Any]] = {"start_at": self.starts}
-        for name in self._COLUMNS:
+        for name in self.COLUMNS:
             table[name] = getattr(self, name).tolist()
         return table
 

@@ -17,20 +17,7 @@ from cxmetrics.planning.plan import StaffingPlan
 __all__ = ["plan_rows", "render_plan"]
 
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_COLUMNS = (
-    "start_at",
-    "forecast",
-    "lower",
-    "upper",
-    "aht",
-    "traffic",
-    "agents",
-    "scheduled",
-    "service_level",
-    "asa",
-    "abandonment",
-    "occupancy",
-)
+_COLUMNS = ("start_at", "forecast", "lower", "upper", *StaffingPlan.COLUMNS[1:])
 
 
 def plan_rows(forecast: VolumeForecast, plan: StaffingPlan) -> list[dict[str, Any]]:
