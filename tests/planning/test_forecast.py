@@ -140,3 +140,17 @@ def test_auto_without_statsmodels(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_bad_parameters(options: dict[str, object], message: str) -> None:
     with pytest.raises(InvalidParameterError, match=message):
         forecast_volume(exact_history(), **{"interval": "1h", **options})  # type: ignore[arg-type]
+
+
+def test_the_skipped_hour_of_spring_forward_is_not_an_interval() -> None:
+    # Europe/Paris skips 02:00-03:00 on 2024-03-31: the forecast has 7 x 24 - 1 hours.
+    history = arrivals(np.tile(np.round(pattern()), WEEKS), start=MONDAY + timedelta(weeks=8))
+    as_of = MONDAY + timedelta(weeks=8 + WEEKS) - timedelta(hours=1)  # Mon 2024-03-25 00:00 CET
+    result = forecast_volume(
+        history, interval="1h", horizon="7D", timezone="Europe/Paris", method="weekly_mean",
+        as_of=as_of,
+    )  # fmt: skip
+    assert len(result) == 7 * 24 - 1
+    assert np.all(np.diff(result.start_at) == 3600.0)
+    assert result.starts[0].isoformat() == "2024-03-25T00:00:00+01:00"
+    assert result.starts[-1].isoformat() == "2024-03-31T23:00:00+02:00"

@@ -228,11 +228,14 @@ def forecast_counts(
     future_slots = np.arange(history_slots[-1] + 1, history_slots[-1] + 1 + steps, dtype=np.int64)
     history_at = grid.epochs(history_slots)
     future_at = grid.epochs(future_slots)
+    # A local interval that the clock skips (spring forward) does not exist: drop it.
+    exists = grid.slot_of(future_at) == future_slots
+    future_slots, future_at = future_slots[exists], future_at[exists]
     history_open = _open(calendar, history_at, grid.width)
     future_open = _open(calendar, future_at, grid.width)
     filled = _fill_closed(counts, history_open, grid.week_slot(history_slots), grid)
     chosen, residuals = _calibrate(method, filled, history_open, grid)
-    point = np.sqrt(np.clip(_MODELS[chosen](filled, steps, grid), 0.0, None))
+    point = np.sqrt(np.clip(_MODELS[chosen](filled, steps, grid), 0.0, None))[exists]
     if residuals.size >= 20:
         low, high = np.quantile(residuals, [(1.0 - level) / 2.0, (1.0 + level) / 2.0])
     else:  # too little history to calibrate: the spread of week-on-week changes
@@ -240,7 +243,7 @@ def forecast_counts(
         sigma = float(np.sqrt(np.mean((root[grid.per_week :] - root[: -grid.per_week]) ** 2)))
         high = _z(level) * sigma
         low = -high
-    widen = np.sqrt(np.arange(steps) // grid.per_week + 1.0)
+    widen = np.sqrt(np.arange(steps)[exists] // grid.per_week + 1.0)
     lower = np.clip(point + low * widen, 0.0, None) ** 2
     upper = np.clip(point + high * widen, 0.0, None) ** 2
     forecast = point**2
