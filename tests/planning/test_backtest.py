@@ -17,19 +17,31 @@ from tests.planning.helpers import MONDAY, arrivals, pattern
 def test_a_repeating_week_is_forecast_without_error() -> None:
     calls = arrivals(np.tile(np.round(pattern()), 3))
     table = backtest_forecast(
-        calls, methods=["seasonal_naive", "weekly_mean"], interval="1h", initial="14D"
+        calls,
+        methods=["seasonal_naive", "weekly_mean"],
+        interval="1h",
+        initial="14D",
+        as_of=MONDAY + timedelta(weeks=3),
     )
     assert table.column("mae") == pytest.approx([0.0, 0.0], abs=1e-9)
     assert table.column("coverage") == [1.0, 1.0]
-    assert table.column("origins") == [7, 7]
-    assert table.column("intervals") == [7 * 24, 7 * 24]
+    # The history starts with the first call, Monday 08:00: origins from day 14 08:00 on,
+    # a whole day apart, while a whole day of actuals follows (up to day 21 00:00).
+    assert table.column("origins") == [6, 6]
+    assert table.column("intervals") == [6 * 24, 6 * 24]
 
 
 def test_seasonal_naive_error_by_hand() -> None:
     week = np.round(pattern())
     third = week + np.where(week > 0, 2.0, 0.0)  # two more calls in every busy hour
     calls = arrivals(np.concatenate([week, week, third]))
-    table = backtest_forecast(calls, methods=["seasonal_naive"], interval="1h", initial="14D")
+    table = backtest_forecast(
+        calls,
+        methods=["seasonal_naive"],
+        interval="1h",
+        initial="14D",
+        as_of=MONDAY + timedelta(weeks=3),
+    )
     busy_share = float(np.mean(week > 0))  # the forecast repeats week two: off by 2 when busy
     assert table.column("mae")[0] == pytest.approx(2.0 * busy_share)
 
