@@ -154,3 +154,25 @@ def test_the_skipped_hour_of_spring_forward_is_not_an_interval() -> None:
     assert np.all(np.diff(result.start_at) == 3600.0)
     assert result.starts[0].isoformat() == "2024-03-25T00:00:00+01:00"
     assert result.starts[-1].isoformat() == "2024-03-31T23:00:00+02:00"
+
+
+def test_tickets_are_counted_at_creation() -> None:
+    from cxmetrics import Ticket
+
+    counts = np.tile(np.round(pattern() / 5), 2)
+    created = arrivals(counts)["at"]
+    tickets = [
+        Ticket(id=str(i), created_at=MONDAY.fromtimestamp(float(t), tz=MONDAY.tzinfo))
+        for i, t in enumerate(created)
+    ]
+    result = forecast_volume(
+        tickets,
+        contacts="tickets",
+        interval="1h",
+        horizon="7D",
+        method="seasonal_naive",
+        as_of=MONDAY + timedelta(weeks=2),
+    )
+    np.testing.assert_allclose(result.forecast, counts[-168:], atol=1e-9)
+    with pytest.raises(InvalidParameterError, match="'contacts' parameter"):
+        forecast_volume(tickets, contacts="emails", interval="1h")  # type: ignore[arg-type]
