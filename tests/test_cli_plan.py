@@ -100,3 +100,30 @@ def test_target_parsing_and_errors(calls_csv: Path, capsys: pytest.CaptureFixtur
     assert "no data given" in capsys.readouterr().err
     assert main(["plan", str(calls_csv), "--as-of", "2024-01-22T00:00"]) == 2
     assert "UTC offset" in capsys.readouterr().err
+
+
+def test_tickets_project_the_backlog(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("pyarrow")
+    from cxmetrics.datasets import generate
+    from cxmetrics.io.files import write_parquet
+    from cxmetrics.planning import project_backlog
+
+    data = generate(3000, seed=4)
+    write_parquet(tmp_path, tickets=data.tickets)
+    files = [str(p) for p in sorted(tmp_path.iterdir())]
+    assert main(["plan", *files, "--interval", "1h", "--horizon", "7D"]) == 2
+    assert "--tickets-per-agent-hour" in capsys.readouterr().err
+    options = "--interval 1h --horizon 7D --method seasonal_naive --tickets-per-agent-hour 4"
+    more = "--agents 2 --backlog 50 --resolution-target 2D --format json"
+    document = json.loads(plan_output(capsys, *files, *options.split(), *more.split()))
+    forecast = forecast_volume(
+        data.tickets, contacts="tickets", interval="1h", horizon="7D", method="seasonal_naive"
+    )
+    expected = project_backlog(
+        forecast, agents=2, tickets_per_agent_hour=4, backlog=50, resolution_target=2 * 86400
+    )
+    assert document["summary"]["agents_needed"] == expected.agents_needed
+    assert document["summary"]["days_to_clear"] == pytest.approx(expected.days_to_clear)
+    np.testing.assert_allclose(
+        [row["backlog"] for row in document["intervals"]], expected.backlog, atol=1e-3
+    )

@@ -53,6 +53,16 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     cmd.add_argument("--max-occupancy", type=float, help="occupancy cap in (0, 1]")
     cmd.add_argument("--fractional", action="store_true", help="fractional agents")
     cmd.add_argument("--fte-hours", type=float, default=40.0, help="paid hours per FTE a week")
+    cmd.add_argument(
+        "--tickets-per-agent-hour",
+        type=float,
+        help="tickets (not calls): solve rate of one agent; projects the backlog instead",
+    )
+    cmd.add_argument("--agents", type=float, default=1.0, help="tickets: agents scheduled")
+    cmd.add_argument("--backlog", type=float, default=0.0, help="tickets: open tickets now")
+    cmd.add_argument(
+        "--resolution-target", help="tickets: time every ticket should be solved in (e.g. 2D)"
+    )
     cmd.add_argument("--calendar", type=Path, help="opening hours and holidays (TOML file)")
     cmd.add_argument("--timezone", help="IANA timezone of the intervals (without a calendar)")
     cmd.add_argument("--as-of", help="forecast start, ISO 8601 with offset (default: data end)")
@@ -93,29 +103,21 @@ def run(args: argparse.Namespace) -> int:
         from cxmetrics.io.config import read_calendar
 
         calendar = read_calendar(args.calendar)
+    # Tickets arrive around the clock; the calendar says when agents solve them.
+    arrivals_calendar = calendar if contacts == "calls" else None
+    zone = args.timezone
+    if arrivals_calendar is None and calendar is not None:
+        zone = zone or calendar.timezone
     forecast = forecast_volume(
         items,
         interval=args.interval,
         horizon=args.horizon,
         method=args.method,
         level=args.level,
-        calendar=calendar,
-        timezone=args.timezone,
+        calendar=arrivals_calendar,
+        timezone=zone,
         as_of=_as_of(args.as_of),
         contacts=contacts,
-    )
-    plan = staffing_plan(
-        forecast,
-        aht=args.aht,
-        history=items if contacts == "calls" else None,
-        service_level=service_level,
-        target=target,
-        model=args.model,
-        patience=args.patience,
-        shrinkage=args.shrinkage,
-        max_occupancy=args.max_occupancy,
-        fractional=args.fractional,
-        hours_per_fte=args.fte_hours,
     )
     settings = {
         "interval": args.interval,
@@ -126,8 +128,57 @@ def run(args: argparse.Namespace) -> int:
         "contacts": contacts,
     }
     fmt = format_for(args.format, args.output)
+    if contacts == "tickets":
+        write_output(_backlog(args, forecast, calendar, settings, fmt), args.output)
+        return 0
+    plan = staffing_plan(
+        forecast,
+        aht=args.aht,
+        history=items,
+        service_level=service_level,
+        target=target,
+        model=args.model,
+        patience=args.patience,
+        shrinkage=args.shrinkage,
+        max_occupancy=args.max_occupancy,
+        fractional=args.fractional,
+        hours_per_fte=args.fte_hours,
+    )
     write_output(render_plan(forecast, plan, fmt=fmt, settings=settings), args.output)
     return 0
+
+
+def _backlog(
+    args: argparse.Namespace,
+    forecast: Any,
+    calendar: Any,
+    settings: dict[str, Any],
+    fmt: str,
+) -> str:
+    """Tickets wait in a backlog, not a queue: project it instead of an Erlang plan."""
+    from cxmetrics.planning import project_backlog
+    from cxmetrics.planning._grid import duration_seconds
+    from cxmetrics.planning.render import render_backlog
+
+    if args.tickets_per_agent_hour is None:
+        raise CXMetricsError(
+            "the files hold tickets, not calls: give --tickets-per-agent-hour (and --agents, "
+            "--backlog, --resolution-target) to project the backlog"
+        )
+    target = None
+    if args.resolution_target is not None:
+        target = duration_seconds(args.resolution_target, "resolution_target", "cxmetrics plan")
+    projection = project_backlog(
+        forecast,
+        agents=args.agents,
+        tickets_per_agent_hour=args.tickets_per_agent_hour,
+        backlog=args.backlog,
+        calendar=calendar,
+        shrinkage=args.shrinkage,
+        resolution_target=target,
+    )
+    settings = {**settings, "tickets_per_agent_hour": args.tickets_per_agent_hour}
+    return render_backlog(forecast, projection, fmt=fmt, settings=settings)
 
 
 def _as_of(text: str | None) -> datetime | None:

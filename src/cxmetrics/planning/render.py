@@ -11,10 +11,11 @@ from typing import Any
 import numpy as np
 
 from cxmetrics.planning._grid import FloatArray, Grid
+from cxmetrics.planning.backlog import BacklogProjection
 from cxmetrics.planning.forecast import VolumeForecast
 from cxmetrics.planning.plan import StaffingPlan
 
-__all__ = ["plan_rows", "render_plan"]
+__all__ = ["plan_rows", "render_backlog", "render_plan"]
 
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _COLUMNS = ("start_at", "forecast", "lower", "upper", *StaffingPlan.COLUMNS[1:])
@@ -59,11 +60,7 @@ def render_plan(
     rows = plan_rows(forecast, plan)
     totals = {key: round(value, 4) for key, value in plan.totals().items()}
     if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=list(_COLUMNS), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        return out.getvalue()
+        return _csv(rows, _COLUMNS)
     if fmt == "json":
         document = {
             "settings": settings,
@@ -111,6 +108,24 @@ def _text(
     return "\n".join(lines)
 
 
+def _csv(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(columns), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def _table_html(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> tuple[str, str]:
+    """The header cells and the body rows of an HTML table."""
+    header = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
+    body = "\n".join(
+        "<tr>" + "".join(f"<td>{html.escape(_cell(row[c]))}</td>" for c in columns) + "</tr>"
+        for row in rows
+    )
+    return header, body
+
+
 def _cell(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.2f}" if value != int(value) else f"{value:.0f}"
@@ -124,11 +139,7 @@ def _html(
     plan: StaffingPlan,
     settings: dict[str, Any],
 ) -> str:
-    header = "".join(f"<th>{html.escape(c)}</th>" for c in _COLUMNS)
-    body = "\n".join(
-        "<tr>" + "".join(f"<td>{html.escape(_cell(row[c]))}</td>" for c in _COLUMNS) + "</tr>"
-        for row in rows
-    )
+    header, body = _table_html(rows, _COLUMNS)
     chosen = ", ".join(f"{html.escape(str(k))}: {html.escape(str(v))}" for k, v in settings.items())
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Staffing plan</title>
@@ -259,3 +270,71 @@ def _heatmap(plan: StaffingPlan) -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
         f'role="img" aria-label="required agents by weekday and hour">{hours}{"".join(cells)}</svg>'
     )
+
+
+_BACKLOG_COLUMNS = (
+    "start_at",
+    "forecast",
+    "lower",
+    "upper",
+    "capacity",
+    "backlog",
+    "backlog_low",
+    "backlog_high",
+)
+
+
+def render_backlog(
+    forecast: VolumeForecast, projection: BacklogProjection, *, fmt: str, settings: dict[str, Any]
+) -> str:
+    """A backlog projection in ``fmt`` (``csv``, ``json``, ``table``, ``md`` or ``html``)."""
+    table = projection.to_dict()
+    rows = [
+        {
+            "start_at": start.isoformat(),
+            "forecast": round(float(forecast.forecast[i]), 4),
+            "lower": round(float(forecast.lower[i]), 4),
+            "upper": round(float(forecast.upper[i]), 4),
+            **{name: round(float(table[name][i]), 4) for name in _BACKLOG_COLUMNS[4:]},
+        }
+        for i, start in enumerate(table["start_at"])
+    ]
+    summary = {
+        "days_to_clear": projection.days_to_clear,
+        "days_to_clear_low": projection.days_to_clear_low,
+        "days_to_clear_high": projection.days_to_clear_high,
+        "agents_needed": projection.agents_needed,
+        "agents_needed_high": projection.agents_needed_high,
+    }
+    line = (
+        f"{forecast.forecast.sum():.0f} tickets forecast ({forecast.method}, {forecast.level:.0%} "
+        f"band); backlog clears in {projection.days_to_clear:.2f} days "
+        f"({projection.days_to_clear_low:.2f}-{projection.days_to_clear_high:.2f})"
+        + (
+            f"; agents for the resolution target: {projection.agents_needed:g} "
+            f"({projection.agents_needed_high:g} at the upper forecast)"
+            if projection.agents_needed is not None
+            else ""
+        )
+    )
+    if fmt == "csv":
+        return _csv(rows, _BACKLOG_COLUMNS)
+    if fmt == "json":
+        return json.dumps({"settings": settings, "summary": summary, "intervals": rows}, indent=2)
+    if fmt in ("table", "md"):
+        shown = _BACKLOG_COLUMNS
+        body = [" | ".join(_cell(row[c]) for c in shown) for row in rows]
+        return "\n".join([line, "", " | ".join(shown), *body])
+    header, body_html = _table_html(rows, _BACKLOG_COLUMNS)
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Backlog projection</title>
+<style>body {{ font-family: system-ui, sans-serif; margin: 24px; }}
+table {{ border-collapse: collapse; font-size: 12px; }}
+td, th {{ border-bottom: 1px solid #e4e7eb; padding: 3px 8px; text-align: right; }}</style>
+</head><body><h1>Backlog projection</h1><p>{html.escape(line)}</p>
+<h2>Tickets per interval: history, forecast and its {forecast.level:.0%} band</h2>
+{_forecast_chart(forecast)}
+<table><thead><tr>{header}</tr></thead><tbody>
+{body_html}
+</tbody></table></body></html>
+"""
