@@ -48,6 +48,10 @@ def test_seasonal_naive_error_by_hand() -> None:
 
 def test_bad_parameters() -> None:
     calls = arrivals(np.tile(np.round(pattern()), 2))
+    with pytest.raises(InvalidParameterError, match="'level' parameter of backtest_forecast"):
+        backtest_forecast(calls, interval="1h", level=80)
+    with pytest.raises(InvalidParameterError, match="'method' parameter of backtest_forecast"):
+        backtest_forecast(calls, interval="1h", methods=["mstl"])  # type: ignore[list-item]
     with pytest.raises(InvalidParameterError, match="at least one week"):
         backtest_forecast(calls, interval="1h", initial="3D")
     with pytest.raises(InvalidParameterError, match="no origin"):

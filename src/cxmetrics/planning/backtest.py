@@ -13,7 +13,14 @@ from cxmetrics.calendars import BusinessCalendar
 from cxmetrics.core.result_table import MetricTable
 from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.planning._grid import Grid
-from cxmetrics.planning.forecast import Method, _open, _zone, forecast_counts, history_counts
+from cxmetrics.planning.forecast import (
+    Method,
+    _check,
+    _open,
+    _zone,
+    forecast_counts,
+    history_counts,
+)
 
 __all__ = ["backtest_forecast"]
 
@@ -77,6 +84,8 @@ def backtest_forecast(
     ([0.0], [12])
     """
     owner = "backtest_forecast"
+    for method in methods:
+        _check(method, level, owner)
     grid = Grid.of(interval, _zone(calendar, timezone, owner), owner)
     steps = grid.steps(horizon, "horizon", owner)
     first_origin = grid.steps(initial, "initial", owner)

@@ -184,14 +184,7 @@ def forecast_volume(
     '2024-03-18T09:00:00+00:00'
     """
     owner = "forecast_volume"
-    if method not in _METHODS:
-        raise InvalidParameterError(
-            f"The 'method' parameter of {owner} must be one of {_METHODS}. Got {method!r} instead."
-        )
-    if not 0.0 < level < 1.0:
-        raise InvalidParameterError(
-            f"The 'level' parameter of {owner} must be in (0, 1). Got {level!r} instead."
-        )
+    _check(method, level, owner)
     grid = Grid.of(interval, _zone(calendar, timezone, owner), owner)
     steps = grid.steps(horizon, "horizon", owner)
     counts, first = history_counts(
@@ -262,6 +255,17 @@ def forecast_counts(
         history_start_at=history_at,
         history=counts,
     )
+
+
+def _check(method: str, level: float, owner: str) -> None:
+    if method not in _METHODS:
+        raise InvalidParameterError(
+            f"The 'method' parameter of {owner} must be one of {_METHODS}. Got {method!r} instead."
+        )
+    if not 0.0 < level < 1.0:
+        raise InvalidParameterError(
+            f"The 'level' parameter of {owner} must be in (0, 1). Got {level!r} instead."
+        )
 
 
 def _zone(calendar: BusinessCalendar | None, timezone: str | None, owner: str) -> str:
