@@ -38,7 +38,9 @@ class StaffingPlan:
         Agents to schedule: ``agents / (1 - shrinkage)``, rounded up unless
         ``fractional``.
     service_level, asa, abandonment, occupancy : numpy.ndarray of float64
-        Expected per interval at ``agents`` (ASA in seconds); 0 agents: 1, 0, 0, 0.
+        Expected per interval at ``agents`` (ASA in seconds; the service level
+        at ``target``, or the share answered at once without a target); 0
+        agents: 1, 0, 0, 0.
     interval : float
         Interval length in seconds.
     timezone : str
