@@ -64,7 +64,15 @@ class Grid:
 
     @classmethod
     def of(cls, interval: Any, timezone: str, owner: str) -> Grid:
-        return cls(interval_seconds(duration_seconds(interval, "interval", owner), owner), timezone)
+        seconds = duration_seconds(interval, "interval", owner)
+        try:
+            width = interval_seconds(seconds, owner)
+        except InvalidParameterError:
+            raise InvalidParameterError(
+                f"The 'interval' parameter of {owner} must divide a day evenly (15, 30 or "
+                f"60 minutes…). Got {interval!r} instead."
+            ) from None
+        return cls(width, timezone)
 
     def steps(self, duration: Any, name: str, owner: str) -> int:
         """How many intervals cover ``duration`` (rounded up)."""

@@ -99,7 +99,7 @@ def _text(
         lines.append("|" + " --- |" * len(shown))
         lines.extend("| " + " | ".join(_cell(row[c]) for c in shown) + " |" for row in busy)
     else:
-        widths = [25, 9, 9, 9, 7, 10, 14]
+        widths = [27, 9, 9, 9, 7, 10, 14]
         lines.append("".join(c.ljust(w) for c, w in zip(shown, widths, strict=True)))
         for row in busy:
             lines.append(
