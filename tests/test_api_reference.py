@@ -28,6 +28,7 @@ PAGES = {
     "sla": "cxmetrics.sla",
     "calendars": "cxmetrics.calendars",
     "staffing": "cxmetrics.staffing",
+    "planning": "cxmetrics.planning",
     "datasets": "cxmetrics.datasets",
     "reporting": "cxmetrics.reporting",
     "stats": "cxmetrics.stats",

@@ -25,6 +25,7 @@ PUBLIC_MODULES = (
     "cxmetrics.calendars",
     "cxmetrics.datasets",
     "cxmetrics.io",
+    "cxmetrics.planning",
     "cxmetrics.reporting",
     "cxmetrics.sla",
     "cxmetrics.staffing",

@@ -110,6 +110,7 @@ from cxmetrics.models import (
     Ticket,
     validate_records,
 )
+from cxmetrics.planning import forecast_volume, project_backlog, staffing_plan
 from cxmetrics.registry import available_metrics, get_metric, register
 from cxmetrics.reporting import Report, ReportRow, report
 from cxmetrics.sla import (
@@ -226,12 +227,14 @@ __all__ = [
     "evaluate_sla",
     "fcr_rate",
     "first_response_time",
+    "forecast_volume",
     "get_metric",
     "interactions_per_ticket",
     "next_response_time",
     "nps",
     "nps_breakdown",
     "peak_concurrency",
+    "project_backlog",
     "register",
     "reopen_rate",
     "repeat_contact_fcr",
@@ -248,6 +251,7 @@ __all__ = [
     "sla_breached_backlog",
     "sla_compliance",
     "sla_compliance_rate",
+    "staffing_plan",
     "stats",
     "tag_counts",
     "ticket_metrics",

@@ -163,8 +163,9 @@ def test_bad_construction_and_agents() -> None:
         ErlangC(10, 1800, 0)
     with pytest.raises(InvalidParameterError, match="'arrivals' parameter"):
         ErlangC(-1, 1800, 60)
-    with pytest.raises(InvalidParameterError, match="'agents' parameter"):
-        ErlangC(10, 1800, 60).waiting_probability(2.5)  # type: ignore[arg-type]
+    for bad in (0, -1.5, math.nan, math.inf, True, "3"):
+        with pytest.raises(InvalidParameterError, match="'agents' parameter"):
+            ErlangC(10, 1800, 60).waiting_probability(bad)  # type: ignore[arg-type]
 
 
 def test_no_traffic() -> None:

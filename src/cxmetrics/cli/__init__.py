@@ -19,14 +19,14 @@ import sys
 from collections.abc import Sequence
 
 from cxmetrics._version import __version__
-from cxmetrics.cli import report
+from cxmetrics.cli import plan, report
 from cxmetrics.cli._common import one_line
 from cxmetrics.exceptions import CXMetricsError
 
 __all__ = ["main"]
 
 # The subcommands, in the order ``cxmetrics --help`` lists them.
-_SUBCOMMANDS = (report,)
+_SUBCOMMANDS = (report, plan)
 
 
 def _parser() -> argparse.ArgumentParser:

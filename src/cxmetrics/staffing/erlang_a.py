@@ -12,6 +12,7 @@ from typing import Any, Literal
 import numpy as np
 
 from cxmetrics.exceptions import InvalidParameterError
+from cxmetrics.staffing._gamma import log_lower_gamma_p as _log_lower_gamma_p
 from cxmetrics.staffing.erlang_c import (
     _HUGE,
     _MAX_AGENTS,
@@ -26,42 +27,6 @@ __all__ = ["ErlangA"]
 Abandons = Literal["exclude_short", "offered", "answered", "short_as_met"]
 
 _NODES, _WEIGHTS = np.polynomial.legendre.leggauss(24)
-
-
-def _log_lower_gamma_p(a: float, x: float) -> float:
-    """Log P(a, x), the regularised lower incomplete gamma function (a > 0, x ≥ 0)."""
-    if x <= 0.0:
-        return -math.inf
-    log_front = -x + a * math.log(x) - math.lgamma(a)
-    if x < a + 1.0:
-        # Series: P = x^a e^-x / Γ(a+1) · Σ x^n / ((a+1)…(a+n)); terms shrink at once.
-        term = total = 1.0
-        n = 0
-        while term > total * 1e-17:
-            n += 1
-            term *= x / (a + n)
-            total += term
-        return log_front - math.log(a) + math.log(total)
-    # Continued fraction for Q = 1 - P (modified Lentz), converging fast for x ≥ a + 1.
-    tiny = 1e-300
-    b = x + 1.0 - a
-    c = 1.0 / tiny
-    d = 1.0 / b
-    h = d
-    for i in range(1, 10_000):
-        an = -i * (i - a)
-        b += 2.0
-        d = an * d + b
-        d = tiny if abs(d) < tiny else d
-        c = b + an / c
-        c = tiny if abs(c) < tiny else c
-        d = 1.0 / d
-        step = d * c
-        h *= step
-        if abs(step - 1.0) < 1e-16:
-            break
-    q = math.exp(log_front) * h
-    return math.log1p(-min(q, 1.0 - 1e-300))
 
 
 @dataclass(frozen=True)
@@ -85,6 +50,8 @@ class ErlangA:
     is answered when their patience exceeds :math:`V`. Every function is computed
     in log space, so thousands of agents are fine. Unlike Erlang C the queue is
     stable for any :math:`N \ge 1`, also :math:`N \le A`: callers abandon instead.
+    :math:`N` may be fractional (every formula above is defined for real
+    :math:`N > 0`), as in the Excel Erlang add-ins.
 
     Parameters
     ----------
@@ -137,12 +104,12 @@ class ErlangA:
     def _mu(self) -> float:
         return 1.0 / self._erlang_c.aht_seconds
 
-    def _core(self, agents: Any) -> tuple[int, float, float, float]:
+    def _core(self, agents: Any) -> tuple[float, float, float, float]:
         """Return (N, P_w, log J, log P(a, x)) for ``agents``."""
         n = _check_agents(agents, type(self).__name__)
         return (n, *_core(self.arrivals, self._erlang_c.arrival_rate, self._mu, self._theta, n))
 
-    def waiting_probability(self, agents: int) -> float:
+    def waiting_probability(self, agents: float) -> float:
         """Probability that an arriving contact finds every agent busy, in [0, 1].
 
         Examples
@@ -152,7 +119,7 @@ class ErlangA:
         """
         return self._core(agents)[1]
 
-    def abandonment_probability(self, agents: int) -> float:
+    def abandonment_probability(self, agents: float) -> float:
         """Probability that a contact abandons before being answered, in [0, 1].
 
         Examples
@@ -168,7 +135,7 @@ class ErlangA:
         value = p_wait * (1.0 - 1.0 / rho + math.exp(-log_j) / rho)
         return min(1.0, max(0.0, value))
 
-    def _tail(self, agents: int, t: Any) -> Any:
+    def _tail(self, agents: float, t: Any) -> Any:
         """P(V > t) for an array of waits ``t`` (seconds)."""
         n, p_wait, _, log_p_x = self._core(agents)
         times = np.atleast_1d(np.asarray(t, dtype=np.float64))
@@ -180,7 +147,7 @@ class ErlangA:
         log_p = np.array([_log_lower_gamma_p(a, x * math.exp(-theta * s)) for s in times])
         return p_wait * np.exp(log_p - log_p_x)
 
-    def _abandoned_within(self, agents: int, target: float) -> float:
+    def _abandoned_within(self, agents: float, target: float) -> float:
         # P(patience ≤ t and patience < V) = ∫_0^t θ e^{-θs} P(V > s) ds.
         if target <= 0:
             return 0.0
@@ -189,13 +156,13 @@ class ErlangA:
         integrand = theta * np.exp(-theta * s) * self._tail(agents, s)
         return float((target / 2.0) * np.dot(_WEIGHTS, integrand))
 
-    def _answered_within(self, agents: int, target: float) -> float:
+    def _answered_within(self, agents: float, target: float) -> float:
         # P(answered, wait ≤ t) = 1 - P(min(V, patience) > t) - P(abandoned by t).
         survive = math.exp(-self._theta * target) * float(self._tail(agents, target)[0])
         return max(0.0, 1.0 - survive - self._abandoned_within(agents, target))
 
     def service_level(
-        self, agents: int, target: timedelta | float, *, abandons: Abandons = "exclude_short"
+        self, agents: float, target: timedelta | float, *, abandons: Abandons = "exclude_short"
     ) -> float:
         """Share of contacts answered within ``target``, abandons treated as in the metric.
 
@@ -229,7 +196,7 @@ class ErlangA:
             f"'offered', 'answered' or 'short_as_met'. Got {abandons!r} instead."
         )
 
-    def average_wait(self, agents: int) -> timedelta:
+    def average_wait(self, agents: float) -> timedelta:
         r"""Mean time in queue of all contacts, answered or abandoned: :math:`P_{ab}/\theta`.
 
         Examples
@@ -239,7 +206,7 @@ class ErlangA:
         """
         return timedelta(seconds=self.abandonment_probability(agents) / self._theta)
 
-    def average_speed_of_answer(self, agents: int) -> timedelta:
+    def average_speed_of_answer(self, agents: float) -> timedelta:
         r"""Mean wait of the answered contacts, :math:`E[V e^{-\theta V}] / (1 - P_{ab})`.
 
         Examples
@@ -254,7 +221,7 @@ class ErlangA:
             return timedelta(0)
         return timedelta(seconds=self._answered_wait_mass(agents) / answered)
 
-    def _answered_wait_mass(self, agents: int) -> float:
+    def _answered_wait_mass(self, agents: float) -> float:
         # E[V e^{-θV}] = ∫_0^∞ (1 - θv) e^{-θv} P(V > v) dv, on geometric panels that
         # resolve both the service scale 1/(Nμ) and the patience scale 1/θ.
         theta = self._theta
@@ -268,7 +235,7 @@ class ErlangA:
             total += (high - low) / 2.0 * float(np.dot(_WEIGHTS, f))
         return max(0.0, total)
 
-    def occupancy(self, agents: int) -> float:
+    def occupancy(self, agents: float) -> float:
         """Share of agent time handling contacts: answered load / N.
 
         Examples
@@ -354,7 +321,7 @@ class ErlangA:
 
 @lru_cache(maxsize=4096)
 def _core(
-    arrivals: float, lam: float, mu: float, theta: float, n: int
+    arrivals: float, lam: float, mu: float, theta: float, n: float
 ) -> tuple[float, float, float]:
     """(P_w, log J, log P(a, x)) of M/M/n+M; cached because every measure needs them."""
     if arrivals == 0:

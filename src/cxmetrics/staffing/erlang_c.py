@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from cxmetrics.exceptions import CXMetricsError, InvalidParameterError
+from cxmetrics.staffing._gamma import log_upper_gamma_q
 
 __all__ = ["ErlangC", "UnstableQueueError", "erlang_b"]
 
 _MAX_AGENTS = 10_000_000
 _HUGE = 1e300
+_LOG_HUGE = math.log(_HUGE)
 
 
 _MAX_TIMEDELTA_SECONDS = timedelta.max.total_seconds()
@@ -44,33 +47,61 @@ def _seconds(value: timedelta | float, name: str, owner: str, *, positive: bool 
     return number
 
 
-def _check_agents(agents: Any, owner: str) -> int:
-    whole_int = isinstance(agents, int) and not isinstance(agents, bool)
-    whole_float = isinstance(agents, float) and agents.is_integer()
-    if not (whole_int or whole_float) or agents < 1:
+def _check_agents(agents: Any, owner: str) -> float:
+    """``agents`` as an ``int`` when whole (the classic path), else a positive ``float``."""
+    number = isinstance(agents, (int, float)) and not isinstance(agents, bool)
+    if not number or not math.isfinite(agents) or agents <= 0:
         raise InvalidParameterError(
-            f"The 'agents' parameter of {owner} must be a whole number of agents >= 1. "
-            f"Got {agents!r} instead."
+            f"The 'agents' parameter of {owner} must be a positive number of agents "
+            f"(whole or fractional). Got {agents!r} instead."
         )
-    return int(agents)
+    if float(agents).is_integer():
+        return int(agents)
+    return float(agents)
 
 
-def _inverse_erlang_b(agents: int, load: float) -> float:
+def _inverse_erlang_b(agents: float, load: float) -> float:
     # B(n)^-1 = 1 + B(n-1)^-1 * n / A: stable, no factorials; capped when B underflows.
-    inverse = 1.0
-    for k in range(1, agents + 1):
+    # Whole agents start from B(0) = 1; fractional ones from B(f), f = agents - floor(agents),
+    # through the incomplete gamma function (the same recursion holds for real n).
+    whole = math.floor(agents)
+    if agents == whole:
+        inverse = 1.0
+        steps: Iterable[float] = range(1, int(agents) + 1)
+    else:
+        fraction = agents - whole
+        inverse = _inverse_erlang_b_below_one(fraction, load)
+        steps = (fraction + k for k in range(1, whole + 1))
+    for k in steps:
         inverse = 1.0 + inverse * k / load
         if inverse > _HUGE:
             return math.inf
     return inverse
 
 
-def erlang_b(agents: int, load: float) -> float:
+def _inverse_erlang_b_below_one(fraction: float, load: float) -> float:
+    r"""1 / B(f, A) for 0 < f < 1: :math:`e^{A} A^{-f}\,\Gamma(f + 1, A)`."""
+    log_inverse = (
+        load
+        - fraction * math.log(load)
+        + math.lgamma(fraction + 1.0)
+        + log_upper_gamma_q(fraction + 1.0, load)
+    )
+    return math.inf if log_inverse > _LOG_HUGE else max(1.0, math.exp(log_inverse))
+
+
+def erlang_b(agents: float, load: float) -> float:
     r"""Erlang B blocking probability of ``agents`` servers offered ``load`` Erlangs.
 
     Computed with the recursion :math:`B(n) = A B(n-1) / (n + A B(n-1))`, written
     on the inverse (:math:`B(n)^{-1} = 1 + B(n-1)^{-1} n / A`), which never
     forms a factorial or a power and is stable for any number of agents.
+
+    ``agents`` may be fractional, as in the Excel Erlang add-ins: the
+    continuous extension :math:`B(x, A) = A^{x} e^{-A} / \Gamma(x + 1, A)`
+    (upper incomplete gamma) gives :math:`B(f)` for the fractional part
+    :math:`f`, and the same recursion climbs from there. It agrees with the
+    integer formula at whole numbers and rises smoothly between them.
 
     Examples
     --------
@@ -78,6 +109,8 @@ def erlang_b(agents: int, load: float) -> float:
     0.121661
     >>> erlang_b(5000, 100.0)
     0.0
+    >>> round(erlang_b(10.5, 8.0), 6)  # between B(10) and B(11)
+    0.100106
     """
     agents = _check_agents(agents, "erlang_b")
     if load < 0 or not math.isfinite(load):
@@ -89,7 +122,7 @@ def erlang_b(agents: int, load: float) -> float:
     return 1.0 / _inverse_erlang_b(agents, load)
 
 
-def _erlang_c_from_b(agents: int, load: float, blocking: float) -> float:
+def _erlang_c_from_b(agents: float, load: float, blocking: float) -> float:
     return agents * blocking / (agents - load * (1.0 - blocking))
 
 
@@ -108,6 +141,8 @@ class ErlangC:
 
     where :math:`B` is Erlang B (:func:`erlang_b`). With :math:`N \le A` the queue
     grows without bound and every method raises :class:`UnstableQueueError`.
+    ``agents`` may be fractional (:func:`erlang_b` extends to real :math:`N`),
+    as in the Excel Erlang add-ins; whole numbers give the classic results.
     Erlang C ignores callers who hang up, so it overstates waits and staffing when
     callers abandon; see :class:`~cxmetrics.staffing.ErlangA`.
 
@@ -172,7 +207,7 @@ class ErlangC:
         """Offered load A in Erlangs: arrivals × AHT / interval."""
         return self.arrival_rate * self.aht_seconds
 
-    def _stable(self, agents: Any) -> int:
+    def _stable(self, agents: Any) -> float:
         n = _check_agents(agents, type(self).__name__)
         if n <= self.traffic:
             raise UnstableQueueError(
@@ -183,7 +218,7 @@ class ErlangC:
             )
         return n
 
-    def waiting_probability(self, agents: int) -> float:
+    def waiting_probability(self, agents: float) -> float:
         """Probability that a contact waits at all (Erlang C formula), in [0, 1].
 
         Raises
@@ -202,7 +237,7 @@ class ErlangC:
             return 0.0
         return _erlang_c_from_b(n, load, 1.0 / _inverse_erlang_b(n, load))
 
-    def service_level(self, agents: int, target: timedelta | float) -> float:
+    def service_level(self, agents: float, target: timedelta | float) -> float:
         """Share of contacts answered within ``target`` (numbers are seconds).
 
         Examples
@@ -215,7 +250,7 @@ class ErlangC:
         p_wait = self.waiting_probability(n)
         return 1.0 - p_wait * math.exp(-(n - self.traffic) * wait_target / self.aht_seconds)
 
-    def average_speed_of_answer(self, agents: int) -> timedelta:
+    def average_speed_of_answer(self, agents: float) -> timedelta:
         """Mean wait of all contacts (all are answered in Erlang C).
 
         Examples
@@ -234,7 +269,7 @@ class ErlangC:
             )
         return timedelta(seconds=seconds)
 
-    def occupancy(self, agents: int) -> float:
+    def occupancy(self, agents: float) -> float:
         """Share of agent time spent handling contacts: A / N.
 
         Examples
