@@ -85,7 +85,7 @@ def headline_cards(report: Any, limit: int = _CARD_LIMIT) -> list[Card]:
     order = [m for m in IMPORTANCE if m in by_metric]
     cards = []
     for metric in order:
-        latest = by_metric[metric][-1]
+        latest = _latest_full(by_metric[metric])
         if _missing(latest.value) or isinstance(latest.value, dict):
             continue
         card = _card(metric, latest, metric_scales(by_metric[metric]).get(metric))
@@ -95,6 +95,20 @@ def headline_cards(report: Any, limit: int = _CARD_LIMIT) -> list[Card]:
         if len(cards) == limit:
             break
     return cards
+
+
+def _latest_full(rows: list[ReportRow]) -> ReportRow:
+    """The last period that is not a sliver: ``n`` at least a quarter of the median ``n``.
+
+    A report cut at an arbitrary date ends with a partial period (a few days of a
+    month); its value and its change are noise, so the card shows the period before.
+    """
+    sizes = sorted(row.n for row in rows)
+    floor = sizes[len(sizes) // 2] / 4
+    for row in reversed(rows):
+        if row.n >= floor:
+            return row
+    return rows[-1]
 
 
 def _card(metric: str, row: ReportRow, scale: tuple[float, str] | None) -> Card:
