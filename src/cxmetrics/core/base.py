@@ -182,6 +182,40 @@ class MetricResult:
     confidence: float = 0.95
     details: Mapping[str, Any] = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        """Readable: durations as ``2h 40m 32s``, rates as they are, the interval and n.
+
+        Examples
+        --------
+        >>> MetricResult(timedelta(seconds=9632.3), n=40, unit="seconds")
+        MetricResult(2h 40m 32s, n=40, unit='seconds')
+        >>> MetricResult(0.8, n=10, unit="ratio", interval=(0.49, 0.94))
+        MetricResult(0.8, n=10, unit='ratio', interval=(0.49, 0.94), confidence=0.95)
+        """
+        text = f"MetricResult({_readable(self.value)}, n={self.n}, unit={self.unit!r}"
+        if self.interval is not None:
+            low, high = self.interval
+            text += (
+                f", interval=({_readable(low)}, {_readable(high)}), confidence={self.confidence}"
+            )
+        return text + ")"
+
+    def _repr_html_(self) -> str:
+        """The notebook display: value, interval, n and the details as a small table."""
+        from html import escape
+
+        rows = [("value", _readable(self.value)), ("n", str(self.n)), ("unit", self.unit)]
+        if self.interval is not None:
+            low, high = self.interval
+            level = f"{100 * self.confidence:g}% interval"
+            rows.append((level, f"{_readable(low)} – {_readable(high)}"))
+        rows += [(str(k), _readable(v)) for k, v in self.details.items()]
+        body = "".join(
+            f"<tr><th style='text-align:left'>{escape(k)}</th><td>{escape(v)}</td></tr>"
+            for k, v in rows
+        )
+        return f"<table><caption>MetricResult</caption>{body}</table>"
+
     def to_dict(self) -> dict[str, Any]:
         """Return the result as JSON-able data; durations become seconds.
 
@@ -198,6 +232,22 @@ class MetricResult:
             "confidence": self.confidence,
             "details": {k: _jsonable(v) for k, v in self.details.items()},
         }
+
+
+def _readable(value: Any) -> str:
+    """A value as a person reads it: ``2h 40m 32s`` for a duration, else its repr."""
+    if isinstance(value, timedelta):
+        seconds = round(value.total_seconds())
+        sign, seconds = ("-" if seconds < 0 else ""), abs(seconds)
+        days, rest = divmod(seconds, 86400)
+        hours, rest = divmod(rest, 3600)
+        minutes, secs = divmod(rest, 60)
+        parts = [f"{days}d" if days else "", f"{hours}h" if hours else "",
+                 f"{minutes}m" if minutes else "", f"{secs}s" if secs or not seconds else ""]  # fmt: skip
+        return sign + " ".join(p for p in parts if p)
+    if isinstance(value, float):
+        return repr(round(value, 6))
+    return repr(value)
 
 
 def _jsonable(value: Any) -> Any:
