@@ -77,7 +77,7 @@ def test_html_output_file_has_tables_and_charts(exported: Path, tmp_path: Path) 
     page = out.read_text()
     # one table per family section (surveys, tickets)
     assert page.count("<table>") == 2 and "<td>csat</td>" in page
-    assert page.count("data:image/png;base64,") == 4
+    assert page.count("data:image/svg+xml;base64,") == 4
 
 
 @pytest.mark.parametrize(

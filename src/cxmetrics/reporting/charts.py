@@ -33,6 +33,7 @@ from cxmetrics.tables.inputs import as_ticket_batch
 __all__ = [
     "EXTRA_CHARTS",
     "figure_png",
+    "figure_svg",
     "plot_durations",
     "plot_trend",
     "plot_volume_heatmap",
@@ -48,6 +49,7 @@ EXTRA_CHARTS = ("durations", "volume_by_hour")
 """Chart names beyond metric trends: the duration distribution, the volume heatmap."""
 _UNIT_NAMES = {"s": "seconds", "min": "minutes", "h": "hours", "d": "days"}
 _DPI = 80
+_SVG = "image/svg+xml"
 
 
 def _axes(ax: Any, size: tuple[float, float] = (6.4, 3.0)) -> Any:
@@ -271,6 +273,26 @@ def figure_png(ax: Any) -> str:
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
+def figure_svg(ax: Any) -> str:
+    """The figure of ``ax`` as a base64-encoded SVG, its text kept as text.
+
+    Half the time of a PNG (no glyph rasterising, no compression), smaller, and
+    sharp at any zoom; the page's fonts draw the labels.
+
+    Examples
+    --------
+    >>> from cxmetrics.datasets import generate
+    >>> svg = base64.b64decode(figure_svg(plot_volume_heatmap(generate(50, seed=1).tickets)))
+    >>> svg[:5], b"<svg" in svg
+    (b'<?xml', True)
+    """
+    matplotlib = import_optional("matplotlib", extra="plot", feature="charts")
+    buffer = io.BytesIO()
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "cxmetrics"}):
+        ax.figure.savefig(buffer, format="svg", dpi=_DPI)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
 def chartable(report: Any, metric: str) -> bool:
     """Whether ``metric`` has a trend worth drawing: two dated periods with a value.
 
@@ -312,19 +334,19 @@ def report_charts(
     for metric in trends:
         ax = plot_trend(report, metric, target=targets.get(metric))
         charts.append(
-            Chart(metric, ax.get_title(), figure_png(ax), caption=_caption(report, metric))
+            Chart(metric, ax.get_title(), figure_svg(ax), _SVG, caption=_caption(report, metric))
         )
     wanted = set(EXTRA_CHARTS) if chosen is None else set(chosen)
     if tickets is not None and len(tickets):
         if "durations" in wanted and ("first_response_time" in names or "resolution_time" in names):
             ax = plot_durations(tickets, calendar)
             if ax.patches:
-                charts.append(Chart("first_response_time", ax.get_title(), figure_png(ax),
+                charts.append(Chart("first_response_time", ax.get_title(), figure_svg(ax), _SVG,
                                     caption="Tickets per duration bin, log scale."))  # fmt: skip
         if "volume_by_hour" in wanted:
             ax = plot_volume_heatmap(tickets, timezone)
-            charts.append(Chart("ticket_volume", "Tickets by hour and weekday", figure_png(ax),
-                                caption=f"Local time, {timezone}."))  # fmt: skip
+            charts.append(Chart("ticket_volume", "Tickets by hour and weekday", figure_svg(ax),
+                                _SVG, caption=f"Local time, {timezone}."))  # fmt: skip
     return tuple(charts)
 
 

@@ -187,7 +187,7 @@ def _fmt_seconds(seconds: float, scale: tuple[float, str] | None = None) -> str:
         return "n/a"
     if scale is not None:
         size, name = scale
-        digits = 0 if name == "s" else 1
+        digits = 0 if name == "s" else (1 if abs(seconds) >= 0.095 * size or seconds == 0 else 2)
         return f"{seconds / size:.{digits}f} {name}"
     if abs(seconds) < 120:
         return f"{seconds:.0f}s"
