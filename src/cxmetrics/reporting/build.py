@@ -391,6 +391,8 @@ def _compared(
             if change is not None:
                 p = compare.p_value(metric, previous, dict(result.details), previous_details)
         low, high = result.interval if result.interval is not None else (None, None)
+        if _undefined(low) or _undefined(high):  # one answer: no interval, not (nan, nan)
+            low = high = None
         rows.append(
             ReportRow(
                 metric=name,

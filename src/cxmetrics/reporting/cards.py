@@ -98,13 +98,12 @@ def headline_cards(report: Any, limit: int = _CARD_LIMIT) -> list[Card]:
 
 
 def _latest_full(rows: list[ReportRow]) -> ReportRow:
-    """The last period that is not a sliver: ``n`` at least a quarter of the median ``n``.
+    """The last period that is not a sliver: ``n`` at least a quarter of the largest ``n``.
 
     A report cut at an arbitrary date ends with a partial period (a few days of a
     month); its value and its change are noise, so the card shows the period before.
     """
-    sizes = sorted(row.n for row in rows)
-    floor = sizes[len(sizes) // 2] / 4
+    floor = max(row.n for row in rows) / 4
     for row in reversed(rows):
         if row.n >= floor:
             return row

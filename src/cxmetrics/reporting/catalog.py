@@ -116,6 +116,12 @@ def _agent_replies(tickets: TicketBatch) -> bool:
     )
 
 
+def _solves(tickets: TicketBatch) -> bool:
+    """Whether any ticket has a solve (a solve time, or a status history to find it in)."""
+    solved = np.isfinite(np.asarray(tickets.solved_at, dtype=float)).any()
+    return bool(solved) or _events(tickets, "status_changes") > 0
+
+
 _TICKET_NEEDS: dict[str, tuple[str, Any]] = {
     "fcr": ("no replies (the tickets have no messages and no first reply time)", _agent_replies),
     "first_response_time": ("no replies (no messages and no first reply time)", _agent_replies),
@@ -131,9 +137,9 @@ _TICKET_NEEDS: dict[str, tuple[str, Any]] = {
                     lambda t: _events(t, "status_changes") > 0),
     "transfer_rate": ("no assignments (no transfer field)",
                       lambda t: _events(t, "assignments") > 0),
-    "resolution_time": ("no solved tickets (no solve time or status history)",
-                        lambda t: bool(np.isfinite(np.asarray(t.solved_at, dtype=float)).any())
-                        or _events(t, "status_changes") > 0),
+    "resolution_time": ("no solved tickets (no solve time or status history)", _solves),
+    "resolution_rate": ("no solved tickets (no solve time or status history)", _solves),
+    "fcr_rate": ("no solved tickets (no solve time or status history)", _solves),
     "tag_counts": ("no tags", lambda t: _events(t, "tags") > 0),
 }  # fmt: skip
 

@@ -81,11 +81,26 @@ def _display(unit: str, values: Sequence[float]) -> tuple[float, str]:
     return 1.0, {"score": "score", "count": "count"}.get(unit, unit)
 
 
+_SPARSE = 0.01
+"""Periods with fewer than this share of the busiest period's count are not drawn."""
+
+
 def _trend_rows(report: Any, metric: str) -> tuple[list[Any], list[Any]]:
-    """The rows of ``metric`` per segment and its totals over segments (dated periods)."""
+    """The rows of ``metric`` per segment and its totals over segments (dated periods).
+
+    A period holding a sliver of the data (a stray ticket years before the rest)
+    would stretch the axis and swamp the trend: periods whose count is under 1 %
+    of the busiest period's are left out of the chart (the table keeps them).
+    """
     rows = [r for r in report.rows if r.metric == metric and r.period != "unknown"]
     totals = [r for r in getattr(report, "totals", ()) if r.metric == metric]
-    return rows, [r for r in totals if r.period != "unknown"]
+    totals = [r for r in totals if r.period != "unknown"]
+    sizes: dict[str, int] = {}
+    for row in totals or rows:
+        sizes[row.period] = sizes.get(row.period, 0) + int(row.n)
+    floor = _SPARSE * max(sizes.values(), default=0)
+    kept = {period for period, size in sizes.items() if size >= floor}
+    return [r for r in rows if r.period in kept], [r for r in totals if r.period in kept]
 
 
 def _value(row: Any) -> float:
@@ -161,6 +176,7 @@ def plot_trend(report: Any, metric: str, ax: Any = None, target: float | None = 
         low_edge, high_edge = ax.get_ylim()
         ax.set_ylim(max(low_edge, 0.0), min(high_edge, 100.0))
     ax.set_ylabel(label)
+    ax.ticklabel_format(axis="y", style="plain", useOffset=False)
     ax.grid(axis="y", alpha=0.3)
     period_name = _period_name(periods)
     ax.set_title(f"{info(metric).title} by {period_name}", fontsize=11)
@@ -338,10 +354,13 @@ def report_charts(
         )
     wanted = set(EXTRA_CHARTS) if chosen is None else set(chosen)
     if tickets is not None and len(tickets):
-        if "durations" in wanted and ("first_response_time" in names or "resolution_time" in names):
+        timed = [m for m in ("first_response_time", "resolution_time") if m in names]
+        if "durations" in wanted and timed:
             ax = plot_durations(tickets, calendar)
             if ax.patches:
-                charts.append(Chart("first_response_time", ax.get_title(), figure_svg(ax), _SVG,
+                if timed == ["resolution_time"]:
+                    ax.set_title("Resolution times", fontsize=11)
+                charts.append(Chart(timed[0], ax.get_title(), figure_svg(ax), _SVG,
                                     caption="Tickets per duration bin, log scale."))  # fmt: skip
         if "volume_by_hour" in wanted:
             ax = plot_volume_heatmap(tickets, timezone)
