@@ -28,6 +28,7 @@ from typing import Any
 
 from cxmetrics.core.base import Metric, MetricResult
 from cxmetrics.core.periods import Period
+from cxmetrics.core.state import CountsState
 from cxmetrics.exceptions import InvalidParameterError, UndefinedMetricWarning
 from cxmetrics.metrics._duration import parse_statistic
 from cxmetrics.registry import available_metrics, get_metric
@@ -287,7 +288,10 @@ class _Run:
         try:
             if name == "sla_compliance" and isinstance(data, TicketBatch):
                 parts = cut_groups(groups, outcome_cutter(self._outcomes(data, options)))
-            totals: list[ReportRow] | None = [] if self.by else None
+            # Breakdowns (volume per day, channel mix) are not headline figures:
+            # their states are not merged into totals (dicts merge slowly).
+            merged = self.by and not issubclass(cls.state_type, CountsState)
+            totals: list[ReportRow] | None = [] if merged else None
             rows = _metric_rows(cls, options, parts, totals)
         except (InvalidParameterError, TypeError, ValueError) as exc:
             if self.explicit:

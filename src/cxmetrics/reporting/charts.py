@@ -18,6 +18,7 @@ import base64
 import io
 import math
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -142,6 +143,8 @@ def plot_trend(report: Any, metric: str, ax: Any = None, target: float | None = 
     ('CSAT by week', '%')
     """
     rows, totals = _trend_rows(report, metric)
+    if not totals and report.by and rows and isinstance(rows[0].value, dict):
+        totals = _summed(rows)
     ax = _axes(ax)
     periods = sorted({r.period for r in rows} | {r.period for r in totals})
     position = {p: i for i, p in enumerate(periods)}
@@ -183,6 +186,16 @@ def plot_trend(report: Any, metric: str, ax: Any = None, target: float | None = 
     if len(lines) > 1 or target is not None:
         ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return ax
+
+
+def _summed(rows: Sequence[Any]) -> list[Any]:
+    """Rows of a breakdown (volume per day) summed over segments: one per period, its ``n``."""
+    first: dict[str, Any] = {}
+    sizes: dict[str, int] = {}
+    for row in rows:
+        first.setdefault(row.period, row)
+        sizes[row.period] = sizes.get(row.period, 0) + int(row.n)
+    return [replace(first[p], n=sizes[p], segment=(), low=None, high=None) for p in sorted(first)]
 
 
 def _period_name(periods: Sequence[str]) -> str:
