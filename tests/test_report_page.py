@@ -171,3 +171,20 @@ def test_bank_call_center_page(shared_data: Path) -> None:
     cards = [c.metric for c in headline_cards(result)]
     assert cards[:3] == ["service_level", "abandonment_rate", "aht"]
     assert all(not math.isnan(r.value) for r in result.rows if isinstance(r.value, float))
+
+
+def test_totals_of_segments_equal_the_unsegmented_report() -> None:
+    # States are monoids: the merged segments of a period equal the period in one shot.
+    sample = load_sample()
+    names = ["csat", "nps", "ces", "first_response_time", "fcr", "resolution_time"]
+    kwargs: dict[str, Any] = {"tickets": sample.tickets, "surveys": sample.surveys,
+                              "metrics": names, "period": "week"}  # fmt: skip
+    segmented = report(by="channel", **kwargs)
+    whole = report(**kwargs)
+    assert [(r.metric, r.period) for r in segmented.totals] == [
+        (r.metric, r.period) for r in whole.rows
+    ]
+    for total, row in zip(segmented.totals, whole.rows, strict=True):
+        assert total.n == row.n
+        assert seconds(total.value) == pytest.approx(seconds(row.value)), row.metric
+        assert total.p_value == pytest.approx(row.p_value)

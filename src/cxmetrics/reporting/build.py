@@ -28,7 +28,6 @@ from typing import Any
 
 from cxmetrics.core.base import Metric, MetricResult
 from cxmetrics.core.periods import Period
-from cxmetrics.core.state import CountsState
 from cxmetrics.exceptions import InvalidParameterError, UndefinedMetricWarning
 from cxmetrics.metrics._duration import parse_statistic
 from cxmetrics.registry import available_metrics, get_metric
@@ -288,10 +287,7 @@ class _Run:
         try:
             if name == "sla_compliance" and isinstance(data, TicketBatch):
                 parts = cut_groups(groups, outcome_cutter(self._outcomes(data, options)))
-            # Breakdowns (volume per day, channel mix) are not headline figures:
-            # their states are not merged into totals (dicts merge slowly).
-            merged = self.by and not issubclass(cls.state_type, CountsState)
-            totals: list[ReportRow] | None = [] if merged else None
+            totals: list[ReportRow] | None = [] if self.by else None
             rows = _metric_rows(cls, options, parts, totals)
         except (InvalidParameterError, TypeError, ValueError) as exc:
             if self.explicit:
@@ -359,23 +355,25 @@ def _metric_rows(
     appended to it: the headline figures, at no second pass over the data.
     """
     rows: list[ReportRow] = []
-    merged: dict[str, Metric[Any, Any]] = {}
+    by_label: dict[str, list[Metric[Any, Any]]] = {}
     for segment, parts in groups.items():
         steps = []
         for label, part in parts:
             metric = cls(**options)
             metric.update(part)
             steps.append((label, metric))
-            if totals is not None:
-                if label in merged:
-                    merged[label].merge(metric)
-                else:
-                    merged[label] = cls(**options)
-                    merged[label].merge(metric)
+            by_label.setdefault(label, []).append(metric)
         rows.extend(_compared(cls.name, segment, steps))
-    if totals is not None:
-        ordered = sorted(merged.items(), key=lambda item: (item[0] == "unknown", item[0]))
-        totals.extend(_compared(cls.name, (), ordered))
+    # Breakdowns (volume per day, channel mix) are not headline figures: their
+    # states are not merged (dicts merge slowly).
+    if totals is not None and rows and not isinstance(rows[0].value, dict):
+        merged = []
+        for label in sorted(by_label, key=lambda item: (item == "unknown", item)):
+            total = cls(**options)
+            for metric in by_label[label]:
+                total.merge(metric)
+            merged.append((label, total))
+        totals.extend(_compared(cls.name, (), merged))
     return rows
 
 

@@ -133,7 +133,7 @@ def _moments(state: Any) -> tuple[float, float, int] | None:
     return None
 
 
-_LARGE_DF = 500.0
+_LARGE_DF = 1000.0
 """Above these degrees of freedom, Welch's t is read on the normal distribution."""
 
 
@@ -142,15 +142,16 @@ def _welch_p_value(
 ) -> float:
     """Welch's two-sided p-value; on the normal law when the degrees of freedom are large.
 
-    A weekly report makes thousands of comparisons of large samples; the exact t
-    distribution (:func:`~cxmetrics.stats.compare_means`) then differs from the
-    normal by under 0.1 % of the p-value and costs a hundred times more.
+    A weekly report makes thousands of comparisons of large samples; past 1,000
+    degrees of freedom the exact t distribution (:func:`~cxmetrics.stats.compare_means`)
+    and the normal give p-values within a few thousandths of each other near the 5 %
+    level, and the exact one costs a hundred times more.
 
     Examples
     --------
     >>> big_a, big_b = (1000.0, 3000.0, 1000), (1100.0, 3300.0, 1000)
     >>> exact = compare_means(big_a, big_b).p_value
-    >>> abs(_welch_p_value(big_a, big_b, 0.95) - exact) < 1e-3 * exact
+    >>> abs(_welch_p_value(big_a, big_b, 0.95) - exact) < 1e-3
     True
     """
     (total_a, squares_a, n_a), (total_b, squares_b, n_b) = a, b
