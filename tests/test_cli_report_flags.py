@@ -154,3 +154,8 @@ def test_generated_export_runs_with_every_flag(
     rows = [r for r in data["rows"] if r["metric"] == "first_response_time" and r["value"]]
     assert rows and all(r["low"] is None or r["low"] >= 0 for r in rows)
     assert not np.isnan([r["value"] for r in rows]).any()
+
+
+def test_churn_without_window_names_the_flags(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["report", "--sample", "--metrics", "churn_rate"]) == 2
+    assert "Give it with --churn-start and --churn-end." in capsys.readouterr().err

@@ -10,7 +10,7 @@ from typing import Any
 
 from cxmetrics.cli._common import FORMATS, format_for, write_output
 from cxmetrics.cli._logs import read_log
-from cxmetrics.exceptions import CXMetricsError, MissingDependencyError
+from cxmetrics.exceptions import CXMetricsError, InvalidParameterError, MissingDependencyError
 
 __all__ = ["add_parser", "run"]
 
@@ -96,8 +96,6 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     """Compute and write the report the parsed ``args`` ask for; return the exit status."""
-    from cxmetrics.reporting import report
-
     logs = args.event_log is not None or args.message_log is not None
     if args.sample and (args.files or logs):
         raise CXMetricsError("give data files or --sample, not both")
@@ -121,7 +119,31 @@ def run(args: argparse.Namespace) -> int:
     charts: bool | list[str] = fmt == "html" and not args.no_charts and _has_matplotlib()
     if charts and args.charts:
         charts = _names(args.charts)
-    result = report(
+    try:
+        result = _report(args, inputs, calendar, sla, charts)
+    except InvalidParameterError as exc:
+        if "'start' parameter" in str(exc) or "'as_of' parameter" in str(exc):
+            flags = "--churn-start and --churn-end" if "'start'" in str(exc) else "--as-of"
+            raise InvalidParameterError(f"{exc} Give it with {flags}.") from None
+        raise
+    render = {
+        "table": result.to_text,
+        "md": result.to_markdown,
+        "html": result.to_html,
+        "json": result.to_json,
+        "csv": result.to_csv,
+    }[fmt]
+    write_output(render(), args.output)
+    return 0
+
+
+def _report(
+    args: argparse.Namespace, inputs: dict[str, Any], calendar: Any, sla: Any, charts: Any
+) -> Any:
+    """The report the flags ask for."""
+    from cxmetrics.reporting import report
+
+    return report(
         **inputs,
         metrics=[m.strip() for m in args.metrics.split(",")] if args.metrics else None,
         period=args.period,
@@ -133,15 +155,6 @@ def run(args: argparse.Namespace) -> int:
         statistic=args.statistic,
         charts=charts,
     )
-    render = {
-        "table": result.to_text,
-        "md": result.to_markdown,
-        "html": result.to_html,
-        "json": result.to_json,
-        "csv": result.to_csv,
-    }[fmt]
-    write_output(render(), args.output)
-    return 0
 
 
 def _names(text: str) -> list[str]:
