@@ -64,39 +64,36 @@ def test_columns_mapping_renames_before_reading(
     assert data["rows"][0]["value"] == 3600.0  # (30 + 90) / 2 minutes
 
 
-def test_event_log_mapping_reads_tickets(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    (tmp_path / "log.csv").write_text(
+LOGS = {
+    "event": (
         "case,when,state\n"
         "1,2024-03-04 09:00,Neu\n1,2024-03-04 13:00,Erledigt\n"
-        "2,2024-03-04 10:00,Neu\n2,2024-03-05 10:00,Erledigt\n"
-    )
-    (tmp_path / "log.toml").write_text(
-        'file = "log.csv"\ncase = "case"\ntimestamp = "when"\nstatus = "state"\n'
-        'timezone = "UTC"\n[status_map]\nNeu = "new"\nErledigt = "solved"\n'
-    )
-    data = run_json(capsys, "--event-log", tmp_path / "log.toml", "--metrics",
-                    "resolution_time,resolution_rate")  # fmt: skip
-    values = {row["metric"]: row["value"] for row in data["rows"]}
-    assert values == {"resolution_time": (4 + 24) / 2 * 3600.0, "resolution_rate": 1.0}
-
-
-def test_message_log_mapping_reads_tickets(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    (tmp_path / "messages.csv").write_text(
+        "2,2024-03-04 10:00,Neu\n2,2024-03-05 10:00,Erledigt\n",
+        'case = "case"\ntimestamp = "when"\nstatus = "state"\n'
+        'timezone = "UTC"\n[status_map]\nNeu = "new"\nErledigt = "solved"\n',
+        {"resolution_time": (4 + 24) / 2 * 3600.0, "resolution_rate": 1.0},
+    ),
+    "message": (
         "id,parent,at,inbound\n"
         "1,,2024-03-04T09:00:00Z,True\n2,1,2024-03-04T09:20:00Z,False\n"
-        "3,,2024-03-04T10:00:00Z,True\n4,3,2024-03-04T11:00:00Z,False\n"
-    )
-    (tmp_path / "messages.toml").write_text(
-        'file = "messages.csv"\nmessage_id = "id"\nreply_to = "parent"\ntimestamp = "at"\n'
-        'role = "inbound"\n[role_map]\n"True" = "customer"\n"False" = "agent"\n'
-    )
-    data = run_json(capsys, "--message-log", tmp_path / "messages.toml", "--metrics",
-                    "first_response_time")  # fmt: skip
-    assert data["rows"][0]["value"] == (20 + 60) / 2 * 60.0
+        "3,,2024-03-04T10:00:00Z,True\n4,3,2024-03-04T11:00:00Z,False\n",
+        'message_id = "id"\nreply_to = "parent"\ntimestamp = "at"\n'
+        'role = "inbound"\n[role_map]\n"True" = "customer"\n"False" = "agent"\n',
+        {"first_response_time": (20 + 60) / 2 * 60.0},
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(LOGS))
+def test_log_mapping_reads_tickets(
+    kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows, mapping, expected = LOGS[kind]
+    (tmp_path / "log.csv").write_text(rows)
+    (tmp_path / "log.toml").write_text('file = "log.csv"\n' + mapping)
+    data = run_json(capsys, f"--{kind}-log", tmp_path / "log.toml", "--metrics",
+                    ",".join(expected))  # fmt: skip
+    assert {row["metric"]: row["value"] for row in data["rows"]} == expected
 
 
 def test_mapping_without_file_is_one_line(

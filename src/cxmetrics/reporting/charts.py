@@ -45,7 +45,7 @@ __all__ = [
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _TICK_LABELS = 10
 _SEGMENT_LINES = 5
-_TREND_LIMIT = 10
+_TREND_LIMIT = 8
 EXTRA_CHARTS = ("durations", "volume_by_hour")
 """Chart names beyond metric trends: the duration distribution, the volume heatmap."""
 _UNIT_NAMES = {"s": "seconds", "min": "minutes", "h": "hours", "d": "days"}
@@ -344,7 +344,7 @@ def report_charts(
     """The charts :meth:`~cxmetrics.reporting.Report.to_html` embeds.
 
     ``chosen`` names the metrics (and :data:`EXTRA_CHARTS`) to draw; by default
-    the trends of the most important metrics that have data (at most ten),
+    the trends of the most important metrics that have data (at most eight),
     then, with tickets, the duration distribution and the volume heatmap.
     """
     names = {r.metric for r in report.rows}
