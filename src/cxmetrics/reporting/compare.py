@@ -133,26 +133,28 @@ def _moments(state: Any) -> tuple[float, float, int] | None:
     return None
 
 
-_LARGE_DF = 1000.0
-"""Above these degrees of freedom, Welch's t is read on the normal distribution."""
+_FAST_DF = 30.0
+"""From these degrees of freedom on, Welch's t is read through a normal approximation."""
 
 
 def _welch_p_value(
     a: tuple[float, float, int], b: tuple[float, float, int], confidence: float
 ) -> float:
-    """Welch's two-sided p-value; on the normal law when the degrees of freedom are large.
+    r"""Welch's two-sided p-value, through a normal approximation of t past 30 df.
 
-    A weekly report makes thousands of comparisons of large samples; past 1,000
-    degrees of freedom the exact t distribution (:func:`~cxmetrics.stats.compare_means`)
-    and the normal give p-values within a few thousandths of each other near the 5 %
-    level, and the exact one costs a hundred times more.
+    A weekly report makes thousands of comparisons; the exact t distribution
+    (:func:`~cxmetrics.stats.compare_means`, an incomplete beta function) costs a
+    hundred times more than Abramowitz and Stegun's 26.7.8,
+    :math:`z = t\,(1 - 1/4\nu) / \sqrt{1 + t^2/2\nu}`, whose p-values agree
+    with the exact ones to about 0.001 from 30 degrees of freedom on. Below 30,
+    the exact test.
 
     Examples
     --------
-    >>> big_a, big_b = (1000.0, 3000.0, 1000), (1100.0, 3300.0, 1000)
-    >>> exact = compare_means(big_a, big_b).p_value
-    >>> abs(_welch_p_value(big_a, big_b, 0.95) - exact) < 1e-3
-    True
+    >>> a, b = (150.0, 2300.0, 30), (195.0, 2900.0, 30)
+    >>> exact = compare_means(a, b).p_value
+    >>> round(exact, 4), abs(_welch_p_value(a, b, 0.95) - exact) < 1e-3
+    (0.4361, True)
     """
     (total_a, squares_a, n_a), (total_b, squares_b, n_b) = a, b
     var_a = max(0.0, (squares_a - total_a * total_a / n_a) / (n_a - 1)) / n_a
@@ -160,8 +162,9 @@ def _welch_p_value(
     se_squared = var_a + var_b
     if se_squared > 0.0:
         df = se_squared**2 / (var_a**2 / (n_a - 1) + var_b**2 / (n_b - 1))
-        if df > _LARGE_DF:
-            z = abs(total_b / n_b - total_a / n_a) / math.sqrt(se_squared)
+        if df >= _FAST_DF:
+            t = abs(total_b / n_b - total_a / n_a) / math.sqrt(se_squared)
+            z = t * (1.0 - 1.0 / (4.0 * df)) / math.sqrt(1.0 + t * t / (2.0 * df))
             return math.erfc(z / math.sqrt(2.0))
     return compare_means(a, b, confidence).p_value
 
