@@ -75,8 +75,9 @@ def test_html_output_file_has_tables_and_charts(exported: Path, tmp_path: Path) 
                "--output", out)  # fmt: skip
     assert done.returncode == 0, done.stderr
     page = out.read_text()
-    assert page.count("<table>") == 1 and "<td>csat</td>" in page
-    assert page.count("data:image/png;base64,") == 4
+    # one table per family section (surveys, tickets)
+    assert page.count("<table>") == 2 and "<td>csat</td>" in page
+    assert page.count("data:image/svg+xml;base64,") == 4
 
 
 @pytest.mark.parametrize(

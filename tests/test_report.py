@@ -189,11 +189,11 @@ def test_html_report_embeds_its_tables_and_charts() -> None:
     assert "first_response_time" in parser.cells and "csat" in parser.cells
     weeks = {r.period for r in result.rows}
     assert weeks <= set(parser.cells)
-    # two trends, the duration distribution and the volume heatmap, all PNG
+    # two trends, the duration distribution and the volume heatmap, all SVG
     assert len(parser.images) == 4
     for src in parser.images:
-        assert src.startswith("data:image/png;base64,")
-        assert base64.b64decode(src.split(",", 1)[1])[:8] == b"\x89PNG\r\n\x1a\n"
+        assert src.startswith("data:image/svg+xml;base64,")
+        assert b"<svg" in base64.b64decode(src.split(",", 1)[1])[:2000]
 
 
 def test_calendar_applies_to_duration_metrics() -> None:

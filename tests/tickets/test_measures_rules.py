@@ -424,7 +424,8 @@ def test_table_exports() -> None:
     frame = table.to_pandas()
     assert frame.shape == (2, len(table.names))
     assert str(frame["channel"].dtype) == "category"
-    assert frame["first_reply_business"].tolist()[0] == 180.0
+    assert frame["first_reply_business"].tolist()[0] == timedelta(seconds=180)
+    assert str(frame["created_at"].dt.tz) == "UTC"
     polars = table.to_polars()
     assert polars["id"].to_list() == ["A", "B"]
     assert polars["priority"].to_list() == [None, "high"]

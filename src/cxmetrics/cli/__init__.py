@@ -46,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     Examples
     --------
     >>> main(["report", "--sample", "--metrics", "nps", "--format", "csv"])  # doctest: +ELLIPSIS
-    metric,period,value,n,unit,low,high,change,significant
+    metric,period,value,n,unit,low,high,change,significant,p_value
     nps,all,...
     0
     """

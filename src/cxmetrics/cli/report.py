@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from cxmetrics.cli._common import FORMATS, format_for, write_output
-from cxmetrics.exceptions import CXMetricsError, MissingDependencyError
+from cxmetrics.cli._logs import read_log
+from cxmetrics.exceptions import CXMetricsError, InvalidParameterError, MissingDependencyError
 
 __all__ = ["add_parser", "run"]
 
@@ -49,17 +51,55 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     rep.add_argument(
         "--no-charts", action="store_true", help="HTML without charts (charts need matplotlib)"
     )
+    rep.add_argument(
+        "--charts",
+        help="comma-separated metrics to chart (and durations, volume_by_hour); default: "
+        "the most important metrics that have data",
+    )
+    rep.add_argument(
+        "--statistic",
+        default="mean",
+        help="statistic of ticket durations: mean (default), median or a percentile (p90)",
+    )
+    rep.add_argument(
+        "--columns",
+        type=Path,
+        help="TOML mapping of your column names, one table per file kind "
+        '([tickets] created_at = "opened")',
+    )
+    rep.add_argument(
+        "--event-log",
+        type=Path,
+        metavar="MAPPING",
+        help="tickets from an event log: a TOML file naming the log (file = ...) and the "
+        "parameters of read_event_log",
+    )
+    rep.add_argument(
+        "--message-log",
+        type=Path,
+        metavar="MAPPING",
+        help="tickets from a message log: a TOML file naming the log (file = ...) and the "
+        "parameters of read_message_log",
+    )
+    rep.add_argument(
+        "--service-level-target",
+        type=float,
+        metavar="SECONDS",
+        help="answer-time target of the service level (default 20 s)",
+    )
+    rep.add_argument("--churn-start", help="start of the churn and retention window (ISO date)")
+    rep.add_argument("--churn-end", help="end of the churn and retention window (ISO date)")
+    rep.add_argument("--as-of", help="evaluation instant of the backlog (ISO date or datetime)")
     rep.add_argument("--debug", action="store_true", help="show tracebacks")
     rep.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Compute and write the report the parsed ``args`` ask for; return the exit status."""
-    from cxmetrics.reporting import report
-
-    if args.sample and args.files:
+    logs = args.event_log is not None or args.message_log is not None
+    if args.sample and (args.files or logs):
         raise CXMetricsError("give data files or --sample, not both")
-    if not args.sample and not args.files:
+    if not args.sample and not args.files and not logs:
         raise CXMetricsError(
             "no data given: name your files (tickets.csv, surveys.parquet…) or use --sample "
             "for the bundled sample data set"
@@ -76,17 +116,16 @@ def run(args: argparse.Namespace) -> int:
 
         sla = read_sla(args.sla)
     fmt = format_for(args.format, args.output)
-    charts = fmt == "html" and not args.no_charts and _has_matplotlib()
-    result = report(
-        **inputs,
-        metrics=[m.strip() for m in args.metrics.split(",")] if args.metrics else None,
-        period=args.period,
-        by=[b.strip() for b in args.by.split(",")] if args.by else None,
-        timezone=args.timezone,
-        calendar=calendar,
-        sla=sla,
-        charts=charts,
-    )
+    charts: bool | list[str] = fmt == "html" and not args.no_charts and _has_matplotlib()
+    if charts and args.charts:
+        charts = _names(args.charts)
+    try:
+        result = _report(args, inputs, calendar, sla, charts)
+    except InvalidParameterError as exc:
+        if "'window' parameter" in str(exc) or "'as_of' parameter" in str(exc):
+            flags = "--churn-start and --churn-end" if "'window'" in str(exc) else "--as-of"
+            raise InvalidParameterError(f"{exc} Give it with {flags}.") from None
+        raise
     render = {
         "table": result.to_text,
         "md": result.to_markdown,
@@ -96,6 +135,61 @@ def run(args: argparse.Namespace) -> int:
     }[fmt]
     write_output(render(), args.output)
     return 0
+
+
+def _report(
+    args: argparse.Namespace, inputs: dict[str, Any], calendar: Any, sla: Any, charts: Any
+) -> Any:
+    """The report the flags ask for."""
+    from cxmetrics.reporting import report
+
+    return report(
+        **inputs,
+        metrics=[m.strip() for m in args.metrics.split(",")] if args.metrics else None,
+        period=args.period,
+        by=[b.strip() for b in args.by.split(",")] if args.by else None,
+        timezone=args.timezone,
+        calendar=calendar,
+        sla=sla,
+        params=_params(args),
+        statistic=args.statistic,
+        charts=charts,
+    )
+
+
+def _names(text: str) -> list[str]:
+    return [name.strip() for name in text.split(",") if name.strip()]
+
+
+_WINDOW_METRICS = ("churn_rate", "retention_rate", "revenue_churn_rate")
+
+
+def _params(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
+    """Metric parameters from the flags: service-level target, churn window, as-of."""
+    params: dict[str, dict[str, Any]] = {}
+    if args.service_level_target is not None:
+        params["service_level"] = {"target": args.service_level_target}
+    if (args.churn_start is None) != (args.churn_end is None):
+        raise CXMetricsError("give both --churn-start and --churn-end")
+    if args.churn_start is not None:
+        window = (
+            _instant(args.churn_start, "--churn-start"),
+            _instant(args.churn_end, "--churn-end"),
+        )
+        for name in _WINDOW_METRICS:
+            params[name] = {"window": window}
+    if args.as_of is not None:
+        params["backlog"] = {"as_of": _instant(args.as_of, "--as-of")}
+    return params
+
+
+def _instant(text: str, flag: str) -> datetime:
+    """An ISO date or datetime; naive ones are UTC."""
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise CXMetricsError(f"{flag}: {text!r} is not an ISO date (2024-01-31)") from None
+    return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
 
 
 def _load(args: argparse.Namespace) -> dict[str, Any]:
@@ -111,7 +205,34 @@ def _load(args: argparse.Namespace) -> dict[str, Any]:
         }
     from cxmetrics.io.files import read_files
 
-    data = read_files(args.files, timezone=args.input_timezone, errors=args.errors, progress=True)
+    inputs: dict[str, Any] = {}
+    if args.files:
+        inputs = _read_files(args, read_files)
+    for kind, mapping in (("event", args.event_log), ("message", args.message_log)):
+        if mapping is not None:
+            if "tickets" in inputs:
+                raise CXMetricsError(
+                    "tickets come from one source: a tickets file, --event-log or --message-log"
+                )
+            inputs["tickets"] = read_log(kind, mapping, args.input_timezone, args.errors)
+    return inputs
+
+
+def _read_files(args: argparse.Namespace, read_files: Any) -> dict[str, Any]:
+    columns = None
+    if args.columns is not None:
+        from cxmetrics.io.config import read_toml
+
+        columns = read_toml(args.columns)
+        if not all(isinstance(table, dict) for table in columns.values()):
+            raise CXMetricsError(
+                f"{args.columns.name}: one table per file kind, e.g. [tickets] with "
+                'created_at = "opened"'
+            )
+    data = read_files(
+        args.files, columns=columns, timezone=args.input_timezone, errors=args.errors,
+        progress=True,
+    )  # fmt: skip
     if data.errors:
         first = data.errors[0]
         print(
@@ -119,7 +240,8 @@ def _load(args: argparse.Namespace) -> dict[str, Any]:
             f"out (first: {first.get('file', '')} {first['field']}: {first['message']})",
             file=sys.stderr,
         )
-    return data.inputs()
+    inputs: dict[str, Any] = data.inputs()
+    return inputs
 
 
 def _has_matplotlib() -> bool:

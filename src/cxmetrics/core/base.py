@@ -14,7 +14,7 @@ import math
 import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any, ClassVar, Generic, Literal, TypeVar, Union
 
@@ -37,6 +37,7 @@ __all__ = [
     "safe_ratio",
     "undefined",
     "validate_params",
+    "within_scale",
 ]
 
 ZeroDivision = Union[Literal["warn", "raise"], float]  # noqa: UP007
@@ -181,6 +182,40 @@ class MetricResult:
     confidence: float = 0.95
     details: Mapping[str, Any] = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        """Readable: durations as ``2h 40m 32s``, rates as they are, the interval and n.
+
+        Examples
+        --------
+        >>> MetricResult(timedelta(seconds=9632.3), n=40, unit="seconds")
+        MetricResult(2h 40m 32s, n=40, unit='seconds')
+        >>> MetricResult(0.8, n=10, unit="ratio", interval=(0.49, 0.94))
+        MetricResult(0.8, n=10, unit='ratio', interval=(0.49, 0.94), confidence=0.95)
+        """
+        text = f"MetricResult({_readable(self.value)}, n={self.n}, unit={self.unit!r}"
+        if self.interval is not None:
+            low, high = self.interval
+            text += (
+                f", interval=({_readable(low)}, {_readable(high)}), confidence={self.confidence}"
+            )
+        return text + ")"
+
+    def _repr_html_(self) -> str:
+        """The notebook display: value, interval, n and the details as a small table."""
+        from html import escape
+
+        rows = [("value", _readable(self.value)), ("n", str(self.n)), ("unit", self.unit)]
+        if self.interval is not None:
+            low, high = self.interval
+            level = f"{100 * self.confidence:g}% interval"
+            rows.append((level, f"{_readable(low)} – {_readable(high)}"))
+        rows += [(str(k), _readable(v)) for k, v in self.details.items()]
+        body = "".join(
+            f"<tr><th style='text-align:left'>{escape(k)}</th><td>{escape(v)}</td></tr>"
+            for k, v in rows
+        )
+        return f"<table><caption>MetricResult</caption>{body}</table>"
+
     def to_dict(self) -> dict[str, Any]:
         """Return the result as JSON-able data; durations become seconds.
 
@@ -199,6 +234,22 @@ class MetricResult:
         }
 
 
+def _readable(value: Any) -> str:
+    """A value as a person reads it: ``2h 40m 32s`` for a duration, else its repr."""
+    if isinstance(value, timedelta):
+        seconds = round(value.total_seconds())
+        sign, seconds = ("-" if seconds < 0 else ""), abs(seconds)
+        days, rest = divmod(seconds, 86400)
+        hours, rest = divmod(rest, 3600)
+        minutes, secs = divmod(rest, 60)
+        parts = [f"{days}d" if days else "", f"{hours}h" if hours else "",
+                 f"{minutes}m" if minutes else "", f"{secs}s" if secs or not seconds else ""]  # fmt: skip
+        return sign + " ".join(p for p in parts if p)
+    if isinstance(value, float):
+        return repr(round(value, 6))
+    return repr(value)
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, timedelta):
         return value.total_seconds()
@@ -209,6 +260,42 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, float) and math.isnan(value):
         return None
     return value
+
+
+def within_scale(result: MetricResult, lower: float | None, upper: float | None) -> MetricResult:
+    """``result`` with its interval clipped to ``[lower, upper]`` (``None``: unbounded).
+
+    A t interval around a mean of few answers on a bounded scale, or around a
+    mean duration, can reach past the scale (CES ``-34 – 42`` on 1-7, a duration
+    of ``-4h``); no value outside the scale is possible, so the interval stops at
+    its edge. Durations (``timedelta`` bounds) stop at zero.
+
+    Examples
+    --------
+    >>> within_scale(MetricResult(6.5, 2, "score", (3.1, 9.9)), 1.0, 7.0).interval
+    (3.1, 7.0)
+    >>> within_scale(MetricResult(timedelta(hours=1), 3, "seconds",
+    ...     (timedelta(hours=-2), timedelta(hours=4))), None, None).interval[0]
+    datetime.timedelta(0)
+    """
+    if result.interval is None:
+        return result
+    low, high = result.interval
+    if isinstance(low, timedelta) and isinstance(high, timedelta):
+        floor = timedelta(0)
+        if low >= floor:
+            return result
+        return replace(result, interval=(floor, max(high, floor)))
+    if not isinstance(low, (int, float)) or not isinstance(high, (int, float)):
+        return result
+    clipped_low, clipped_high = float(low), float(high)
+    if lower is not None:
+        clipped_low, clipped_high = max(clipped_low, lower), max(clipped_high, lower)
+    if upper is not None:
+        clipped_low, clipped_high = min(clipped_low, upper), min(clipped_high, upper)
+    if (clipped_low, clipped_high) == (low, high):
+        return result
+    return replace(result, interval=(clipped_low, clipped_high))
 
 
 def undefined(zero_division: ZeroDivision, metric: str, reason: str = "no input") -> float:
@@ -355,8 +442,30 @@ class Metric(ABC, Generic[S, P]):
         self._state = self._state.merge(other)
 
     def compute(self) -> MetricResult:
-        """Return the metric over everything seen since the last reset."""
-        return self._compute(self._state, self.params)
+        """Return the metric over everything seen since the last reset.
+
+        The interval never leaves the metric's range: a mean on a 1-7 scale keeps
+        its interval within 1-7, a duration's stays non-negative (see
+        :func:`within_scale`).
+        """
+        result = self._compute(self._state, self.params)
+        return within_scale(result, *self.scale_bounds())
+
+    def scale_bounds(self) -> tuple[float | None, float | None]:
+        """The range of the metric's value: the class bounds, the ``scale`` for scores.
+
+        Examples
+        --------
+        >>> from cxmetrics.metrics.ces import CES
+        >>> CES(scale=5).scale_bounds()
+        (1.0, 5.0)
+        """
+        cls = type(self)
+        upper = cls.upper_bound
+        scale = getattr(self.params, "scale", None)
+        if cls.unit == "score" and isinstance(scale, (int, float)) and cls.lower_bound == 1.0:
+            upper = float(scale)
+        return cls.lower_bound, upper
 
     def reset(self) -> None:
         """Forget everything seen; the state becomes empty."""

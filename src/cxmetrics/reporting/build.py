@@ -16,6 +16,7 @@ before (:mod:`~cxmetrics.reporting.compare`); the rows make a
 from __future__ import annotations
 
 import importlib
+import math
 import warnings
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -28,8 +29,11 @@ from typing import Any
 from cxmetrics.core.base import Metric, MetricResult
 from cxmetrics.core.periods import Period
 from cxmetrics.exceptions import InvalidParameterError, UndefinedMetricWarning
+from cxmetrics.metrics._duration import parse_statistic
 from cxmetrics.registry import available_metrics, get_metric
 from cxmetrics.reporting import compare
+from cxmetrics.reporting.catalog import missing_input, parameter_needed
+from cxmetrics.reporting.context import context_of
 from cxmetrics.reporting.grouping import (
     Groups,
     Parts,
@@ -41,6 +45,7 @@ from cxmetrics.reporting.grouping import (
 from cxmetrics.reporting.inputs import has_field, has_kind, normalise, only_kind
 from cxmetrics.reporting.result import Report
 from cxmetrics.reporting.row import ReportRow
+from cxmetrics.reporting.significance import flag_significant
 from cxmetrics.tables.ticket_batch import TicketBatch
 from cxmetrics.tickets.cache import shared_measures
 
@@ -60,7 +65,8 @@ def report(
     calendar: Any = None,
     sla: Any = None,
     params: dict[str, dict[str, Any]] | None = None,
-    charts: bool = False,
+    statistic: str = "mean",
+    charts: bool | Sequence[str] = False,
 ) -> Report:
     """Compute many metrics, overall or per period and segment, into one table.
 
@@ -94,16 +100,26 @@ def report(
         evaluated with this policy.
     params : dict, optional
         Parameters per metric name, e.g. ``{"csat": {"scale": 10}}``.
-    charts : bool, default=False
-        Draw the charts (needs the ``plot`` extra): trends with intervals, the
-        response and resolution time distributions, and the volume by hour and
-        weekday; :meth:`Report.to_html` embeds them.
+    statistic : str, default="mean"
+        The statistic of every ticket duration (first response, resolution…):
+        ``"mean"``, ``"median"`` or a percentile such as ``"p90"`` (``params`` of a
+        metric override it). The page header states it.
+    charts : bool or list of str, default=False
+        Draw the charts (needs the ``plot`` extra): ``True`` picks the trends of
+        the most important metrics that have data (CSAT, NPS, first response,
+        resolution time, SLA compliance, FCR, service level, abandonment, AHT,
+        backlog, volume), a list names the metrics to chart;
+        :meth:`Report.to_html` embeds them in their sections.
 
     Returns
     -------
     Report
         Metrics named in ``metrics`` that cannot run on the data are an error;
-        default metrics that cannot run are listed in ``Report.skipped``.
+        default metrics that cannot run, or whose input is absent (no replies, no
+        transfer field, no surveys, no SLA policy), are listed in
+        ``Report.skipped`` with the reason instead of showing a value. A change is
+        ``significant`` after Benjamini-Hochberg control over all the report's
+        comparisons (see :mod:`cxmetrics.reporting.significance`).
 
     Examples
     --------
@@ -127,6 +143,7 @@ def report(
     )
     _check_segments(inputs, by_fields)
     names, metric_params = _metrics_to_run(metrics, params, sla)
+    _with_statistic(names, metric_params, statistic)
     run = _Run(inputs, metrics is not None, metric_params, calendar, period, timezone, by_fields)
     with ThreadPoolExecutor(max_workers=1) as pool, shared_measures():
         # SLA outcomes depend on nothing else the report computes: evaluate them
@@ -137,15 +154,51 @@ def report(
             run.sla_outcomes = pool.submit(_evaluate_once, tickets_given, sla_options)
         for name in names:
             run.add(name)
-        result = Report(tuple(run.rows), tuple(run.skipped), by_fields)
+        if sla is None and metrics is None and "sla_compliance" not in names:
+            run.skipped.append(f"sla_compliance: {parameter_needed('sla_compliance')}")
+        flagged = flag_significant([*run.rows, *run.totals], 1.0 - _confidence(metric_params))
+        rows, totals = flagged[: len(run.rows)], flagged[len(run.rows) :]
+        context = context_of(
+            inputs, period=period, timezone_name=timezone, calendar=calendar, sla=sla,
+            params=metric_params, statistic=statistic,
+        )  # fmt: skip
+        result = Report(
+            tuple(rows), tuple(run.skipped), by_fields, context=context, totals=tuple(totals)
+        )
         if charts:  # inside the block: the duration chart reuses the measurement
             from cxmetrics.reporting.charts import report_charts
 
+            chosen = None if charts is True else list(charts)
             result = replace(
                 result,
-                charts=report_charts(result, inputs.get("tickets"), calendar, timezone),
+                charts=report_charts(result, inputs.get("tickets"), calendar, timezone, chosen),
             )
     return result
+
+
+def _with_statistic(
+    names: Sequence[str], params: dict[str, dict[str, Any]], statistic: str
+) -> None:
+    """Give every duration metric the report's ``statistic`` unless its params name one."""
+    try:  # a bad statistic is an error before any work
+        parse_statistic(statistic)
+    except InvalidParameterError:
+        raise InvalidParameterError(
+            f"statistic must be 'mean', 'median' or a percentile such as 'p90', got {statistic!r}"
+        ) from None
+    if statistic == "mean":
+        return
+    for name in names:
+        if "statistic" in get_metric(name).Params.model_fields:
+            params[name] = {"statistic": statistic, **params.get(name, {})}
+
+
+def _confidence(params: dict[str, dict[str, Any]]) -> float:
+    """The confidence level of the report's tests (the metrics' default, 0.95)."""
+    levels = {
+        float(options["confidence"]) for options in params.values() if "confidence" in options
+    }
+    return levels.pop() if len(levels) == 1 else 0.95
 
 
 def _read_inputs(given: Sequence[tuple[str, Any]]) -> dict[str, Any]:
@@ -206,6 +259,8 @@ class _Run:
     sla_outcomes: Future[Any] | None = None
     """SLA outcomes of every ticket, evaluated on a second thread."""
     rows: list[ReportRow] = field(default_factory=list)
+    totals: list[ReportRow] = field(default_factory=list)
+    """With ``by``: each metric per period over all segments (merged states)."""
     skipped: list[str] = field(default_factory=list)
     cuts: dict[tuple[str, str | None], tuple[Parts, Groups]] = field(default_factory=dict)
 
@@ -222,16 +277,28 @@ class _Run:
         data = self._input_of(name, cls)
         if data is None:
             return
+        if not self.explicit:
+            reason = missing_input(name, cls.input_kind, self.inputs)
+            if reason is not None:
+                self.skipped.append(f"{name}: {reason}")
+                return
         options = self.options(cls)
         parts, groups = self._cut(cls, data)
         try:
             if name == "sla_compliance" and isinstance(data, TicketBatch):
                 parts = cut_groups(groups, outcome_cutter(self._outcomes(data, options)))
-            self.rows.extend(_metric_rows(cls, options, parts))
+            totals: list[ReportRow] | None = [] if self.by else None
+            rows = _metric_rows(cls, options, parts, totals)
         except (InvalidParameterError, TypeError, ValueError) as exc:
             if self.explicit:
                 raise
-            self.skipped.append(f"{name}: {exc}")
+            self.skipped.append(f"{name}: {parameter_needed(name) or exc}")
+            return
+        if not self.explicit and rows and all(_undefined(row.value) for row in rows):
+            self.skipped.append(f"{name}: no data to compute it from")
+            return
+        self.rows.extend(rows)
+        self.totals.extend(totals or ())
 
     def _input_of(self, name: str, cls: type[Metric[Any, Any]]) -> Any:
         """The input metric ``name`` reads (survey answers of its kind), ``None`` to leave it out."""
@@ -240,10 +307,12 @@ class _Run:
                 raise InvalidParameterError(
                     f"metric {name!r} needs {cls.input_kind}, which report was not given"
                 )
+            self.skipped.append(f"{name}: {missing_input(name, cls.input_kind, self.inputs)}")
             return None
         data = self.inputs[cls.input_kind]
         if cls.survey_kind is not None:
             if not has_kind(data, cls.survey_kind) and not self.explicit:
+                self.skipped.append(f"{name}: no {cls.survey_kind.upper()} answers in the surveys")
                 return None
             data = only_kind(data, cls.survey_kind)
         return data
@@ -277,44 +346,73 @@ def _metric_rows(
     cls: type[Metric[Any, Any]],
     options: dict[str, Any],
     groups: Parts,
+    totals: list[ReportRow] | None = None,
 ) -> list[ReportRow]:
-    """One row per group: the metric over its part, each period against the one before."""
-    rows = []
+    """One row per group: the metric over its part, each period against the one before.
+
+    With ``totals`` (a segmented report), the segments' states of each period are
+    merged (states are monoids) and one row per period over all segments is
+    appended to it: the headline figures, at no second pass over the data.
+    """
+    rows: list[ReportRow] = []
+    by_label: dict[str, list[Metric[Any, Any]]] = {}
     for segment, parts in groups.items():
-        previous: Metric[Any, Any] | None = None
-        previous_value: Any = None
-        previous_details: dict[str, Any] = {}
+        steps = []
         for label, part in parts:
             metric = cls(**options)
             metric.update(part)
-            result: MetricResult = _quiet(metric)
-            change = significant = None
-            if previous is not None and label != "unknown":
-                change = compare.change(result.value, previous_value)
-                significant = (
-                    compare.significant(metric, previous, dict(result.details), previous_details)
-                    if change is not None
-                    else None
-                )
-            low, high = result.interval if result.interval is not None else (None, None)
-            rows.append(
-                ReportRow(
-                    metric=cls.name,
-                    period=label,
-                    value=result.value,
-                    n=result.n,
-                    unit=result.unit,
-                    low=low,
-                    high=high,
-                    change=change,
-                    significant=significant,
-                    segment=segment,
-                    details=dict(result.details),
-                )
+            steps.append((label, metric))
+            by_label.setdefault(label, []).append(metric)
+        rows.extend(_compared(cls.name, segment, steps))
+    # Breakdowns (volume per day, channel mix) are not headline figures: their
+    # states are not merged (dicts merge slowly).
+    if totals is not None and rows and not isinstance(rows[0].value, dict):
+        merged = []
+        for label in sorted(by_label, key=lambda item: (item == "unknown", item)):
+            total = cls(**options)
+            for metric in by_label[label]:
+                total.merge(metric)
+            merged.append((label, total))
+        totals.extend(_compared(cls.name, (), merged))
+    return rows
+
+
+def _compared(
+    name: str, segment: tuple[tuple[str, str], ...], steps: Sequence[tuple[str, Metric[Any, Any]]]
+) -> list[ReportRow]:
+    """The rows of one segment's periods, each compared with the period before."""
+    rows = []
+    previous: Metric[Any, Any] | None = None
+    previous_value: Any = None
+    previous_details: dict[str, Any] = {}
+    for label, metric in steps:
+        result: MetricResult = _quiet(metric)
+        change = p = None
+        if previous is not None and label != "unknown":
+            change = compare.change(result.value, previous_value)
+            if change is not None:
+                p = compare.p_value(metric, previous, dict(result.details), previous_details)
+        low, high = result.interval if result.interval is not None else (None, None)
+        if _undefined(low) or _undefined(high):  # one answer: no interval, not (nan, nan)
+            low = high = None
+        rows.append(
+            ReportRow(
+                metric=name,
+                period=label,
+                value=result.value,
+                n=result.n,
+                unit=result.unit,
+                low=low,
+                high=high,
+                change=change,
+                p_value=p,
+                segment=segment,
+                details=dict(result.details),
             )
-            if label != "unknown":
-                previous, previous_value = metric, result.value
-                previous_details = dict(result.details)
+        )
+        if label != "unknown":
+            previous, previous_value = metric, result.value
+            previous_details = dict(result.details)
     return rows
 
 
@@ -323,3 +421,12 @@ def _quiet(metric: Metric[Any, Any]) -> MetricResult:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UndefinedMetricWarning)
         return metric.compute()
+
+
+def _undefined(value: Any) -> bool:
+    """Whether a metric value is undefined (nan, or an empty breakdown)."""
+    if isinstance(value, float):
+        return math.isnan(value)
+    if isinstance(value, dict):
+        return not value
+    return value is None

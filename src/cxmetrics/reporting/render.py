@@ -1,8 +1,8 @@
-"""The report as text: value formatting and the table, Markdown, HTML, JSON and CSV renders.
+"""The report as text: value formatting and the table, Markdown, JSON and CSV renders.
 
 Each renderer takes the report's rows (and what else it shows); :class:`Report`
-exposes them as ``to_text``, ``to_markdown``, ``to_html``, ``to_json`` and
-``to_csv``.
+exposes them as ``to_text``, ``to_markdown``, ``to_json`` and ``to_csv``; the HTML
+page is :mod:`cxmetrics.reporting.html`.
 """
 
 from __future__ import annotations
@@ -21,37 +21,77 @@ from cxmetrics.reporting.row import ReportRow
 
 __all__ = [
     "as_csv",
-    "as_html",
     "as_json",
     "as_markdown",
     "as_text",
+    "duration_scale",
     "format_change",
     "format_value",
+    "metric_scales",
     "table_cells",
 ]
 
 
 def table_cells(rows: Sequence[ReportRow], by: Sequence[str]) -> list[list[str]]:
-    """The formatted cells of the report table, header first (one column per ``by`` field)."""
-    header = ["metric", "period", *by, "value", "n", "95% interval", "change", ""]
+    """The formatted cells of the report table, header first (one column per ``by`` field).
+
+    Durations of one metric share one unit (minutes, hours…) chosen by their
+    typical size, so a column reads at a glance.
+    """
+    header = ["metric", "period", *by, "value", "n", "95% interval", "change", "significant"]
+    scales = metric_scales(rows)
     lines = [header]
     for row in rows:
         segment = dict(row.segment)
+        scale = scales.get(row.metric)
         lines.append(
             [
                 row.metric,
                 row.period,
                 *(segment.get(name, "") for name in by),
-                format_value(row.value, row.unit),
+                format_value(row.value, row.unit, scale),
                 str(row.n),
                 ""
                 if row.low is None
-                else f"{format_value(row.low, row.unit)} – {format_value(row.high, row.unit)}",
-                "" if row.change is None else format_change(row.change, row.unit),
-                {True: "significant", False: "", None: ""}[row.significant],
+                else f"{format_value(row.low, row.unit, scale)} – "
+                f"{format_value(row.high, row.unit, scale)}",
+                "" if row.change is None else format_change(row.change, row.unit, scale),
+                {True: "yes", False: "no", None: ""}[row.significant],
             ]
         )
     return lines
+
+
+def metric_scales(rows: Sequence[ReportRow]) -> dict[str, tuple[float, str]]:
+    """The display unit of each duration metric of ``rows``: ``(seconds per unit, name)``."""
+    seconds: dict[str, list[float]] = {}
+    for row in rows:
+        if row.unit == "seconds":
+            value = row.value.total_seconds() if isinstance(row.value, timedelta) else row.value
+            if isinstance(value, (int, float)) and math.isfinite(value):
+                seconds.setdefault(row.metric, []).append(float(value))
+    return {name: duration_scale(values) for name, values in seconds.items()}
+
+
+def duration_scale(seconds: Sequence[float]) -> tuple[float, str]:
+    """The unit that reads best for durations of this typical (median) size.
+
+    Examples
+    --------
+    >>> duration_scale([40.0, 90.0]), duration_scale([300.0, 7000.0])
+    ((1.0, 's'), (60.0, 'min'))
+    >>> duration_scale([9000.0]), duration_scale([400000.0])
+    ((3600.0, 'h'), (86400.0, 'd'))
+    """
+    finite = [abs(s) for s in seconds if math.isfinite(s)]
+    typical = float(np.median(finite)) if finite else 0.0
+    if typical < 120:
+        return 1.0, "s"
+    if typical < 7200:
+        return 60.0, "min"
+    if typical < 172800:
+        return 3600.0, "h"
+    return 86400.0, "d"
 
 
 def as_markdown(rows: Sequence[ReportRow], by: Sequence[str]) -> str:
@@ -73,41 +113,6 @@ def as_text(rows: Sequence[ReportRow], by: Sequence[str]) -> str:
     return "\n".join(lines)
 
 
-def as_html(
-    rows: Sequence[ReportRow],
-    by: Sequence[str],
-    charts: Sequence[tuple[str, str]],
-    skipped: Sequence[str],
-) -> str:
-    """Return the report as a standalone HTML page: the table, then the charts.
-
-    ``charts`` are ``(title, base64 PNG)`` pairs, embedded as data URIs so the page
-    is one self-contained file; ``skipped`` are listed under "Not computed".
-    """
-    from html import escape
-
-    cells = table_cells(rows, by)
-    head = "".join(f"<th>{escape(c)}</th>" for c in cells[0])
-    body = "".join(
-        "<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in cells[1:]
-    )
-    figures = "".join(
-        f"<figure><img alt='{escape(title)}' src='data:image/png;base64,{png}'>"
-        f"<figcaption>{escape(title)}</figcaption></figure>"
-        for title, png in charts
-    )
-    notes_items = "".join(f"<li>{escape(item)}</li>" for item in skipped)
-    notes = f"<h2>Not computed</h2><ul>{notes_items}</ul>" if notes_items else ""
-    return (
-        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>cxmetrics report</title>"
-        "<style>body{font-family:sans-serif}table{border-collapse:collapse}"
-        "td,th{border:1px solid #ccc;padding:2px 6px;text-align:left}"
-        "figure{display:inline-block;margin:1em}</style>"
-        f"</head><body><h1>KPI report</h1><table><thead><tr>{head}</tr></thead>"
-        f"<tbody>{body}</tbody></table>{figures}{notes}</body></html>"
-    )
-
-
 def as_json(dicts: Sequence[dict[str, Any]], skipped: Sequence[str]) -> str:
     """Return the plain rows (:meth:`ReportRow.as_plain`) and the skipped notes as JSON."""
     return json.dumps({"rows": list(dicts), "skipped": list(skipped)}, indent=2)
@@ -126,12 +131,22 @@ def as_csv(dicts: Sequence[dict[str, Any]], by: Sequence[str]) -> str:
 _MAX_CELL_WIDTH = 60
 
 
-def format_value(value: Any, unit: str) -> str:
-    """A value as a table cell: percent for ratios, s/m/h/d for durations, "n/a" for nan."""
+def format_value(value: Any, unit: str, scale: tuple[float, str] | None = None) -> str:
+    """A value as a table cell: percent for ratios, s/m/h/d for durations, "n/a" for nan.
+
+    ``scale`` (``(seconds per unit, name)``) fixes the unit of a duration.
+
+    Examples
+    --------
+    >>> format_value(timedelta(minutes=119), "seconds"), format_value(0.123, "ratio")
+    ('119.0m', '12.3%')
+    >>> format_value(timedelta(minutes=119), "seconds", (60.0, "min"))
+    '119.0 min'
+    """
     if value is None:
         return ""
     if isinstance(value, timedelta):
-        return _fmt_seconds(value.total_seconds())
+        return _fmt_seconds(value.total_seconds(), scale)
     if isinstance(value, dict):
         cells = [f"{k} {format_value(v, unit)}" for k, v in value.items()]
         text = ", ".join(cells)
@@ -153,23 +168,27 @@ def format_value(value: Any, unit: str) -> str:
     if unit == "ratio":
         return f"{100 * value:.1f}%"
     if unit == "seconds":
-        return _fmt_seconds(float(value))
+        return _fmt_seconds(float(value), scale)
     return f"{value:.2f}"
 
 
-def format_change(change: float, unit: str) -> str:
+def format_change(change: float, unit: str, scale: tuple[float, str] | None = None) -> str:
     """A change as a table cell: signed points for ratios, signed durations for seconds."""
     if unit == "ratio":
         return f"{100 * change:+.1f} pts"
     if unit == "seconds":
         sign = "+" if change >= 0 else "-"
-        return sign + _fmt_seconds(abs(change))
+        return sign + _fmt_seconds(abs(change), scale)
     return f"{change:+.2f}"
 
 
-def _fmt_seconds(seconds: float) -> str:
+def _fmt_seconds(seconds: float, scale: tuple[float, str] | None = None) -> str:
     if math.isnan(seconds):
         return "n/a"
+    if scale is not None:
+        size, name = scale
+        digits = 0 if name == "s" else (1 if abs(seconds) >= 0.095 * size or seconds == 0 else 2)
+        return f"{seconds / size:.{digits}f} {name}"
     if abs(seconds) < 120:
         return f"{seconds:.0f}s"
     if abs(seconds) < 7200:

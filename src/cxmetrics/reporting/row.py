@@ -18,8 +18,10 @@ class ReportRow:
 
     ``change`` is the difference with the previous period's value (``None`` for the
     first period or when either is undefined); ``significant`` says whether that
-    change is statistically significant at the result's confidence level (``None``
-    when no test applies to the metric). ``segment`` holds the ``(by, value)``
+    change is statistically significant at the result's confidence level once the
+    false discoveries over all the report's comparisons are controlled
+    (Benjamini-Hochberg; ``None`` when no test applies to the metric), and
+    ``p_value`` is the change's own, unadjusted p-value. ``segment`` holds the ``(by, value)``
     pairs of the row's segment (empty without ``by``): ``"(none)"`` is the
     segment of rows without a value, ``"(all)"`` marks a ``by`` field the metric's
     input does not have.
@@ -34,6 +36,7 @@ class ReportRow:
     high: Any = None
     change: float | None = None
     significant: bool | None = None
+    p_value: float | None = None
     segment: tuple[tuple[str, str], ...] = ()
     details: dict[str, Any] = field(default_factory=dict, compare=False)
 

@@ -79,7 +79,7 @@ def ticket_metrics(
     >>> table.exchanges["seconds"].tolist()    # 30 min, then 1 h after the follow-up
     [1800.0, 3600.0]
     >>> table.to_pandas()[["id", "next_reply_mean", "fcr"]].to_dict("records")
-    [{'id': 'A', 'next_reply_mean': 3600.0, 'fcr': False}]
+    [{'id': 'A', 'next_reply_mean': Timedelta('0 days 01:00:00'), 'fcr': False}]
     """
     rules = _as_definitions(definitions)
     batch = as_ticket_batch(tickets)

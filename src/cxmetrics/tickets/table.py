@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -11,6 +11,9 @@ from cxmetrics._optional import import_optional
 from cxmetrics.tables.ticket_batch import Categorical, TakenColumns
 
 __all__ = ["ColumnTable", "TakenColumns", "TicketTable"]
+
+
+_HTML_ROWS = 10
 
 
 class ColumnTable:
@@ -76,6 +79,23 @@ class ColumnTable:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({len(self)} rows: {', '.join(self._columns)})"
+
+    def _repr_html_(self) -> str:
+        """The notebook display: the first rows as an HTML table, and the row count."""
+        from html import escape
+
+        shown = min(len(self), _HTML_ROWS)
+        head = "".join(f"<th>{escape(name)}</th>" for name in self._columns)
+        columns = [np.asarray(self[name])[:shown] for name in self._columns]
+        body = "".join(
+            "<tr>" + "".join(f"<td>{escape(str(column[i]))}</td>" for column in columns) + "</tr>"
+            for i in range(shown)
+        )
+        more = f"<p>{len(self) - shown} more rows</p>" if len(self) > shown else ""
+        return (
+            f"<p>{escape(type(self).__name__)}: {len(self)} rows</p>"
+            f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{more}"
+        )
 
     def to_dict(self) -> dict[str, list[Any]]:
         """Return the columns as lists of Python values (NaN stays NaN)."""
@@ -166,3 +186,34 @@ class TicketTable(ColumnTable):
         []
         """
         return self[f"{name}_business" if self.business else name]
+
+    DURATIONS: ClassVar[frozenset[str]] = frozenset(
+        {"first_reply", "first_resolution", "full_resolution", "requester_wait", "agent_wait",
+         "on_hold", "next_reply_mean", "next_reply_max"}
+    )  # fmt: skip
+    """Duration columns (seconds), with their ``_business`` twins."""
+
+    def to_pandas(self) -> Any:
+        """Return a pandas DataFrame with real dtypes (``dataframes`` extra).
+
+        Instants (``*_at``) become ``datetime64[..., UTC]``, durations
+        ``timedelta64`` (``NaT`` when undefined), strings categoricals.
+
+        Examples
+        --------
+        >>> from datetime import datetime, timezone
+        >>> from cxmetrics.models import Ticket
+        >>> from cxmetrics.tickets import ticket_metrics
+        >>> t0 = datetime(2024, 3, 4, 9, tzinfo=timezone.utc)
+        >>> frame = ticket_metrics([Ticket(id="A", created_at=t0, first_reply_at=t0)]).to_pandas()
+        >>> str(frame["created_at"].dt.tz), frame["first_reply"].iloc[0]
+        ('UTC', Timedelta('0 days 00:00:00'))
+        """
+        pandas = import_optional("pandas", extra="dataframes", feature="TicketTable.to_pandas")
+        frame = super().to_pandas()
+        for name in self._columns:
+            if name.endswith("_at"):
+                frame[name] = pandas.to_datetime(self[name], unit="s", utc=True)
+            elif name.removesuffix("_business") in self.DURATIONS:
+                frame[name] = pandas.to_timedelta(self[name], unit="s")
+        return frame

@@ -1,0 +1,63 @@
+"""Tickets from an event log or a message log, driven by a TOML mapping file.
+
+The mapping names the data file (relative to the mapping's folder) and the
+keyword parameters of :func:`cxmetrics.io.read_event_log` or
+:func:`cxmetrics.io.read_message_log`, so exports in any shape run from the shell::
+
+    file = "incident_event_log.csv"
+    case = "number"
+    timestamp = "sys_updated_at"
+    status = "incident_state"
+    timestamp_format = "%d/%m/%Y %H:%M"
+
+    [status_map]
+    New = "new"
+    Resolved = "solved"
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from cxmetrics.exceptions import InvalidParameterError
+
+__all__ = ["read_log"]
+
+_TUPLES = ("null_values",)
+
+
+def read_log(kind: str, mapping: Path, timezone: str | None, errors: str) -> Any:
+    """The tickets of the ``kind`` log (``"event"`` or ``"message"``) ``mapping`` describes."""
+    from cxmetrics.io import read_event_log, read_message_log
+    from cxmetrics.io.config import read_toml
+
+    options: dict[str, Any] = read_toml(mapping)
+    name = options.pop("file", None)
+    if not isinstance(name, str):
+        raise InvalidParameterError(
+            f'{mapping.name}: the mapping needs file = "<the {kind} log, relative to it>"'
+        )
+    source = (mapping.parent / name) if not Path(name).is_absolute() else Path(name)
+    for key in _TUPLES:
+        if key in options:
+            options[key] = tuple(options[key])
+    options.setdefault("errors", errors)
+    if timezone is not None:
+        options.setdefault("timezone", timezone)
+    reader = read_event_log if kind == "event" else read_message_log
+    try:
+        result = reader(source, progress=sys.stderr.isatty(), **options)
+    except TypeError as exc:  # an unknown key in the mapping
+        raise InvalidParameterError(f"{mapping.name}: {exc}") from None
+    found = getattr(result, "errors", ())
+    if found:
+        first = found[0]
+        print(
+            f"cxmetrics: warning: {len(found)} problem(s) in the {kind} log; the tickets "
+            f"concerned are left out (first: {first.get('type')}: {first.get('message')})",
+            file=sys.stderr,
+        )
+        return result.data
+    return result
