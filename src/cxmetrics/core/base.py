@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import threading
 import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
@@ -309,6 +310,10 @@ class Metric(ABC, Generic[S, P]):
     def __init__(self, **params: Any) -> None:
         self.params: P = validate_params(self.Params, type(self).__name__, params)  # type: ignore[assignment]
         self._state: S = self._empty_state()
+        # Guards the swap of ``_state``: a batch is folded outside the lock (pure), and
+        # only the merge into the current state is serialised, so concurrent
+        # ``update`` calls from several threads never lose one another's batches.
+        self._lock = threading.Lock()
 
     def _empty_state(self) -> S:
         """Return the identity state for these parameters."""
@@ -336,8 +341,15 @@ class Metric(ABC, Generic[S, P]):
         ----------
         items : iterable
             Records of the kind named by ``input_kind``. Consumed in one pass.
+
+        Notes
+        -----
+        Safe to call from several threads at once: each batch is folded on its own,
+        then merged into the state under a lock, so no update is lost.
         """
-        self._state = self._state.merge(self._update(items, self.params))
+        folded = self._update(items, self.params)
+        with self._lock:
+            self._state = self._state.merge(folded)
 
     def merge(self, other: Self | S) -> None:
         """Merge another metric (same class and parameters) or a state into this one.
@@ -352,7 +364,8 @@ class Metric(ABC, Generic[S, P]):
             if type(other) is not type(self) or other.params != self.params:
                 raise IncompatibleStateError(f"cannot merge {other!r} into {self!r}")
             other = other.state
-        self._state = self._state.merge(other)
+        with self._lock:
+            self._state = self._state.merge(other)
 
     def compute(self) -> MetricResult:
         """Return the metric over everything seen since the last reset."""
@@ -360,7 +373,8 @@ class Metric(ABC, Generic[S, P]):
 
     def reset(self) -> None:
         """Forget everything seen; the state becomes empty."""
-        self._state = self._empty_state()
+        with self._lock:
+            self._state = self._empty_state()
 
     @classmethod
     def from_state(cls, state: S, **params: Any) -> Self:
@@ -380,6 +394,7 @@ class Metric(ABC, Generic[S, P]):
     def __setstate__(self, data: dict[str, Any]) -> None:
         self.params = self.Params(**data["params"])  # type: ignore[assignment]
         self._state = data["state"]
+        self._lock = threading.Lock()
 
 
 # The base class takes the shared parameters; subclasses show their own (see above).
