@@ -107,7 +107,8 @@ def table_of(problem: Mapping[str, object]) -> str:
 def describe(problem: Mapping[str, object]) -> str:
     """One line describing a problem dict."""
     if problem["type"] == "malformed_row":
-        return f"{problem.get('table', 'file')}: {problem['message']} [{problem['input']!r}]"
+        where = problem.get("file") or problem.get("table", "file")
+        return f"{where}: {problem['message']} [{problem['input']!r}]"
     field = str(problem["field"])
     where = f"{table_of(problem)} row {problem['position']}"
     if problem["id"] is not None:
