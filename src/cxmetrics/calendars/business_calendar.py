@@ -6,7 +6,7 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import numpy.typing as npt
@@ -21,7 +21,8 @@ from cxmetrics.calendars._hours import (
     parse_windows,
 )
 from cxmetrics.calendars._timeline import Timeline, build_timeline, utc_day
-from cxmetrics.exceptions import CalendarError
+from cxmetrics.core.local_time import zone_named
+from cxmetrics.exceptions import CalendarError, InvalidParameterError
 
 __all__ = ["BusinessCalendar", "as_epoch_seconds"]
 
@@ -139,17 +140,10 @@ class BusinessCalendar:
         special_hours: Mapping[Any, Any] | None = None,
         extra_working_days: Iterable[Any] = (),
     ) -> None:
-        if not isinstance(timezone, str):
-            raise CalendarError(
-                f"timezone must be an IANA name such as 'Europe/Paris', got {timezone!r}"
-            )
         try:
-            zone = ZoneInfo(timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise CalendarError(
-                f"unknown timezone {timezone!r}; use an IANA name such as 'Europe/Paris' or "
-                "'America/New_York'"
-            ) from None
+            zone = zone_named(timezone, "BusinessCalendar timezone")
+        except InvalidParameterError as exc:
+            raise CalendarError(str(exc)) from None
         self.timezone = timezone
         self._zone = zone
         self._weekly = parse_weekly(_DEFAULT_HOURS if hours is None else hours)
