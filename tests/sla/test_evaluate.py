@@ -327,3 +327,21 @@ def test_identifiers_export_as_strings_and_statuses_as_categoricals():
     assert frame["ticket_id"].tolist() == ["T0", "T1", "T2"]
     assert str(frame["ticket_id"].dtype) != "category"
     assert str(frame["status"].dtype) == "category"
+
+
+# Issue 13: durations that pydantic reads wrongly or with an unhelpful message.
+@pytest.mark.parametrize(
+    ("within", "message"),
+    [("4h", r'not an ISO 8601 duration; write e.g. "PT4H"'), ("P1M", "months or years"),
+     ("P1Y", "months or years")],
+)  # fmt: skip
+def test_sla_within_names_the_fix(within: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        SlaTarget(metric="first_reply", within=within)
+
+
+@pytest.mark.parametrize(
+    ("within", "seconds"), [("PT4H", 14400), ("P2D", 172800), ("04:00:00", 14400), (60, 60)]
+)
+def test_sla_within_readable_forms(within: object, seconds: int) -> None:
+    assert SlaTarget(metric="first_reply", within=within).within.total_seconds() == seconds

@@ -375,6 +375,11 @@ class BusinessCalendar:
         """
         a = as_epoch_seconds(starts, "starts")
         b = as_epoch_seconds(ends, "ends")
+        if a.size != b.size and a.size != 1 and b.size != 1:
+            raise CalendarError(
+                f"business_seconds needs starts and ends of the same length (or one of "
+                f"them a single instant); got {a.size} starts and {b.size} ends"
+            )
         timeline = self._timeline_for(a, b)
         return timeline.between(a, b)
 

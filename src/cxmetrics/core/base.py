@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import re
 import threading
 import warnings
 from abc import ABC, abstractmethod
@@ -123,7 +124,7 @@ def validate_params(params_type: type[P], owner: str, params: Mapping[str, Any])
                 f"{owner} got an unexpected parameter {name!r}; valid parameters are {allowed}."
             ) from None
         else:
-            expected = _lower_first(error["msg"].removeprefix("Value error, "))
+            expected = _own_words(_lower_first(error["msg"].removeprefix("Value error, ")), name)
         got = params.get(name, error.get("input"))
         raise InvalidParameterError(
             f"The {name!r} parameter of {owner} must be {_strip_should_be(expected)}. "
@@ -135,6 +136,17 @@ def _field_named_in(message: str, params: Mapping[str, Any]) -> str | None:
     return next(
         (name for name in params if message.removeprefix("Value error, ").startswith(name)), None
     )
+
+
+def _own_words(text: str, name: str) -> str:
+    """A validator's message without what the frame adds (the name, the value given).
+
+    ``"confidence must be in (0, 1), got 1.5"`` becomes ``"in (0, 1)"``, so the
+    message reads "The 'confidence' parameter of CSAT must be in (0, 1). Got 1.5
+    instead." rather than repeating itself.
+    """
+    text = re.sub(rf"^{re.escape(name)} (?:must|should) be ", "", text)
+    return re.sub(r"[,;] got [^,;]*$", "", text)
 
 
 def _lower_first(text: str) -> str:
