@@ -173,7 +173,7 @@ def json_rows(
                 bar.advance(len(line))
                 if not line.strip():
                     continue
-                if not rows and not malformed and line.lstrip().startswith("["):
+                if not rows and not malformed and _array_of_objects(line):
                     raise _file_error(
                         path, None, "it holds a JSON array; cxmetrics reads JSON Lines, one "
                         "object per line (e.g. jq -c '.[]' file.json > file.jsonl)",
@@ -195,6 +195,21 @@ def json_rows(
                 raise
             malformed.append(_malformed(number + 1, "", f"the compressed file ends early ({exc})"))
     return rows
+
+
+def _array_of_objects(line: str) -> bool:
+    """Whether a first line opens a JSON array of records (a ``.json`` export).
+
+    ``[{"id": 1}, …]`` on one line, or ``[`` starting a pretty-printed array; a line
+    such as ``[1, 2]`` is one bad line of a JSON Lines file instead.
+    """
+    if not line.lstrip().startswith("["):
+        return False
+    try:
+        value = json.loads(line)
+    except json.JSONDecodeError:
+        return True
+    return bool(value) and all(isinstance(item, dict) for item in value)
 
 
 def _malformed(line: int | None, text: str, reason: str) -> dict[str, object]:

@@ -28,7 +28,7 @@ from cxmetrics.io._progress import Progress
 from cxmetrics.io._source import _nulls, json_rows, read_csv_text, unreadable
 from cxmetrics.tables.columns import Table
 from cxmetrics.tables.inputs import as_ticket_batch
-from cxmetrics.tables.problems import describe
+from cxmetrics.tables.problems import describe, table_of
 from cxmetrics.tables.record_frames import to_call_table, to_customer_table, to_survey_table
 from cxmetrics.tables.schema import (
     INSTANT_COLUMNS,
@@ -269,6 +269,16 @@ def read_files(
             pool.shutdown(cancel_futures=True)
 
 
+def _in_files(
+    exc: RecordValidationError, problems: list[dict[str, object]]
+) -> RecordValidationError:
+    """``exc`` again, each problem (and line of the message) naming its file."""
+    head = str(exc).splitlines()[0] if str(exc) else "invalid rows:"
+    listed = ["  " + describe(p) for p in problems[:20]]
+    more = [f"  … and {len(problems) - 20} more (see error.errors)"] if len(problems) > 20 else []
+    return RecordValidationError("\n".join([head, *listed, *more]), tuple(problems))
+
+
 def _raise_unreadable_lines(malformed: list[dict[str, object]]) -> None:
     """Raise :class:`RecordValidationError` naming every line that could not be read."""
     head = (
@@ -327,21 +337,29 @@ def _convert(
         )
     problems: list[dict[str, object]] = []
 
-    def convert(role: str, function: Any, value: Any) -> Any:
-        result = function(value, columns=mapping.get(role), timezone=timezone, errors=errors)
+    def named(found: Any, role: str) -> list[dict[str, object]]:
+        # Each problem names the file its table came from.
+        return [{**p, "file": str(files.get(table_of(p), files[role]))} for p in found]
+
+    def convert(role: str, function: Any, value: Any, **options: Any) -> Any:
+        try:
+            result = function(
+                value, columns=options.pop("columns", mapping.get(role)), timezone=timezone,
+                errors=errors, **options,
+            )  # fmt: skip
+        except RecordValidationError as exc:
+            raise _in_files(exc, named(exc.errors, role)) from None
         if isinstance(result, Collected):
-            # A problem names its table first in its field (revenue_changes.at…).
-            problems.extend(
-                {**p, "file": str(files.get(str(p["field"]).split(".")[0], files[role]))}
-                for p in result.errors
-            )
+            problems.extend(named(result.errors, role))
             return result.data
         return result
 
     tickets = None
     if "tickets" in native:
         ticket_columns = {k: v for k, v in mapping.items() if k in TICKET_TABLES}
-        result = to_ticket_batch(
+        tickets = convert(
+            "tickets",
+            to_ticket_batch,
             native["tickets"],
             interactions=native.get("interactions"),
             status_changes=native.get("status_changes"),
@@ -349,14 +367,7 @@ def _convert(
             priority_changes=native.get("priority_changes"),
             tags=native.get("tags"),
             columns=ticket_columns or None,
-            timezone=timezone,
-            errors=errors,
         )
-        if isinstance(result, Collected):
-            problems.extend(result.errors)
-            tickets = result.data
-        else:
-            tickets = result
     if "tickets" not in native:
         orphans = [r for r in native if r in TABLES[1:6]]
         if orphans:

@@ -190,12 +190,12 @@ class Table:
         pa, _ = load_pyarrow()
         series = self.series(column)
         try:
-            return series.to_arrow()
+            if not _mixed_objects(series.to_native()):
+                return series.to_arrow()
         except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
-            values = series.to_list()
-            return pa.array(
-                [None if v is None or v != v else str(v) for v in values], type=pa.string()
-            )
+            pass
+        values = series.to_list()
+        return pa.array([None if v is None or v != v else str(v) for v in values], type=pa.string())
 
     def chunks(self, column: str) -> list[Any]:
         """The column as its pyarrow chunks (Parquet row groups), without concatenating them."""
@@ -584,6 +584,20 @@ def epoch_numbers(values: FloatArray) -> FloatArray:
         seconds = np.where(np.abs(values) > _MILLISECONDS_ABOVE, values / 1e3, values)
         outside = (seconds < _EARLIEST) | (seconds > _LATEST)
     return np.where(outside, np.nan, seconds)
+
+
+def _mixed_objects(native: Any) -> bool:
+    """Whether a pandas object column mixes kinds (``[30.0, True]``, ``[5, "five"]``).
+
+    Arrow would read such a column as numbers (``True`` as 1.0) or fail; as text,
+    each cell is read on its own and the bad ones are reported.
+    """
+    if type(native).__module__.split(".")[0] != "pandas" or native.dtype.kind != "O":
+        return False
+    import pandas as pd  # present: the column is a pandas one
+
+    kind = pd.api.types.infer_dtype(native, skipna=True)
+    return kind in ("mixed", "mixed-integer")
 
 
 class _Cells:

@@ -113,6 +113,8 @@ def describe(problem: Mapping[str, object]) -> str:
     where = f"{table_of(problem)} row {problem['position']}"
     if problem["id"] is not None:
         where += f" (id={problem['id']!r})"
+    if problem.get("file"):
+        where += f" in {problem['file']}"
     text = f"{where}: {field}: {problem['message']}"
     if problem["type"] in ("literal_error", "float_parsing", "bool_parsing", "finite_number"):
         text += f" [got {problem['input']!r}]"
