@@ -261,7 +261,11 @@ def undefined(zero_division: ZeroDivision, metric: str, reason: str = "no input"
 
 
 def safe_ratio(
-    numerator: float, denominator: float, zero_division: ZeroDivision, metric: str
+    numerator: float,
+    denominator: float,
+    zero_division: ZeroDivision,
+    metric: str,
+    reason: str = "no input",
 ) -> float:
     """Return ``numerator / denominator``, or :func:`undefined` when the denominator is 0.
 
@@ -273,7 +277,7 @@ def safe_ratio(
     1.0
     """
     if denominator == 0:
-        return undefined(zero_division, metric)
+        return undefined(zero_division, metric, reason)
     return numerator / denominator
 
 
