@@ -454,6 +454,131 @@ def _thread_cases() -> None:
     case("threads", "8 threads x 200 CSAT.update", val(160_000))(hammer)
 
 
+# ---------------------------------------------------------------- second round -----
+def _second_round(tmp: Path) -> None:
+    """Cases added after the first fixes, to try the contract on paths not yet seen."""
+    at = ["2024-03-01T09:00:00Z", "2024-03-01T10:00:00Z"]
+    case("logs", "event log timestamp 'soon'", err("timestamp", "row 1"))(
+        lambda: cxio.read_event_log(
+            pa.table({"case_id": ["a", "a"], "timestamp": [at[0], "soon"],
+                      "status": ["new", "solved"]})
+        )
+    )  # fmt: skip
+    case("logs", "event log collect keeps the good case", collect(1, 1))(
+        lambda: _collected_batch(
+            cxio.read_event_log(
+                pa.table({"case_id": ["a", "b"], "timestamp": [at[0], "soon"],
+                          "status": ["new", "new"]}),
+                errors="collect",
+            )
+        )
+    )  # fmt: skip
+    case("logs", "message log author 'alien'", err("alien"))(
+        lambda: cxio.read_message_log(
+            pa.table({"conversation": ["c", "c"], "at": at, "author": ["customer", "alien"]}),
+            conversation="conversation",
+        )
+    )
+    case("logs", "message log public 'maybe'", err("maybe"))(
+        lambda: cxio.read_message_log(
+            pa.table({"conversation": ["c", "c"], "at": at, "author": ["customer", "agent"],
+                      "pub": ["true", "maybe"]}),
+            conversation="conversation", public="pub",
+        )
+    )  # fmt: skip
+    f = tmp / "events-bad.jsonl"
+    f.write_text('{"case_id": "a", "timestamp": "2024-03-01T09:00:00Z", "status": "new"}\n[1]\n')
+    case("logs", "event log JSONL line that is an array", err("line 2"))(
+        lambda p=f: cxio.read_event_log(p)
+    )
+    case("dataframes", "interactions call with null talk", err("interactions", "talk"))(
+        lambda: cxio.to_ticket_batch(
+            pa.table({"id": ["t"], "created_at": [at[0]]}),
+            interactions=pa.table({"ticket_id": ["t"], "at": [at[1]], "kind": ["call"],
+                                   "talk": pa.array([None], pa.float64())}),
+        )
+    )  # fmt: skip
+    case("dataframes", "dict of calls with 'sixty'", err("talk", "row 1"))(
+        lambda: cx.aht({"at": at, "talk": [60, "sixty"]})
+    )
+    case("dataframes", "polars Datetime(ms) instants", val(timedelta(minutes=30)))(
+        lambda: cx.first_response_time(
+            cxio.to_ticket_batch(
+                pl.DataFrame({"id": ["t"], "created_at": [T0], "first_reply_at":
+                              [T0 + timedelta(minutes=30)]}).with_columns(
+                    pl.col("created_at").dt.cast_time_unit("ms"),
+                    pl.col("first_reply_at").dt.cast_time_unit("ms"))
+            )
+        )
+    )  # fmt: skip
+    case("dataframes", "revenue change 'lots'", err("revenue_changes", "revenue"))(
+        lambda: cxio.to_customer_table(
+            pa.table({"id": ["a"], "since": ["2024-01-01T00:00:00Z"]}),
+            revenue_changes=pa.table({"customer_id": ["a"], "at": ["2024-02-01T00:00:00Z"],
+                                      "revenue": ["lots"]}),
+        )
+    )  # fmt: skip
+    case("dataframes", "churn of customers with revenue nan is fine", val(0.0))(
+        lambda: cx.churn_rate(
+            pd.DataFrame({"id": ["a"], "since": ["2023-01-01T00:00:00Z"], "revenue": [math.nan]}),
+            datetime(2024, 1, 1, tzinfo=UTC), datetime(2024, 2, 1, tzinfo=UTC),
+        )
+    )  # fmt: skip
+    case("dataframes", "nps score 11 in pandas", err("score", "row 1"))(
+        lambda: cx.nps(pd.DataFrame({"kind": ["nps", "nps"], "score": [9, 11]}))
+    )
+    case("dataframes", "survey kind 'happiness'", err("kind", "happiness"))(
+        lambda: cx.csat(pd.DataFrame({"kind": ["csat", "happiness"], "score": [5, 4]}))
+    )
+    case("records", "validate_records collects all", err("position", "1"))(
+        lambda: _positions(cx.validate_records, cx.Call, [{"at": T0}, {"at": T0, "talk": "x"}])
+    )
+    case("records", "Call wait inf", err("wait"))(lambda: cx.Call(at=T0, wait=math.inf))
+    case("records", "SurveyResponse score '5'", val(5.0))(
+        lambda: cx.SurveyResponse(kind="csat", score="5").score
+    )
+    f2 = tmp / "second"
+    f2.mkdir()
+    _write(f2, "surveys.csv", "kind,score\ncsat,5\ncsat,five\ncsat,4\n")
+    case("cli", "--errors collect with 'five'", ("cli-collect",), cli=True)(
+        lambda p=f2: _cli("report", str(p), "--metrics", "csat", "--format", "csv",
+                          "--errors", "collect")
+    )  # fmt: skip
+    f3 = tmp / "second-calls"
+    f3.mkdir()
+    _write(f3, "calls.jsonl", '{"at": "2024-03-01T09:00:00Z", "talk": 60}\n'
+           '{"at": "2024-03-01T10:00:00Z", "talk": null}\n')  # fmt: skip
+    case("cli", "calls.jsonl talk null", err("talk", "calls.jsonl"), cli=True)(
+        lambda p=f3: _cli("report", str(p), "--metrics", "aht", "--format", "csv")
+    )
+    f4 = tmp / "second-dir-missing"
+    case("cli", "missing folder", err("second-dir-missing"), cli=True)(
+        lambda p=f4: _cli("report", str(p))
+    )
+    case("cli", "unknown metric", err("csatt"), cli=True)(
+        lambda: _cli("report", "--sample", "--metrics", "csatt")
+    )
+    case("parameters", "csat on a 4-point scale", val(1.0))(lambda: cx.csat([3], scale=4))
+    case("parameters", "service_level target -5", err("target"))(
+        lambda: cx.service_level([cx.Call(at=T0, wait=5, talk=60)], target=-5)
+    )
+
+
+def _collected_batch(result: Any) -> Any:
+    if not isinstance(result, cxio.Collected):
+        return ("not collected", result)
+    return ("collected", len(result.data.ids), len(result.errors))
+
+
+def _positions(validate: Any, model: Any, rows: list[dict[str, Any]]) -> Any:
+    try:
+        return validate(model, rows)
+    except cx.RecordValidationError as exc:
+        raise cx.RecordValidationError(
+            f"{exc} (positions {sorted({p['position'] for p in exc.errors})})", exc.errors
+        ) from None
+
+
 # ---------------------------------------------------------------- run -------------
 def classify(c: Case) -> tuple[str, str]:
     """Run a case: its outcome (one of ``OUTCOMES``) and what it gave."""
@@ -475,6 +600,11 @@ def classify(c: Case) -> tuple[str, str]:
         status, out, errs = result
         if "Traceback" in errs:
             return "traceback", errs[-200:]
+        if c.expect[0] == "cli-collect":
+            ok = (
+                status == 0 and "0.5," not in out and "csat,all,1.0," in out and "1 problem" in errs
+            )
+            return ("correct result" if ok else "silent wrong number"), (out + errs)[:200]
         if c.expect[0] == "cli-ok":
             ok = status == 0 and ("0:30:00" in out or "1800" in out)
             return ("correct result" if ok else "silent wrong number"), (out + errs)[:200]
@@ -528,6 +658,7 @@ def main() -> int:
         _file_cases(tmp)
         _cli_cases(tmp)
         _thread_cases()
+        _second_round(tmp)
         per_area: dict[str, Counter[str]] = {}
         for c in CASES:
             outcome, detail = classify(c)
