@@ -258,7 +258,7 @@ def read_csv_text(
 
     with opener(path, "rb") as raw:
         table = pcsv.read_csv(
-            raw,
+            _Counting(raw, bar),
             read_options=pcsv.ReadOptions(column_names=names, skip_rows=1),
             parse_options=pcsv.ParseOptions(newlines_in_values=True, invalid_row_handler=invalid),
             convert_options=pcsv.ConvertOptions(
@@ -269,6 +269,28 @@ def read_csv_text(
         )
     _number_lines(path, opener, malformed)
     return table
+
+
+class _Counting:
+    """A binary file wrapper that reports the bytes read to a progress bar."""
+
+    def __init__(self, raw: Any, bar: Progress) -> None:
+        self.raw, self.bar = raw, bar
+        self.closed = False
+
+    def read(self, size: int = -1) -> bytes:
+        data: bytes = self.raw.read(size)
+        self.bar.advance(len(data))
+        return data
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+    def close(self) -> None:
+        self.closed = True
 
 
 def _number_lines(path: Path, opener: Any, malformed: list[dict[str, object]]) -> None:

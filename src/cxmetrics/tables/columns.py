@@ -596,8 +596,11 @@ def _mixed_objects(native: Any) -> bool:
         return False
     import pandas as pd  # present: the column is a pandas one
 
-    kind = pd.api.types.infer_dtype(native, skipna=True)
-    return kind in ("mixed", "mixed-integer")
+    if pd.api.types.infer_dtype(native, skipna=True) not in ("mixed", "mixed-integer"):
+        return False
+    # Lists of tags (or other nested values) are read by arrow as lists: not a mix.
+    nested = (list, tuple, dict, set, np.ndarray)
+    return not any(isinstance(value, nested) for value in native.tolist())
 
 
 class _Cells:
