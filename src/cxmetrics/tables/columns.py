@@ -580,6 +580,10 @@ def epoch_numbers(values: FloatArray) -> FloatArray:
     >>> epoch_numbers(np.array([1709283600.0, 1709283600000.0, np.inf, 1e20])).tolist()
     [1709283600.0, 1709283600.0, nan, nan]
     """
+    if values.size:
+        low, high = np.nanmin(values, initial=np.inf), np.nanmax(values, initial=-np.inf)
+        if low >= -_MILLISECONDS_ABOVE and high <= _MILLISECONDS_ABOVE:
+            return values  # the common case, seconds in range: no copy
     with np.errstate(invalid="ignore"):
         seconds = np.where(np.abs(values) > _MILLISECONDS_ABOVE, values / 1e3, values)
         outside = (seconds < _EARLIEST) | (seconds > _LATEST)
