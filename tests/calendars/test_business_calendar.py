@@ -285,3 +285,17 @@ def test_naive_datetimes_are_rejected_with_the_fix() -> None:
     with pytest.raises(CalendarError, match=r"starts\[0\] .* has no timezone"):
         calendar.business_seconds([datetime(2026, 1, 5, 9)], [datetime(2026, 1, 5, 10, tzinfo=UTC)])
     assert issubclass(CalendarError, ValueError)
+
+
+# Issue 13.
+@pytest.mark.parametrize("zone", ["localtime", "/etc/localtime", "posixrules"])
+def test_the_machine_zone_is_refused(zone: str) -> None:
+    with pytest.raises(CalendarError, match="machine's own zone"):
+        BusinessCalendar(zone)
+
+
+def test_business_seconds_of_different_lengths_is_an_error() -> None:
+    cal = BusinessCalendar.always_open()
+    with pytest.raises(CalendarError, match=r"same length .* got 2 starts and 3 ends"):
+        cal.business_seconds([0.0, 1.0], [10.0, 20.0, 30.0])
+    assert cal.business_seconds([0.0], [10.0, 20.0]).tolist() == [10.0, 20.0]

@@ -24,6 +24,7 @@ from cxmetrics import (
     fcr_rate,
     first_response_time,
     nps,
+    report,
     resolution_time,
 )
 from cxmetrics.exceptions import InvalidParameterError
@@ -505,3 +506,55 @@ def test_shuffled_rows_give_the_same_problems_and_good_tickets() -> None:
         "literal_error", "unknown_ticket", "negative_duration", "missing",
     }  # fmt: skip
     assert_same_batch(grouped.data, mixed.data)
+
+
+# Issue 13: no silent wrong number on the DataFrame path.
+def _frame(backend: str, columns: dict[str, list[Any]]) -> Any:
+    n = len(next(iter(columns.values())))
+    return frame([{k: v[i] for k, v in columns.items()} for i in range(n)], backend)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_an_unreadable_score_is_reported_not_nan(backend: str) -> None:
+    table = _frame(backend, {"kind": ["csat", "csat", "csat"], "score": ["5", "five", "4"]})
+    with pytest.raises(RecordValidationError, match=r"surveys row 1: surveys.score: .*'five'"):
+        csat(table)
+    collected = to_survey_table(table, errors="collect")
+    assert [(p["position"], p["type"]) for p in collected.errors] == [(1, "float_parsing")]
+    assert csat(collected.data) == csat([5, 4])
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_null_call_duration_is_a_problem_everywhere(backend: str) -> None:
+    table = _frame(backend, {"at": ["2024-03-01T09:00:00Z"] * 2, "id": ["a", "b"],
+                            "talk": [60.0, None]})  # fmt: skip
+    for read in (aht, to_call_table, lambda t: report(calls=t, metrics=["aht"])):
+        with pytest.raises(RecordValidationError, match=r"calls row 1 \(id='b'\): calls.talk"):
+            read(table)
+    collected = to_call_table(table, errors="collect")
+    assert [p["id"] for p in collected.errors] == ["b"]
+    assert aht(collected.data) == timedelta(seconds=60)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_epoch_milliseconds_are_read_as_the_models_read_them(backend: str) -> None:
+    created = 1709283600
+    table = _frame(backend, {"id": ["t1"], "created_at": [created * 1000],
+                            "first_reply_at": [(created + 1800) * 1000]})  # fmt: skip
+    batch = to_ticket_batch(table)
+    assert batch.created_at.tolist() == [float(created)]
+    record = Ticket(id="t1", created_at=created * 1000)
+    assert record.created_at.timestamp() == batch.created_at[0]
+
+
+@pytest.mark.parametrize("value", [float("inf"), 1e20, -1e20])
+def test_implausible_numeric_instants_are_named(value: float) -> None:
+    table = _frame("pyarrow", {"id": ["t1"], "created_at": [value]})
+    with pytest.raises(RecordValidationError, match=r"tickets row 0 \(id='t1'\): created_at"):
+        to_ticket_batch(table)
+
+
+def test_a_mixed_id_column_is_read_as_text() -> None:
+    pd = pytest.importorskip("pandas")
+    table = pd.DataFrame({"id": [3.0, "3x"], "kind": ["csat", "csat"], "score": [5, 4]})
+    assert to_survey_table(table)["id"].tolist() == ["3.0", "3x"]

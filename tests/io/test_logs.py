@@ -334,3 +334,12 @@ def test_twitter_malformed_line_is_reported(shared_data: Path) -> None:
     assert len(result.errors) == 2  # tweet 3399's line, split by its bare carriage returns
     assert "3399" in str(result.errors[0]["input"])
     assert len(result.data.interactions) == 4999
+
+
+def test_event_log_actor_column_naming_no_one() -> None:
+    """Issue 13 (b): an actor column with no name in any kept row gives no agent."""
+    log = pa.table({"case": ["A", "A"], "time": ["2024-03-04T09:00:00Z", "2024-03-04T10:00:00Z"],
+                    "state": ["new", "solved"], "who": [None, None]})  # fmt: skip
+    batch = read_event_log(log, case="case", timestamp="time", status="state", actor="who")
+    assert batch.ids.tolist() == ["A"]
+    assert batch.agent_id.to_list() == [None]

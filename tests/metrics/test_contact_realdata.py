@@ -179,9 +179,8 @@ def test_raw_hang_rows_with_service_time_are_rejected_by_name(offered: Any) -> N
     columns["talk"] = raw_talk  # keep the service time the publisher left on HANG rows
     bad = offered[(offered["outcome"] == "HANG") & (offered["ser_time"] > 0)]
     first = f"{bad['vru+line'].iloc[0]}-{bad['call_id'].iloc[0]}"
-    with pytest.raises(
-        ValueError, match=rf"{len(bad)} contact\(s\) are both abandoned and answered"
-    ):
+    with pytest.raises(ValueError, match=rf"{len(bad)} invalid call rows out of") as caught:
         aht(columns)
+    assert {p["type"] for p in caught.value.errors} == {"answered_and_abandoned"}  # type: ignore[attr-defined]
     with pytest.raises(ValueError, match=f"id='{first}'"):
         aht(columns)

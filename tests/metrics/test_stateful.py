@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import pickle
+import threading
 from typing import Any
 
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from cxmetrics import NPS, nps
+from cxmetrics import CSAT, NPS, csat, nps
 
 from tests.metrics.contract import same_value
 
@@ -54,3 +56,28 @@ class NPSMachine(RuleBasedStateMachine):
 
 
 TestNPSMachine = NPSMachine.TestCase
+
+
+def test_update_from_many_threads_loses_nothing() -> None:
+    """8 threads x 200 updates of 100 answers each: every answer is counted (issue 13)."""
+    metric = CSAT()
+
+    def work() -> None:
+        for _ in range(200):
+            metric.update([5, 4, 1, 2] * 25)
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert metric.compute().n == 8 * 200 * 100
+    assert metric.compute().value == csat([5, 4, 1, 2])
+
+
+def test_a_metric_with_its_lock_still_pickles() -> None:
+    metric = CSAT()
+    metric.update([5, 1])
+    copy = pickle.loads(pickle.dumps(metric))
+    copy.update([5])
+    assert copy.compute().n == 3 and metric.compute().n == 2

@@ -200,8 +200,14 @@ def test_response_of_another_kind_is_a_type_error() -> None:
 
 
 def test_non_numeric_item_is_a_type_error() -> None:
-    with pytest.raises(TypeError, match="item 0 is str"):
+    with pytest.raises(TypeError, match=r"item 0 is '5' \(str\)"):
         csat(["5"])
+
+
+@pytest.mark.parametrize("responses", [None, 5, "55"])
+def test_not_a_collection_of_responses_is_named(responses: object) -> None:
+    with pytest.raises(TypeError, match=r"csat: responses must be numbers, SurveyResponse"):
+        csat(responses)  # type: ignore[arg-type]
 
 
 def test_invalid_scale_parameter_message() -> None:
@@ -242,3 +248,10 @@ def test_nps_equals_mean_of_plus_minus_scores(answers: list[int]) -> None:
 @given(st.lists(st.integers(1, 5), min_size=1, max_size=80))
 def test_csat_share_is_mean_of_indicator(answers: list[int]) -> None:
     assert csat(answers) == pytest.approx(sum(a >= 4 for a in answers) / len(answers))
+
+
+def test_parameter_message_says_things_once() -> None:
+    with pytest.raises(InvalidParameterError) as caught:
+        CSAT(confidence=1.5)
+    text = str(caught.value)
+    assert text.count("Got") == 1 and text.count("must be") == 1 and "confidence" in text

@@ -29,6 +29,7 @@ from cxmetrics import (
     Ticket,
     TicketVolume,
     TransferRate,
+    UndefinedMetricWarning,
     average_response_time,
     backlog,
     channel_mix,
@@ -385,3 +386,16 @@ def test_at_is_the_old_name_of_as_of() -> None:
         assert Backlog(at=later).params.as_of == later
     with pytest.raises(InvalidParameterError, match="as_of"):
         backlog([ticket])
+
+
+def test_undefined_warnings_say_why() -> None:
+    """Issue 13: "no input" only when there was no input."""
+    open_ticket = Ticket(id="a", created_at=datetime(2024, 1, 1, tzinfo=timezone.utc))
+    cases = [
+        (first_response_time, [open_ticket], "no ticket has a first reply"),
+        (resolution_time, [open_ticket], "no ticket is resolved"),
+        (first_response_time, [], "no input"),
+    ]
+    for metric, tickets, why in cases:
+        with pytest.warns(UndefinedMetricWarning, match=f"undefined: {why}"):
+            metric(tickets)

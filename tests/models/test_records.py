@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import pickle
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -306,3 +307,33 @@ def test_bulk_validation_caps_the_message_but_keeps_all_errors() -> None:
     with pytest.raises(RecordValidationError, match=r"… and 10 more \(see error\.errors\)") as exc:
         validate_records(Ticket, rows)
     assert len(exc.value.errors) == 30
+
+
+# Issue 13: values the models used to keep or read as something else.
+@pytest.mark.parametrize("revenue", [math.nan, math.inf, True])
+def test_customer_revenue_must_be_a_finite_number(revenue: float) -> None:
+    with pytest.raises(ValidationError, match="revenue"):
+        Customer(id="a", since=T0, revenue=revenue)
+
+
+@pytest.mark.parametrize("score", [True, False, math.nan, math.inf])
+def test_survey_score_is_never_a_boolean_or_nan(score: float) -> None:
+    with pytest.raises(ValidationError, match="score"):
+        SurveyResponse(kind="csat", score=score)
+
+
+@pytest.mark.parametrize("blank", ["", "   "])
+def test_blank_ids_are_refused(blank: str) -> None:
+    with pytest.raises(ValidationError, match="id cannot be empty or blank"):
+        Ticket(id=blank, created_at=T0)
+    with pytest.raises(ValidationError, match="id cannot be empty or blank"):
+        Customer(id=blank, since=T0)
+    with pytest.raises(ValidationError, match="id cannot be empty or blank"):
+        Ticket(id="t", created_at=T0, customer_id=blank)
+
+
+def test_epoch_milliseconds_read_as_the_tables_read_them() -> None:
+    assert (
+        Ticket(id="t", created_at=1709283600000).created_at
+        == Ticket(id="t", created_at=1709283600).created_at
+    )

@@ -345,3 +345,21 @@ def test_old_instant_column_names_still_read_with_a_warning() -> None:
             CXMetricsDeprecationWarning, match=f"'{old}' column is now called '{new}'"
         ):
             assert out[old].tolist() == out[new].tolist()
+
+
+# Issue 13: durations that pydantic reads wrongly or with an unhelpful message.
+@pytest.mark.parametrize(
+    ("within", "message"),
+    [("4h", r'not an ISO 8601 duration; write e.g. "PT4H"'), ("P1M", "months or years"),
+     ("P1Y", "months or years")],
+)  # fmt: skip
+def test_sla_within_names_the_fix(within: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        SlaTarget(metric="first_reply", within=within)
+
+
+@pytest.mark.parametrize(
+    ("within", "seconds"), [("PT4H", 14400), ("P2D", 172800), ("04:00:00", 14400), (60, 60)]
+)
+def test_sla_within_readable_forms(within: object, seconds: int) -> None:
+    assert SlaTarget(metric="first_reply", within=within).within.total_seconds() == seconds

@@ -6,7 +6,7 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import numpy.typing as npt
@@ -21,7 +21,8 @@ from cxmetrics.calendars._hours import (
     parse_windows,
 )
 from cxmetrics.calendars._timeline import DST_CONVENTIONS, Timeline, build_timeline, utc_day
-from cxmetrics.exceptions import CalendarError
+from cxmetrics.core.local_time import zone_named
+from cxmetrics.exceptions import CalendarError, InvalidParameterError
 
 __all__ = ["BusinessCalendar", "as_epoch_seconds"]
 
@@ -155,17 +156,10 @@ class BusinessCalendar:
                 f"dst_convention must be one of {', '.join(map(repr, DST_CONVENTIONS))}, "
                 f"got {dst_convention!r}"
             )
-        if not isinstance(timezone, str):
-            raise CalendarError(
-                f"timezone must be an IANA name such as 'Europe/Paris', got {timezone!r}"
-            )
         try:
-            zone = ZoneInfo(timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise CalendarError(
-                f"unknown timezone {timezone!r}; use an IANA name such as 'Europe/Paris' or "
-                "'America/New_York'"
-            ) from None
+            zone = zone_named(timezone, "BusinessCalendar timezone")
+        except InvalidParameterError as exc:
+            raise CalendarError(str(exc)) from None
         self.timezone = timezone
         self.dst_convention = dst_convention
         self._zone = zone
@@ -404,6 +398,11 @@ class BusinessCalendar:
         """
         a = as_epoch_seconds(starts, "starts")
         b = as_epoch_seconds(ends, "ends")
+        if a.size != b.size and a.size != 1 and b.size != 1:
+            raise CalendarError(
+                f"business_seconds needs starts and ends of the same length (or one of "
+                f"them a single instant); got {a.size} starts and {b.size} ends"
+            )
         timeline = self._timeline_for(a, b)
         return timeline.between(a, b)
 

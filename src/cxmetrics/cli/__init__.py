@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from cxmetrics._version import __version__
 from cxmetrics.cli import plan, report
 from cxmetrics.cli._common import one_line
+from cxmetrics.core.local_time import zone_named
 from cxmetrics.exceptions import CXMetricsError
 
 __all__ = ["main"]
@@ -52,6 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = _parser().parse_args(argv)
     try:
+        _check_zones(args)
         status: int = args.run(args)
         return status
     except BrokenPipeError:
@@ -64,3 +66,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"cxmetrics: error: {one_line(exc)}", file=sys.stderr)
         return 2
+    except Exception as exc:  # a bug of ours: still one line, the traceback with --debug
+        if getattr(args, "debug", False):
+            raise
+        print(
+            f"cxmetrics: error: internal error ({type(exc).__name__}: {one_line(exc)}); "
+            "rerun with --debug for the traceback and please report it",
+            file=sys.stderr,
+        )
+        return 2
+
+
+def _check_zones(args: argparse.Namespace) -> None:
+    """Refuse an unknown ``--timezone`` / ``--input-timezone`` before any work, used or not."""
+    for option in ("timezone", "input_timezone"):
+        value = getattr(args, option, None)
+        if value is not None:
+            zone_named(value, "--" + option.replace("_", "-"))

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import inspect
 import math
+import re
+import threading
 import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
@@ -123,7 +125,7 @@ def validate_params(params_type: type[P], owner: str, params: Mapping[str, Any])
                 f"{owner} got an unexpected parameter {name!r}; valid parameters are {allowed}."
             ) from None
         else:
-            expected = _lower_first(error["msg"].removeprefix("Value error, "))
+            expected = _own_words(_lower_first(error["msg"].removeprefix("Value error, ")), name)
         got = params.get(name, error.get("input"))
         raise InvalidParameterError(
             f"The {name!r} parameter of {owner} must be {_strip_should_be(expected)}. "
@@ -135,6 +137,17 @@ def _field_named_in(message: str, params: Mapping[str, Any]) -> str | None:
     return next(
         (name for name in params if message.removeprefix("Value error, ").startswith(name)), None
     )
+
+
+def _own_words(text: str, name: str) -> str:
+    """A validator's message without what the frame adds (the name, the value given).
+
+    ``"confidence must be in (0, 1), got 1.5"`` becomes ``"in (0, 1)"``, so the
+    message reads "The 'confidence' parameter of CSAT must be in (0, 1). Got 1.5
+    instead." rather than repeating itself.
+    """
+    text = re.sub(rf"^{re.escape(name)} (?:must|should) be ", "", text)
+    return re.sub(r"[,;] got [^,;]*$", "", text)
 
 
 def _lower_first(text: str) -> str:
@@ -335,7 +348,11 @@ def undefined(zero_division: ZeroDivision, metric: str, reason: str = "no input"
 
 
 def safe_ratio(
-    numerator: float, denominator: float, zero_division: ZeroDivision, metric: str
+    numerator: float,
+    denominator: float,
+    zero_division: ZeroDivision,
+    metric: str,
+    reason: str = "no input",
 ) -> float:
     """Return ``numerator / denominator``, or :func:`undefined` when the denominator is 0.
 
@@ -347,7 +364,7 @@ def safe_ratio(
     1.0
     """
     if denominator == 0:
-        return undefined(zero_division, metric)
+        return undefined(zero_division, metric, reason)
     return numerator / denominator
 
 
@@ -396,6 +413,10 @@ class Metric(ABC, Generic[S, P]):
     def __init__(self, **params: Any) -> None:
         self.params: P = validate_params(self.Params, type(self).__name__, params)  # type: ignore[assignment]
         self._state: S = self._empty_state()
+        # Guards the swap of ``_state``: a batch is folded outside the lock (pure), and
+        # only the merge into the current state is serialised, so concurrent
+        # ``update`` calls from several threads never lose one another's batches.
+        self._lock = threading.Lock()
 
     def _empty_state(self) -> S:
         """Return the identity state for these parameters."""
@@ -423,8 +444,15 @@ class Metric(ABC, Generic[S, P]):
         ----------
         items : iterable
             Records of the kind named by ``input_kind``. Consumed in one pass.
+
+        Notes
+        -----
+        Safe to call from several threads at once: each batch is folded on its own,
+        then merged into the state under a lock, so no update is lost.
         """
-        self._state = self._state.merge(self._update(items, self.params))
+        folded = self._update(items, self.params)
+        with self._lock:
+            self._state = self._state.merge(folded)
 
     def merge(self, other: Self | S) -> None:
         """Merge another metric (same class and parameters) or a state into this one.
@@ -439,7 +467,8 @@ class Metric(ABC, Generic[S, P]):
             if type(other) is not type(self) or other.params != self.params:
                 raise IncompatibleStateError(f"cannot merge {other!r} into {self!r}")
             other = other.state
-        self._state = self._state.merge(other)
+        with self._lock:
+            self._state = self._state.merge(other)
 
     def compute(self) -> MetricResult:
         """Return the metric over everything seen since the last reset.
@@ -469,7 +498,8 @@ class Metric(ABC, Generic[S, P]):
 
     def reset(self) -> None:
         """Forget everything seen; the state becomes empty."""
-        self._state = self._empty_state()
+        with self._lock:
+            self._state = self._empty_state()
 
     @classmethod
     def from_state(cls, state: S, **params: Any) -> Self:
@@ -489,6 +519,7 @@ class Metric(ABC, Generic[S, P]):
     def __setstate__(self, data: dict[str, Any]) -> None:
         self.params = self.Params(**data["params"])  # type: ignore[assignment]
         self._state = data["state"]
+        self._lock = threading.Lock()
 
 
 # The base class takes the shared parameters; subclasses show their own (see above).

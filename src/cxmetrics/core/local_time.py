@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import numpy.typing as npt
@@ -22,9 +22,42 @@ __all__ = [
     "local_to_utc",
     "seconds",
     "to_datetime",
+    "zone_named",
 ]
 
 FloatArray = npt.NDArray[np.float64]
+
+
+# Names ZoneInfo resolves that are no IANA zone: the machine's own zone, whatever it is.
+_MACHINE_ZONES = frozenset({"localtime", "posixrules", "Factory"})
+
+
+def zone_named(name: object, what: str = "timezone") -> ZoneInfo:
+    """The IANA zone ``name``; an error naming ``what`` for anything else.
+
+    ``"localtime"`` is refused: it is the machine's zone, so the same call would
+    give other numbers on another machine.
+
+    Examples
+    --------
+    >>> zone_named("Europe/Paris").key
+    'Europe/Paris'
+    >>> zone_named("Mars/Olympus", "--timezone")
+    Traceback (most recent call last):
+    ...
+    cxmetrics.exceptions.InvalidParameterError: --timezone: unknown timezone 'Mars/Olympus'; use an IANA name such as 'Europe/Paris' or 'America/New_York'
+    """
+    hint = "use an IANA name such as 'Europe/Paris' or 'America/New_York'"
+    if not isinstance(name, str):
+        raise InvalidParameterError(f"{what} must be an IANA name ({hint}), got {name!r}")
+    if name in _MACHINE_ZONES or name.startswith(("/", ".")):
+        raise InvalidParameterError(
+            f"{what}: {name!r} is the machine's own zone, not an IANA name; {hint}"
+        )
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise InvalidParameterError(f"{what}: unknown timezone {name!r}; {hint}") from None
 
 
 def seconds(value: timedelta | float | int, name: str = "value") -> float:

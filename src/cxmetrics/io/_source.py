@@ -11,7 +11,9 @@ from __future__ import annotations
 import csv
 import gzip
 import json
-from collections.abc import Sequence
+import zlib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +21,12 @@ import numpy as np
 import numpy.typing as npt
 
 from cxmetrics._optional import import_optional
-from cxmetrics.exceptions import InvalidParameterError
+from cxmetrics.exceptions import CXMetricsError, InvalidParameterError, RecordValidationError
 from cxmetrics.io._progress import Progress
 from cxmetrics.tables.columns import Table
 from cxmetrics.tables.native import is_dataframe
 
-__all__ = ["Source", "read_source"]
+__all__ = ["Source", "json_rows", "read_csv_text", "read_source", "unreadable"]
 
 
 def _pa() -> tuple[Any, Any]:
@@ -99,29 +101,115 @@ def read_source(
     lower = path.name.lower()
     malformed: list[dict[str, object]] = []
     size = path.stat().st_size
-    with Progress(size, f"reading {path.name}", enabled=progress) as bar:
+    with unreadable(path), Progress(size, f"reading {path.name}", enabled=progress) as bar:
         if lower.endswith((".parquet", ".pq")):
             pq = import_optional("pyarrow.parquet", extra="dataframes", feature="Parquet files")
             table = pq.read_table(path, columns=list(columns) if columns else None)
             bar.advance(size)
         elif lower.endswith((".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz", ".json")):
-            opener: Any = gzip.open if lower.endswith(".gz") else open
-            rows = []
-            with opener(path, "rt", encoding="utf-8") as lines:
-                for number, line in enumerate(lines, start=1):
-                    bar.advance(len(line))
-                    if not line.strip():
-                        continue
-                    try:
-                        rows.append(json.loads(line))
-                    except json.JSONDecodeError as exc:
-                        malformed.append(_malformed(number, line, f"not JSON: {exc.msg}"))
+            rows = json_rows(path, bar, malformed)
             table = pa.Table.from_pylist(
                 [{k: None if v is None else str(v) for k, v in row.items()} for row in rows]
             )
         else:
-            table = _read_csv(path, bar, malformed, columns)
+            table = read_csv_text(path, bar, malformed, columns)
     return Source(_nulls(table, null_values), f"{path.name}", malformed)
+
+
+@contextmanager
+def unreadable(path: Path, role: str | None = None) -> Iterator[None]:
+    """Turn a failure to read ``path`` as its format into one error naming the file.
+
+    An empty CSV, a file that is not Parquet or not gzip, a gzip stream cut short
+    or text that is not UTF-8 raise :class:`~cxmetrics.RecordValidationError`
+    (code ``unreadable_file``) saying which file and why, never the parser's
+    own words alone.
+    """
+    try:
+        yield
+    except (CXMetricsError, FileNotFoundError):
+        raise
+    except UnicodeDecodeError as exc:
+        raise _file_error(
+            path,
+            role,
+            f"it is not UTF-8 text (byte {exc.object[exc.start : exc.start + 1]!r} at offset {exc.start}); save it as UTF-8",
+        ) from exc
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+        raise _file_error(
+            path, role, f"its compressed data is cut short or corrupt ({exc})"
+        ) from exc
+    except (OSError, ValueError) as exc:  # ArrowInvalid is a ValueError
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise _file_error(path, role, reason) from exc
+
+
+def _file_error(path: Path, role: str | None, reason: str) -> RecordValidationError:
+    problem: dict[str, object] = {
+        "position": None, "id": None, "field": "file", "type": "unreadable_file",
+        "message": f"{str(path)!r} cannot be read: {reason}", "input": None,
+        "file": str(path), "table": role or path.name,
+    }  # fmt: skip
+    return RecordValidationError(str(problem["message"]), (problem,))
+
+
+def json_rows(
+    path: Path, bar: Progress, malformed: list[dict[str, object]]
+) -> list[dict[str, Any]]:
+    """The objects of a JSON Lines file (``.gz`` too); every unreadable line a problem.
+
+    A line that is not JSON, or is JSON but not an object (an array, a string,
+    ``null``), is reported as ``malformed_row`` at its line number and the other
+    lines are kept; a gzip stream cut short keeps the lines before the cut and
+    reports where it ends. A ``.json`` file holding one array is not JSON Lines:
+    an error says so.
+    """
+    opener: Any = gzip.open if path.name.lower().endswith(".gz") else open
+    rows: list[dict[str, Any]] = []
+    number = 0
+    with opener(path, "rt", encoding="utf-8") as lines:
+        try:
+            for number, line in enumerate(lines, start=1):
+                bar.advance(len(line))
+                if not line.strip():
+                    continue
+                if not rows and not malformed and _array_of_objects(line):
+                    raise _file_error(
+                        path, None, "it holds a JSON array; cxmetrics reads JSON Lines, one "
+                        "object per line (e.g. jq -c '.[]' file.json > file.jsonl)",
+                    )  # fmt: skip
+                try:
+                    row = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    malformed.append(_malformed(number, line, f"not JSON: {exc.msg}"))
+                    continue
+                if not isinstance(row, dict):
+                    kind = "null" if row is None else type(row).__name__
+                    malformed.append(
+                        _malformed(number, line, f"a JSON {kind}, not an object of fields")
+                    )
+                    continue
+                rows.append(row)
+        except (EOFError, zlib.error) as exc:
+            if number == 0:
+                raise
+            malformed.append(_malformed(number + 1, "", f"the compressed file ends early ({exc})"))
+    return rows
+
+
+def _array_of_objects(line: str) -> bool:
+    """Whether a first line opens a JSON array of records (a ``.json`` export).
+
+    ``[{"id": 1}, …]`` on one line, or ``[`` starting a pretty-printed array; a line
+    such as ``[1, 2]`` is one bad line of a JSON Lines file instead.
+    """
+    if not line.lstrip().startswith("["):
+        return False
+    try:
+        value = json.loads(line)
+    except json.JSONDecodeError:
+        return True
+    return bool(value) and all(isinstance(item, dict) for item in value)
 
 
 def _malformed(line: int | None, text: str, reason: str) -> dict[str, object]:
@@ -136,9 +224,14 @@ def _malformed(line: int | None, text: str, reason: str) -> dict[str, object]:
     }
 
 
-def _read_csv(
+def read_csv_text(
     path: Path, bar: Progress, malformed: list[dict[str, object]], columns: Sequence[str] | None
 ) -> Any:
+    """A CSV file (``.gz`` too) as a pyarrow table of text columns.
+
+    A line with more or fewer fields than the header is reported as
+    ``malformed_row`` at its line number and the other lines are kept.
+    """
     pa, _ = _pa()
     pcsv = import_optional("pyarrow.csv", extra="dataframes", feature="CSV files")
     opener: Any = gzip.open if path.name.lower().endswith(".gz") else open
@@ -164,8 +257,8 @@ def _read_csv(
         return "skip"
 
     with opener(path, "rb") as raw:
-        return pcsv.read_csv(
-            raw,
+        table = pcsv.read_csv(
+            _Counting(raw, bar),
             read_options=pcsv.ReadOptions(column_names=names, skip_rows=1),
             parse_options=pcsv.ParseOptions(newlines_in_values=True, invalid_row_handler=invalid),
             convert_options=pcsv.ConvertOptions(
@@ -174,6 +267,47 @@ def _read_csv(
                 include_columns=list(columns) if columns else None,
             ),
         )
+    _number_lines(path, opener, malformed)
+    return table
+
+
+class _Counting:
+    """A binary file wrapper that reports the bytes read to a progress bar."""
+
+    def __init__(self, raw: Any, bar: Progress) -> None:
+        self.raw, self.bar = raw, bar
+        self.closed = False
+
+    def read(self, size: int = -1) -> bytes:
+        data: bytes = self.raw.read(size)
+        self.bar.advance(len(data))
+        return data
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def _number_lines(path: Path, opener: Any, malformed: list[dict[str, object]]) -> None:
+    """Give each malformed CSV row the number of the line it is on (pyarrow does not)."""
+    unnumbered = [p for p in malformed if p["position"] is None]
+    if not unnumbered:
+        return
+    with opener(path, "rt", encoding="utf-8-sig", newline="") as text:
+        lines: dict[str, list[int]] = {}
+        for number, line in enumerate(text, start=1):
+            lines.setdefault(line.rstrip("\r\n")[:120], []).append(number)
+    for problem in unnumbered:
+        numbers = lines.get(str(problem["input"]), [])
+        if numbers:
+            number = numbers.pop(0)
+            problem["position"] = number
+            problem["message"] = str(problem["message"]).replace("a line", f"line {number}", 1)
 
 
 def _nulls(table: Any, null_values: Sequence[str]) -> Any:

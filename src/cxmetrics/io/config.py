@@ -136,6 +136,7 @@ def calendar_from_dict(data: Mapping[str, Any], source: str = "calendar") -> Any
             f"{source}: unknown calendar key {unknown[0]!r}; the keys are "
             f"{', '.join(sorted(_KEYS))}"
         )
+    _check_types(data, source)
     options = {k: v for k, v in data.items() if k not in ("country", "subdivision", "years")}
     if "special_hours" in options:
         options["special_hours"] = {str(k): v for k, v in options["special_hours"].items()}
@@ -194,6 +195,49 @@ def _composite_from_dict(data: Mapping[str, Any], source: str) -> Any:
         calendars=calendars,
         default=None if default is None else calendar_from_dict(default, f"{source}: default"),
     )
+
+
+# What each calendar key holds, as TOML gives it: (test, what the message asks for).
+_TYPES: dict[str, tuple[Any, str]] = {
+    "timezone": (lambda v: isinstance(v, str), 'a string such as "Europe/Paris"'),
+    "country": (lambda v: isinstance(v, str), 'a string such as "FR"'),
+    "subdivision": (lambda v: isinstance(v, str), 'a string such as "BY"'),
+    "years": (
+        lambda v: isinstance(v, list) and all(isinstance(y, int) for y in v),
+        "a list of years such as [2024, 2025]",
+    ),
+    "hours": (
+        lambda v: (
+            isinstance(v, Mapping)
+            and all(
+                isinstance(w, str) or (isinstance(w, list) and all(isinstance(x, str) for x in w))
+                for w in v.values()
+            )
+        ),
+        'a table of days to "HH:MM-HH:MM" strings or lists of them, e.g. '
+        '[hours] mon-fri = "09:00-17:00"',
+    ),
+    "holidays": (
+        lambda v: isinstance(v, (list, Mapping)),
+        'a list of dates such as ["2024-12-25"] (or a table of date = "name")',
+    ),
+    "special_hours": (
+        lambda v: isinstance(v, Mapping),
+        'a table of dates to hours, e.g. [special_hours] 2024-12-24 = "09:00-13:00"',
+    ),
+    "extra_working_days": (lambda v: isinstance(v, list), 'a list of dates such as ["2024-05-11"]'),
+    "dst_convention": (lambda v: isinstance(v, str), 'a string, "wall" or "biz"'),
+}
+
+
+def _check_types(data: Mapping[str, Any], source: str) -> None:
+    """Raise naming the key and what it must hold, for a value of the wrong TOML type."""
+    for key, value in data.items():
+        test, expected = _TYPES[key]
+        if not test(value):
+            raise InvalidParameterError(
+                f"{source}: calendar key {key!r} must be {expected}; got {value!r}"
+            )
 
 
 def read_calendar(path: str | Path) -> Any:

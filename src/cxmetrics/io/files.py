@@ -10,13 +10,11 @@ writer writes, the reader reads back equal.
 
 from __future__ import annotations
 
-import csv
-import gzip
 import json
 import math
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Any, Literal
@@ -25,10 +23,12 @@ import numpy as np
 import numpy.typing as npt
 
 from cxmetrics._optional import import_optional
-from cxmetrics.exceptions import InvalidParameterError
+from cxmetrics.exceptions import InvalidParameterError, RecordValidationError
 from cxmetrics.io._progress import Progress
+from cxmetrics.io._source import _nulls, json_rows, read_csv_text, unreadable
 from cxmetrics.tables.columns import Table
 from cxmetrics.tables.inputs import as_ticket_batch
+from cxmetrics.tables.problems import describe, table_of
 from cxmetrics.tables.record_frames import to_call_table, to_customer_table, to_survey_table
 from cxmetrics.tables.schema import (
     INSTANT_COLUMNS,
@@ -157,8 +157,17 @@ def _collect_files(paths: str | Path | Iterable[str | Path], fmt: Format | None)
     return roles
 
 
-def _read_native(path: Path, progress: bool) -> Any:
-    """Read one file into a pyarrow table; text formats keep every column as text."""
+def _read_native(path: Path, progress: bool, malformed: list[dict[str, object]]) -> Any:
+    """Read one file into a pyarrow table; text formats keep every column as text.
+
+    Lines that cannot be read are appended to ``malformed`` (and left out); a file
+    that cannot be read at all raises an error naming it.
+    """
+    with unreadable(path, _role(path)):
+        return _read_table(path, progress, malformed)
+
+
+def _read_table(path: Path, progress: bool, malformed: list[dict[str, object]]) -> Any:
     pa = _pa()
     kind = _format(path)
     size = path.stat().st_size
@@ -179,52 +188,9 @@ def _read_native(path: Path, progress: bool) -> Any:
                 batches.append(handle.read_row_group(group))
                 bar.advance(size / max(handle.num_row_groups, 1))
             return pa.concat_tables(batches) if batches else handle.schema_arrow.empty_table()
-        opener = gzip.open if path.name.lower().endswith(".gz") else open
         if kind == "csv":
-            pcsv = import_optional("pyarrow.csv", extra="dataframes", feature="CSV files")
-            with opener(path, "rt", encoding="utf-8-sig", newline="") as text:
-                header = next(csv.reader(text), [])
-            types = {name: pa.string() for name in header}
-            with opener(path, "rb") as raw:
-                counting = _Counting(raw, bar)
-                return pcsv.read_csv(
-                    counting,
-                    read_options=pcsv.ReadOptions(use_threads=True),
-                    convert_options=pcsv.ConvertOptions(
-                        column_types=types,
-                        strings_can_be_null=True,
-                        quoted_strings_can_be_null=False,
-                    ),
-                )
-        rows = []
-        with opener(path, "rt", encoding="utf-8") as lines:
-            for line in lines:
-                bar.advance(len(line))
-                if line.strip():
-                    rows.append(json.loads(line))
-        return _rows_to_arrow(rows)
-
-
-class _Counting:
-    """A binary file wrapper that reports the bytes read to a progress bar."""
-
-    def __init__(self, raw: Any, bar: Progress) -> None:
-        self.raw, self.bar = raw, bar
-        self.closed = False
-
-    def read(self, size: int = -1) -> bytes:
-        data: bytes = self.raw.read(size)
-        self.bar.advance(len(data))
-        return data
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return False
-
-    def close(self) -> None:
-        self.closed = True
+            return _nulls(read_csv_text(path, bar, malformed, None), ("",))
+        return _rows_to_arrow(json_rows(path, bar, malformed))
 
 
 def _rows_to_arrow(rows: list[dict[str, Any]]) -> Any:
@@ -285,16 +251,43 @@ def read_files(
     mapping = dict(columns or {})
     # One thread reads the Parquet files in the order they are used, while the
     # caller's thread validates the ones already read.
+    malformed: list[dict[str, object]] = []
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cxmetrics-read") as pool:
         try:
             native = {
-                role: _open(files[role], role, mapping.get(role), timezone, progress, pool)
+                role: _open(
+                    files[role], role, mapping.get(role), timezone, progress, pool, malformed
+                )
                 for role in TABLES
                 if role in files
             }
-            return _convert(native, files, mapping, timezone, errors)
+            if malformed and errors == "raise":
+                _raise_unreadable_lines(malformed)
+            data = _convert(native, files, mapping, timezone, errors)
+            return replace(data, errors=(*malformed, *data.errors)) if malformed else data
         finally:
             pool.shutdown(cancel_futures=True)
+
+
+def _in_files(
+    exc: RecordValidationError, problems: list[dict[str, object]]
+) -> RecordValidationError:
+    """``exc`` again, each problem (and line of the message) naming its file."""
+    head = str(exc).splitlines()[0] if str(exc) else "invalid rows:"
+    listed = ["  " + describe(p) for p in problems[:20]]
+    more = [f"  … and {len(problems) - 20} more (see error.errors)"] if len(problems) > 20 else []
+    return RecordValidationError("\n".join([head, *listed, *more]), tuple(problems))
+
+
+def _raise_unreadable_lines(malformed: list[dict[str, object]]) -> None:
+    """Raise :class:`RecordValidationError` naming every line that could not be read."""
+    head = (
+        f"{len(malformed)} line(s) of the data files cannot be read "
+        "(errors='collect' leaves them out and reads the rest):"
+    )
+    listed = ["  " + describe(p) for p in malformed[:20]]
+    more = [f"  … and {len(malformed) - 20} more (see error.errors)"] if len(malformed) > 20 else []
+    raise RecordValidationError("\n".join([head, *listed, *more]), tuple(malformed))
 
 
 def _open(
@@ -304,15 +297,24 @@ def _open(
     timezone: str | None,
     progress: bool,
     pool: ThreadPoolExecutor,
+    malformed: list[dict[str, object]],
 ) -> Table:
-    """A column table of one file; a Parquet file is read in the background."""
+    """A column table of one file; a Parquet file is read in the background.
+
+    The lines of a text file that cannot be read are added to ``malformed``,
+    each naming its table, file and line.
+    """
     if _format(path) == "parquet":
         pq = import_optional("pyarrow.parquet", extra="dataframes", feature="Parquet files")
-        meta = pq.read_metadata(path)  # the footer only: column names and row count
+        with unreadable(path, role):
+            meta = pq.read_metadata(path)  # the footer only: column names and row count
         names = meta.schema.to_arrow_schema().names
-        future = pool.submit(_read_native, path, progress)
+        future = pool.submit(_read_native, path, progress, [])
         return Table.pending(future, names, meta.num_rows, role, columns, timezone)
-    return Table(_read_native(path, progress), role, columns, timezone)
+    lines: list[dict[str, object]] = []
+    table = Table(_read_native(path, progress, lines), role, columns, timezone)
+    malformed.extend({**line, "table": role, "file": str(path)} for line in lines)
+    return table
 
 
 def _convert(
@@ -335,21 +337,29 @@ def _convert(
         )
     problems: list[dict[str, object]] = []
 
-    def convert(role: str, function: Any, value: Any) -> Any:
-        result = function(value, columns=mapping.get(role), timezone=timezone, errors=errors)
+    def named(found: Any, role: str) -> list[dict[str, object]]:
+        # Each problem names the file its table came from.
+        return [{**p, "file": str(files.get(table_of(p), files[role]))} for p in found]
+
+    def convert(role: str, function: Any, value: Any, **options: Any) -> Any:
+        try:
+            result = function(
+                value, columns=options.pop("columns", mapping.get(role)), timezone=timezone,
+                errors=errors, **options,
+            )  # fmt: skip
+        except RecordValidationError as exc:
+            raise _in_files(exc, named(exc.errors, role)) from None
         if isinstance(result, Collected):
-            # A problem names its table first in its field (revenue_changes.at…).
-            problems.extend(
-                {**p, "file": str(files.get(str(p["field"]).split(".")[0], files[role]))}
-                for p in result.errors
-            )
+            problems.extend(named(result.errors, role))
             return result.data
         return result
 
     tickets = None
     if "tickets" in native:
         ticket_columns = {k: v for k, v in mapping.items() if k in TICKET_TABLES}
-        result = to_ticket_batch(
+        tickets = convert(
+            "tickets",
+            to_ticket_batch,
             native["tickets"],
             interactions=native.get("interactions"),
             status_changes=native.get("status_changes"),
@@ -357,14 +367,7 @@ def _convert(
             priority_changes=native.get("priority_changes"),
             tags=native.get("tags"),
             columns=ticket_columns or None,
-            timezone=timezone,
-            errors=errors,
         )
-        if isinstance(result, Collected):
-            problems.extend(result.errors)
-            tickets = result.data
-        else:
-            tickets = result
     if "tickets" not in native:
         orphans = [r for r in native if r in TABLES[1:6]]
         if orphans:

@@ -235,8 +235,10 @@ def _last_actor(who: npt.NDArray[np.object_], cases: Groups) -> npt.NDArray[np.o
     """The ticket's agent: the last actor named in the case."""
     case_of = cases.of
     named = np.flatnonzero(~np.equal(who, None))  # type: ignore[call-overload]
-    ends = named[np.r_[case_of[named][1:] != case_of[named][:-1], True]]
     agent = np.full(cases.used.size, None, dtype=object)
+    if named.size == 0:  # no kept row names an actor: no ticket has an agent
+        return agent
+    ends = named[np.r_[case_of[named][1:] != case_of[named][:-1], True]]
     agent[case_of[ends]] = who[ends]
     return agent
 

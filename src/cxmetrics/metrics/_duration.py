@@ -205,6 +205,29 @@ class DurationParams(TicketParams):
         return calendar
 
 
+# What a ticket lacks when a duration metric has no value, by metric.
+_LACKS = {
+    "first_response_time": "no ticket has a first reply",
+    "next_response_time": "no customer message has a reply after it",
+    "average_response_time": "no ticket has a reply",
+    "resolution_time": "no ticket is resolved",
+    "requester_wait_time": "no ticket is resolved",
+}
+
+
+def _why_empty(state: DurationState, name: str) -> str:
+    """Why a duration metric has no value: no input, nothing measured, or all outside."""
+    if state.excluded == 0 and state.outside == 0:
+        return "no input"
+    parts = []
+    if state.excluded:
+        lacks = _LACKS.get(name, "no ticket has a value")
+        parts.append(f"{lacks} ({state.excluded} ticket(s) without a value)")
+    if state.outside:
+        parts.append(f"{state.outside} outside the period")
+    return "; ".join(parts)
+
+
 def duration_result(state: DurationState, params: DurationParams, name: str) -> MetricResult:
     """Turn durations into a result: the statistic as a timedelta, with its interval."""
     values = state.values
@@ -216,7 +239,7 @@ def duration_result(state: DurationState, params: DurationParams, name: str) -> 
         "business_time": params.calendar is not None,
     }
     if values.size == 0:
-        value = undefined(params.zero_division, name)
+        value = undefined(params.zero_division, name, _why_empty(state, name))
         return MetricResult(
             value if math.isnan(value) else timedelta(seconds=value), 0, "seconds", None,
             params.confidence, details,

@@ -90,6 +90,15 @@ def in_period(instants: FloatArray, bounds: tuple[float, float] | None) -> npt.N
     return result
 
 
+# Why a ticket proportion has nothing to divide by, by metric.
+_EMPTY_DENOMINATOR = {
+    "fcr": "no resolved ticket in scope (no input, or none resolved yet)",
+    "reopen_rate": "no solved ticket in scope (no input, or none solved yet)",
+    "resolution_rate": "no ticket in scope (no input, or none in the period)",
+    "transfer_rate": "no ticket in scope (no input, or none in the period)",
+}
+
+
 def ratio_result(
     state: RatioState, params: MetricParams, name: str, **details: Any
 ) -> MetricResult:
@@ -101,7 +110,13 @@ def ratio_result(
     0.75
     """
     return MetricResult(
-        safe_ratio(state.numerator, state.denominator, params.zero_division, name),
+        safe_ratio(
+            state.numerator,
+            state.denominator,
+            params.zero_division,
+            name,
+            _EMPTY_DENOMINATOR.get(name, "no input"),
+        ),
         state.denominator,
         "ratio",
         wilson_interval(state.numerator, state.denominator, params.confidence),

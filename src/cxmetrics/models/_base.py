@@ -6,10 +6,10 @@ import re
 from datetime import datetime, timedelta, timezone
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
-__all__ = ["NonNegativeDuration", "Record", "RecordId", "UtcDatetime"]
+__all__ = ["NonNegativeDuration", "Number", "Record", "RecordId", "UtcDatetime"]
 
 
 class Record(BaseModel):
@@ -73,8 +73,25 @@ def _id_to_str(value: Any) -> Any:
     # Exports carry ids as integers as often as strings; both name the same thing.
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
+    if isinstance(value, str) and not value.strip():
+        # A blank id names nothing: tables read it as missing, records refuse it.
+        raise PydanticCustomError("blank_id", "an id cannot be empty or blank")
     return value
 
 
 RecordId = Annotated[str, BeforeValidator(_id_to_str)]
-"""A record identifier; integers are accepted and stored as strings."""
+"""A record identifier; integers are accepted and stored as strings; blank is refused."""
+
+
+def _not_bool(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise PydanticCustomError(
+            "float_type",
+            "Input should be a valid number, not a boolean ({value})",
+            {"value": value},
+        )
+    return value
+
+
+Number = Annotated[float, BeforeValidator(_not_bool), Field(allow_inf_nan=False)]
+"""A finite number: ``True``, ``nan`` and infinities are refused, never read as 1 or kept."""

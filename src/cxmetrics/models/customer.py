@@ -8,7 +8,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 from typing_extensions import Self
 
-from cxmetrics.models._base import Record, RecordId, UtcDatetime
+from cxmetrics.models._base import Number, Record, RecordId, UtcDatetime
 
 __all__ = ["Customer", "RevenueChange"]
 
@@ -24,7 +24,7 @@ class RevenueChange(Record):
     """
 
     at: UtcDatetime
-    revenue: float = Field(ge=0)
+    revenue: Number = Field(ge=0)
 
 
 class Customer(Record):
@@ -62,7 +62,7 @@ class Customer(Record):
     since: UtcDatetime
     until: UtcDatetime | None = None
     segment: str | None = None
-    revenue: float | None = None
+    revenue: Number | None = None
     revenue_changes: tuple[RevenueChange, ...] = ()
 
     @field_validator("revenue")

@@ -8,7 +8,7 @@ from pydantic import model_validator
 from pydantic_core import PydanticCustomError
 from typing_extensions import Self
 
-from cxmetrics.models._base import Record, RecordId, UtcDatetime
+from cxmetrics.models._base import Number, Record, RecordId, UtcDatetime
 
 __all__ = ["SCALES", "SurveyKind", "SurveyResponse", "check_score"]
 
@@ -107,7 +107,7 @@ class SurveyResponse(Record):
     """
 
     kind: SurveyKind
-    score: float
+    score: Number
     scale: int | None = None
     responded_at: UtcDatetime | None = None
     ticket_id: RecordId | None = None

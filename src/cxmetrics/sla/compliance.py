@@ -172,7 +172,14 @@ def _compliance_result(state: CountsState, params: SlaComplianceParams) -> Metri
         for key, (a, b) in groups.items()
     ]
     return MetricResult(
-        safe_ratio(achieved, total, params.zero_division, "sla_compliance"),
+        safe_ratio(
+            achieved,
+            total,
+            params.zero_division,
+            "sla_compliance",
+            "no target was achieved or breached (no input, no policy target matched the "
+            "tickets, or every target is still active or paused)",
+        ),
         total,
         "ratio",
         wilson_interval(achieved, total, params.confidence),

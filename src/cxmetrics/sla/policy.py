@@ -11,6 +11,7 @@ they encode are described in ``docs/sla.md``.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any, Literal, get_args
@@ -31,6 +32,13 @@ __all__ = [
     "SlaTarget",
     "as_policy_set",
 ]
+
+# An ISO 8601 duration without months or years (those have no fixed length).
+_ISO_DURATION = re.compile(
+    r"-?P(?:\d+(?:[.,]\d+)?W)?(?:\d+(?:[.,]\d+)?D)?(?:T(?:\d+(?:[.,]\d+)?H)?(?:\d+(?:[.,]\d+)?M)?(?:\d+(?:[.,]\d+)?S)?)?"
+)
+# Also read by pydantic: seconds, and clock durations ("04:00:00", "1 day, 04:00:00").
+_NUMBER = re.compile(r"[+-]?\d+(?:\.\d*)?|(?:\d+ DAYS?,? )?\d+:\d{2}(?::\d{2}(?:\.\d+)?)?")
 
 SlaMetric = Literal[
     "first_reply",
@@ -135,6 +143,25 @@ class SlaTarget(_PositionalModel):
     within: timedelta
     priority: Priority | None = None
     business_hours: bool = True
+
+    @field_validator("within", mode="before")
+    @classmethod
+    def _check_iso(cls, within: Any) -> Any:
+        # Months and years have no fixed length: pydantic reads "P1M" as 30 days.
+        if isinstance(within, str):
+            text = within.strip().upper()
+            date_part = text.split("T", 1)[0]
+            if text.startswith("P") and ("M" in date_part or "Y" in date_part):
+                raise ValueError(
+                    f"within {within!r} counts months or years, which have no fixed length; "
+                    'give days instead, e.g. "P30D", or hours, e.g. "PT4H"'
+                )
+            if not _ISO_DURATION.fullmatch(text) and not _NUMBER.fullmatch(text):
+                raise ValueError(
+                    f'within {within!r} is not an ISO 8601 duration; write e.g. "PT4H" '
+                    '(4 hours), "PT30M" (30 minutes), "P2D" (2 days) or a number of seconds'
+                )
+        return within
 
     @field_validator("within")
     @classmethod

@@ -39,7 +39,7 @@ from cxmetrics.tables.problems import Problems
 from cxmetrics.tables.ticket_batch import Categorical
 from cxmetrics.tables.timestamps import localize, parse_iso
 
-__all__ = ["FALSE_WORDS", "TRUE_WORDS", "Table", "as_table"]
+__all__ = ["FALSE_WORDS", "TRUE_WORDS", "Table", "as_table", "epoch_numbers"]
 
 TRUE_WORDS = ("true", "t", "yes", "y", "1")
 FALSE_WORDS = ("false", "f", "no", "n", "0")
@@ -179,11 +179,23 @@ class Table:
                 chunked = self._arrow_table.column(self.source(column))
                 array = chunked.chunk(0) if chunked.num_chunks == 1 else chunked.combine_chunks()
             else:
-                array = self.series(column).to_arrow()
+                array = self._series_arrow(column)
                 if hasattr(array, "combine_chunks"):
                     array = array.combine_chunks()
             cache[column] = array
         return cache[column]
+
+    def _series_arrow(self, column: str) -> Any:
+        """The column as pyarrow; a column mixing types (3.0 and '3') is read as text."""
+        pa, _ = load_pyarrow()
+        series = self.series(column)
+        try:
+            if not _mixed_objects(series.to_native()):
+                return series.to_arrow()
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
+            pass
+        values = series.to_list()
+        return pa.array([None if v is None or v != v else str(v) for v in values], type=pa.string())
 
     def chunks(self, column: str) -> list[Any]:
         """The column as its pyarrow chunks (Parquet row groups), without concatenating them."""
@@ -330,10 +342,24 @@ class Table:
                 codes[missing] = categories.index(default)
         return Categorical(codes.astype(np.int32, copy=False), categories)
 
-    def floats(self, column: str, default: float = np.nan) -> tuple[FloatArray, BoolArray]:
+    def field(self, column: str) -> str:
+        """The dotted field name problems give for ``column`` (tickets' are bare)."""
+        return f"{self.name}.{column}" if self.name != "tickets" else column
+
+    def floats(
+        self,
+        column: str,
+        default: float = np.nan,
+        *,
+        problems: Problems | None = None,
+        ids: Any = None,
+    ) -> tuple[FloatArray, BoolArray]:
         """``(values, malformed)`` of a numeric column (missing → ``default``).
 
-        Durations given as timedeltas are read as seconds.
+        Durations given as timedeltas are read as seconds. Text that is not a
+        number (``float_parsing``), infinities (``finite_number``) and booleans
+        (``float_type``) are malformed; with ``problems`` each such cell is
+        recorded there, naming the column and the row.
         """
         if not self.has(column):
             return np.full(self.n, default), np.zeros(self.n, dtype=bool)
@@ -343,7 +369,13 @@ class Table:
         if pa.types.is_duration(kind):
             unit = {"s": 1.0, "ms": 1e3, "us": 1e6, "ns": 1e9}[kind.unit]
             values = self._float_values(column) / unit
-        elif pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind):
+        elif pa.types.is_boolean(kind):
+            values = self._float_values(column)
+            wrong_type = ~np.isnan(values)
+            self._report(problems, wrong_type, ids, column, "float_type",
+                         "Input should be a valid number, not a boolean")  # fmt: skip
+            bad |= wrong_type
+        elif pa.types.is_integer(kind) or pa.types.is_floating(kind):
             values = self._float_values(column)
         else:
             text = self.text(column)
@@ -357,11 +389,46 @@ class Table:
                         values[row] = float(raw[row])
                     except ValueError:
                         bad[row] = True
+                self._report(problems, bad, ids, column, "float_parsing",
+                             "Input should be a valid number, unable to parse string as a number")  # fmt: skip
+        infinite = np.isinf(values)
+        if infinite.any():
+            self._report(problems, infinite, ids, column, "finite_number",
+                         "Input should be a finite number")  # fmt: skip
+            bad |= infinite
         if not np.isnan(default):
             unknown = np.isnan(values) & ~bad
             if unknown.any():
                 values[unknown] = default
         return values, bad
+
+    def _report(
+        self,
+        problems: Problems | None,
+        mask: BoolArray,
+        ids: Any,
+        column: str,
+        code: str,
+        message: str,
+    ) -> None:
+        """Record one problem per malformed cell, with the text the cell held."""
+        if problems is None or not mask.any():
+            return
+        raw = self.__dict__.setdefault("_raw", {})
+
+        def cell(row: int) -> Any:
+            if column not in raw:
+                raw[column] = self.arrow(column).to_pylist()
+            return raw[column][row]
+
+        problems.add(
+            mask,
+            ids=ids if ids is not None else np.full(self.n, None, dtype=object),
+            field=self.field(column),
+            code=code,
+            message=message,
+            inputs=_Cells(cell),
+        )
 
     def _float_values(self, column: str) -> FloatArray:
         chunks = self.chunks(column)
@@ -370,8 +437,25 @@ class Table:
         pa, _ = load_pyarrow()
         return float_values(pa.chunked_array(chunks))
 
-    def bools(self, column: str, default: bool) -> tuple[BoolArray, BoolArray]:
-        """``(values, malformed)`` of a boolean column (also "true"/"false"/0/1 text)."""
+    def bools(
+        self,
+        column: str,
+        default: bool,
+        *,
+        problems: Problems | None = None,
+        ids: Any = None,
+    ) -> tuple[BoolArray, BoolArray]:
+        """``(values, malformed)`` of a boolean column (also "true"/"false"/0/1 text).
+
+        With ``problems``, each cell that is not a boolean (``bool_parsing``) is
+        recorded there, naming the column and the row.
+        """
+        values, bad = self._bools(column, default)
+        self._report(problems, bad, ids, column, "bool_parsing",
+                     "Input should be a valid boolean (true/false, yes/no, 1/0)")  # fmt: skip
+        return values, bad
+
+    def _bools(self, column: str, default: bool) -> tuple[BoolArray, BoolArray]:
         if not self.has(column):
             return np.full(self.n, default), np.zeros(self.n, dtype=bool)
         pa, _ = load_pyarrow()
@@ -413,7 +497,7 @@ class Table:
             return np.full(n, np.nan), np.zeros(n, dtype=bool)
         pa, pc = load_pyarrow()
         kind = self.kind(column)
-        field = f"{self.name}.{column}" if self.name != "tickets" else column
+        field = self.field(column)
         bad = np.zeros(n, dtype=bool)
         naive: BoolArray | None = None
         if pa.types.is_timestamp(kind):
@@ -434,7 +518,17 @@ class Table:
             seconds = _numbers(pc.cast(pc.cast(self.arrow(column), pa.timestamp("s")), pa.int64()))
             naive = ~np.isnan(seconds)
         elif pa.types.is_integer(kind) or pa.types.is_floating(kind):
-            seconds = self._float_values(column)
+            numbers = self._float_values(column)
+            seconds = epoch_numbers(numbers)
+            implausible = np.isnan(seconds) & ~np.isnan(numbers)
+            if implausible.any() and problems is not None:
+                problems.add(
+                    implausible, ids=ids, field=field, code="datetime_parsing",
+                    message="is not a plausible instant: numbers are UTC epoch seconds, or "
+                    "milliseconds above 2e10 (as the record models read them), within years "
+                    "1-9999", inputs=numbers,
+                )  # fmt: skip
+            bad |= implausible
         else:
             values = objects(self.text(column))
             seconds, naive, malformed = parse_iso(values)
@@ -466,6 +560,61 @@ class Table:
                     )
                 bad |= naive
         return seconds, bad
+
+
+# Epoch numbers above this magnitude are milliseconds, as pydantic reads them.
+_MILLISECONDS_ABOVE = 2e10
+# The instants a datetime can hold: 0001-01-01 to 9999-12-31T23:59:59 UTC.
+_EARLIEST, _LATEST = -62135596800.0, 253402300799.0
+
+
+def epoch_numbers(values: FloatArray) -> FloatArray:
+    """Epoch numbers as UTC seconds, read as the record models read them.
+
+    Magnitudes above 2e10 are milliseconds (pydantic's rule, so a DataFrame and a
+    ``Ticket`` read the same number as the same instant); infinities and instants
+    outside years 1-9999 become NaN (the caller reports them).
+
+    Examples
+    --------
+    >>> epoch_numbers(np.array([1709283600.0, 1709283600000.0, np.inf, 1e20])).tolist()
+    [1709283600.0, 1709283600.0, nan, nan]
+    """
+    if values.size:
+        low, high = np.nanmin(values, initial=np.inf), np.nanmax(values, initial=-np.inf)
+        if low >= -_MILLISECONDS_ABOVE and high <= _MILLISECONDS_ABOVE:
+            return values  # the common case, seconds in range: no copy
+    with np.errstate(invalid="ignore"):
+        seconds = np.where(np.abs(values) > _MILLISECONDS_ABOVE, values / 1e3, values)
+        outside = (seconds < _EARLIEST) | (seconds > _LATEST)
+    return np.where(outside, np.nan, seconds)
+
+
+def _mixed_objects(native: Any) -> bool:
+    """Whether a pandas object column mixes kinds (``[30.0, True]``, ``[5, "five"]``).
+
+    Arrow would read such a column as numbers (``True`` as 1.0) or fail; as text,
+    each cell is read on its own and the bad ones are reported.
+    """
+    if type(native).__module__.split(".")[0] != "pandas" or native.dtype.kind != "O":
+        return False
+    import pandas as pd  # present: the column is a pandas one
+
+    if pd.api.types.infer_dtype(native, skipna=True) not in ("mixed", "mixed-integer"):
+        return False
+    # Lists of tags (or other nested values) are read by arrow as lists: not a mix.
+    nested = (list, tuple, dict, set, np.ndarray)
+    return not any(isinstance(value, nested) for value in native.tolist())
+
+
+class _Cells:
+    """The cells of a column, looked up only for the rows a problem names."""
+
+    def __init__(self, get: Any) -> None:
+        self.get = get
+
+    def __getitem__(self, row: Any) -> Any:
+        return self.get(int(row))
 
 
 def as_table(

@@ -8,18 +8,17 @@ pandas / polars / Arrow table (validated on its columns by
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from cxmetrics.exceptions import InvalidParameterError, RecordValidationError
+from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.models.customer import Customer
-from cxmetrics.tables.calls import as_mapping, epoch_seconds, reject_rows
 
-__all__ = ["CustomerColumns", "customers_from_mapping", "customers_from_records"]
+__all__ = ["CustomerColumns", "customers_from_records"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -89,61 +88,3 @@ def customers_from_records(customers: Iterable[Any], *, owner: str) -> CustomerC
         change_at=np.array([c[1] for c in changes], dtype=np.float64),
         change_revenue=np.array([c[2] for c in changes], dtype=np.float64),
     )
-
-
-def customers_from_mapping(table: Any, *, owner: str) -> CustomerColumns:
-    """Return a dict of columns (or a pandas DataFrame) of customers as :class:`CustomerColumns`."""
-    return _customers_from_columns(as_mapping(table, owner), owner)
-
-
-def _get(table: Any, name: str) -> Any:
-    if isinstance(table, Mapping):
-        return table.get(name)
-    return table[name] if name in table.columns else None
-
-
-def _customers_from_columns(table: Any, owner: str) -> CustomerColumns:
-    if _get(table, "since") is None:
-        raise RecordValidationError(
-            f"{owner}: customer columns need a 'since' column of aware instants"
-        )
-    since = epoch_seconds(_get(table, "since"), owner, "since")
-    n = since.size
-    ids_column = _get(table, "id")
-    ids = np.empty(n, dtype=object)
-    if ids_column is not None:
-        ids[:] = [None if _absent(v) else str(v) for v in ids_column]
-    until_column = _get(table, "until")
-    until = (
-        np.full(n, math.inf)
-        if until_column is None
-        else epoch_seconds(until_column, owner, "until", allow_missing=True)
-    )
-    until = np.where(np.isnan(until), math.inf, until)
-    reject_rows(until < since, ids, owner, "customer(s) leave before joining (until < since)")
-    segment_column = _get(table, "segment")
-    segments = np.empty(n, dtype=object)
-    segments[:] = (
-        "" if segment_column is None else ["" if _absent(v) else str(v) for v in segment_column]
-    )
-    revenue_column = _get(table, "revenue")
-    # None and nan both become nan (unknown revenue).
-    revenue = (
-        np.full(n, math.nan)
-        if revenue_column is None
-        else np.array(revenue_column, dtype=np.float64).reshape(-1)
-    )
-    reject_rows(revenue < 0, ids, owner, "customer(s) have a negative revenue")
-    return CustomerColumns(
-        since=since,
-        until=until,
-        segment=segments,
-        revenue=revenue,
-        change_owner=np.empty(0, dtype=np.int64),
-        change_at=np.empty(0, dtype=np.float64),
-        change_revenue=np.empty(0, dtype=np.float64),
-    )
-
-
-def _absent(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))

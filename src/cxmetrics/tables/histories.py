@@ -96,12 +96,21 @@ def _interaction_columns(
     problems.add(missing_author, ids=ids, field=f"{name}.author", code="missing",
                  message="Field required")  # fmt: skip
     author[is_call] = _AGENT
-    public, bad_public = table.bools("public", True)
-    automated, bad_automated = table.bools("automated", False)
+    public, bad_public = table.bools("public", True, problems=problems, ids=ids)
+    automated, bad_automated = table.bools("automated", False, problems=problems, ids=ids)
     durations = {}
     bad = (kind_codes < 0) | (author < 0) | missing_author | bad_public | bad_automated
     for column in _DURATIONS:
-        values, malformed = table.floats(column, 0.0)
+        values, malformed = table.floats(column, problems=problems, ids=ids)
+        if not table.has(column):
+            values = np.zeros(table.n)
+        # A call row with a missing duration is a problem, as ``Call(talk=None)``
+        # is; message rows have no handling time (their cells are ignored).
+        absent = is_call & np.isnan(values) & ~malformed
+        problems.add(absent, ids=ids, field=f"{name}.{column}", code="missing",
+                     message="Field required (a missing duration is not 0 s)")  # fmt: skip
+        malformed |= absent
+        values = np.where(np.isnan(values), 0.0, values)
         negative = values < 0
         problems.add(
             negative, ids=ids, field=f"{name}.{column}", code="negative_duration",
@@ -111,8 +120,8 @@ def _interaction_columns(
         bad |= malformed
         values[~is_call] = 0.0  # a message has no handling time
         durations[column] = values
-    abandoned, bad_ab = table.bools("abandoned", False)
-    transferred, bad_tr = table.bools("transferred", False)
+    abandoned, bad_ab = table.bools("abandoned", False, problems=problems, ids=ids)
+    transferred, bad_tr = table.bools("transferred", False, problems=problems, ids=ids)
     # Handling time is summed only where it matters: abandoned calls.
     suspects = np.flatnonzero(is_call & abandoned)
     both = np.zeros(table.n, dtype=bool)

@@ -30,12 +30,8 @@ import numpy as np
 import numpy.typing as npt
 
 from cxmetrics.exceptions import InvalidParameterError
-from cxmetrics.tables.calls import CallColumns, calls_from_mapping, calls_from_records
-from cxmetrics.tables.customers import (
-    CustomerColumns,
-    customers_from_mapping,
-    customers_from_records,
-)
+from cxmetrics.tables.calls import CallColumns, calls_from_records
+from cxmetrics.tables.customers import CustomerColumns, customers_from_records
 from cxmetrics.tables.native import is_dataframe
 from cxmetrics.tables.record_frames import to_call_table, to_customer_table, to_survey_table
 from cxmetrics.tables.schema import ConvertsToRecordTable, RecordTable
@@ -65,8 +61,10 @@ def _generated_table(value: Any) -> Any:
 def as_record_table(kind: str, value: Any) -> RecordTable | None:
     """``value`` as a record table of ``kind``; ``None`` when it is not a table.
 
-    Takes a :class:`RecordTable`, a DataFrame (validated on its columns) or a
-    table of :func:`cxmetrics.datasets.generate` (already valid).
+    Takes a :class:`RecordTable`, a DataFrame or a dict of columns (validated on
+    its columns, by the one reader of each kind: :func:`~cxmetrics.io.to_call_table`
+    and its siblings) or a table of :func:`cxmetrics.datasets.generate` (already
+    valid).
 
     Examples
     --------
@@ -81,7 +79,7 @@ def as_record_table(kind: str, value: Any) -> RecordTable | None:
         if value.kind != kind:
             raise InvalidParameterError(f"expected a table of {kind}, got a table of {value.kind}")
         return value
-    if is_dataframe(value):
+    if is_dataframe(value) or isinstance(value, Mapping):
         convert = {
             "surveys": to_survey_table,
             "calls": to_call_table,
@@ -132,11 +130,11 @@ def survey_input(
 
 
 def calls_input(value: Any) -> Any:
-    """A ``RecordTable`` of calls as ``CallColumns`` (else ``None``).
+    """A table of calls (DataFrame, dict of columns, ``RecordTable``) as ``CallColumns``.
 
-    Call DataFrames are read by the contact-center helper itself
-    (:func:`cxmetrics.tables.calls.call_columns`); the tables the loaders
-    and the report build come through here.
+    ``None`` for other input. Every table of calls, whichever its backend, is read
+    by :func:`~cxmetrics.io.to_call_table`, so one rule applies everywhere (a
+    missing duration is a problem naming its column and row, never 0 s).
 
     Examples
     --------
@@ -146,11 +144,9 @@ def calls_input(value: Any) -> Any:
     >>> calls_input(table).handle.tolist()
     [60.0]
     """
-    value = _generated_table(value)
-    if not isinstance(value, RecordTable):
-        return None
     table = as_record_table("calls", value)
-    assert table is not None
+    if table is None:
+        return None
     n = len(table)
     nothing = np.full(n, None, dtype=object)
     return CallColumns(
@@ -265,8 +261,6 @@ def call_columns(items: Any, *, owner: str) -> CallColumns:
     converted: CallColumns | None = calls_input(items)
     if converted is not None:
         return converted
-    if isinstance(items, Mapping) or hasattr(items, "columns"):
-        return calls_from_mapping(items, owner=owner)
     return calls_from_records(items, owner=owner)
 
 
@@ -302,8 +296,6 @@ def customer_columns(customers: Iterable[Any], *, owner: str) -> CustomerColumns
     converted: CustomerColumns | None = customers_input(customers)
     if converted is not None:
         return converted
-    if isinstance(customers, Mapping) or hasattr(customers, "columns"):
-        return customers_from_mapping(customers, owner=owner)
     return customers_from_records(customers, owner=owner)
 
 

@@ -38,9 +38,22 @@ def dict_to_native(columns: Mapping[str, Sequence[Any]]) -> Any:
         except ImportError:
             continue
         if module == "pyarrow":
-            return backend.table({k: list(v) for k, v in columns.items()})
+            return backend.table({k: _arrow_column(backend, v) for k, v in columns.items()})
         if module == "polars":
             return backend.DataFrame({k: list(v) for k, v in columns.items()}, strict=False)
         return backend.DataFrame(dict(columns))
     import_optional("pyarrow", extra="dataframes", feature="dict-of-columns input")
     raise AssertionError("unreachable")
+
+
+def _arrow_column(pa: Any, values: Sequence[Any]) -> Any:
+    """One column as pyarrow; a column mixing types (``[60, "sixty"]``) is read as text.
+
+    As text, every cell reaches the column readers, which report the unreadable ones
+    by column and row instead of the whole column failing with an Arrow error.
+    """
+    cells = list(values)
+    try:
+        return pa.array(cells)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError):
+        return pa.array([None if v is None or v != v else str(v) for v in cells], pa.string())

@@ -88,11 +88,11 @@ def to_survey_table(
     kinds = tuple(SCALES)
     kind, given = _literal(t, "kind", kinds, problems, ids, None, "surveys.kind")
     problems.add(~given, ids=ids, field="surveys.kind", code="missing", message="Field required")
-    score, bad_score = t.floats("score")
+    score, bad_score = t.floats("score", problems=problems, ids=ids)
     problems.add(np.isnan(score) & ~bad_score, ids=ids, field="surveys.score", code="missing",
                  message="Field required")  # fmt: skip
     default_scale = np.array([SCALES[k][0] for k in kinds])[kind.clip(0)]
-    scale_values, bad_scale = t.floats("scale")
+    scale_values, bad_scale = t.floats("scale", problems=problems, ids=ids)
     scale = np.where(np.isnan(scale_values), default_scale, scale_values)
     ok_kind = kind >= 0
     valid_scale = np.zeros(t.n, dtype=bool)
@@ -169,7 +169,15 @@ def to_call_table(
     bad = bad | missing
     cols: dict[str, Any] = {"at": at}
     for column in _DURATIONS:
-        values, malformed = t.floats(column, 0.0)
+        # An absent column is 0 s for every call; a missing cell in a given column is a
+        # problem (``missing``), as ``Call(talk=None)`` is: never silently 0 s.
+        values, malformed = t.floats(column, problems=problems, ids=ids)
+        if not t.has(column):
+            values = np.zeros(t.n)
+        absent = np.isnan(values) & ~malformed
+        problems.add(absent, ids=ids, field=f"calls.{column}", code="missing",
+                     message="Field required (a missing duration is not 0 s)")  # fmt: skip
+        malformed |= absent
         negative = values < 0
         problems.add(
             negative, ids=ids, field=f"calls.{column}", code="negative_duration",
@@ -178,7 +186,7 @@ def to_call_table(
         bad |= negative | malformed
         cols[column] = values
     for column in ("abandoned", "transferred"):
-        values_b, malformed_b = t.bools(column, False)
+        values_b, malformed_b = t.bools(column, False, problems=problems, ids=ids)
         bad |= malformed_b
         cols[column] = values_b
     both = cols["abandoned"] & ((cols["talk"] + cols["hold"] + cols["wrap"]) > 0)
@@ -252,7 +260,7 @@ def to_customer_table(
         message=lambda r: f"until ({_iso(until[r])}) is before since ({_iso(since[r])}): a "
         "customer cannot leave before joining",
     )  # fmt: skip
-    revenue, bad_revenue = t.floats("revenue")
+    revenue, bad_revenue = t.floats("revenue", problems=problems, ids=ids)
     negative = revenue < 0
     problems.add(negative, ids=ids, field="customers.revenue", code="greater_than_equal",
                  message="Input should be greater than or equal to 0", inputs=revenue)  # fmt: skip
@@ -291,7 +299,7 @@ def _revenue_changes(
     no_time = np.isnan(at) & ~bad_at
     problems.add(no_time, ids=owner_ids, field="revenue_changes.at", code="missing",
                  message="Field required")  # fmt: skip
-    revenue, bad_revenue = table.floats("revenue")
+    revenue, bad_revenue = table.floats("revenue", problems=problems, ids=owner_ids)
     no_revenue = np.isnan(revenue) & ~bad_revenue
     problems.add(no_revenue, ids=owner_ids, field="revenue_changes.revenue", code="missing",
                  message="Field required")  # fmt: skip

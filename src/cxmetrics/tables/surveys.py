@@ -26,6 +26,11 @@ def scores_from_items(
     >>> scores_from_items([5, 4], kind="csat", scale=5, owner="csat").tolist()
     [5.0, 4.0]
     """
+    if responses is None or isinstance(responses, (str, bytes, int, float)):
+        raise InvalidParameterError(
+            f"{owner}: responses must be numbers, SurveyResponse objects or a survey table; "
+            f"got {responses!r}"
+        )
     if isinstance(responses, np.ndarray):
         scores = responses.astype(np.float64, copy=False).ravel()
     else:
@@ -51,7 +56,7 @@ def scores_from_items(
             else:
                 raise InvalidParameterError(
                     f"{owner} expects numbers or SurveyResponse objects; item {position} "
-                    f"is {type(item).__name__}"
+                    f"is {item!r} ({type(item).__name__})"
                 )
         scores = np.asarray(values, dtype=np.float64)
     check_scores(scores, kind=kind, scale=scale, owner=owner)
