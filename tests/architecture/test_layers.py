@@ -37,6 +37,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("kernels", ("cxmetrics.tickets", "cxmetrics.staffing")),
     ("metrics", ("cxmetrics.metrics",)),
     ("sla", ("cxmetrics.sla",)),
+    ("insight", ("cxmetrics.insight",)),
     ("reporting", ("cxmetrics.reporting", "cxmetrics.plot")),
     ("cli", ("cxmetrics.cli", "cxmetrics.__main__", "cxmetrics")),
 )

@@ -94,11 +94,21 @@ class SurveyResponse(Record):
     responded_at : datetime, optional
     ticket_id, customer_id, agent_id : str, optional
     channel : str, optional
+    comment : str, optional
+        The customer's free-text comment, read beside low scores.
+    reason : str, optional
+        The category the customer (or a follow-up question) gave for the score,
+        e.g. ``"slow reply"``; counted in the reason mix.
+    sent_at : datetime, optional
+        When the survey was sent. The surveys that were sent but never answered
+        are a separate input of :func:`cxmetrics.insight.response_rates`.
 
     Examples
     --------
     >>> SurveyResponse(kind="nps", score=9).scale
     10
+    >>> SurveyResponse(kind="csat", score=2, reason="slow reply", comment="Two days!").reason
+    'slow reply'
     >>> SurveyResponse(kind="csat", score=6)
     Traceback (most recent call last):
     ...
@@ -114,6 +124,9 @@ class SurveyResponse(Record):
     customer_id: RecordId | None = None
     agent_id: RecordId | None = None
     channel: str | None = None
+    comment: str | None = None
+    reason: str | None = None
+    sent_at: UtcDatetime | None = None
 
     @model_validator(mode="before")
     @classmethod

@@ -1,0 +1,31 @@
+"""Why the scores move: alerts, targets, survey comments and response rates, drivers.
+
+Computations a report section (or a notebook) reads: each returns a small typed
+result with ``to_pandas()``.
+"""
+
+from cxmetrics.insight.alerts import ControlChart, cusum_chart, ewma_chart, p_chart, tag_spikes
+from cxmetrics.insight.responses import low_score_comments, reason_mix, response_rates
+from cxmetrics.insight.targets import (
+    Target,
+    evaluate_targets,
+    parse_duration,
+    read_targets,
+    targets_from_dict,
+)
+
+__all__ = [
+    "ControlChart",
+    "Target",
+    "cusum_chart",
+    "evaluate_targets",
+    "ewma_chart",
+    "low_score_comments",
+    "p_chart",
+    "parse_duration",
+    "read_targets",
+    "reason_mix",
+    "response_rates",
+    "tag_spikes",
+    "targets_from_dict",
+]
