@@ -6,6 +6,7 @@ result with ``to_pandas()``.
 
 from cxmetrics.insight.alerts import ControlChart, cusum_chart, ewma_chart, p_chart, tag_spikes
 from cxmetrics.insight.responses import low_score_comments, reason_mix, response_rates
+from cxmetrics.insight.score_drivers import DriversResult, drivers, outcome_values
 from cxmetrics.insight.targets import (
     Target,
     evaluate_targets,
@@ -16,11 +17,14 @@ from cxmetrics.insight.targets import (
 
 __all__ = [
     "ControlChart",
+    "DriversResult",
     "Target",
     "cusum_chart",
+    "drivers",
     "evaluate_targets",
     "ewma_chart",
     "low_score_comments",
+    "outcome_values",
     "p_chart",
     "parse_duration",
     "read_targets",
