@@ -25,6 +25,7 @@ from cxmetrics.exceptions import (
     UndefinedMetricWarning,
     UnknownMetricError,
 )
+from cxmetrics.insight import drivers
 from cxmetrics.metrics import (
     AHT,
     CES,
@@ -107,6 +108,7 @@ from cxmetrics.models import (
     PriorityChange,
     StatusChange,
     SurveyResponse,
+    SurveySent,
     Ticket,
     validate_records,
 )
@@ -194,6 +196,7 @@ __all__ = [
     "State",
     "StatusChange",
     "SurveyResponse",
+    "SurveySent",
     "TagCounts",
     "Ticket",
     "TicketTable",
@@ -222,6 +225,7 @@ __all__ = [
     "contact_rate",
     "contact_volume",
     "csat",
+    "drivers",
     "erlang_b",
     "evaluate_sla",
     "fcr_rate",

@@ -3,7 +3,7 @@
 from cxmetrics.models.bulk import validate_records
 from cxmetrics.models.customer import Customer
 from cxmetrics.models.interaction import Author, Call, Direction, Interaction, Message
-from cxmetrics.models.survey import SurveyKind, SurveyResponse
+from cxmetrics.models.survey import SurveyKind, SurveyResponse, SurveySent
 from cxmetrics.models.ticket import (
     Assignment,
     CreatedBy,
@@ -28,6 +28,7 @@ __all__ = [
     "StatusChange",
     "SurveyKind",
     "SurveyResponse",
+    "SurveySent",
     "Ticket",
     "TicketStatus",
     "validate_records",
