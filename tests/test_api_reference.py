@@ -30,6 +30,7 @@ PAGES = {
     "staffing": "cxmetrics.staffing",
     "datasets": "cxmetrics.datasets",
     "reporting": "cxmetrics.reporting",
+    "insight": "cxmetrics.insight",
     "stats": "cxmetrics.stats",
     "tickets": "cxmetrics.tickets",
     "exceptions": "cxmetrics.exceptions",
