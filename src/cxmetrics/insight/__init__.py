@@ -5,6 +5,7 @@ result with ``to_pandas()``.
 """
 
 from cxmetrics.insight.alerts import ControlChart, cusum_chart, ewma_chart, p_chart, tag_spikes
+from cxmetrics.insight.nonresponse import ReweightedScore, reweighted_score
 from cxmetrics.insight.responses import low_score_comments, reason_mix, response_rates
 from cxmetrics.insight.score_drivers import DriversResult, drivers, outcome_values
 from cxmetrics.insight.targets import (
@@ -18,6 +19,7 @@ from cxmetrics.insight.targets import (
 __all__ = [
     "ControlChart",
     "DriversResult",
+    "ReweightedScore",
     "Target",
     "cusum_chart",
     "drivers",
@@ -30,6 +32,7 @@ __all__ = [
     "read_targets",
     "reason_mix",
     "response_rates",
+    "reweighted_score",
     "tag_spikes",
     "targets_from_dict",
 ]

@@ -80,6 +80,15 @@ def outcome_values(kinds: Any, scores: FloatArray, scales: Any, outcome: str) ->
     return scores.astype(np.float64)
 
 
+def check_outcome(outcome: str, owner: str) -> None:
+    """Raise unless ``outcome`` is a survey kind."""
+    if outcome not in ("csat", "nps", "ces", "review"):
+        raise InvalidParameterError(
+            f"The 'outcome' parameter of {owner} must be one of csat, nps, ces, review. "
+            f"Got {outcome!r} instead."
+        )
+
+
 @dataclass(frozen=True)
 class DriversResult:
     """What :func:`drivers` found.
@@ -210,11 +219,7 @@ def drivers(
     >>> row["above"][0] < row["below"][0]
     True
     """
-    if outcome not in ("csat", "nps", "ces", "review"):
-        raise InvalidParameterError(
-            "The 'outcome' parameter of drivers must be one of csat, nps, ces, review. "
-            f"Got {outcome!r} instead."
-        )
+    check_outcome(outcome, "drivers")
     if grid < 1:
         raise InvalidParameterError(f"grid must be a positive number of candidates, got {grid}")
     chosen = tuple(measures) if measures is not None else (*DURATION_MEASURES, *COUNT_MEASURES)
