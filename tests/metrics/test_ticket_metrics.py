@@ -385,3 +385,17 @@ def test_at_is_the_old_name_of_as_of() -> None:
         assert Backlog(at=later).params.as_of == later
     with pytest.raises(InvalidParameterError, match="as_of"):
         backlog([ticket])
+
+
+def test_contact_rates_named_for_what_they_are() -> None:
+    from cxmetrics import customer_contact_share, tickets_per_contacting_customer
+    from cxmetrics.exceptions import InvalidParameterError
+
+    t0 = datetime(2024, 3, 4, tzinfo=timezone.utc)
+    owners = ["a", "a", "a", "b", None]  # three customers' worth of tickets, one anonymous
+    tickets = [Ticket(id=i, created_at=t0, customer_id=c) for i, c in enumerate(owners)]
+    # 5 tickets / 2 contacting customers; 2 of a base of 8 customers contacted.
+    assert tickets_per_contacting_customer(tickets) == 2.5 == contact_rate(tickets)
+    assert customer_contact_share(tickets, customers=8) == 0.25
+    with pytest.raises(InvalidParameterError, match="customer base"):
+        customer_contact_share(tickets, customers=1)

@@ -11,7 +11,12 @@ from cxmetrics.metrics.channel_mix import ChannelMix, channel_mix
 from cxmetrics.metrics.churn import Churn, churn_rate
 from cxmetrics.metrics.cohorts import CohortTable, cohort_retention
 from cxmetrics.metrics.concurrency import PeakConcurrency, concurrency_by_interval, peak_concurrency
-from cxmetrics.metrics.contact_rate import ContactRate, contact_rate
+from cxmetrics.metrics.contact_rate import (
+    ContactRate,
+    contact_rate,
+    customer_contact_share,
+    tickets_per_contacting_customer,
+)
 from cxmetrics.metrics.contact_volume import contact_volume, volume_by_hour_and_weekday
 from cxmetrics.metrics.csat import CSAT, CSATMean, csat
 from cxmetrics.metrics.fcr import FCR, fcr_rate
@@ -103,6 +108,7 @@ __all__ = [
     "contact_rate",
     "contact_volume",
     "csat",
+    "customer_contact_share",
     "fcr_rate",
     "first_response_time",
     "interactions_per_ticket",
@@ -121,6 +127,7 @@ __all__ = [
     "service_level",
     "tag_counts",
     "ticket_volume",
+    "tickets_per_contacting_customer",
     "transfer_rate",
     "volume_by_hour_and_weekday",
 ]
