@@ -399,3 +399,20 @@ def test_contact_rates_named_for_what_they_are() -> None:
     assert customer_contact_share(tickets, customers=8) == 0.25
     with pytest.raises(InvalidParameterError, match="customer base"):
         customer_contact_share(tickets, customers=1)
+
+
+def test_statistic_max_and_min_are_the_longest_and_shortest() -> None:
+    from cxmetrics.datasets import load_sample
+    from cxmetrics.tickets import ticket_metrics
+
+    tickets = load_sample().tickets[:300]
+    table = ticket_metrics(tickets)
+    replies = table["first_reply"][~np.isnan(table["first_reply"])]
+    longest = first_response_time(tickets, statistic="max")
+    assert longest == timedelta(seconds=float(replies.max()))
+    assert first_response_time(tickets, statistic="min") == timedelta(seconds=float(replies.min()))
+    result = FirstResponseTime(statistic="max")
+    result.update(tickets)
+    assert result.compute().interval is None  # an exact figure of the data
+    with pytest.raises(InvalidParameterError):
+        first_response_time(tickets, statistic="maximum")

@@ -45,7 +45,11 @@ from cxmetrics.metrics.retention import Retention, retention_rate
 from cxmetrics.metrics.revenue_churn import RevenueChurn, revenue_churn_rate
 from cxmetrics.metrics.review import ReviewRating, review_rating
 from cxmetrics.metrics.service_level import ServiceLevel, service_level
-from cxmetrics.metrics.speed_of_answer import AverageSpeedOfAnswer, average_speed_of_answer
+from cxmetrics.metrics.speed_of_answer import (
+    AverageSpeedOfAnswer,
+    average_speed_of_answer,
+    longest_wait,
+)
 from cxmetrics.metrics.tags import TagCounts, tag_counts
 from cxmetrics.metrics.transfer import TransferRate, transfer_rate
 from cxmetrics.metrics.volume import TicketVolume, ticket_volume
@@ -112,6 +116,7 @@ __all__ = [
     "fcr_rate",
     "first_response_time",
     "interactions_per_ticket",
+    "longest_wait",
     "next_response_time",
     "nps",
     "nps_breakdown",
