@@ -227,7 +227,7 @@ def test_bad_parameters_are_named() -> None:
 
     with pytest.raises(
         InvalidParameterError,
-        match=r"The 'statistic' parameter of FirstResponseTime must be 'mean', 'median' or a percentile such as 'p90'\. Got 'p100' instead\.",
+        match=r"The 'statistic' parameter of FirstResponseTime must be 'mean', 'median', 'max', 'min' or a percentile such as 'p90'\. Got 'p100' instead\.",
     ):
         FirstResponseTime(statistic="p100")
     with pytest.raises(InvalidParameterError, match="unknown definitions preset 'helpscout'"):

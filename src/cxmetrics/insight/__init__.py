@@ -5,6 +5,7 @@ result with ``to_pandas()``.
 """
 
 from cxmetrics.insight.alerts import ControlChart, cusum_chart, ewma_chart, p_chart, tag_spikes
+from cxmetrics.insight.by_tag import metric_by_tag
 from cxmetrics.insight.nonresponse import ReweightedScore, reweighted_score
 from cxmetrics.insight.responses import low_score_comments, reason_mix, response_rates
 from cxmetrics.insight.score_drivers import DriversResult, drivers, outcome_values
@@ -26,6 +27,7 @@ __all__ = [
     "evaluate_targets",
     "ewma_chart",
     "low_score_comments",
+    "metric_by_tag",
     "outcome_values",
     "p_chart",
     "parse_duration",
