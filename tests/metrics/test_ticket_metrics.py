@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from cxmetrics import (
     FCR,
+    AnsweredWithin,
     AverageResponseTime,
     Backlog,
     BusinessCalendar,
@@ -20,6 +21,7 @@ from cxmetrics import (
     ContactRate,
     FirstResponseTime,
     InteractionsPerTicket,
+    Message,
     NextResponseTime,
     ReopenRate,
     RequesterWaitTime,
@@ -29,6 +31,7 @@ from cxmetrics import (
     Ticket,
     TicketVolume,
     TransferRate,
+    answered_within,
     average_response_time,
     backlog,
     channel_mix,
@@ -67,6 +70,11 @@ class TestFirstResponseTime(MetricContract):
 class TestFirstResponseTimeMedianBusiness(MetricContract):
     metric_cls, function, items = FirstResponseTime, first_response_time, tickets
     params = {"statistic": "median", "calendar": CAL, "definitions": "intercom"}
+
+
+class TestAnsweredWithin(MetricContract):
+    metric_cls, function, items = AnsweredWithin, answered_within, tickets
+    params = {"within": timedelta(hours=2), "calendar": CAL}
 
 
 class TestNextResponseTime(MetricContract):
@@ -416,3 +424,27 @@ def test_statistic_max_and_min_are_the_longest_and_shortest() -> None:
     assert result.compute().interval is None  # an exact figure of the data
     with pytest.raises(InvalidParameterError):
         first_response_time(tickets, statistic="maximum")
+
+
+def test_answered_within_by_hand() -> None:
+    from cxmetrics.tickets import ticket_metrics
+
+    t0 = datetime(2024, 3, 4, 9, tzinfo=timezone.utc)
+    minutes = [5, 60, 61, None]  # the last ticket has no reply: left out
+    tickets = [
+        Ticket(id=i, created_at=t0, interactions=[] if m is None else
+               [Message(at=t0 + timedelta(minutes=m), author="agent")])
+        for i, m in enumerate(minutes)
+    ]  # fmt: skip
+    assert answered_within(tickets, within=timedelta(hours=1)) == 2 / 3
+    sample = generated_tickets_list()
+    replies = ticket_metrics(sample)["first_reply"]
+    replies = replies[~np.isnan(replies)]
+    share = answered_within(sample, within=timedelta(hours=4))
+    assert share == float((replies <= 4 * 3600).sum() / replies.size)
+
+
+def generated_tickets_list() -> list:
+    from cxmetrics.datasets import load_sample
+
+    return load_sample().tickets[:400]

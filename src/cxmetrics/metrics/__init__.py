@@ -25,6 +25,7 @@ from cxmetrics.metrics.lifetime import CustomerLifetime, average_customer_lifeti
 from cxmetrics.metrics.nps import NPS, nps, nps_breakdown
 from cxmetrics.metrics.reopen import ReopenRate, reopen_rate
 from cxmetrics.metrics.repeat_contact import RepeatContactFCR, repeat_contact_fcr
+from cxmetrics.metrics.reply_within import AnsweredWithin, answered_within
 from cxmetrics.metrics.resolution import (
     RequesterWaitTime,
     ResolutionRate,
@@ -61,6 +62,7 @@ __all__ = [
     "FCR",
     "NPS",
     "AbandonmentRate",
+    "AnsweredWithin",
     "AverageResponseTime",
     "AverageSpeedOfAnswer",
     "Backlog",
@@ -99,6 +101,7 @@ __all__ = [
     "abandonment_rate",
     "aht",
     "aht_by_interval",
+    "answered_within",
     "average_customer_lifetime",
     "average_response_time",
     "average_speed_of_answer",
