@@ -19,6 +19,7 @@ from cxmetrics.metrics.contact_rate import (
 )
 from cxmetrics.metrics.contact_volume import contact_volume, volume_by_hour_and_weekday
 from cxmetrics.metrics.csat import CSAT, CSATMean, csat
+from cxmetrics.metrics.enps import ENPS, enps
 from cxmetrics.metrics.fcr import FCR, fcr_rate
 from cxmetrics.metrics.interactions import InteractionsPerTicket, interactions_per_ticket
 from cxmetrics.metrics.lifetime import CustomerLifetime, average_customer_lifetime
@@ -59,6 +60,7 @@ __all__ = [
     "AHT",
     "CES",
     "CSAT",
+    "ENPS",
     "FCR",
     "NPS",
     "AbandonmentRate",
@@ -116,6 +118,7 @@ __all__ = [
     "contact_volume",
     "csat",
     "customer_contact_share",
+    "enps",
     "fcr_rate",
     "first_response_time",
     "interactions_per_ticket",
