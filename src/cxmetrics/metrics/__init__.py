@@ -47,6 +47,7 @@ from cxmetrics.metrics.retention import Retention, retention_rate
 from cxmetrics.metrics.revenue_churn import RevenueChurn, revenue_churn_rate
 from cxmetrics.metrics.review import ReviewRating, review_rating
 from cxmetrics.metrics.service_level import ServiceLevel, service_level
+from cxmetrics.metrics.solved import solved_per_period, status_breakdown
 from cxmetrics.metrics.speed_of_answer import (
     AverageSpeedOfAnswer,
     average_speed_of_answer,
@@ -136,6 +137,8 @@ __all__ = [
     "revenue_churn_rate",
     "review_rating",
     "service_level",
+    "solved_per_period",
+    "status_breakdown",
     "tag_counts",
     "ticket_volume",
     "tickets_per_contacting_customer",
