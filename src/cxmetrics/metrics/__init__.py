@@ -24,6 +24,7 @@ from cxmetrics.metrics.fcr import FCR, fcr_rate
 from cxmetrics.metrics.interactions import InteractionsPerTicket, interactions_per_ticket
 from cxmetrics.metrics.lifetime import CustomerLifetime, average_customer_lifetime
 from cxmetrics.metrics.nps import NPS, nps, nps_breakdown
+from cxmetrics.metrics.qa import QAScore, qa_score, qa_scores
 from cxmetrics.metrics.reopen import ReopenRate, reopen_rate
 from cxmetrics.metrics.repeat_contact import RepeatContactFCR, repeat_contact_fcr
 from cxmetrics.metrics.reply_within import AnsweredWithin, answered_within
@@ -85,6 +86,7 @@ __all__ = [
     "MetricResult",
     "NextResponseTime",
     "PeakConcurrency",
+    "QAScore",
     "RatioState",
     "ReopenRate",
     "RepeatContactFCR",
@@ -128,6 +130,8 @@ __all__ = [
     "nps",
     "nps_breakdown",
     "peak_concurrency",
+    "qa_score",
+    "qa_scores",
     "reopen_rate",
     "repeat_contact_fcr",
     "requester_wait_time",

@@ -3,6 +3,7 @@
 from cxmetrics.models.bulk import validate_records
 from cxmetrics.models.customer import Customer
 from cxmetrics.models.interaction import Author, Call, Direction, Interaction, Message
+from cxmetrics.models.qa import QAEvaluation
 from cxmetrics.models.survey import SurveyKind, SurveyResponse, SurveySent
 from cxmetrics.models.ticket import (
     Assignment,
@@ -25,6 +26,7 @@ __all__ = [
     "Message",
     "Priority",
     "PriorityChange",
+    "QAEvaluation",
     "StatusChange",
     "SurveyKind",
     "SurveyResponse",
