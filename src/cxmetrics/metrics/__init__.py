@@ -19,6 +19,7 @@ from cxmetrics.metrics.contact_rate import (
 )
 from cxmetrics.metrics.contact_volume import contact_volume, volume_by_hour_and_weekday
 from cxmetrics.metrics.csat import CSAT, CSATMean, csat
+from cxmetrics.metrics.deflection import deflection_rate, self_service_ratio
 from cxmetrics.metrics.enps import ENPS, enps
 from cxmetrics.metrics.fcr import FCR, fcr_rate
 from cxmetrics.metrics.interactions import InteractionsPerTicket, interactions_per_ticket
@@ -121,6 +122,7 @@ __all__ = [
     "contact_volume",
     "csat",
     "customer_contact_share",
+    "deflection_rate",
     "enps",
     "fcr_rate",
     "first_response_time",
@@ -140,6 +142,7 @@ __all__ = [
     "retention_rate",
     "revenue_churn_rate",
     "review_rating",
+    "self_service_ratio",
     "service_level",
     "solved_per_period",
     "status_breakdown",
