@@ -143,3 +143,21 @@ def test_tag_spikes_false_alarm_rate_on_stable_tags() -> None:
         judged += 12 - 3
     # Nominal 0.13 %; with the history estimated, allow up to 2 % of 360 judged weeks.
     assert flagged / judged <= 0.02
+
+
+def test_series_chart_picks_the_rule_from_the_unit() -> None:
+    from cxmetrics import FirstResponseTime
+    from cxmetrics.core.base import MetricResult
+    from cxmetrics.insight import alerts_table, series_chart
+
+    rates = [MetricResult(v, n=200, unit="ratio") for v in (0.8, 0.82, 0.79, 0.81, 0.6)]
+    chart = series_chart(rates, labels=list("abcde"), baseline=4)
+    expected = p_chart([160, 164, 158, 162, 120], [200] * 5, labels=list("abcde"), baseline=4)
+    assert chart == expected
+    hours = [timedelta(hours=h) for h in (2.0, 2.2, 1.9, 2.1, 2.0, 4.0, 4.2)]
+    durations = [MetricResult(h, n=50, unit="seconds") for h in hours]
+    chart = series_chart(durations, labels=list("abcdefg"), baseline=5)
+    assert chart.rule == "ewma" and chart.signal[-1] == "high"
+    table = alerts_table({"frt": chart}).to_dict()
+    assert set(table["metric"]) == {"frt"} and "g" in table["period"]
+    assert FirstResponseTime.unit == "seconds"

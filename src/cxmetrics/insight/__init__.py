@@ -4,7 +4,15 @@ Computations a report section (or a notebook) reads: each returns a small typed
 result with ``to_pandas()``.
 """
 
-from cxmetrics.insight.alerts import ControlChart, cusum_chart, ewma_chart, p_chart, tag_spikes
+from cxmetrics.insight.alerts import (
+    ControlChart,
+    alerts_table,
+    cusum_chart,
+    ewma_chart,
+    p_chart,
+    series_chart,
+    tag_spikes,
+)
 from cxmetrics.insight.by_tag import metric_by_tag
 from cxmetrics.insight.nonresponse import ReweightedScore, reweighted_score
 from cxmetrics.insight.responses import low_score_comments, reason_mix, response_rates
@@ -22,6 +30,7 @@ __all__ = [
     "DriversResult",
     "ReweightedScore",
     "Target",
+    "alerts_table",
     "cusum_chart",
     "drivers",
     "evaluate_targets",
@@ -35,6 +44,7 @@ __all__ = [
     "reason_mix",
     "response_rates",
     "reweighted_score",
+    "series_chart",
     "tag_spikes",
     "targets_from_dict",
 ]

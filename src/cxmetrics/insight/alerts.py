@@ -22,19 +22,29 @@ stable series is flagged); the test suite measures it on simulated stable series
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from cxmetrics.core.base import MetricResult
 from cxmetrics.core.periods import PERIODS, period_labels
 from cxmetrics.core.result_table import MetricTable
 from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.tables.inputs import as_ticket_batch
 
-__all__ = ["ControlChart", "cusum_chart", "ewma_chart", "p_chart", "tag_spikes"]
+__all__ = [
+    "ControlChart",
+    "alerts_table",
+    "cusum_chart",
+    "ewma_chart",
+    "p_chart",
+    "series_chart",
+    "tag_spikes",
+]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -457,3 +467,103 @@ def tag_spikes(
     ]  # fmt: skip
     rows.sort(key=lambda row: (-row[7], row[0], row[1]))
     return MetricTable(columns=columns, rows=tuple(rows), index=("tag", "period"))
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def series_chart(
+    results: Sequence[MetricResult],
+    *,
+    labels: Sequence[str],
+    rule: str = "auto",
+    baseline: int | None = None,
+) -> ControlChart:
+    """The control chart of one metric's period series, the rule picked from its unit.
+
+    Ratios (``unit == "ratio"``: CSAT, FCR, SLA compliance…) get a :func:`p_chart`
+    of ``round(value * n)`` successes out of ``n``; everything else (means, scores,
+    durations in seconds, counts) an :func:`ewma_chart` of the values. Periods
+    without a value (NaN) are left out of the chart.
+
+    Parameters
+    ----------
+    results : sequence of MetricResult
+        One per period, in order (e.g. a report's rows for one metric and segment).
+    labels : sequence of str
+        The periods.
+    rule : {"auto", "p_chart", "ewma", "cusum"}, default="auto"
+    baseline : int, optional
+        Leading periods that set the center and spread (default: all).
+
+    Examples
+    --------
+    >>> from cxmetrics import CSAT
+    >>> weeks = []
+    >>> for answers in ([5, 4, 4, 5, 2] * 20, [5, 4, 5, 4, 1] * 20, [5, 4, 4, 3, 5] * 20,
+    ...                 [1, 2, 2, 5, 3] * 20):
+    ...     metric = CSAT()
+    ...     metric.update(answers)
+    ...     weeks.append(metric.compute())
+    >>> chart = series_chart(weeks, labels=["W1", "W2", "W3", "W4"], baseline=3)
+    >>> chart.rule, chart.signal
+    ('p_chart', ('', '', '', 'low'))
+    """
+    if len(results) != len(labels):
+        raise InvalidParameterError(f"{len(results)} results for {len(labels)} labels")
+    values = np.array([_number(r.value) for r in results])
+    keep = ~np.isnan(values)
+    kept_labels = [label for label, ok in zip(labels, keep.tolist(), strict=True) if ok]
+    n = np.array([r.n for r in results], dtype=np.float64)[keep]
+    values = values[keep]
+    ratio = bool(results) and results[0].unit == "ratio"
+    chosen = ("p_chart" if ratio else "ewma") if rule == "auto" else rule
+    if chosen == "p_chart":
+        return p_chart(np.round(values * n), n, labels=kept_labels, baseline=baseline)
+    if chosen == "ewma":
+        return ewma_chart(values, labels=kept_labels, baseline=baseline)
+    if chosen == "cusum":
+        return cusum_chart(values, labels=kept_labels, baseline=baseline)
+    raise InvalidParameterError(
+        f"The 'rule' parameter of series_chart must be 'auto', 'p_chart', 'ewma' or "
+        f"'cusum'. Got {rule!r} instead."
+    )
+
+
+def alerts_table(charts: Mapping[str, ControlChart]) -> MetricTable:
+    """Every flagged period of several charts, for an "Alerts" section or JSON.
+
+    Parameters
+    ----------
+    charts : mapping of name to ControlChart
+        E.g. ``{"csat": series_chart(...), "first_response_time": ...}``.
+
+    Returns
+    -------
+    MetricTable
+        ``metric``, ``period``, ``value``, ``signal`` (``"high"`` / ``"low"``),
+        ``lower``, ``upper``, ``rule``, ``false_alarm_rate``; ``to_dict()`` is
+        JSON-ready.
+
+    Examples
+    --------
+    >>> chart = p_chart([90, 91, 60], [100, 100, 100], labels=["W1", "W2", "W3"], baseline=2)
+    >>> alerts_table({"csat": chart}).rows[0][:4]
+    ('csat', 'W3', 0.6, 'low')
+    """
+    rows = []
+    for name, chart in charts.items():
+        for period, value, signal, low, high, rule in chart.alerts().rows:
+            rows.append((name, period, value, signal, low, high, rule, chart.false_alarm_rate))
+    return MetricTable(
+        columns=("metric", "period", "value", "signal", "lower", "upper", "rule",
+                 "false_alarm_rate"),
+        rows=tuple(rows),
+        index=("metric", "period"),
+    )  # fmt: skip
