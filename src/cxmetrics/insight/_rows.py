@@ -134,3 +134,20 @@ def group_keys(
     keys = np.empty(n, dtype=object)
     keys[:] = list(zip(*parts, strict=True)) if parts else [()] * n
     return keys
+
+
+def encode(keys: npt.NDArray[np.object_]) -> tuple[npt.NDArray[np.int64], list[Any]]:
+    """Integer codes of ``keys`` into their sorted distinct values (one pass).
+
+    Examples
+    --------
+    >>> keys = np.empty(3, dtype=object)
+    >>> keys[:] = [("b",), ("a",), ("b",)]
+    >>> codes, names = encode(keys)
+    >>> codes.tolist(), names
+    ([1, 0, 1], [('a',), ('b',)])
+    """
+    names = sorted(set(keys.tolist()))
+    index = {key: code for code, key in enumerate(names)}
+    codes = np.fromiter((index[k] for k in keys.tolist()), dtype=np.int64, count=keys.size)
+    return codes, names

@@ -25,7 +25,7 @@ import numpy as np
 
 from cxmetrics.core.result_table import MetricTable
 from cxmetrics.exceptions import InvalidParameterError
-from cxmetrics.insight._rows import group_keys, row_columns, survey_table
+from cxmetrics.insight._rows import encode, group_keys, row_columns, survey_table
 from cxmetrics.insight.responses import SEND_FIELDS
 from cxmetrics.insight.score_drivers import check_outcome, outcome_values
 from cxmetrics.stats import z_value
@@ -132,8 +132,9 @@ def reweighted_score(
     answered = ~np.isnan(y)
     table, total_sent, unanswered = [], 0, 0
     weighted_parts: list[tuple[int, float, float, int]] = []
-    for key in sorted(set(keys.tolist())):
-        mask = np.fromiter((k == key for k in keys.tolist()), dtype=bool, count=keys.size)
+    codes, names = encode(keys)
+    for code, key in enumerate(names):
+        mask = codes == code
         n_sent = int(mask.sum())
         ys = y[mask & answered]
         if ys.size == 0:

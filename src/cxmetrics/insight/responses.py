@@ -18,7 +18,7 @@ import numpy.typing as npt
 
 from cxmetrics.core.result_table import MetricTable
 from cxmetrics.exceptions import InvalidParameterError
-from cxmetrics.insight._rows import group_keys, row_columns, survey_table
+from cxmetrics.insight._rows import encode, group_keys, row_columns, survey_table
 from cxmetrics.metrics.csat import SATISFIED_BY_SCALE
 from cxmetrics.stats import wilson_interval
 
@@ -124,22 +124,18 @@ def response_rates(
         cols, by=by_fields, period=period, instants=cols["sent_at"], timezone=timezone
     )
     header = (*by_fields, *(("period",) if period else ()))
+    codes, names = encode(keys)
+    sent_counts = np.bincount(codes, minlength=len(names))
+    answered_counts = np.bincount(codes, weights=answered, minlength=len(names))
     rows = []
-    for key in sorted(set(keys.tolist())):
-        rows_of = _matches(keys, key)
-        n_sent = int(rows_of.sum())
-        n_answered = int(answered[rows_of].sum())
+    for key, n_sent, n_answered in zip(names, sent_counts.tolist(), answered_counts.tolist(), strict=True):  # fmt: skip
         low, high = wilson_interval(n_answered, n_sent, confidence)
-        rows.append((*key, n_sent, n_answered, n_answered / n_sent, low, high))
+        rows.append((*key, n_sent, int(n_answered), n_answered / n_sent, low, high))
     return MetricTable(
         columns=(*header, "sent", "answered", "response_rate", "lower", "upper"),
         rows=tuple(rows),
         index=header,
     )
-
-
-def _matches(keys: npt.NDArray[np.object_], key: tuple[Any, ...]) -> npt.NDArray[np.bool_]:
-    return np.fromiter((k == key for k in keys.tolist()), dtype=bool, count=keys.size)
 
 
 LOW_SCORE: dict[str, int] = {"nps": 6, "ces": 4, "review": 2}
