@@ -126,7 +126,8 @@ def _within(values: FloatArray, groups: npt.NDArray[np.int64], count: int) -> Fl
     """``values`` minus the mean of their group (columns of a 2-D array at once)."""
     sizes = np.bincount(groups, minlength=count).astype(np.float64)
     sums = np.zeros((count, *values.shape[1:]))
-    np.add.at(sums, groups, values)
+    for group in range(count):  # a few channels: one vectorised sum each
+        sums[group] = values[groups == group].sum(axis=0)
     means = sums / np.maximum(sizes, 1.0).reshape((-1,) + (1,) * (values.ndim - 1))
     centred: FloatArray = values - means[groups]
     return centred
@@ -150,17 +151,21 @@ def _threshold(
     candidates = np.unique(np.quantile(x, np.linspace(0.05, 0.95, grid)))
     if candidates.size == 0:
         return None
-    steps = (x[:, None] > candidates[None, :]).astype(np.float64)
-    centred_steps = _within(steps, groups, count)
     centred_y = _within(y, groups, count)
-    sxx = np.einsum("ij,ij->j", centred_steps, centred_steps)
-    sxy = centred_steps.T @ centred_y
-    with np.errstate(divide="ignore", invalid="ignore"):
-        explained = np.where(sxx > 0, sxy * sxy / sxx, -np.inf)
+    explained = np.empty(candidates.size)
+    # A block of candidates at a time: about eight million cells at most.
+    width = max(1, 8_000_000 // max(x.size, 1))
+    for start in range(0, candidates.size, width):
+        block = candidates[start : start + width]
+        centred_steps = _within((x[:, None] > block[None, :]).astype(np.float64), groups, count)
+        sxx = np.einsum("ij,ij->j", centred_steps, centred_steps)
+        sxy = centred_steps.T @ centred_y
+        with np.errstate(divide="ignore", invalid="ignore"):
+            explained[start : start + width] = np.where(sxx > 0, sxy * sxy / sxx, -np.inf)
     best = int(np.argmax(explained))
     if not np.isfinite(explained[best]):
         return None
-    return float(candidates[best]), steps[:, best]
+    return float(candidates[best]), (x > candidates[best]).astype(np.float64)
 
 
 def drivers(
