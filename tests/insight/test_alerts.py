@@ -141,8 +141,9 @@ def test_tag_spikes_false_alarm_rate_on_stable_tags() -> None:
         spikes = tag_spikes(_tickets([0.1] * 12, 150, seed=seed), min_tickets=1)
         flagged += sum(tag == "payment error" for tag in spikes.column("tag"))
         judged += 12 - 3
-    # Nominal 0.13 %; with the history estimated, allow up to 2 % of 360 judged weeks.
-    assert flagged / judged <= 0.02
+    # Nominal 0.13 %; the binomial's skew at 15 tickets a week lifts it a little:
+    # at most 1 % of the 360 judged weeks (it flags one).
+    assert flagged / judged <= 0.01
 
 
 def test_series_chart_picks_the_rule_from_the_unit() -> None:

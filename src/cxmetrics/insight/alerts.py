@@ -390,11 +390,14 @@ def tag_spikes(
     r"""Tags whose share of a period's tickets jumps above their own history.
 
     For each tag and period after the first ``min_history`` periods, the expected
-    share is the tag's pooled share of all earlier periods, and the period is a
-    spike when its share exceeds the one-sided p-chart limit
-    :math:`\bar p + k \sqrt{\bar p (1 - \bar p) / n_t}` (and at least
-    ``min_tickets`` tickets carry the tag). The nominal false-alarm rate of one
-    (tag, period) is :math:`1 - \Phi(k)`, 0.13 % for ``width=3``.
+    share is the tag's pooled share :math:`\bar p` of the :math:`N` tickets of all
+    earlier periods, and the period is a spike when its share exceeds
+    :math:`\bar p + k \sqrt{\bar p (1 - \bar p)(1/n_t + 1/N)}` (a one-sided
+    two-proportion test: the history is an estimate too) and at least
+    ``min_tickets`` tickets carry the tag. The nominal false-alarm rate of one
+    (tag, period) is :math:`1 - \Phi(k)`, 0.13 % for ``width=3``; for small
+    counts the binomial's skew makes it larger (the suite measures about 0.3 %
+    for a 10 % tag in weeks of 150 tickets).
 
     Parameters
     ----------
@@ -454,9 +457,11 @@ def tag_spikes(
     past_total = np.cumsum(totals) - totals
     with np.errstate(divide="ignore", invalid="ignore"):
         expected = past / past_total
-        upper = expected + k * np.sqrt(expected * (1 - expected) / totals)
+        # The history's share is an estimate too: the spread of the difference.
+        spread = np.sqrt(expected * (1 - expected) * (1 / totals + 1 / past_total))
+        upper = expected + k * spread
         share = counts / totals
-        z = (share - expected) / np.sqrt(expected * (1 - expected) / totals)
+        z = (share - expected) / spread
     judged = np.arange(names.size) >= min_history
     # A tag never seen before that appears in force is a spike too (expected 0).
     spike = judged & (share > upper) & (counts >= min_tickets)
