@@ -31,6 +31,7 @@ PAGES = {
     "planning": "cxmetrics.planning",
     "datasets": "cxmetrics.datasets",
     "reporting": "cxmetrics.reporting",
+    "insight": "cxmetrics.insight",
     "stats": "cxmetrics.stats",
     "tickets": "cxmetrics.tickets",
     "exceptions": "cxmetrics.exceptions",

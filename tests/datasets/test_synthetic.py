@@ -121,6 +121,8 @@ def test_sample_is_the_generator_at_its_seed() -> None:
     assert sample.surveys == fresh.surveys.to_records()
     assert sample.calls == fresh.calls.to_records()
     assert sample.customers == fresh.customers.to_records()
+    assert fresh.survey_sends is not None
+    assert sample.survey_sends == fresh.survey_sends.to_records()
     assert sample.ticket_batch.interactions.at.tolist() == fresh.tickets.interactions.at.tolist()
 
 

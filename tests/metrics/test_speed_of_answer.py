@@ -32,3 +32,20 @@ def test_hand_computed() -> None:
     result = metric.compute()
     assert result.n == 3 and result.unit == "seconds"
     assert result.interval[0] == timedelta(0)  # clipped at zero
+
+
+def test_longest_wait_by_hand() -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from cxmetrics import Call, longest_wait
+
+    t0 = datetime(2024, 3, 4, 9, tzinfo=timezone.utc)
+    calls = [
+        Call(at=t0, wait=timedelta(seconds=40), talk=timedelta(minutes=3)),
+        Call(at=t0, wait=timedelta(seconds=95), talk=timedelta(minutes=1), channel="chat"),
+        Call(at=t0, wait=timedelta(seconds=300), abandoned=True),
+        Call(at=t0, wait=timedelta(seconds=900), direction="outbound"),  # not a queue wait
+    ]
+    assert longest_wait(calls) == timedelta(seconds=300)
+    assert longest_wait(calls, abandoned=False) == timedelta(seconds=95)
+    assert longest_wait(calls, channel="phone", abandoned=False) == timedelta(seconds=40)

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from cxmetrics import (
     CES,
     CSAT,
+    ENPS,
     NPS,
     CSATMean,
     InvalidParameterError,
@@ -21,6 +22,7 @@ from cxmetrics import (
     UndefinedMetricWarning,
     ces,
     csat,
+    enps,
     nps,
     nps_breakdown,
     review_rating,
@@ -50,6 +52,18 @@ class TestCSATMean(MetricContract):
     function = csat
     items = st.lists(st.integers(1, 5), max_size=60)
     function_params = {"method": "mean"}
+
+
+class TestENPS(MetricContract):
+    metric_cls = ENPS
+    function = enps
+    items = st.lists(st.integers(0, 10), max_size=60)
+
+
+def test_enps_by_hand() -> None:
+    # 3 promoters, 2 passives, 2 detractors of 7: 100 * (3 - 2) / 7.
+    assert enps([10, 9, 9, 8, 7, 6, 0]) == pytest.approx(100 / 7)
+    assert ENPS.input_kind == "staff_surveys"
 
 
 class TestCES(MetricContract):

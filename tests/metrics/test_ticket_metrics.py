@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from cxmetrics import (
     FCR,
+    AnsweredWithin,
     AverageResponseTime,
     Backlog,
     BusinessCalendar,
@@ -20,6 +21,7 @@ from cxmetrics import (
     ContactRate,
     FirstResponseTime,
     InteractionsPerTicket,
+    Message,
     NextResponseTime,
     ReopenRate,
     RequesterWaitTime,
@@ -30,6 +32,7 @@ from cxmetrics import (
     TicketVolume,
     TransferRate,
     UndefinedMetricWarning,
+    answered_within,
     average_response_time,
     backlog,
     channel_mix,
@@ -68,6 +71,11 @@ class TestFirstResponseTime(MetricContract):
 class TestFirstResponseTimeMedianBusiness(MetricContract):
     metric_cls, function, items = FirstResponseTime, first_response_time, tickets
     params = {"statistic": "median", "calendar": CAL, "definitions": "intercom"}
+
+
+class TestAnsweredWithin(MetricContract):
+    metric_cls, function, items = AnsweredWithin, answered_within, tickets
+    params = {"within": timedelta(hours=2), "calendar": CAL}
 
 
 class TestNextResponseTime(MetricContract):
@@ -228,7 +236,7 @@ def test_bad_parameters_are_named() -> None:
 
     with pytest.raises(
         InvalidParameterError,
-        match=r"The 'statistic' parameter of FirstResponseTime must be 'mean', 'median' or a percentile such as 'p90'\. Got 'p100' instead\.",
+        match=r"The 'statistic' parameter of FirstResponseTime must be 'mean', 'median', 'max', 'min' or a percentile such as 'p90'\. Got 'p100' instead\.",
     ):
         FirstResponseTime(statistic="p100")
     with pytest.raises(InvalidParameterError, match="unknown definitions preset 'helpscout'"):
@@ -399,3 +407,58 @@ def test_undefined_warnings_say_why() -> None:
     for metric, tickets, why in cases:
         with pytest.warns(UndefinedMetricWarning, match=f"undefined: {why}"):
             metric(tickets)
+
+
+def test_contact_rates_named_for_what_they_are() -> None:
+    from cxmetrics import customer_contact_share, tickets_per_contacting_customer
+    from cxmetrics.exceptions import InvalidParameterError
+
+    t0 = datetime(2024, 3, 4, tzinfo=timezone.utc)
+    owners = ["a", "a", "a", "b", None]  # three customers' worth of tickets, one anonymous
+    tickets = [Ticket(id=i, created_at=t0, customer_id=c) for i, c in enumerate(owners)]
+    # 5 tickets / 2 contacting customers; 2 of a base of 8 customers contacted.
+    assert tickets_per_contacting_customer(tickets) == 2.5 == contact_rate(tickets)
+    assert customer_contact_share(tickets, customers=8) == 0.25
+    with pytest.raises(InvalidParameterError, match="customer base"):
+        customer_contact_share(tickets, customers=1)
+
+
+def test_statistic_max_and_min_are_the_longest_and_shortest() -> None:
+    from cxmetrics.datasets import load_sample
+    from cxmetrics.tickets import ticket_metrics
+
+    tickets = load_sample().tickets[:300]
+    table = ticket_metrics(tickets)
+    replies = table["first_reply"][~np.isnan(table["first_reply"])]
+    longest = first_response_time(tickets, statistic="max")
+    assert longest == timedelta(seconds=float(replies.max()))
+    assert first_response_time(tickets, statistic="min") == timedelta(seconds=float(replies.min()))
+    result = FirstResponseTime(statistic="max")
+    result.update(tickets)
+    assert result.compute().interval is None  # an exact figure of the data
+    with pytest.raises(InvalidParameterError):
+        first_response_time(tickets, statistic="maximum")
+
+
+def test_answered_within_by_hand() -> None:
+    from cxmetrics.tickets import ticket_metrics
+
+    t0 = datetime(2024, 3, 4, 9, tzinfo=timezone.utc)
+    minutes = [5, 60, 61, None]  # the last ticket has no reply: left out
+    tickets = [
+        Ticket(id=i, created_at=t0, interactions=[] if m is None else
+               [Message(at=t0 + timedelta(minutes=m), author="agent")])
+        for i, m in enumerate(minutes)
+    ]  # fmt: skip
+    assert answered_within(tickets, within=timedelta(hours=1)) == 2 / 3
+    sample = generated_tickets_list()
+    replies = ticket_metrics(sample)["first_reply"]
+    replies = replies[~np.isnan(replies)]
+    share = answered_within(sample, within=timedelta(hours=4))
+    assert share == float((replies <= 4 * 3600).sum() / replies.size)
+
+
+def generated_tickets_list() -> list:
+    from cxmetrics.datasets import load_sample
+
+    return load_sample().tickets[:400]

@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from cxmetrics.models.bulk import validate_records
 from cxmetrics.models.customer import Customer
 from cxmetrics.models.interaction import Call
-from cxmetrics.models.survey import SurveyResponse
+from cxmetrics.models.survey import SurveyResponse, SurveySent
 from cxmetrics.models.ticket import Ticket
 from cxmetrics.tables.ticket_batch import TicketBatch
 
@@ -37,7 +37,13 @@ SAMPLE_SPEC: dict[str, Any] = {
 }
 """The arguments of :func:`~cxmetrics.datasets.generate` that produce the sample."""
 
-FILES = {"tickets": Ticket, "surveys": SurveyResponse, "calls": Call, "customers": Customer}
+FILES = {
+    "tickets": Ticket,
+    "surveys": SurveyResponse,
+    "calls": Call,
+    "customers": Customer,
+    "survey_sends": SurveySent,
+}
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,8 @@ class SampleData:
     surveys : list of SurveyResponse
     calls : list of Call
     customers : list of Customer
+    survey_sends : list of SurveySent
+        The CSAT surveys sent at each solve, answered or not.
 
     Examples
     --------
@@ -65,6 +73,7 @@ class SampleData:
     surveys: list[SurveyResponse]
     calls: list[Call]
     customers: list[Customer]
+    survey_sends: list[SurveySent]
 
     @property
     def ticket_batch(self) -> TicketBatch:

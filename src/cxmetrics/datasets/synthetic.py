@@ -49,7 +49,7 @@ from cxmetrics.datasets.shapes import (
     PRIORITY_SHARE,
     FloatArray,
 )
-from cxmetrics.datasets.surveys import _surveys
+from cxmetrics.datasets.surveys import _survey_sends, _surveys
 from cxmetrics.datasets.tables import CustomerTable, SyntheticData
 from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.models.ticket import PRIORITIES
@@ -168,8 +168,14 @@ def generate(
     surveys = _surveys(
         rng, batch, conversation.resolved, conversation.reopened, conversation.solve_at,
         conversation.at, conversation.offsets, tickets.created_by, final_agent, window_end,
+        np.random.default_rng([seed, 18]),  # texts: a stream of their own (issue 18)
     )  # fmt: skip
-    return SyntheticData(batch, surveys, calls, customers, start, end, seed, timezone)
+    sends = _survey_sends(
+        batch, conversation.resolved, conversation.solve_at, final_agent, surveys, window_end
+    )
+    return SyntheticData(
+        batch, surveys, calls, customers, start, end, seed, timezone, survey_sends=sends
+    )
 
 
 def _ticket_draws(

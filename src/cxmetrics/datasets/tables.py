@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -18,12 +19,12 @@ from cxmetrics.datasets.records import _utc, batch_to_tickets
 from cxmetrics.datasets.shapes import FloatArray
 from cxmetrics.models.customer import Customer
 from cxmetrics.models.interaction import Call
-from cxmetrics.models.survey import SurveyResponse
+from cxmetrics.models.survey import SurveyResponse, SurveySent
 from cxmetrics.models.ticket import Ticket
 from cxmetrics.tables.schema import ConvertsToRecordTable, RecordTable
 from cxmetrics.tables.ticket_batch import TicketBatch
 
-__all__ = ["CallTable", "CustomerTable", "SurveyTable", "SyntheticData"]
+__all__ = ["CallTable", "CustomerTable", "SurveySendTable", "SurveyTable", "SyntheticData"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -40,6 +41,10 @@ class SurveyTable(ConvertsToRecordTable):
         Epoch seconds, UTC.
     ticket_id, customer_id, agent_id, channel : object arrays of str
         The surveyed ticket, its customer, the agent who solved it, its channel.
+    reason, comment : object arrays of str or None, optional
+        The reason a CSAT answer gave, and its free-text comment.
+    sent_at : float array, optional
+        When the survey was sent (the solve), epoch seconds.
 
     Examples
     --------
@@ -60,9 +65,16 @@ class SurveyTable(ConvertsToRecordTable):
     customer_id: npt.NDArray[np.object_]
     agent_id: npt.NDArray[np.object_]
     channel: npt.NDArray[np.object_]
+    reason: npt.NDArray[np.object_] | None = None
+    comment: npt.NDArray[np.object_] | None = None
+    sent_at: FloatArray | None = None
 
     def __len__(self) -> int:
         return int(self.score.size)
+
+    def _optional(self) -> dict[str, npt.NDArray[Any]]:
+        fields = {"reason": self.reason, "comment": self.comment, "sent_at": self.sent_at}
+        return {name: column for name, column in fields.items() if column is not None}
 
     def scores(self, kind: str) -> FloatArray:
         """Return the scores of one survey kind, e.g. ``"csat"``.
@@ -86,8 +98,8 @@ class SurveyTable(ConvertsToRecordTable):
         --------
         >>> from cxmetrics.datasets import generate
         >>> table = generate(100, seed=1).surveys.to_table()
-        >>> table.kind, sorted(table.columns)[:3]
-        ('surveys', ['agent_id', 'channel', 'customer_id'])
+        >>> table.kind, sorted(table.columns)[:4]
+        ('surveys', ['agent_id', 'channel', 'comment', 'customer_id'])
         """
         return RecordTable(
             "surveys",
@@ -100,6 +112,7 @@ class SurveyTable(ConvertsToRecordTable):
                 "customer_id": self.customer_id,
                 "agent_id": self.agent_id,
                 "channel": self.channel,
+                **self._optional(),
             },
         )
 
@@ -119,6 +132,54 @@ class SurveyTable(ConvertsToRecordTable):
                 score=float(self.score[i]),
                 scale=int(self.scale[i]),
                 responded_at=_utc(self.responded_at[i]),
+                ticket_id=self.ticket_id[i],
+                customer_id=self.customer_id[i],
+                agent_id=self.agent_id[i],
+                channel=self.channel[i],
+                reason=None if self.reason is None else self.reason[i],
+                comment=None if self.comment is None else self.comment[i],
+                sent_at=None if self.sent_at is None else _utc(self.sent_at[i]),
+            )
+            for i in range(len(self))
+        ]
+
+
+@dataclass(frozen=True, eq=False)
+class SurveySendTable:
+    """The surveys sent, answered or not, as columns, in order of sending.
+
+    Attributes
+    ----------
+    ticket_id, customer_id, agent_id, channel : object arrays of str
+    sent_at, responded_at : float arrays
+        Epoch seconds; ``responded_at`` is NaN for a survey never answered.
+
+    Examples
+    --------
+    >>> from cxmetrics.datasets import generate
+    >>> from cxmetrics.insight import response_rates
+    >>> sends = generate(500, seed=1).survey_sends
+    >>> 0.0 < response_rates(sends.to_records()).column("response_rate")[0] < 1.0
+    True
+    """
+
+    ticket_id: npt.NDArray[np.object_]
+    sent_at: FloatArray
+    responded_at: FloatArray
+    customer_id: npt.NDArray[np.object_]
+    agent_id: npt.NDArray[np.object_]
+    channel: npt.NDArray[np.object_]
+
+    def __len__(self) -> int:
+        return int(self.sent_at.size)
+
+    def to_records(self) -> list[SurveySent]:
+        """Return the sent surveys as validated :class:`~cxmetrics.SurveySent` objects."""
+        return [
+            SurveySent(
+                kind="csat",
+                sent_at=_utc(self.sent_at[i]),
+                responded_at=None if np.isnan(self.responded_at[i]) else _utc(self.responded_at[i]),
                 ticket_id=self.ticket_id[i],
                 customer_id=self.customer_id[i],
                 agent_id=self.agent_id[i],
@@ -324,6 +385,8 @@ class SyntheticData:
     seed : int
     timezone : str
         The team's timezone that shaped the arrival pattern.
+    survey_sends : SurveySendTable, optional
+        The CSAT surveys sent at each solve, answered or not.
 
     Examples
     --------
@@ -341,6 +404,7 @@ class SyntheticData:
     end: datetime
     seed: int
     timezone: str
+    survey_sends: SurveySendTable | None = None
 
     def ticket_records(self, limit: int | None = None) -> list[Ticket]:
         """Return the first ``limit`` tickets (all by default) as validated ``Ticket`` objects.

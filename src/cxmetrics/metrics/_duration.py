@@ -37,18 +37,24 @@ _PERCENTILE = re.compile(r"^p(\d{1,2}(?:\.\d+)?)$")
 def parse_statistic(statistic: str) -> float | None:
     """Return the quantile of ``statistic`` (``None`` for the mean).
 
+    ``"max"`` (the longest, e.g. the longest wait) is the quantile 1 and ``"min"`` 0.
+
     Examples
     --------
     >>> parse_statistic("mean"), parse_statistic("median"), parse_statistic("p90")
     (None, 0.5, 0.9)
+    >>> parse_statistic("max"), parse_statistic("min")
+    (1.0, 0.0)
     """
     if statistic == "mean":
         return None
     if statistic == "median":
         return 0.5
+    if statistic in ("max", "min"):
+        return 1.0 if statistic == "max" else 0.0
     match = _PERCENTILE.match(statistic)
     if match is None or not 0.0 < float(match.group(1)) < 100.0:
-        raise InvalidParameterError("'mean', 'median' or a percentile such as 'p90'")
+        raise InvalidParameterError("'mean', 'median', 'max', 'min' or a percentile such as 'p90'")
     return float(match.group(1)) / 100.0
 
 
@@ -178,7 +184,8 @@ class DurationParams(TicketParams):
     Parameters
     ----------
     statistic : str, default="mean"
-        ``"mean"``, ``"median"`` or a percentile such as ``"p90"``.
+        ``"mean"``, ``"median"``, ``"max"`` (the longest), ``"min"`` or a
+        percentile such as ``"p90"``.
     calendar : BusinessCalendar, optional
         Measure in business time of this calendar (None: calendar time).
     definitions : Definitions or str, default="default"
@@ -253,7 +260,11 @@ def duration_result(state: DurationState, params: DurationParams, name: str) -> 
         interval = None if math.isnan(low) else (timedelta(seconds=low), timedelta(seconds=high))
     else:
         center = float(np.quantile(values, quantile))
-        ranks = quantile_interval(int(values.size), quantile, params.confidence)
+        # The extremes are exact figures of the data, with no sampling interval.
+        extreme = quantile in (0.0, 1.0)
+        ranks = (
+            None if extreme else quantile_interval(int(values.size), quantile, params.confidence)
+        )
         if ranks is None:
             interval = None
         else:

@@ -1,4 +1,13 @@
-"""Contact rate: tickets per order or per customer."""
+"""Contact rate: tickets per order or per customer, and the share of customers who contact.
+
+Two figures go by "contact rate" and are easily mixed up:
+
+* tickets per *contacting* customer (:func:`tickets_per_contacting_customer`, and
+  :func:`contact_rate` without ``orders``): always at least 1, it says how often a
+  customer who writes in writes in;
+* the share of *all* customers who contact (:func:`customer_contact_share`): at
+  most 1, it needs the size of the customer base, which tickets do not carry.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +17,16 @@ import numpy as np
 
 from cxmetrics.core.base import Metric, MetricParams, MetricResult, ZeroDivision, safe_ratio
 from cxmetrics.core.state import CountsState
+from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.registry import register
 from cxmetrics.tables.inputs import as_ticket_batch
 
-__all__ = ["ContactRate", "contact_rate"]
+__all__ = [
+    "ContactRate",
+    "contact_rate",
+    "customer_contact_share",
+    "tickets_per_contacting_customer",
+]
 
 
 class ContactParams(MetricParams):
@@ -27,9 +42,12 @@ def contact_rate(
     zero_division: ZeroDivision = "warn",
     confidence: float = 0.95,
 ) -> float:
-    """Tickets per order (when ``orders`` is given) or per distinct customer.
+    """Tickets per order (when ``orders`` is given) or per distinct contacting customer.
 
     Tickets without a customer are counted in the numerator but add no customer.
+    Without ``orders`` the figure is :func:`tickets_per_contacting_customer` (at
+    least 1), not the share of customers who contact: for that, see
+    :func:`customer_contact_share`.
 
     Examples
     --------
@@ -93,3 +111,66 @@ class ContactRate(Metric[CountsState, ContactParams]):
             params.confidence,
             {"tickets": tickets, "denominator": denominator},
         )
+
+
+def _contacting(tickets: Any) -> int:
+    """The number of distinct customers who opened ``tickets``."""
+    codes = as_ticket_batch(tickets).customer_id.codes
+    return int(np.unique(codes[codes >= 0]).size)
+
+
+def tickets_per_contacting_customer(tickets: Any, *, zero_division: ZeroDivision = "warn") -> float:
+    """Tickets per customer who opened at least one: at least 1 whenever defined.
+
+    The same figure as :func:`contact_rate` without ``orders``, named for what it is.
+    Tickets without a customer are counted but add no customer.
+
+    Examples
+    --------
+    >>> from datetime import datetime, timezone
+    >>> from cxmetrics import Ticket
+    >>> t0 = datetime(2024, 3, 4, tzinfo=timezone.utc)
+    >>> tickets = [Ticket(id=i, created_at=t0, customer_id=c) for i, c in enumerate("aab")]
+    >>> tickets_per_contacting_customer(tickets)
+    1.5
+    """
+    return contact_rate(tickets, zero_division=zero_division)
+
+
+def customer_contact_share(
+    tickets: Any, *, customers: int, zero_division: ZeroDivision = "warn"
+) -> float:
+    r"""Share of the customer base that opened at least one ticket, in [0, 1].
+
+    .. math:: \frac{|\{\text{customers with a ticket}\}|}{\text{customers}}
+
+    Parameters
+    ----------
+    tickets : tickets
+        The tickets of the period (``Ticket`` records, a batch or a DataFrame).
+    customers : int
+        The customers who could have contacted: the active customer base of the
+        period (e.g. ``cxmetrics.customer_tally`` or your billing system).
+    zero_division : {"warn", "raise"} or float, default="warn"
+
+    Raises
+    ------
+    InvalidParameterError
+        When ``customers`` is negative or fewer than the customers seen in the tickets.
+
+    Examples
+    --------
+    >>> from datetime import datetime, timezone
+    >>> from cxmetrics import Ticket
+    >>> t0 = datetime(2024, 3, 4, tzinfo=timezone.utc)
+    >>> tickets = [Ticket(id=i, created_at=t0, customer_id=c) for i, c in enumerate("aab")]
+    >>> customer_contact_share(tickets, customers=20)
+    0.1
+    """
+    contacting = _contacting(tickets)
+    if customers < contacting:
+        raise InvalidParameterError(
+            f"customers={customers} is fewer than the {contacting} customers who opened "
+            "tickets; pass the size of the whole customer base"
+        )
+    return safe_ratio(contacting, customers, zero_division, "customer_contact_share")

@@ -82,7 +82,8 @@ def first_response_time(
     ----------
     tickets : list of Ticket or TicketBatch
     statistic : str, default="mean"
-        ``"mean"``, ``"median"`` or a percentile such as ``"p90"``.
+        ``"mean"``, ``"median"``, ``"max"`` (the longest), ``"min"`` or a percentile
+        such as ``"p90"``.
     calendar : BusinessCalendar, optional
         Measure in business time.
     definitions : Definitions or str, default="default"

@@ -13,7 +13,7 @@ from cxmetrics.registry import register
 from cxmetrics.stats import t_interval
 from cxmetrics.tables.inputs import call_columns
 
-__all__ = ["AverageSpeedOfAnswer", "average_speed_of_answer"]
+__all__ = ["AverageSpeedOfAnswer", "average_speed_of_answer", "longest_wait"]
 
 
 def _asa_update(items: Any, params: CallParams) -> MeanState:
@@ -124,3 +124,40 @@ class AverageSpeedOfAnswer(Metric[MeanState, CallParams]):
     @staticmethod
     def _compute(state: Any, params: Any) -> MetricResult:
         return _asa_compute(state, params)
+
+
+def longest_wait(
+    items: Any,
+    *,
+    channel: str | None = None,
+    abandoned: bool = True,
+    zero_division: ZeroDivision = "warn",
+) -> timedelta | float:
+    """The longest queue wait of the inbound contacts (the ``max`` of the waits).
+
+    Parameters
+    ----------
+    items : iterable of Call or Ticket, or a mapping of columns
+    channel : str, optional
+        Only the contacts of this channel.
+    abandoned : bool, default=True
+        Count the waits of callers who hung up in the queue too (the longest a
+        customer waited); False: only answered contacts (the slowest answer).
+    zero_division : {"warn", "raise"} or float, default="warn"
+
+    Examples
+    --------
+    >>> from datetime import datetime, timedelta, timezone
+    >>> from cxmetrics import Call
+    >>> t0 = datetime(2024, 3, 4, 9, tzinfo=timezone.utc)
+    >>> calls = [Call(at=t0, wait=timedelta(seconds=40), talk=timedelta(minutes=3)),
+    ...          Call(at=t0, wait=timedelta(seconds=300), abandoned=True)]
+    >>> longest_wait(calls), longest_wait(calls, abandoned=False)
+    (datetime.timedelta(seconds=300), datetime.timedelta(seconds=40))
+    """
+    columns = call_columns(items, owner="longest_wait").only(channel=channel, inbound=True)
+    waits = columns.wait if abandoned else columns.wait[columns.answered]
+    if waits.size == 0:
+        nan = undefined(zero_division, "longest_wait", "no inbound contact")
+        return nan if math.isnan(nan) else timedelta(seconds=nan)
+    return timedelta(seconds=float(waits.max()))

@@ -3,7 +3,8 @@
 from cxmetrics.models.bulk import validate_records
 from cxmetrics.models.customer import Customer
 from cxmetrics.models.interaction import Author, Call, Direction, Interaction, Message
-from cxmetrics.models.survey import SurveyKind, SurveyResponse
+from cxmetrics.models.qa import QAEvaluation
+from cxmetrics.models.survey import SurveyKind, SurveyResponse, SurveySent
 from cxmetrics.models.ticket import (
     Assignment,
     CreatedBy,
@@ -25,9 +26,11 @@ __all__ = [
     "Message",
     "Priority",
     "PriorityChange",
+    "QAEvaluation",
     "StatusChange",
     "SurveyKind",
     "SurveyResponse",
+    "SurveySent",
     "Ticket",
     "TicketStatus",
     "validate_records",

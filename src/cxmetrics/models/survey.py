@@ -10,7 +10,7 @@ from typing_extensions import Self
 
 from cxmetrics.models._base import Number, Record, RecordId, UtcDatetime
 
-__all__ = ["SCALES", "SurveyKind", "SurveyResponse", "check_score"]
+__all__ = ["SCALES", "SurveyKind", "SurveyResponse", "SurveySent", "check_score"]
 
 SurveyKind = Literal["csat", "ces", "nps", "review"]
 """The survey a score answers."""
@@ -94,11 +94,21 @@ class SurveyResponse(Record):
     responded_at : datetime, optional
     ticket_id, customer_id, agent_id : str, optional
     channel : str, optional
+    comment : str, optional
+        The customer's free-text comment, read beside low scores.
+    reason : str, optional
+        The category the customer (or a follow-up question) gave for the score,
+        e.g. ``"slow reply"``; counted in the reason mix.
+    sent_at : datetime, optional
+        When the survey was sent. The surveys that were sent but never answered
+        are a separate input of :func:`cxmetrics.insight.response_rates`.
 
     Examples
     --------
     >>> SurveyResponse(kind="nps", score=9).scale
     10
+    >>> SurveyResponse(kind="csat", score=2, reason="slow reply", comment="Two days!").reason
+    'slow reply'
     >>> SurveyResponse(kind="csat", score=6)
     Traceback (most recent call last):
     ...
@@ -114,6 +124,9 @@ class SurveyResponse(Record):
     customer_id: RecordId | None = None
     agent_id: RecordId | None = None
     channel: str | None = None
+    comment: str | None = None
+    reason: str | None = None
+    sent_at: UtcDatetime | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -134,3 +147,32 @@ class SurveyResponse(Record):
         except ValueError as exc:
             raise PydanticCustomError("score_out_of_scale", str(exc)) from None
         return self
+
+
+class SurveySent(Record):
+    """One survey sent, answered or not: the denominator of a response rate.
+
+    Attributes
+    ----------
+    kind : {"csat", "ces", "nps", "review"}, default="csat"
+    sent_at : datetime, optional
+    responded_at : datetime, optional
+        When it was answered; None while unanswered. (Or leave it out and pass the
+        answers to :func:`cxmetrics.insight.response_rates`, which matches them by ticket.)
+    ticket_id, customer_id, agent_id : str, optional
+    channel : str, optional
+
+    Examples
+    --------
+    >>> from datetime import datetime, timezone
+    >>> SurveySent(ticket_id=7, sent_at=datetime(2024, 3, 4, tzinfo=timezone.utc)).ticket_id
+    '7'
+    """
+
+    kind: SurveyKind = "csat"
+    sent_at: UtcDatetime | None = None
+    responded_at: UtcDatetime | None = None
+    ticket_id: RecordId | None = None
+    customer_id: RecordId | None = None
+    agent_id: RecordId | None = None
+    channel: str | None = None

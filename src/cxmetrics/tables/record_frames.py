@@ -64,7 +64,8 @@ def to_survey_table(
 
     Columns as in :class:`~cxmetrics.SurveyResponse`: ``kind``, ``score``
     (required), ``scale`` (default per kind), ``responded_at``, ``ticket_id``,
-    ``customer_id``, ``agent_id``, ``channel``. Rules and codes as the model:
+    ``customer_id``, ``agent_id``, ``channel``, and the optional ``comment``,
+    ``reason`` and ``sent_at``. Rules and codes as the model:
     ``literal_error``, ``invalid_scale``, ``score_out_of_scale``, ``naive_datetime``.
 
     Examples
@@ -131,9 +132,12 @@ def to_survey_table(
         "scale": scale.astype(np.int64),
         "responded_at": responded,
     }
-    for name in ("id", "ticket_id", "customer_id", "agent_id", "channel"):
+    for name in ("id", "ticket_id", "customer_id", "agent_id", "channel", "comment", "reason"):
         if t.has(name):
             cols[name] = _object_column(t, name)
+    if t.has("sent_at"):
+        cols["sent_at"], bad_sent = t.instants("sent_at", problems, ids)
+        bad |= bad_sent
     return _finish("surveys", cols, bad, problems, errors)
 
 

@@ -74,7 +74,16 @@ TABLES: tuple[str, ...] = (*TICKET_TABLES, "surveys", "calls", "customers", "rev
 """Table names of the own schema, in the order they are written."""
 
 INSTANT_COLUMNS = frozenset(
-    {"created_at", "first_reply_at", "solved_at", "at", "responded_at", "since", "until"}
+    {
+        "created_at",
+        "first_reply_at",
+        "solved_at",
+        "at",
+        "responded_at",
+        "since",
+        "until",
+        "sent_at",
+    }
 )
 """Columns holding instants (UTC epoch seconds in memory, timestamps on disk)."""
 
@@ -267,6 +276,9 @@ _RECORD_FIELDS: dict[str, tuple[type[Any], tuple[str, ...]]] = {
             "customer_id",
             "agent_id",
             "channel",
+            "comment",
+            "reason",
+            "sent_at",
         ),
     ),
     "calls": (

@@ -1,0 +1,153 @@
+"""Reading the insight functions' row inputs into plain numpy columns."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from cxmetrics.core.periods import period_labels
+from cxmetrics.exceptions import InvalidParameterError
+from cxmetrics.tables.columns import as_table
+from cxmetrics.tables.inputs import as_record_table
+from cxmetrics.tables.native import is_dataframe
+from cxmetrics.tables.problems import Problems
+from cxmetrics.tables.schema import INSTANT_COLUMNS, RecordTable, records_to_table
+
+__all__ = ["Columns", "group_keys", "row_columns", "survey_table"]
+
+Columns = dict[str, npt.NDArray[Any]]
+
+
+def _seconds(value: Any) -> float:
+    if value is None:
+        return float("nan")
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise InvalidParameterError(
+                "instants must be timezone-aware datetimes; got a naive one "
+                "(attach a timezone, e.g. value.replace(tzinfo=timezone.utc))"
+            )
+        return value.timestamp()
+    return float(value)
+
+
+def row_columns(
+    rows: Any, *, name: str, fields: Sequence[str], required: Sequence[str] = ()
+) -> Columns:
+    """``fields`` of ``rows`` as numpy columns (instants as epoch seconds, NaN missing).
+
+    ``rows`` is a DataFrame or mapping of columns (read with the column vocabulary
+    of :mod:`cxmetrics.tables.columns`), or an iterable of mappings or objects.
+
+    Examples
+    --------
+    >>> cols = row_columns([{"ticket_id": "T1", "channel": "chat"}, {"ticket_id": 2}],
+    ...                    name="sends", fields=("ticket_id", "channel"))
+    >>> cols["ticket_id"].tolist(), cols["channel"].tolist()
+    (['T1', '2'], ['chat', None])
+    """
+    if is_dataframe(rows) or isinstance(rows, Mapping):
+        table = as_table(rows, name, None, None)
+        assert table is not None
+        table.require(*required)
+        problems = Problems([])
+        out: Columns = {}
+        for field in fields:
+            if field in INSTANT_COLUMNS:
+                out[field] = table.instants(field, problems, None)[0]
+            elif table.has(field):
+                out[field] = table.strings(field)[0]
+            else:
+                out[field] = np.full(table.n, None, dtype=object)
+        problems.raise_if_any(name, table.n)
+        return out
+    items = list(rows)
+    out = {}
+    for field in fields:
+        values = [
+            item.get(field) if isinstance(item, Mapping) else getattr(item, field, None)
+            for item in items
+        ]
+        if field in required and any(v is None for v in values):
+            row = next(i for i, v in enumerate(values) if v is None)
+            raise InvalidParameterError(f"{name} row {row}: the field {field!r} is required")
+        if field in INSTANT_COLUMNS:
+            out[field] = np.array([_seconds(v) for v in values], dtype=np.float64)
+        else:
+            column = np.empty(len(values), dtype=object)
+            column[:] = [None if v is None else str(v) for v in values]
+            out[field] = column
+    return out
+
+
+def survey_table(surveys: Any) -> RecordTable:
+    """Survey answers (records, a survey table or DataFrame) as a survey ``RecordTable``.
+
+    Examples
+    --------
+    >>> from cxmetrics import SurveyResponse
+    >>> len(survey_table([SurveyResponse(kind="csat", score=4)]))
+    1
+    """
+    table = as_record_table("surveys", surveys)
+    if table is not None:
+        return table
+    return records_to_table("surveys", surveys)
+
+
+def group_keys(
+    columns: Mapping[str, npt.NDArray[Any]],
+    *,
+    by: Sequence[str],
+    period: str | None,
+    instants: npt.NDArray[np.float64] | None,
+    timezone: str,
+) -> npt.NDArray[np.object_]:
+    """One tuple key per row: the values of ``by`` and, with ``period``, the period label.
+
+    Examples
+    --------
+    >>> keys = group_keys({"channel": np.array(["a", None], dtype=object)}, by=("channel",),
+    ...                   period=None, instants=None, timezone="UTC")
+    >>> keys.tolist()
+    [('a',), ('(none)',)]
+    """
+    n = len(next(iter(columns.values()))) if columns else 0
+    parts: list[list[Any]] = []
+    for name in by:
+        if name not in columns:
+            raise InvalidParameterError(
+                f"cannot group by {name!r}: the rows have no such field "
+                f"(fields: {', '.join(sorted(columns))})"
+            )
+        parts.append(["(none)" if v is None else str(v) for v in columns[name].tolist()])
+    if period is not None:
+        assert instants is not None
+        labels = np.full(n, "(no date)", dtype=object)
+        known = ~np.isnan(instants)
+        labels[known] = period_labels(instants[known], period, timezone)
+        parts.append(labels.tolist())
+    keys = np.empty(n, dtype=object)
+    keys[:] = list(zip(*parts, strict=True)) if parts else [()] * n
+    return keys
+
+
+def encode(keys: npt.NDArray[np.object_]) -> tuple[npt.NDArray[np.int64], list[Any]]:
+    """Integer codes of ``keys`` into their sorted distinct values (one pass).
+
+    Examples
+    --------
+    >>> keys = np.empty(3, dtype=object)
+    >>> keys[:] = [("b",), ("a",), ("b",)]
+    >>> codes, names = encode(keys)
+    >>> codes.tolist(), names
+    ([1, 0, 1], [('a',), ('b',)])
+    """
+    names = sorted(set(keys.tolist()))
+    index = {key: code for code, key in enumerate(names)}
+    codes = np.fromiter((index[k] for k in keys.tolist()), dtype=np.int64, count=keys.size)
+    return codes, names
