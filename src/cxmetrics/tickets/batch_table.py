@@ -19,17 +19,21 @@ import numpy.typing as npt
 from cxmetrics.definitions import Definitions
 from cxmetrics.models.ticket import PRIORITIES, TICKET_STATUSES
 from cxmetrics.tables.ticket_batch import CREATED_BY, Categorical, TicketBatch
+from cxmetrics.tickets.assignees import assignee_columns
 from cxmetrics.tickets.clocks import business_clock, clock_origin, clock_where
+from cxmetrics.tickets.comments import comment_counts, touch_flags
 from cxmetrics.tickets.exchanges import ReplyExchanges, reply_exchanges
 from cxmetrics.tickets.fcr_rules import fcr_met
-from cxmetrics.tickets.lookups import first_per_ticket, mean_max_per_ticket
+from cxmetrics.tickets.lookups import first_per_ticket, mean_max_per_ticket, total_per_ticket
 from cxmetrics.tickets.replies import customer_mask, opening_replies, reply_mask
 from cxmetrics.tickets.stations import stations
 from cxmetrics.tickets.status import (
     AGENT_WAIT_STATUSES,
+    AGENT_WORK_STATUSES,
     CLOSED_CODE,
     ON_HOLD_STATUSES,
     REQUESTER_WAIT_STATUSES,
+    SOLVE_TIME_STATUSES,
     SOLVED_CODE,
     StatusSegments,
     reopen_events,
@@ -51,6 +55,10 @@ _WAITS: dict[str, tuple[str, ...]] = {
     "requester_wait": REQUESTER_WAIT_STATUSES,
     "agent_wait": AGENT_WAIT_STATUSES,
     "on_hold": ON_HOLD_STATUSES,
+    "new_status": ("new",),
+    "open_status": ("open",),
+    "agent_work": AGENT_WORK_STATUSES,
+    "solve_time": SOLVE_TIME_STATUSES,
 }
 
 
@@ -116,6 +124,9 @@ def build_ticket_table(batch: TicketBatch, calendar: Any, rules: Definitions) ->
         fcr=fcr,
         first_reply_excluded=replies.excluded_first,
     )
+    columns.update(comment_counts(batch.interactions, n))
+    columns.update(touch_flags(replies.count, resolution.resolved))
+    columns.update(assignee_columns(batch, resolution.resolved_at, calendar))
     return TicketTable(
         columns,
         exchanges=ColumnTable(exchange_columns),
@@ -348,6 +359,7 @@ def _calendar_durations(
     columns["next_reply_mean"], columns["next_reply_max"] = mean_max_per_ticket(
         exchanges.events.ticket[later], exchanges.seconds[later], n
     )
+    columns["total_reply"] = total_per_ticket(exchanges.events.ticket, exchanges.seconds, n)
     return unfinished
 
 
@@ -444,6 +456,7 @@ def _business_exchanges(
         events.ticket[later], exchange_business[later], n
     )
     exchange_columns["seconds_business"] = exchange_business
+    columns["total_reply_business"] = total_per_ticket(events.ticket, exchange_business, n)
 
 
 def _business_solves(

@@ -19,11 +19,13 @@ from cxmetrics.tickets.lookups import first_of_runs
 
 __all__ = [
     "AGENT_WAIT_STATUSES",
+    "AGENT_WORK_STATUSES",
     "CLOSED_CODE",
     "NEW_CODE",
     "ON_HOLD_STATUSES",
     "REQUESTER_WAIT_STATUSES",
     "SOLVED_CODE",
+    "SOLVE_TIME_STATUSES",
     "STATUS_CODES",
     "StatusSegments",
     "reopen_events",
@@ -53,6 +55,10 @@ AGENT_WAIT_STATUSES: tuple[str, ...] = ("pending",)
 """Zendesk's agent wait: waiting on the requester."""
 ON_HOLD_STATUSES: tuple[str, ...] = ("on_hold",)
 """Zendesk's on-hold time: waiting on a third party."""
+AGENT_WORK_STATUSES: tuple[str, ...] = ("new", "open")
+"""dbt_zendesk's agent work time: the ticket is the agents' to act on."""
+SOLVE_TIME_STATUSES: tuple[str, ...] = ("new", "open", "pending", "on_hold")
+"""dbt_zendesk's solve time: every unresolved status."""
 
 
 def _previous_status(status_changes: EventTable) -> npt.NDArray[np.int64]:
