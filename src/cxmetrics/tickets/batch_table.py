@@ -26,6 +26,7 @@ from cxmetrics.tickets.exchanges import ReplyExchanges, reply_exchanges
 from cxmetrics.tickets.fcr_rules import fcr_met
 from cxmetrics.tickets.lookups import first_per_ticket, mean_max_per_ticket, total_per_ticket
 from cxmetrics.tickets.replies import customer_mask, opening_replies, reply_mask
+from cxmetrics.tickets.reply_clocks import handoff_rows, resolved_clock
 from cxmetrics.tickets.stations import stations
 from cxmetrics.tickets.status import (
     AGENT_WAIT_STATUSES,
@@ -89,7 +90,9 @@ def build_ticket_table(batch: TicketBatch, calendar: Any, rules: Definitions) ->
     exchanges = _measure_exchanges(batch, rules, agent_opened, replies)
     resolution = _measure_resolution(batch, at_sc)
     segments = status_segments(batch)
-    fcr = resolution.resolved & fcr_met(
+    # Zammad's First Solution looks at the first close, whatever happened after it.
+    solved_ever = resolution.solve_count > 0
+    fcr = (solved_ever if rules.fcr_rule == "first_solution" else resolution.resolved) & fcr_met(
         rules,
         batch,
         replies.count,
@@ -99,6 +102,7 @@ def build_ticket_table(batch: TicketBatch, calendar: Any, rules: Definitions) ->
         segments,
         batch.interactions,
         replies.mask,
+        resolution.first_solved_at - batch.created_at,
     )
 
     columns = _ticket_columns(batch, replies, resolution)
@@ -112,6 +116,10 @@ def build_ticket_table(batch: TicketBatch, calendar: Any, rules: Definitions) ->
         _business_waits(columns, batch, readings, segments, resolution, unfinished)
         _business_exchanges(columns, exchange_columns, readings, exchanges, n)
         _business_solves(solve_columns, readings, resolution, solves, flat_solve_clock)
+    if rules.first_reply_from == "handoff" or rules.reply_excludes_closed:
+        _reply_rules(
+            columns, exchange_columns, batch, rules, replies, exchanges, segments, readings
+        )
 
     columns.update(
         replies=replies.count,
@@ -382,6 +390,64 @@ def _solve_columns(batch: TicketBatch, solves: _SolveEvents) -> dict[str, Any]:
         "at": solves.at,
         "seconds": solves.at - batch.created_at[solves.ticket],
     }
+
+
+# --- steps: the reply-clock rules (Chatwoot's handoff start, Zoho's closed time) ------------
+
+
+def _reply_rules(
+    columns: dict[str, Any],
+    exchange_columns: dict[str, Any],
+    batch: TicketBatch,
+    rules: Definitions,
+    replies: _Replies,
+    exchanges: _Exchanges,
+    segments: StatusSegments,
+    readings: _Readings | None,
+) -> None:
+    """Move first reply time's start to the handoff, and take the time closed out of replies."""
+    n = len(batch)
+    sc = batch.status_changes
+    at_sc = _with_nan(sc.at)
+    no_handoff = np.full(n, -1, dtype=np.int64)
+    handoff = (
+        handoff_rows(sc, replies.first_at, n) if rules.first_reply_from == "handoff" else no_handoff
+    )
+    starts = np.where(handoff >= 0, at_sc[handoff], batch.created_at)
+    events = exchanges.events
+    clocks: list[tuple[str, Any, Any, Any, Any]] = [
+        ("", batch.created_at, sc.at, replies.first_at, (events.asked_at, events.replied_at))
+    ]
+    if readings is not None:
+        first_clock = columns["first_reply_business"] + readings.created
+        asked = np.where(
+            events.asked_row >= 0, readings.ix[events.asked_row], readings.created[events.ticket]
+        )
+        clocks.append(
+            ("_business", readings.created, readings.sc[:-1], first_clock,
+             (asked, readings.ix[events.replied_row]))
+        )  # fmt: skip
+    for suffix, created, changes, first, (asked_clock, replied_clock) in clocks:
+        start = np.where(handoff >= 0, np.r_[changes, np.nan][handoff], created)
+        first_reply = first - start
+        seconds = exchange_columns[f"seconds{suffix}"]
+        if rules.reply_excludes_closed:
+            bounds = segment_bounds(batch, created, changes)
+            ticket = np.arange(n)
+            first_reply = first_reply - (
+                resolved_clock(segments, *bounds, ticket, replies.first_at, first)
+                - resolved_clock(segments, *bounds, ticket, starts, start)
+            )
+            seconds = seconds - (
+                resolved_clock(segments, *bounds, events.ticket, events.replied_at, replied_clock)
+                - resolved_clock(segments, *bounds, events.ticket, events.asked_at, asked_clock)
+            )
+        columns[f"first_reply{suffix}"] = first_reply
+        exchange_columns[f"seconds{suffix}"] = seconds
+        later = exchanges.later
+        mean, maximum = mean_max_per_ticket(events.ticket[later], seconds[later], n)
+        columns[f"next_reply_mean{suffix}"], columns[f"next_reply_max{suffix}"] = mean, maximum
+        columns[f"total_reply{suffix}"] = total_per_ticket(events.ticket, seconds, n)
 
 
 # --- steps: business-time columns -----------------------------------------------------------
