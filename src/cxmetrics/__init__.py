@@ -61,6 +61,8 @@ from cxmetrics.metrics import (
     TagCounts,
     TicketVolume,
     TransferRate,
+    TwoTouchRate,
+    UnassignedTime,
     abandonment_rate,
     aht,
     aht_by_interval,
@@ -96,6 +98,8 @@ from cxmetrics.metrics import (
     tag_counts,
     ticket_volume,
     transfer_rate,
+    two_touch_rate,
+    unassigned_time,
     volume_by_hour_and_weekday,
 )
 from cxmetrics.models import (
@@ -199,6 +203,8 @@ __all__ = [
     "TicketTable",
     "TicketVolume",
     "TransferRate",
+    "TwoTouchRate",
+    "UnassignedTime",
     "UndefinedMetricError",
     "UndefinedMetricWarning",
     "UnknownMetricError",
@@ -253,6 +259,8 @@ __all__ = [
     "ticket_metrics",
     "ticket_volume",
     "transfer_rate",
+    "two_touch_rate",
+    "unassigned_time",
     "validate_records",
     "volume_by_hour_and_weekday",
 ]

@@ -42,7 +42,9 @@ from cxmetrics.metrics.review import ReviewRating, review_rating
 from cxmetrics.metrics.service_level import ServiceLevel, service_level
 from cxmetrics.metrics.speed_of_answer import AverageSpeedOfAnswer, average_speed_of_answer
 from cxmetrics.metrics.tags import TagCounts, tag_counts
+from cxmetrics.metrics.touches import TwoTouchRate, two_touch_rate
 from cxmetrics.metrics.transfer import TransferRate, transfer_rate
+from cxmetrics.metrics.unassigned import UnassignedTime, unassigned_time
 from cxmetrics.metrics.volume import TicketVolume, ticket_volume
 
 __all__ = [
@@ -85,6 +87,8 @@ __all__ = [
     "TagCounts",
     "TicketVolume",
     "TransferRate",
+    "TwoTouchRate",
+    "UnassignedTime",
     "ValuesState",
     "ZeroDivision",
     "abandonment_rate",
@@ -122,5 +126,7 @@ __all__ = [
     "tag_counts",
     "ticket_volume",
     "transfer_rate",
+    "two_touch_rate",
+    "unassigned_time",
     "volume_by_hour_and_weekday",
 ]
