@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from cxmetrics.tables.ticket_batch import TicketBatch
-from cxmetrics.tickets.clocks import elapsed
+from cxmetrics.tickets.clocks import business_clock, clock_origin
 from cxmetrics.tickets.lookups import distinct_per_ticket, first_per_ticket
 
 __all__ = ["assignee_columns"]
@@ -91,6 +91,22 @@ def assignee_columns(batch: TicketBatch, resolved_at: FloatArray, calendar: Any)
     }
     for name, (start, end) in spans.items():
         columns[name] = end - start
-        if calendar is not None:
-            columns[f"{name}_business"] = elapsed(calendar, start, end)
+    if calendar is not None:
+        # Read the business clock once per instant (four per ticket), then subtract.
+        origin = clock_origin(batch)
+        instants = np.concatenate([batch.created_at, first_at, last_at, resolved_at])
+        clock = dict(
+            zip(
+                ("created", "first", "last", "resolved"),
+                np.split(business_clock(calendar, instants, origin), 4),
+                strict=True,
+            )
+        )
+        business = {
+            "unassigned": clock["first"] - clock["created"],
+            "first_assignment_to_resolution": clock["resolved"] - clock["first"],
+            "last_assignment_to_resolution": clock["resolved"] - clock["last"],
+        }
+        for name, seconds in business.items():
+            columns[f"{name}_business"] = seconds
     return columns
