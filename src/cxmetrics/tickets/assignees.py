@@ -18,7 +18,7 @@ from cxmetrics.tables.ticket_batch import TicketBatch
 from cxmetrics.tickets.clocks import business_clock, clock_origin
 from cxmetrics.tickets.lookups import distinct_per_ticket, first_per_ticket
 
-__all__ = ["assignee_columns"]
+__all__ = ["assignee_column_names", "assignee_columns"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -28,6 +28,22 @@ def _decoded(codes: npt.NDArray[Any], categories: tuple[str, ...]) -> npt.NDArra
     lookup = np.array([*categories, None], dtype=object)
     result: npt.NDArray[np.object_] = lookup[codes]  # code -1 reads the trailing None
     return result
+
+
+_SPANS = ("unassigned", "first_assignment_to_resolution", "last_assignment_to_resolution")
+
+
+def assignee_column_names(business: bool) -> tuple[str, ...]:
+    """The columns of :func:`assignee_columns`, in order, with a calendar when ``business``.
+
+    Examples
+    --------
+    >>> assignee_column_names(True)[-3:]
+    ('unassigned_business', 'first_assignment_to_resolution_business', 'last_assignment_to_resolution_business')
+    """
+    names = ("first_assignee", "last_assignee", "first_assigned_at", "last_assigned_at")
+    business_spans = tuple(f"{name}_business" for name in _SPANS) if business else ()
+    return (*names, "unique_assignees", *_SPANS, *business_spans)
 
 
 def assignee_columns(batch: TicketBatch, resolved_at: FloatArray, calendar: Any) -> dict[str, Any]:

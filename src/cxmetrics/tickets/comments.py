@@ -15,12 +15,22 @@ import numpy.typing as npt
 from cxmetrics.tables.ticket_batch import AUTHORS, KIND_MESSAGE, EventTable
 from cxmetrics.tickets.lookups import distinct_per_ticket
 
-__all__ = ["comment_counts", "touch_flags"]
+__all__ = ["COMMENT_COLUMNS", "TOUCH_COLUMNS", "comment_counts", "touch_flags"]
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
 _AGENT, _CUSTOMER = AUTHORS.index("agent"), AUTHORS.index("customer")
+
+#: The columns of :func:`comment_counts` and of :func:`touch_flags`, in order.
+COMMENT_COLUMNS = (
+    "public_comments",
+    "internal_comments",
+    "agent_comments",
+    "customer_comments",
+    "handoffs",
+)
+TOUCH_COLUMNS = ("one_touch", "two_touch", "multi_touch")
 
 
 def _count(ticket: IntArray, mask: BoolArray, n: int) -> IntArray:

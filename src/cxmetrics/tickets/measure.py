@@ -124,7 +124,7 @@ def _with_ages(table: TicketTable, batch: Any, as_of: datetime) -> TicketTable:
     resolved = table["resolved"]
     ages = age_columns(batch, resolved, as_of.timestamp(), table.calendar)
     return TicketTable(
-        {**table.columns, **ages},
+        table.extended_columns(ages),  # the deferred columns stay deferred
         exchanges=table.exchanges,
         solves=table.solves,
         definitions=table.definitions,
