@@ -521,7 +521,7 @@ def _second_round(tmp: Path) -> None:
     case("dataframes", "churn of customers with revenue nan is fine", val(0.0))(
         lambda: cx.churn_rate(
             pd.DataFrame({"id": ["a"], "since": ["2023-01-01T00:00:00Z"], "revenue": [math.nan]}),
-            datetime(2024, 1, 1, tzinfo=UTC), datetime(2024, 2, 1, tzinfo=UTC),
+            window=(datetime(2024, 1, 1, tzinfo=UTC), datetime(2024, 2, 1, tzinfo=UTC)),
         )
     )  # fmt: skip
     case("dataframes", "nps score 11 in pandas", err("score", "row 1"))(

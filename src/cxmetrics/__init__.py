@@ -65,6 +65,8 @@ from cxmetrics.metrics import (
     TagCounts,
     TicketVolume,
     TransferRate,
+    TwoTouchRate,
+    UnassignedTime,
     abandonment_rate,
     aht,
     aht_by_interval,
@@ -113,6 +115,8 @@ from cxmetrics.metrics import (
     ticket_volume,
     tickets_per_contacting_customer,
     transfer_rate,
+    two_touch_rate,
+    unassigned_time,
     volume_by_hour_and_weekday,
 )
 from cxmetrics.models import (
@@ -224,6 +228,8 @@ __all__ = [
     "TicketTable",
     "TicketVolume",
     "TransferRate",
+    "TwoTouchRate",
+    "UnassignedTime",
     "UndefinedMetricError",
     "UndefinedMetricWarning",
     "UnknownMetricError",
@@ -295,6 +301,8 @@ __all__ = [
     "ticket_volume",
     "tickets_per_contacting_customer",
     "transfer_rate",
+    "two_touch_rate",
+    "unassigned_time",
     "validate_records",
     "volume_by_hour_and_weekday",
 ]

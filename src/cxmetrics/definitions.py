@@ -19,11 +19,13 @@ from cxmetrics.exceptions import InvalidParameterError
 __all__ = [
     "CHATWOOT",
     "DEFAULT",
+    "FCR_FLAG_TAG",
     "FRESHDESK",
     "INTERCOM",
     "PRESETS",
     "ZAMMAD",
     "ZENDESK",
+    "ZOHO",
     "Definitions",
     "as_definitions",
 ]
@@ -36,9 +38,15 @@ FcrRule = Literal[
     "no_customer_follow_up",
     "closed_once_one_agent",
     "repeat_contact",
+    "first_solution",
+    "flagged",
 ]
+FirstReplyFrom = Literal["creation", "handoff"]
 ResolutionEvents = Literal["full", "first", "each"]
 Attribution = Literal["created", "event"]
+
+FCR_FLAG_TAG = "fcr_flag"
+"""The tag the ``"flagged"`` FCR rule reads by default (``read_event_log(fcr_flag=...)`` sets it)."""
 
 
 class Definitions(BaseModel):
@@ -92,9 +100,28 @@ class Definitions(BaseModel):
         - ``"closed_once_one_agent"``: solved exactly once, with exactly one
           replying agent (Intercom);
         - ``"repeat_contact"``: the same customer opens no other ticket within
-          ``repeat_contact_days`` of this one's creation (contact centres).
+          ``repeat_contact_days`` of this one's creation (contact centres);
+        - ``"first_solution"``: first solved or closed less than
+          ``first_solution_minutes`` after creation (Zammad's "First Solution"
+          report: ``close_at - 15 minutes < created_at``);
+        - ``"flagged"``: the ticket carries the tag ``fcr_flag_tag`` (a log's own
+          first-contact-resolution column, read by ``read_event_log(fcr_flag=...)``).
     repeat_contact_days : float, default=7
         Window of the ``"repeat_contact"`` rule, in days (> 0).
+    first_solution_minutes : float, default=15
+        Window of the ``"first_solution"`` rule, in minutes (> 0).
+    fcr_flag_tag : str, default="fcr_flag"
+        The tag of the ``"flagged"`` rule.
+    first_reply_from : {"creation", "handoff"}, default="creation"
+        Where first reply time starts: the ticket's creation (or, for agent-opened
+        tickets, what ``agent_created`` says), or ``"handoff"``: the latest change
+        into ``open`` from ``pending`` (a bot handing over) or from a resolved
+        status (a reopen) before the first reply, else the creation (Chatwoot's
+        ``last_non_human_activity``).
+    reply_excludes_closed : bool, default=False
+        Subtract the time spent solved or closed from every reply time (first and
+        next): Zoho Desk's response times, "minus the duration of the ticket in
+        Closed status".
     attribute_to : {"created", "event"}, default="created"
         Which instant a value belongs to when a metric is restricted to a
         ``period``: the ticket's creation (Zendesk Explore default, Intercom,
@@ -126,10 +153,14 @@ class Definitions(BaseModel):
     fcr_rule: FcrRule = "exactly_one_reply"
     repeat_contact_days: float = Field(default=7.0, gt=0)
     attribute_to: Attribution = "created"
+    first_solution_minutes: float = Field(default=15.0, gt=0)
+    fcr_flag_tag: str = FCR_FLAG_TAG
+    first_reply_from: FirstReplyFrom = "creation"
+    reply_excludes_closed: bool = False
 
     @classmethod
     def preset(cls, name: str) -> Definitions:
-        """Return a named preset: default, zendesk, freshdesk, intercom, zammad, chatwoot.
+        """Return a named preset: default, zendesk, freshdesk, intercom, zammad, chatwoot, zoho.
 
         Raises
         ------
@@ -143,7 +174,7 @@ class Definitions(BaseModel):
         >>> Definitions.preset("helpscout")
         Traceback (most recent call last):
         ...
-        cxmetrics.exceptions.InvalidParameterError: unknown definitions preset 'helpscout'; choose one of chatwoot, default, freshdesk, intercom, zammad, zendesk
+        cxmetrics.exceptions.InvalidParameterError: unknown definitions preset 'helpscout'; choose one of chatwoot, default, freshdesk, intercom, zammad, zendesk, zoho
         """
         try:
             return PRESETS[name.lower()]
@@ -186,18 +217,22 @@ FRESHDESK = Definitions(
 """Freshdesk Analytics: FCR by customer follow-ups; resolved counted in the period resolved."""
 INTERCOM = Definitions(name="intercom", agent_created="exclude", fcr_rule="closed_once_one_agent")
 """Intercom reporting: outbound conversations excluded; closed once by one teammate."""
-ZAMMAD = Definitions(name="zammad", agent_created="from_creation")
-"""Zammad: first article by an agent (calls included); ``close_at`` of the final close."""
+ZAMMAD = Definitions(name="zammad", agent_created="from_creation", fcr_rule="first_solution")
+"""Zammad: first article by an agent (calls included); "First Solution": closed within 15 minutes."""
 CHATWOOT = Definitions(
     name="chatwoot",
     agent_created="from_creation",
     count_calls=False,
     resolution_events="each",
     attribute_to="event",
+    first_reply_from="handoff",
 )
-"""Chatwoot reports: an event per resolve, each attributed to the event's own date."""
+"""Chatwoot reports: an event per resolve, each attributed to the event's own date; first
+response from the bot handoff."""
+ZOHO = Definitions(name="zoho", reply_excludes_closed=True)
+"""Zoho Desk: one reply resolves on first contact; reply times leave out time spent closed."""
 
 PRESETS: dict[str, Definitions] = {
-    d.name: d for d in (DEFAULT, ZENDESK, FRESHDESK, INTERCOM, ZAMMAD, CHATWOOT)
+    d.name: d for d in (DEFAULT, ZENDESK, FRESHDESK, INTERCOM, ZAMMAD, CHATWOOT, ZOHO)
 }
 """The presets by name."""

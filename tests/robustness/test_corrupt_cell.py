@@ -100,7 +100,7 @@ TABLES: dict[str, dict[str, Any]] = {
     "customers": {
         "row": _customer,
         "convert": cxio.to_customer_table,
-        "metric": lambda table: cx.churn_rate(table, START, END),
+        "metric": lambda table: cx.churn_rate(table, window=(START, END)),
         "bad": {
             "id": [None, "", "   "],
             "since": ["soon", None, 1e20, math.inf, "2024-02-30T00:00:00Z"],

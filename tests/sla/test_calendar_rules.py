@@ -154,3 +154,31 @@ def test_toml_forms_of_the_new_options(tmp_path):
     )
     with pytest.raises(InvalidParameterError, match="unknown SLA preset"):
         read_sla(bad)
+
+
+def test_every_business_column_follows_the_ticket_calendar() -> None:
+    """Each ticket under a rule equals that ticket measured alone on its own calendar,
+    for every business column: status times, assignees, ages at as_of, time in status."""
+    from cxmetrics.tickets import time_in
+
+    from cxmetrics.datasets import load_sample
+
+    tickets = list(load_sample().tickets[:150])
+    groups = ("emea", "amer", "noc")
+    tickets = [t.model_copy(update={"group": groups[i % 3]}) for i, t in enumerate(tickets)]
+    calendars = {"emea": PARIS, "amer": NEW_YORK, "noc": None}  # noc: calendar time
+    rule = CalendarRule(by="group", calendars=calendars)
+    as_of = max(t.created_at for t in tickets) + timedelta(days=3)
+    table = cxmetrics.ticket_metrics(tickets, calendar=rule, as_of=as_of).to_dict()
+    spent = time_in(tickets, by="status", calendar=rule, as_of=as_of).to_dict()
+    business = [name for name in table if name.endswith("_business")]
+    for i, ticket in enumerate(tickets):
+        own = calendars[str(ticket.group)]
+        alone = cxmetrics.ticket_metrics([ticket], calendar=own, as_of=as_of).to_dict()
+        for name in business:
+            expected = alone.get(name, alone[name.removesuffix("_business")])
+            assert table[name][i] == pytest.approx(expected[0], nan_ok=True), (ticket.id, name)
+        own_spent = time_in([ticket], by="status", calendar=own, as_of=as_of).to_dict()
+        rows = [k for k, owner in enumerate(spent["id"]) if owner == ticket.id]
+        key = "seconds_business" if own is not None else "seconds"
+        assert [spent["seconds_business"][k] for k in rows] == pytest.approx(own_spent[key])

@@ -8,6 +8,7 @@ duration (the library reads a business clock per instant instead).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -143,6 +144,12 @@ def measure(
         known = {e.agent_id for e in replies if e.agent_id is not None}
         unknown = any(e.agent_id is None for e in replies)
         fcr = solve_count == 1 and max(len(known), int(unknown)) == 1
+    elif rule == "first_solution":
+        fcr = first_solve is not None and (
+            (first_solve - created).total_seconds() < rules.first_solution_minutes * 60
+        )
+    elif rule == "flagged":
+        fcr = rules.fcr_flag_tag in ticket.tags
     else:
         window = rules.repeat_contact_days * 86400.0
         position = next(i for i, t in enumerate(others) if t is ticket)
@@ -155,16 +162,42 @@ def measure(
             for i, u in enumerate(others)
         )
 
-    next_values = [seconds(a, b) for a, b in exchanges[1:]]
+    # Chatwoot: first reply time from the latest handoff or reopen before the reply.
+    first_start = created
+    if rules.first_reply_from == "handoff" and first_reply_at is not None:
+        before = "new"
+        for change in ticket.status_changes:
+            came_back = before in ("pending", "solved", "closed")
+            if change.status == "open" and came_back and change.at <= first_reply_at:
+                first_start = change.at
+            before = change.status
+
+    # Zoho Desk: time spent solved or closed comes off every reply time.
+    def reply_time(start: datetime | None, end: datetime | None) -> float | None:
+        value = seconds(start, end)
+        if value is None or not rules.reply_excludes_closed:
+            return value
+        bounds = [created, *(c.at for c in ticket.status_changes), None]
+        statuses = ["new", *(c.status for c in ticket.status_changes)]
+        for status, (lo, hi) in zip(statuses, itertools.pairwise(bounds), strict=True):
+            if status not in RESOLVED:
+                continue
+            a, b = max(lo, start), end if hi is None else min(hi, end)  # type: ignore[type-var]
+            if a < b:
+                value -= seconds(a, b) or 0.0
+        return value
+
+    exchange_values = [reply_time(a, b) for a, b in exchanges]
+    next_values = exchange_values[1:]
     return {
         "id": ticket.id,
         "resolved": resolved,
-        "first_reply": seconds(created, first_reply_at),
+        "first_reply": reply_time(first_start, first_reply_at),
         "first_reply_excluded": excluded,
         "first_resolution": seconds(created, first_solve),
         "full_resolution": seconds(created, full_end),
         **wait_values,
-        "exchanges": [seconds(a, b) for a, b in exchanges],
+        "exchanges": exchange_values,
         "exchange_replied_at": [b for _, b in exchanges],
         "next_replies": len(next_values),
         "next_reply_mean": sum(v for v in next_values if v is not None) / len(next_values)
@@ -179,7 +212,7 @@ def measure(
         "reopens": reopens,
         "assignee_stations": assignee,
         "group_stations": group,
-        "fcr": resolved and fcr,
+        "fcr": (solve_count > 0 if rule == "first_solution" else resolved) and fcr,
         "first_reply_at": first_reply_at,
         "first_resolved_at": first_solve,
         "resolved_at": full_end,

@@ -134,8 +134,9 @@ EXPECTED: dict[str, tuple[float | None, float, float, list[bool], float]] = {
     "zendesk": (90, 5, 90, [True, False], 23),
     "freshdesk": (0, 5, 90, [False, True], 3),
     "intercom": (None, 5, 90, [True, True], 23),
-    "zammad": (0, 5, 90, [True, False], 23),
+    "zammad": (0, 5, 90, [False, False], 23),  # First Solution: both solved after 30 min
     "chatwoot": (0, 50, (20 + 90) / 2, [True, False], 3),
+    "zoho": (90, 5, 90, [True, False], 23),
 }
 
 
@@ -247,13 +248,15 @@ def test_presets_are_the_documented_rules() -> None:
             "attribute_to": "event",
         },
         "intercom": {"agent_created": "exclude", "fcr_rule": "closed_once_one_agent"},
-        "zammad": {"agent_created": "from_creation"},
+        "zammad": {"agent_created": "from_creation", "fcr_rule": "first_solution"},
         "chatwoot": {
             "agent_created": "from_creation",
             "count_calls": False,
             "resolution_events": "each",
             "attribute_to": "event",
+            "first_reply_from": "handoff",
         },
+        "zoho": {"reply_excludes_closed": True},
     }
 
 

@@ -16,6 +16,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
+from cxmetrics.definitions import FCR_FLAG_TAG
 from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.io._log_columns import (
     BoolArray,
@@ -41,6 +42,8 @@ from cxmetrics.tables.ticket_frames import to_ticket_batch
 
 __all__ = ["read_event_log", "read_message_log"]
 
+_TRUE = ("true", "t", "yes", "y", "1")
+
 Errors = Literal["raise", "collect"]
 
 
@@ -51,6 +54,9 @@ def read_event_log(
     timestamp: str = "timestamp",
     status: str = "status",
     actor: str | None = None,
+    group: str | None = None,
+    fcr_flag: str | None = None,
+    reopen_closed: bool = False,
     status_map: Mapping[str, str | None] | None = None,
     created_at: str | None = None,
     ticket_columns: Mapping[str, str] | None = None,
@@ -76,6 +82,21 @@ def read_event_log(
     actor : str, optional
         Column of who handled the case at that event (agent or resource); each
         change of actor is an assignment, the last one is the ticket's agent.
+    group : str, optional
+        Column of the group (team, queue) handling the case at that event; each
+        change of group is an assignment too, so ``group_stations`` and
+        ``transfer_rate`` count reassignments between groups as well as between
+        people. The last group named is the ticket's group.
+    fcr_flag : str, optional
+        Column of the log's own first-contact-resolution flag: a case whose value
+        at its last event is true (``true``, ``t``, ``yes``, ``y`` or ``1``, any
+        case) gets the tag ``"fcr_flag"`` (``cxmetrics.definitions.FCR_FLAG_TAG``),
+        which the ``"flagged"`` FCR rule of :class:`~cxmetrics.Definitions` reads.
+    reopen_closed : bool, default=False
+        Keep a case that leaves ``closed`` (reopened after its close) as a reopen:
+        each ``closed`` followed by another status becomes ``solved``, so leaving it
+        is a reopen and only the final close is final. By default such a case is an
+        ``invalid_status_sequence`` error (a closed ticket is final).
     status_map : mapping, optional
         Source status → one of ``new, open, pending, on_hold, solved, closed``, or
         ``None`` for activities that do not change the status. A status missing
@@ -127,13 +148,17 @@ def read_event_log(
     _check_mode(errors)
     src = read_source(source, name="event log", null_values=null_values, progress=progress)
     mapped_columns = dict(ticket_columns or {})
-    src.require(case, timestamp, status, actor, created_at, *mapped_columns.values())
+    src.require(
+        case, timestamp, status, actor, group, fcr_flag, created_at, *mapped_columns.values()
+    )
     problems = Problems([])
     case_text, ids, missing_case = _case_ids(src, case, problems)
     at, bad = read_times(src, timestamp, timestamp_format, timezone, problems, ids)
     codes, bad_status = mapped_codes(
         src, status, status_map, TICKET_STATUSES, "status", problems, ids
     )
+    if reopen_closed:
+        codes = _reopened_closes(codes, at, case_text)
     bad_row = bad | bad_status | missing_case
     opened = None
     if created_at is not None:
@@ -154,16 +179,28 @@ def read_event_log(
         case_ids = names[case_code[cases.order]]
         status_table = _status_changes(codes, at, cases, case_ids)
         assignments = None
-        if actor is not None:
+        if actor is not None and group is None:
             who = objects_of(view.text(actor))[cases.order]
             assignments = _actor_changes(who, at, cases, case_ids)
             if "agent_id" not in tickets:
                 tickets["agent_id"] = _last_actor(who, cases)
+        elif group is not None:
+            handlers = {"group": objects_of(view.text(group))[cases.order]}
+            if actor is not None:
+                handlers["agent_id"] = objects_of(view.text(actor))[cases.order]
+            assignments = _handler_changes(handlers, at, cases, case_ids)
+            for field, values in handlers.items():
+                tickets.setdefault(field, _last_actor(values, cases))
+        tags = None
+        if fcr_flag is not None:
+            flags = _true_values(view.text(fcr_flag))[cases.order][cases.last]
+            tags = _flag_tags(flags, tickets["id"])
         _check_priorities(tickets)
         return to_ticket_batch(
             arrow_table(tickets),
             status_changes=arrow_table(status_table),
             assignments=assignments,
+            tags=tags,
             errors=errors,
         )
 
@@ -241,6 +278,67 @@ def _last_actor(who: npt.NDArray[np.object_], cases: Groups) -> npt.NDArray[np.o
     ends = named[np.r_[case_of[named][1:] != case_of[named][:-1], True]]
     agent[case_of[ends]] = who[ends]
     return agent
+
+
+def _handler_changes(
+    handlers: Mapping[str, npt.NDArray[np.object_]],
+    at: FloatArray,
+    cases: Groups,
+    ticket_ids: npt.NDArray[Any],
+) -> Any:
+    """The assignments table: each row where a named handler (agent or group) changes.
+
+    A row names both handlers as they stand then; a missing value is left out (an
+    assignment naming only a group keeps the agent, and the other way round).
+    """
+    case_of = cases.of
+    same_case = np.r_[False, case_of[1:] == case_of[:-1]]
+    changed = np.zeros(case_of.size, dtype=bool)
+    for values in handlers.values():
+        present = ~np.equal(values, None)  # type: ignore[call-overload]
+        changed |= present & ~(same_case & (values == np.r_[None, values[:-1]]))
+    return arrow_table(
+        {
+            "ticket_id": ticket_ids[changed].astype(object),
+            "at": at[cases.order][changed],
+            **{field: values[changed] for field, values in handlers.items()},
+        }
+    )
+
+
+def _true_values(text: Any) -> BoolArray:
+    """Which cells of a (stripped) pyarrow text column read true, in any case."""
+    pa, pc = _pa()
+    found = pc.is_in(pc.utf8_lower(text), value_set=pa.array(_TRUE)).fill_null(False)
+    return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _flag_tags(flagged: BoolArray, ids: npt.NDArray[Any]) -> Any:
+    """The tags table: ``FCR_FLAG_TAG`` on every case whose flag reads true."""
+    return arrow_table(
+        {
+            "ticket_id": ids[flagged].astype(object),
+            "tag": np.full(int(flagged.sum()), FCR_FLAG_TAG, dtype=object),
+        }
+    )
+
+
+def _reopened_closes(codes: IntArray, at: FloatArray, case_text: Any) -> IntArray:
+    """``closed`` rows followed, later in their case, by another status become ``solved``."""
+    closed, solved = TICKET_STATUSES.index("closed"), TICKET_STATUSES.index("solved")
+    case_code, names = group_codes(case_text)
+    rows = np.flatnonzero((codes >= 0) & (case_code >= 0))
+    order = rows[np.lexsort((rows, at[rows], case_code[rows]))]
+    position = np.empty(codes.size, dtype=np.int64)
+    position[order] = np.arange(order.size)
+    # The position of each case's last row in another status than closed.
+    last_other = np.full(len(names), -1, dtype=np.int64)
+    other = order[codes[order] != closed]
+    np.maximum.at(last_other, case_code[other], position[other])
+    reopened = (codes == closed) & (case_code >= 0)
+    reopened[reopened] &= position[reopened] < last_other[case_code[reopened]]
+    result: IntArray = np.where(reopened, solved, codes)
+    return result
 
 
 def _last_values(

@@ -57,7 +57,9 @@ from cxmetrics.metrics.speed_of_answer import (
     longest_wait,
 )
 from cxmetrics.metrics.tags import TagCounts, tag_counts
+from cxmetrics.metrics.touches import TwoTouchRate, two_touch_rate
 from cxmetrics.metrics.transfer import TransferRate, transfer_rate
+from cxmetrics.metrics.unassigned import UnassignedTime, unassigned_time
 from cxmetrics.metrics.volume import TicketVolume, ticket_volume
 
 __all__ = [
@@ -103,6 +105,8 @@ __all__ = [
     "TagCounts",
     "TicketVolume",
     "TransferRate",
+    "TwoTouchRate",
+    "UnassignedTime",
     "ValuesState",
     "ZeroDivision",
     "abandonment_rate",
@@ -153,5 +157,7 @@ __all__ = [
     "ticket_volume",
     "tickets_per_contacting_customer",
     "transfer_rate",
+    "two_touch_rate",
+    "unassigned_time",
     "volume_by_hour_and_weekday",
 ]

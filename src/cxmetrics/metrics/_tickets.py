@@ -15,8 +15,9 @@ from cxmetrics.core.state import RatioState
 from cxmetrics.definitions import DEFAULT, Definitions, as_definitions
 from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.stats import wilson_interval
+from cxmetrics.tickets.measure import measured
 
-__all__ = ["TicketParams", "in_period", "ratio_result", "ticket_options"]
+__all__ = ["TicketParams", "in_period", "ratio_result", "resolved_share", "ticket_options"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -155,3 +156,22 @@ def ticket_options(
     if period is not None:
         options["period"] = period
     return options
+
+
+def resolved_share(tickets: Any, column: str, params: TicketParams) -> RatioState:
+    """Resolved tickets (in the window) where the boolean ``column`` holds, over all of them.
+
+    A ticket belongs to the window of its creation, or of its latest solve under
+    ``attribute_to="event"``.
+
+    Examples
+    --------
+    >>> resolved_share([], "fcr", TicketParams())
+    RatioState(numerator=0, denominator=0)
+    """
+    table = measured(tickets, None, params.definitions)
+    resolved = np.asarray(table["resolved"], dtype=bool)
+    instants = table["resolved_at"] if params.by_event else table["created_at"]
+    scope = resolved & in_period(np.asarray(instants, dtype=np.float64), params.bounds)
+    hits = np.asarray(table[column], dtype=bool)
+    return RatioState(int(np.count_nonzero(hits & scope)), int(np.count_nonzero(scope)))

@@ -187,8 +187,8 @@ def churn_rate(
     ======================  ==============================================  ==================================
     ``denominator``         formula                                         used by
     ======================  ==============================================  ==================================
-    ``"start"`` (default)   :math:`L_S / S`                                 cohort churn, ``1 - retention``
-    ``"start_all_lost"``    :math:`(L_S + L_N) / S`                         ChartMogul "Standard" (B2B)
+    ``"start"`` (default)   :math:`L_S / S`                                 cohort churn, ChartMogul "Standard"
+    ``"start_all_lost"``    :math:`(L_S + L_N) / S`                         every loss over the start
     ``"start_plus_new"``    :math:`(L_S + L_N) / (S + N)`                   Stripe Billing (30 days)
     ``"average"``           :math:`(L_S + L_N) / ((S + E) / 2)`             average-customers variant
     ``"daily_sum"``         :math:`\sum_d \text{lost}_d / \text{active}_d`  ChartMogul "Shopify" (B2C)

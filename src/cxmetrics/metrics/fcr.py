@@ -5,25 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
-import numpy as np
-
 from cxmetrics.core.base import Metric, MetricResult, ZeroDivision
 from cxmetrics.core.state import RatioState
 from cxmetrics.definitions import Definitions
-from cxmetrics.metrics._tickets import TicketParams, in_period, ratio_result, ticket_options
+from cxmetrics.metrics._tickets import TicketParams, ratio_result, resolved_share, ticket_options
 from cxmetrics.registry import register
-from cxmetrics.tickets.measure import measured
 
 __all__ = ["FCR", "fcr_rate"]
 
 
 def _fcr_update(tickets: Any, params: TicketParams) -> RatioState:
-    table = measured(tickets, None, params.definitions)
-    resolved = np.asarray(table["resolved"], dtype=bool)
-    instants = table["resolved_at"] if params.by_event else table["created_at"]
-    scope = resolved & in_period(np.asarray(instants, dtype=np.float64), params.bounds)
-    fcr = np.asarray(table["fcr"], dtype=bool)
-    return RatioState(int(np.count_nonzero(fcr & scope)), int(np.count_nonzero(scope)))
+    return resolved_share(tickets, "fcr", params)
 
 
 def _fcr_compute(state: RatioState, params: TicketParams) -> MetricResult:

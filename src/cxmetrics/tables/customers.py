@@ -34,6 +34,7 @@ class CustomerColumns:
     change_owner: npt.NDArray[np.int64]  # revenue changes, flattened
     change_at: FloatArray
     change_revenue: FloatArray
+    ids: npt.NDArray[np.object_] | None = None  # the customer ids (None: not given)
 
     def revenue_at(self, at: float) -> FloatArray:
         """Revenue of every customer in force at epoch second ``at``."""
@@ -87,4 +88,5 @@ def customers_from_records(customers: Iterable[Any], *, owner: str) -> CustomerC
         change_owner=np.array([c[0] for c in changes], dtype=np.int64),
         change_at=np.array([c[1] for c in changes], dtype=np.float64),
         change_revenue=np.array([c[2] for c in changes], dtype=np.float64),
+        ids=np.array([str(c.id) for c in rows], dtype=object),
     )

@@ -166,6 +166,18 @@ class TakenColumns(Mapping[str, Any]):
     def __reduce__(self) -> tuple[Any, ...]:
         return (dict, (dict(self.items()),))
 
+    def extended(self, extra: Mapping[str, Any]) -> TakenColumns:
+        """``{**self, **extra}`` with the columns not cut yet still cut on their first read.
+
+        Examples
+        --------
+        >>> taken = TakenColumns({"x": np.array([5.0, 6.0])}, np.array([1]))
+        >>> more = taken.extended({"y": np.array([9.0])})
+        >>> list(more), more["x"].tolist(), more.length
+        (['x', 'y'], [6.0], 1)
+        """
+        return TakenColumns(self._source, self._index, {**self._cut, **extra})
+
 
 def rows_of_tickets(
     offsets: IntArray, index: npt.NDArray[np.intp]

@@ -6,11 +6,18 @@ status history, applies the FCR rule, and lays the results out as the columns
 of a :class:`~cxmetrics.tickets.table.TicketTable` (with the exchanges and the
 solves as event tables beside it). With a calendar, every duration is also read
 on the business clock, in a ``<name>_business`` column.
+
+dbt_zendesk's columns (the status times, ``total_reply``, the comment counts,
+the touch flags and the assignee columns) are laid out as
+:class:`~cxmetrics.tickets.table.DeferredColumns`: each group is computed on the
+first read of one of its columns, so a metric that reads none of them does not
+pay for them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -19,6 +26,7 @@ import numpy.typing as npt
 from cxmetrics.definitions import Definitions
 from cxmetrics.models.ticket import PRIORITIES, TICKET_STATUSES
 from cxmetrics.tables.ticket_batch import CREATED_BY, Categorical, TicketBatch
+from cxmetrics.tickets.assignees import assignee_column_names, assignee_columns
 from cxmetrics.tickets.clocks import (
     TicketCalendars,
     bind_calendar,
@@ -26,16 +34,20 @@ from cxmetrics.tickets.clocks import (
     clock_origin,
     clock_where,
 )
+from cxmetrics.tickets.comments import COMMENT_COLUMNS, TOUCH_COLUMNS, comment_counts, touch_flags
 from cxmetrics.tickets.exchanges import ReplyExchanges, reply_exchanges
 from cxmetrics.tickets.fcr_rules import fcr_met
-from cxmetrics.tickets.lookups import first_per_ticket, mean_max_per_ticket
+from cxmetrics.tickets.lookups import first_per_ticket, mean_max_per_ticket, total_per_ticket
 from cxmetrics.tickets.replies import customer_mask, opening_replies, reply_mask
+from cxmetrics.tickets.reply_clocks import handoff_rows, resolved_clock
 from cxmetrics.tickets.stations import stations
 from cxmetrics.tickets.status import (
     AGENT_WAIT_STATUSES,
+    AGENT_WORK_STATUSES,
     CLOSED_CODE,
     ON_HOLD_STATUSES,
     REQUESTER_WAIT_STATUSES,
+    SOLVE_TIME_STATUSES,
     SOLVED_CODE,
     StatusSegments,
     reopen_events,
@@ -45,7 +57,7 @@ from cxmetrics.tickets.status import (
     status_totals,
     wait_totals,
 )
-from cxmetrics.tickets.table import ColumnTable, TicketTable
+from cxmetrics.tickets.table import ColumnTable, DeferredColumns, TicketTable
 
 __all__ = ["build_ticket_table"]
 
@@ -57,6 +69,13 @@ _WAITS: dict[str, tuple[str, ...]] = {
     "requester_wait": REQUESTER_WAIT_STATUSES,
     "agent_wait": AGENT_WAIT_STATUSES,
     "on_hold": ON_HOLD_STATUSES,
+}
+# dbt_zendesk's status times: after the waits, deferred (computed on first read).
+_STATUS_TIMES: dict[str, tuple[str, ...]] = {
+    "new_status": ("new",),
+    "open_status": ("open",),
+    "agent_work": AGENT_WORK_STATUSES,
+    "solve_time": SOLVE_TIME_STATUSES,
 }
 
 
@@ -88,7 +107,9 @@ def build_ticket_table(batch: TicketBatch, calendar: Any, rules: Definitions) ->
     exchanges = _measure_exchanges(batch, rules, agent_opened, replies)
     resolution = _measure_resolution(batch, at_sc)
     segments = status_segments(batch)
-    fcr = resolution.resolved & fcr_met(
+    # Zammad's First Solution looks at the first close, whatever happened after it.
+    solved_ever = resolution.solve_count > 0
+    fcr = (solved_ever if rules.fcr_rule == "first_solution" else resolution.resolved) & fcr_met(
         rules,
         batch,
         replies.count,
@@ -98,19 +119,27 @@ def build_ticket_table(batch: TicketBatch, calendar: Any, rules: Definitions) ->
         segments,
         batch.interactions,
         replies.mask,
+        resolution.first_solved_at - batch.created_at,
     )
 
     columns = _ticket_columns(batch, replies, resolution)
-    unfinished = _calendar_durations(columns, batch, replies, exchanges, resolution, segments)
     exchange_columns = _exchange_columns(batch, exchanges)
+    total_reply = _total_reply(exchange_columns, exchanges.events.ticket, n, readings is not None)
+    unfinished = _calendar_durations(
+        columns, batch, replies, exchanges, resolution, segments, total_reply
+    )
     solves = _solve_events(batch, resolution)
     solve_columns = _solve_columns(batch, solves)
     if readings is not None:
         clock = (clock_calendar, origin, readings)
         flat_solve_clock = _business_ends(columns, batch, clock, replies, resolution, solves)
         _business_waits(columns, batch, readings, segments, resolution, unfinished)
-        _business_exchanges(columns, exchange_columns, readings, exchanges, n)
+        _business_exchanges(columns, exchange_columns, readings, exchanges, n, total_reply)
         _business_solves(solve_columns, readings, resolution, solves, flat_solve_clock)
+    if rules.first_reply_from == "handoff" or rules.reply_excludes_closed:
+        _reply_rules(
+            columns, exchange_columns, batch, rules, replies, exchanges, segments, readings
+        )
 
     columns.update(
         replies=replies.count,
@@ -123,6 +152,16 @@ def build_ticket_table(batch: TicketBatch, calendar: Any, rules: Definitions) ->
         fcr=fcr,
         first_reply_excluded=replies.excluded_first,
     )
+    deferred = (
+        (COMMENT_COLUMNS, partial(comment_counts, batch.interactions, n)),
+        (TOUCH_COLUMNS, partial(touch_flags, replies.count, resolution.resolved)),
+        (
+            assignee_column_names(calendar is not None),
+            partial(assignee_columns, batch, resolution.resolved_at, clock_calendar),
+        ),
+    )
+    for names, compute in deferred:
+        columns.update(DeferredColumns(names, n, compute).placeholders())
     return TicketTable(
         columns,
         exchanges=ColumnTable(exchange_columns),
@@ -342,6 +381,7 @@ def _calendar_durations(
     exchanges: _Exchanges,
     resolution: _Resolution,
     segments: StatusSegments,
+    total_reply: DeferredColumns,
 ) -> BoolArray:
     """Add the calendar-time durations; return which (ticket, status) totals are unfinished."""
     n = len(batch)
@@ -355,15 +395,55 @@ def _calendar_durations(
         columns[name] = end - created
     segment_calendar = segments.end - segments.start
     totals, unfinished = status_totals(segments, segment_calendar, n)
-    for name, statuses in _WAITS.items():
-        columns[name] = np.where(
-            resolution.waits_known, wait_totals(totals, unfinished, statuses), np.nan
-        )
+    _waits(columns, totals, unfinished, resolution.waits_known, "")
     later = exchanges.later
     columns["next_reply_mean"], columns["next_reply_max"] = mean_max_per_ticket(
         exchanges.events.ticket[later], exchanges.seconds[later], n
     )
+    columns["total_reply"] = total_reply
     return unfinished
+
+
+def _waits(
+    columns: dict[str, Any],
+    totals: FloatArray,
+    unfinished: BoolArray,
+    known: BoolArray,
+    suffix: str,
+) -> None:
+    """Add the waits from the per-status totals, then the status times, deferred."""
+
+    def waits(names: dict[str, tuple[str, ...]]) -> dict[str, FloatArray]:
+        return {
+            f"{name}{suffix}": np.where(known, wait_totals(totals, unfinished, statuses), np.nan)
+            for name, statuses in names.items()
+        }
+
+    columns.update(waits(_WAITS))
+    names = tuple(f"{name}{suffix}" for name in _STATUS_TIMES)
+    # Holds on to the totals (one float and one flag per ticket and status) until read.
+    columns.update(DeferredColumns(names, len(known), partial(waits, _STATUS_TIMES)).placeholders())
+
+
+def _total_reply(
+    exchange_columns: dict[str, Any], ticket: IntArray, n: int, business: bool
+) -> DeferredColumns:
+    """``total_reply`` (and ``total_reply_business``): each ticket's summed exchange seconds.
+
+    Deferred, so it reads ``exchange_columns`` once they are final: after the
+    reply-clock rules and the business seconds.
+    """
+    suffixes = ("", "_business") if business else ("",)
+
+    def compute() -> dict[str, FloatArray]:
+        return {
+            f"total_reply{suffix}": total_per_ticket(
+                ticket, exchange_columns[f"seconds{suffix}"], n
+            )
+            for suffix in suffixes
+        }
+
+    return DeferredColumns(tuple(f"total_reply{suffix}" for suffix in suffixes), n, compute)
 
 
 def _exchange_columns(batch: TicketBatch, exchanges: _Exchanges) -> dict[str, Any]:
@@ -385,6 +465,63 @@ def _solve_columns(batch: TicketBatch, solves: _SolveEvents) -> dict[str, Any]:
         "at": solves.at,
         "seconds": solves.at - batch.created_at[solves.ticket],
     }
+
+
+# --- steps: the reply-clock rules (Chatwoot's handoff start, Zoho's closed time) ------------
+
+
+def _reply_rules(
+    columns: dict[str, Any],
+    exchange_columns: dict[str, Any],
+    batch: TicketBatch,
+    rules: Definitions,
+    replies: _Replies,
+    exchanges: _Exchanges,
+    segments: StatusSegments,
+    readings: _Readings | None,
+) -> None:
+    """Move first reply time's start to the handoff, and take the time closed out of replies."""
+    n = len(batch)
+    sc = batch.status_changes
+    at_sc = _with_nan(sc.at)
+    no_handoff = np.full(n, -1, dtype=np.int64)
+    handoff = (
+        handoff_rows(sc, replies.first_at, n) if rules.first_reply_from == "handoff" else no_handoff
+    )
+    starts = np.where(handoff >= 0, at_sc[handoff], batch.created_at)
+    events = exchanges.events
+    clocks: list[tuple[str, Any, Any, Any, Any]] = [
+        ("", batch.created_at, sc.at, replies.first_at, (events.asked_at, events.replied_at))
+    ]
+    if readings is not None:
+        first_clock = columns["first_reply_business"] + readings.created
+        asked = np.where(
+            events.asked_row >= 0, readings.ix[events.asked_row], readings.created[events.ticket]
+        )
+        clocks.append(
+            ("_business", readings.created, readings.sc[:-1], first_clock,
+             (asked, readings.ix[events.replied_row]))
+        )  # fmt: skip
+    for suffix, created, changes, first, (asked_clock, replied_clock) in clocks:
+        start = np.where(handoff >= 0, np.r_[changes, np.nan][handoff], created)
+        first_reply = first - start
+        seconds = exchange_columns[f"seconds{suffix}"]
+        if rules.reply_excludes_closed:
+            bounds = segment_bounds(batch, created, changes)
+            ticket = np.arange(n)
+            first_reply = first_reply - (
+                resolved_clock(segments, *bounds, ticket, replies.first_at, first)
+                - resolved_clock(segments, *bounds, ticket, starts, start)
+            )
+            seconds = seconds - (
+                resolved_clock(segments, *bounds, events.ticket, events.replied_at, replied_clock)
+                - resolved_clock(segments, *bounds, events.ticket, events.asked_at, asked_clock)
+            )
+        columns[f"first_reply{suffix}"] = first_reply
+        exchange_columns[f"seconds{suffix}"] = seconds
+        later = exchanges.later
+        mean, maximum = mean_max_per_ticket(events.ticket[later], seconds[later], n)
+        columns[f"next_reply_mean{suffix}"], columns[f"next_reply_max{suffix}"] = mean, maximum
 
 
 # --- steps: business-time columns -----------------------------------------------------------
@@ -434,10 +571,7 @@ def _business_waits(
     seg_start, seg_end = segment_bounds(batch, readings.created, readings.sc[:-1])
     # Open-ended segments are the same on both clocks: only the totals change.
     totals = status_totals(segments, seg_end - seg_start, len(batch))[0]
-    for name, statuses in _WAITS.items():
-        columns[f"{name}_business"] = np.where(
-            resolution.waits_known, wait_totals(totals, unfinished, statuses), np.nan
-        )
+    _waits(columns, totals, unfinished, resolution.waits_known, "_business")
 
 
 def _business_exchanges(
@@ -446,6 +580,7 @@ def _business_exchanges(
     readings: _Readings,
     exchanges: _Exchanges,
     n: int,
+    total_reply: DeferredColumns,
 ) -> None:
     """Add each exchange's business seconds and the business next-reply mean and maximum."""
     events, later = exchanges.events, exchanges.later
@@ -459,6 +594,7 @@ def _business_exchanges(
         events.ticket[later], exchange_business[later], n
     )
     exchange_columns["seconds_business"] = exchange_business
+    columns["total_reply_business"] = total_reply
 
 
 def _business_solves(

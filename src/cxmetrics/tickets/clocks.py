@@ -34,11 +34,14 @@ BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int64]
 
 
-def elapsed(calendar: Any, starts: FloatArray, ends: FloatArray) -> FloatArray:
+def elapsed(
+    calendar: Any, starts: FloatArray, ends: FloatArray, owners: IntArray | None = None
+) -> FloatArray:
     """Seconds from ``starts`` to ``ends``: business seconds with a calendar, else elapsed.
 
     NaN in either array gives NaN; the result is signed (negative when an end
-    precedes its start).
+    precedes its start). With per-ticket calendars (:class:`TicketCalendars`),
+    ``owners`` gives the ticket of every pair.
 
     Examples
     --------
@@ -47,6 +50,10 @@ def elapsed(calendar: Any, starts: FloatArray, ends: FloatArray) -> FloatArray:
     """
     if calendar is None:
         return ends - starts
+    if isinstance(calendar, TicketCalendars):
+        if owners is None:
+            raise TypeError("per-ticket calendars need the ticket of every pair (owners)")
+        return calendar.between(starts, ends, owners)
     result: FloatArray = calendar.business_seconds(starts, ends)
     return result
 
@@ -177,6 +184,16 @@ class TicketCalendars:
             rows = np.flatnonzero(which == k)
             if rows.size:
                 out[rows] = elapsed(calendar, np.array([origin]), instants[rows])
+        return out
+
+    def between(self, starts: FloatArray, ends: FloatArray, owners: IntArray) -> FloatArray:
+        """Seconds from ``starts`` to ``ends``, each pair on its owner ticket's calendar."""
+        out: FloatArray = ends - starts  # calendar time (choice -1)
+        which = self.choice[owners]
+        for k, calendar in enumerate(self.calendars):
+            rows = np.flatnonzero(which == k)
+            if rows.size:
+                out[rows] = elapsed(calendar, starts[rows], ends[rows])
         return out
 
 

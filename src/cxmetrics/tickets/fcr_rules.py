@@ -32,6 +32,7 @@ def fcr_met(
     segments: StatusSegments,
     ix: EventTable,
     reply_rows: BoolArray,
+    first_solve: npt.NDArray[np.float64],
 ) -> BoolArray:
     """Whether each ticket meets the FCR rule of ``rules`` (the caller requires it to be resolved).
 
@@ -49,6 +50,8 @@ def fcr_met(
         The interactions of ``batch``.
     reply_rows : bool array
         Which interactions are replies.
+    first_solve : float64 array
+        Per ticket, seconds from creation to the first solve (NaN if none).
 
     Returns
     -------
@@ -80,6 +83,15 @@ def fcr_met(
         unknown = np.bincount(ix.ticket[reply_rows & (agents < 0)], minlength=n) > 0
         teammates = np.maximum(known, unknown.astype(np.int64, copy=False))
         result = (solves == 1) & (teammates == 1)
+    elif rule == "first_solution":
+        # Zammad's report: close_at - 15 minutes < created_at (close_at: the first close).
+        with np.errstate(invalid="ignore"):
+            result = first_solve < rules.first_solution_minutes * 60.0
+    elif rule == "flagged":
+        tags = batch.tags
+        code = tags["tag"].code_of(rules.fcr_flag_tag) if len(tags) else -2
+        rows = tags["tag"].codes == code if len(tags) else np.zeros(0, dtype=bool)
+        result = np.bincount(tags.ticket[rows], minlength=n) > 0
     else:  # repeat_contact
         result = ~_repeated(batch, rules.repeat_contact_days * 86400.0)
     return result

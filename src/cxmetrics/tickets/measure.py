@@ -8,10 +8,13 @@ when a :func:`~cxmetrics.tickets.cache.shared_measures` block is open);
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from cxmetrics.definitions import Definitions
+from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.tables.inputs import as_ticket_batch
+from cxmetrics.tickets.ages import age_columns
 from cxmetrics.tickets.batch_table import build_ticket_table
 from cxmetrics.tickets.cache import shared_table
 from cxmetrics.tickets.table import TicketTable
@@ -23,6 +26,8 @@ def ticket_metrics(
     tickets: Any,
     calendar: Any = None,
     definitions: Definitions | str = "default",
+    *,
+    as_of: datetime | None = None,
 ) -> TicketTable:
     """Measure every ticket: reply, resolution and wait times, counts, stations, FCR.
 
@@ -35,6 +40,10 @@ def ticket_metrics(
     definitions : Definitions or str, default="default"
         The rules, or a preset name (default, zendesk, freshdesk, intercom, zammad,
         chatwoot).
+    as_of : datetime, optional
+        The evaluation instant of the ages: with it the table also has
+        ``updated_at`` (the ticket's latest event), ``unsolved_age`` and
+        ``unsolved_age_since_update`` (NaN for solved and closed tickets).
 
     Returns
     -------
@@ -57,7 +66,17 @@ def ticket_metrics(
           ``assignee_stations``, ``group_stations``;
         - ``fcr`` (resolved on first contact under ``definitions.fcr_rule``) and
           ``first_reply_excluded`` (left out of first reply time by
-          ``agent_created="exclude"``).
+          ``agent_created="exclude"``);
+        - dbt_zendesk's columns (``docs/metrics/tickets.md`` maps each to its
+          dbt name): durations ``new_status``, ``open_status``, ``agent_work``
+          (new + open), ``solve_time`` (every unresolved status),
+          ``total_reply`` (every exchange, the first included), ``unassigned``,
+          ``first_assignment_to_resolution``, ``last_assignment_to_resolution``;
+          counts ``public_comments``, ``internal_comments``, ``agent_comments``,
+          ``customer_comments``, ``handoffs`` (distinct agents who wrote),
+          ``unique_assignees``; ``first_assignee``, ``last_assignee``,
+          ``first_assigned_at``, ``last_assigned_at``; flags ``one_touch``,
+          ``two_touch``, ``multi_touch`` (resolved with 1, 2, 3+ replies).
 
         Every reply exchange (each next-reply time) is in ``table.exchanges`` and
         every solve in ``table.solves``.
@@ -80,11 +99,39 @@ def ticket_metrics(
     [1800.0, 3600.0]
     >>> table.to_pandas()[["id", "next_reply_mean", "fcr"]].to_dict("records")
     [{'id': 'A', 'next_reply_mean': Timedelta('0 days 01:00:00'), 'fcr': False}]
+    >>> table["total_reply"].tolist(), table["two_touch"].tolist(), table["agent_work"].tolist()
+    ([5400.0], [True], [10800.0])
+    >>> waiting = Ticket(id="B", created_at=t0, interactions=ticket.interactions[:3])
+    >>> aged = ticket_metrics([waiting], as_of=t0 + timedelta(days=1))
+    >>> aged["unsolved_age"].tolist(), aged["unsolved_age_since_update"].tolist()
+    ([86400.0], [79200.0])
     """
     rules = _as_definitions(definitions)
     batch = as_ticket_batch(tickets)
     table = shared_table(batch, calendar, rules)
-    return table if table is not None else build_ticket_table(batch, calendar, rules)
+    if table is None:
+        table = build_ticket_table(batch, calendar, rules)
+    return table if as_of is None else _with_ages(table, batch, as_of)
+
+
+def _with_ages(table: TicketTable, batch: Any, as_of: datetime) -> TicketTable:
+    """The table with the age columns at ``as_of`` added (the measurement is not changed)."""
+    if not isinstance(as_of, datetime) or as_of.tzinfo is None:
+        raise InvalidParameterError(
+            f"as_of must be a timezone-aware datetime, got {as_of!r} "
+            "(add tzinfo, e.g. datetime(..., tzinfo=timezone.utc))"
+        )
+    resolved = table["resolved"]
+    ages = age_columns(batch, resolved, as_of.timestamp(), table.calendar)
+    return TicketTable(
+        table.extended_columns(ages),  # the deferred columns stay deferred
+        exchanges=table.exchanges,
+        solves=table.solves,
+        definitions=table.definitions,
+        business=table.business,
+        batch=table.batch,
+        calendar=table.calendar,
+    )
 
 
 def measured(tickets: Any, calendar: Any, definitions: Definitions | str) -> TicketTable:

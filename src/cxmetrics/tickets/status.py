@@ -19,13 +19,16 @@ from cxmetrics.tickets.lookups import first_of_runs
 
 __all__ = [
     "AGENT_WAIT_STATUSES",
+    "AGENT_WORK_STATUSES",
     "CLOSED_CODE",
     "NEW_CODE",
     "ON_HOLD_STATUSES",
     "REQUESTER_WAIT_STATUSES",
     "SOLVED_CODE",
+    "SOLVE_TIME_STATUSES",
     "STATUS_CODES",
     "StatusSegments",
+    "previous_status",
     "reopen_events",
     "segment_bounds",
     "segment_totals",
@@ -53,10 +56,22 @@ AGENT_WAIT_STATUSES: tuple[str, ...] = ("pending",)
 """Zendesk's agent wait: waiting on the requester."""
 ON_HOLD_STATUSES: tuple[str, ...] = ("on_hold",)
 """Zendesk's on-hold time: waiting on a third party."""
+AGENT_WORK_STATUSES: tuple[str, ...] = ("new", "open")
+"""dbt_zendesk's agent work time: the ticket is the agents' to act on."""
+SOLVE_TIME_STATUSES: tuple[str, ...] = ("new", "open", "pending", "on_hold")
+"""dbt_zendesk's solve time: every unresolved status."""
 
 
-def _previous_status(status_changes: EventTable) -> npt.NDArray[np.int64]:
-    """Status before each change (``new`` at a ticket's first change)."""
+def previous_status(status_changes: EventTable) -> npt.NDArray[np.int64]:
+    """Status before each change (``new`` at a ticket's first change).
+
+    Examples
+    --------
+    >>> codes = np.array([TICKET_STATUSES.index(s) for s in ["open", "solved"]], np.int8)
+    >>> sc = EventTable.build(np.zeros(2, np.int64), np.array([1.0, 2.0]), {"status": codes}, 1)
+    >>> [TICKET_STATUSES[c] for c in previous_status(sc)]
+    ['new', 'open']
+    """
     status = status_changes["status"].astype(np.int64, copy=False)
     previous = np.concatenate([[NEW_CODE], status[:-1]])
     result: npt.NDArray[np.int64] = np.where(
@@ -81,7 +96,7 @@ def solve_events(status_changes: EventTable) -> BoolArray:
     if len(status_changes) == 0:
         return np.zeros(0, dtype=bool)
     status = status_changes["status"]
-    previous = _previous_status(status_changes)
+    previous = previous_status(status_changes)
     resolved_now = (status == SOLVED_CODE) | (status == CLOSED_CODE)
     resolved_before = (previous == SOLVED_CODE) | (previous == CLOSED_CODE)
     result: BoolArray = resolved_now & ~resolved_before
@@ -101,7 +116,7 @@ def reopen_events(status_changes: EventTable) -> BoolArray:
     if len(status_changes) == 0:
         return np.zeros(0, dtype=bool)
     status = status_changes["status"]
-    previous = _previous_status(status_changes)
+    previous = previous_status(status_changes)
     result: BoolArray = (
         (previous == SOLVED_CODE) & (status != SOLVED_CODE) & (status != CLOSED_CODE)
     )

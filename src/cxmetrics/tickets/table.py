@@ -1,8 +1,14 @@
-"""Columnar result tables: a dict of numpy columns with DataFrame exports."""
+"""Columnar result tables: a dict of numpy columns with DataFrame exports.
+
+Some columns may be deferred: a :class:`DeferredColumns` group is computed
+together on the first read of any of its columns, and kept. A table's names,
+length and membership tests never compute a group; exports do.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, ClassVar
 
 import numpy as np
@@ -10,7 +16,124 @@ import numpy as np
 from cxmetrics._optional import import_optional
 from cxmetrics.tables.ticket_batch import Categorical, TakenColumns
 
-__all__ = ["ColumnTable", "TakenColumns", "TicketTable"]
+__all__ = ["ColumnTable", "DeferredColumns", "LazyColumns", "TakenColumns", "TicketTable"]
+
+
+class DeferredColumns:
+    """Columns ``names`` of ``length`` rows, computed together by ``compute()`` when first read.
+
+    ``compute`` runs at most once (under a lock: a table may be shared between
+    threads), must return exactly ``names``, each ``length`` long, and is
+    released afterwards with whatever it held on to.
+
+    Examples
+    --------
+    >>> calls = []
+    >>> group = DeferredColumns(("x", "y"), 2, lambda: calls.append(1) or {"x": [1, 2], "y": [3, 4]})
+    >>> group.computed
+    False
+    >>> group.column("y"), group.column("x"), group.computed, len(calls)
+    ([3, 4], [1, 2], True, 1)
+    """
+
+    def __init__(
+        self, names: tuple[str, ...], length: int, compute: Callable[[], Mapping[str, Any]]
+    ) -> None:
+        self.names = names
+        self.length = length
+        self._compute: Callable[[], Mapping[str, Any]] | None = compute
+        self._values: dict[str, Any] | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def computed(self) -> bool:
+        """Whether the columns have been computed."""
+        return self._values is not None
+
+    def column(self, name: str) -> Any:
+        """The column ``name`` of the group, computing the group on the first read."""
+        values = self._values
+        if values is None:
+            with self._lock:
+                if self._values is None:
+                    assert self._compute is not None
+                    self._values = self._checked(self._compute())
+                    self._compute = None
+                values = self._values
+        return values[name]
+
+    def placeholders(self) -> dict[str, DeferredColumns]:
+        """``{name: self}`` for every column, to lay the group out among a table's columns."""
+        return dict.fromkeys(self.names, self)
+
+    def _checked(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        if tuple(values) != self.names:
+            raise RuntimeError(f"deferred columns {self.names} computed as {tuple(values)}")
+        lengths = {name: len(column) for name, column in values.items()}
+        if any(length != self.length for length in lengths.values()):
+            raise RuntimeError(f"deferred columns of {self.length} rows computed as {lengths}")
+        return dict(values)
+
+    def __repr__(self) -> str:
+        state = "computed" if self.computed else "deferred"
+        return f"{type(self).__name__}({', '.join(self.names)}: {state})"
+
+
+class LazyColumns(Mapping[str, Any]):
+    """Columns by name, some of them :class:`DeferredColumns` computed on their first read.
+
+    ``entries`` maps each name to its column or to its deferred group, in the
+    table's column order (see :meth:`DeferredColumns.placeholders`). Iterating,
+    ``len`` and ``in`` never compute; reading a column of a group computes the
+    group once. Pickled, it becomes a dict of every column, computed.
+
+    Examples
+    --------
+    >>> group = DeferredColumns(("b",), 2, lambda: {"b": np.array([3.0, 4.0])})
+    >>> columns = LazyColumns({"a": np.array([1, 2]), **group.placeholders(), "c": np.array([5, 6])})
+    >>> list(columns), "b" in columns, group.computed
+    (['a', 'b', 'c'], True, False)
+    >>> columns["b"].tolist(), group.computed
+    ([3.0, 4.0], True)
+    """
+
+    def __init__(self, entries: Mapping[str, Any]) -> None:
+        self._entries: dict[str, Any] = (
+            dict(entries._entries) if isinstance(entries, LazyColumns) else dict(entries)
+        )
+
+    def __getitem__(self, name: str) -> Any:
+        entry = self._entries[name]  # KeyError for an unknown name, as a dict
+        return entry.column(name) if isinstance(entry, DeferredColumns) else entry
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._entries
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (dict, (dict(self.items()),))
+
+    @property
+    def deferred(self) -> tuple[DeferredColumns, ...]:
+        """The deferred groups, computed or not, in column order."""
+        groups = (entry for entry in self._entries.values() if isinstance(entry, DeferredColumns))
+        return tuple(dict.fromkeys(groups))
+
+    def lengths(self) -> dict[str, int]:
+        """Every column's length, without computing a deferred group."""
+        return {
+            name: entry.length if isinstance(entry, DeferredColumns) else len(entry)
+            for name, entry in self._entries.items()
+        }
+
+    def extended(self, extra: Mapping[str, Any]) -> LazyColumns:
+        """``{**self, **extra}`` sharing the deferred groups, none of them computed here."""
+        return LazyColumns({**self._entries, **extra})
 
 
 _HTML_ROWS = 10
@@ -22,7 +145,8 @@ class ColumnTable:
     Column access (``table["first_reply"]``) returns the stored array (categoricals
     decoded to an object array of strings and ``None``); :meth:`to_pandas` and
     :meth:`to_polars` keep categoricals as categorical dtypes. Nothing is copied
-    until an export asks for it.
+    until an export asks for it. Columns may be deferred (:class:`LazyColumns`):
+    they are computed when first read, by access or by an export.
 
     Examples
     --------
@@ -38,10 +162,11 @@ class ColumnTable:
             self._columns: Mapping[str, Any] = columns
             self._length = columns.length
             return
-        lengths = {name: len(column) for name, column in columns.items()}
+        lazy = LazyColumns(columns)  # a LazyColumns' groups are shared, not computed
+        lengths = lazy.lengths()
         if len(set(lengths.values())) > 1:
             raise ValueError(f"columns must have equal lengths, got {lengths}")
-        self._columns = dict(columns)
+        self._columns = lazy
         self._length = next(iter(lengths.values()), 0)
 
     def __len__(self) -> int:
@@ -76,6 +201,19 @@ class ColumnTable:
     def raw(self, name: str) -> Any:
         """The stored column (a :class:`~cxmetrics.tables.ticket_batch.Categorical` stays encoded)."""
         return self._columns[name]
+
+    def extended_columns(self, extra: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The columns with ``extra`` added (or replaced), computing and cutting none of them.
+
+        Examples
+        --------
+        >>> t = ColumnTable({"x": np.array([1.0])})
+        >>> list(ColumnTable(t.extended_columns({"y": np.array([2.0])})))
+        ['x', 'y']
+        """
+        if isinstance(self._columns, LazyColumns | TakenColumns):
+            return self._columns.extended(extra)
+        return {**self._columns, **extra}
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({len(self)} rows: {', '.join(self._columns)})"
@@ -145,7 +283,9 @@ class TicketTable(ColumnTable):
 
     Every ticket metric accepts a table in place of the tickets, and reuses it when
     it was measured under the same definitions (and calendar, for business time):
-    measure once, aggregate many times.
+    measure once, aggregate many times. dbt_zendesk's columns (status times,
+    ``total_reply``, comments, touches, assignees) are computed on first use, a
+    read or an export, once per table: a metric that reads none does not pay for them.
 
     Examples
     --------
