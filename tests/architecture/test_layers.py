@@ -38,6 +38,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("metrics", ("cxmetrics.metrics",)),
     ("sla", ("cxmetrics.sla",)),
     ("reporting", ("cxmetrics.reporting", "cxmetrics.plot")),
+    ("engines", ("cxmetrics.engines",)),
     ("cli", ("cxmetrics.cli", "cxmetrics.__main__", "cxmetrics")),
 )
 RANK = {name: rank for rank, (name, _) in enumerate(LAYERS)}

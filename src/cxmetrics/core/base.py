@@ -21,6 +21,7 @@ from typing import Any, ClassVar, Generic, Literal, TypeVar, Union
 from pydantic import BaseModel, ConfigDict, ValidationError
 from typing_extensions import Self
 
+from cxmetrics.core.dispatch import distributed_state
 from cxmetrics.core.state import State
 from cxmetrics.exceptions import (
     IncompatibleStateError,
@@ -335,9 +336,14 @@ class Metric(ABC, Generic[S, P]):
         Parameters
         ----------
         items : iterable
-            Records of the kind named by ``input_kind``. Consumed in one pass.
+            Records of the kind named by ``input_kind``. Consumed in one pass. A Dask
+            or Spark DataFrame (or :class:`cxmetrics.engines.DistributedTables`) is
+            folded partition by partition on its cluster (see :mod:`cxmetrics.engines`).
         """
-        self._state = self._state.merge(self._update(items, self.params))
+        state: Any = distributed_state(type(self), self.params, items)
+        if state is None:
+            state = self._update(items, self.params)
+        self._state = self._state.merge(state)
 
     def merge(self, other: Self | S) -> None:
         """Merge another metric (same class and parameters) or a state into this one.
