@@ -13,6 +13,7 @@ the driver.
 from __future__ import annotations
 
 import pickle
+import warnings
 from collections.abc import Iterator
 from functools import reduce
 from typing import Any
@@ -138,10 +139,15 @@ def fold_spark(metrics: Folds, kind: str, items: Any) -> States | None:
     ``None`` when no partition had a row (``treeReduce`` of nothing).
     """
     tables = tables_for(kind, items)
-    if kind in KEYED:
-        states = co_locate(kind, tables).mapInArrow(_fold_pieces(metrics, kind), _STATE)
-    else:
-        states = tables[kind].mapInArrow(_fold_batches(metrics, kind), _STATE)
+    with warnings.catch_warnings():
+        # PySpark checks the pandas version for mapInArrow too; this path is Arrow only.
+        warnings.filterwarnings(
+            "ignore", message="PySpark does not yet fully support pandas", category=FutureWarning
+        )
+        if kind in KEYED:
+            states = co_locate(kind, tables).mapInArrow(_fold_pieces(metrics, kind), _STATE)
+        else:
+            states = tables[kind].mapInArrow(_fold_batches(metrics, kind), _STATE)
     rdd = states.rdd.map(lambda row: pickle.loads(row[0]))
     try:
         return rdd.treeReduce(partition.merge_pair)  # type: ignore[no-any-return]
