@@ -10,7 +10,7 @@ import pytest
 from cxmetrics import DistributedTables, fcr_rate, nps
 from cxmetrics.datasets import SyntheticData
 
-from .conftest import assert_all_equal, assert_same_result
+from .conftest import assert_all_equal, assert_same_result, metric_options
 
 pytestmark = pytest.mark.dask
 
@@ -49,3 +49,11 @@ def test_one_liners_take_a_bare_dask_frame(
     assert nps(tables.surveys) == nps(generated.surveys)
     # Tickets alone (a flat export): no histories, the milestones columns only.
     assert fcr_rate(tables.tickets) == fcr_rate(tables.tickets.compute())
+
+
+def test_sla_compliance_rate_on_dask(generated: SyntheticData, tables: DistributedTables) -> None:
+    from cxmetrics import sla_compliance_rate
+
+    options = metric_options("sla_compliance", generated)
+    expected = sla_compliance_rate(generated.tickets, options["policy"], as_of=options["as_of"])
+    assert sla_compliance_rate(tables, options["policy"], as_of=options["as_of"]) == expected
