@@ -1,13 +1,15 @@
 """Scaling benchmark: the same ticket metrics in process, on Dask and on Spark.
 
     python -m pip install -e ".[bench,dask,spark,sketch]"
-    python benchmarks/engines_scaling.py --tickets 100000 300000 --modes inprocess dask spark
+    python benchmarks/engines_scaling.py --tickets 100000 300000 --modes inprocess streamed dask spark
 
 For each size, a generated data set (``cxmetrics.datasets.generate``, seed 1) is
 written once as own-schema Parquet files, then each mode runs in a fresh
 subprocess and folds the same metrics over the files:
 
 - ``inprocess``: ``cxmetrics.io.read_parquet`` then ``update`` of every metric;
+- ``streamed``: ``cxmetrics.engines.stream.update_from_parquet`` (customer
+  buckets of about 250,000 tickets, read with Arrow filters);
 - ``dask``: ``dask.dataframe.read_parquet`` of each table on a ``LocalCluster`` of
   two single-threaded worker processes, then ``cxmetrics.engines.update_all``;
 - ``spark``: ``spark.read.parquet`` on ``local[2]``, then ``update_all``.
@@ -93,6 +95,14 @@ def run_inprocess(folder: Path) -> list[Any]:
     return metrics
 
 
+def run_streamed(folder: Path) -> list[Any]:
+    from cxmetrics.engines.stream import update_from_parquet
+
+    metrics = _metrics()
+    update_from_parquet(metrics, folder, chunk_tickets=250_000)
+    return metrics
+
+
 def run_dask(folder: Path) -> list[Any]:
     import dask.dataframe as dd
 
@@ -138,6 +148,8 @@ def one_run(mode: str, folder: Path) -> dict[str, Any]:
         start = time.perf_counter()
         if mode == "inprocess":
             metrics = run_inprocess(folder)
+        elif mode == "streamed":
+            metrics = run_streamed(folder)
         elif mode == "dask":
             metrics = run_dask(folder)
         else:
@@ -164,7 +176,7 @@ def prepare(size: int, root: Path) -> Path:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--tickets", type=int, nargs="+", default=[100_000])
-    parser.add_argument("--modes", nargs="+", default=["inprocess", "dask", "spark"])
+    parser.add_argument("--modes", nargs="+", default=["inprocess", "streamed", "dask", "spark"])
     parser.add_argument(
         "--data", type=Path, default=Path(tempfile.gettempdir()) / "cxmetrics-scaling"
     )
