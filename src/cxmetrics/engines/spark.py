@@ -116,7 +116,10 @@ def co_locate(kind: str, tables: dict[str, Any]) -> Any:
     """
     F = _functions()
     main = tables[kind]
-    n = max(int(main.rdd.getNumPartitions()), 1)
+    # At least one partition per core: a small Parquet file is often read as one.
+    n = max(
+        int(main.rdd.getNumPartitions()), int(main.sparkSession.sparkContext.defaultParallelism)
+    )
     key = F.col("id").cast("string")
     if "customer_id" in main.columns:
         key = F.coalesce(F.col("customer_id").cast("string"), key)
