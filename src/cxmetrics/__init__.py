@@ -11,6 +11,7 @@ from cxmetrics.calendars import BusinessCalendar
 from cxmetrics.core.base import safe_ratio
 from cxmetrics.core.state import CountsState, MeanState, RatioState, State, ValuesState
 from cxmetrics.definitions import Definitions
+from cxmetrics.engines import DistributedTables  # also registers the Dask and Spark engines
 from cxmetrics.exceptions import (
     CalendarError,
     CXMetricsDeprecationWarning,
@@ -181,6 +182,7 @@ __all__ = [
     "Customer",
     "CustomerLifetime",
     "Definitions",
+    "DistributedTables",
     "ErlangA",
     "ErlangC",
     "FirstResponseTime",

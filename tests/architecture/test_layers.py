@@ -39,6 +39,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("sla", ("cxmetrics.sla",)),
     ("analysis", ("cxmetrics.planning", "cxmetrics.insight")),
     ("reporting", ("cxmetrics.reporting", "cxmetrics.plot")),
+    ("engines", ("cxmetrics.engines",)),
     ("cli", ("cxmetrics.cli", "cxmetrics.__main__", "cxmetrics")),
 )
 RANK = {name: rank for rank, (name, _) in enumerate(LAYERS)}

@@ -159,9 +159,8 @@ def test_toml_forms_of_the_new_options(tmp_path):
 def test_every_business_column_follows_the_ticket_calendar() -> None:
     """Each ticket under a rule equals that ticket measured alone on its own calendar,
     for every business column: status times, assignees, ages at as_of, time in status."""
-    from cxmetrics.tickets import time_in
-
     from cxmetrics.datasets import load_sample
+    from cxmetrics.tickets import time_in
 
     tickets = list(load_sample().tickets[:150])
     groups = ("emea", "amer", "noc")

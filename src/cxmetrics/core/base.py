@@ -23,6 +23,7 @@ from typing import Any, ClassVar, Generic, Literal, TypeVar, Union
 from pydantic import BaseModel, ConfigDict, ValidationError
 from typing_extensions import Self
 
+from cxmetrics.core.dispatch import distributed_state
 from cxmetrics.core.state import State
 from cxmetrics.exceptions import (
     IncompatibleStateError,
@@ -443,14 +444,18 @@ class Metric(ABC, Generic[S, P]):
         Parameters
         ----------
         items : iterable
-            Records of the kind named by ``input_kind``. Consumed in one pass.
+            Records of the kind named by ``input_kind``. Consumed in one pass. A Dask
+            or Spark DataFrame (or :class:`cxmetrics.engines.DistributedTables`) is
+            folded partition by partition on its cluster (see :mod:`cxmetrics.engines`).
 
         Notes
         -----
         Safe to call from several threads at once: each batch is folded on its own,
         then merged into the state under a lock, so no update is lost.
         """
-        folded = self._update(items, self.params)
+        folded: Any = distributed_state(type(self), self.params, items)
+        if folded is None:
+            folded = self._update(items, self.params)
         with self._lock:
             self._state = self._state.merge(folded)
 

@@ -12,7 +12,7 @@ from cxmetrics.core.base import Metric, MetricResult, ZeroDivision
 from cxmetrics.core.state import RatioState
 from cxmetrics.definitions import Definitions
 from cxmetrics.exceptions import InvalidParameterError
-from cxmetrics.metrics._duration import DurationParams, measure, per_ticket_state
+from cxmetrics.metrics._duration import DurationParams, DurationState, measure, per_ticket_state
 from cxmetrics.metrics._tickets import ratio_result, ticket_options
 from cxmetrics.registry import register
 
@@ -33,7 +33,10 @@ class WithinParams(DurationParams):
 
 
 def _update(tickets: Any, params: WithinParams) -> RatioState:
-    state = per_ticket_state(measure(tickets, params), "first_reply", "first_reply_at", params)
+    # A share needs every value, never a sketch of them.
+    exact = params.model_copy(update={"quantiles": "exact"})
+    state = per_ticket_state(measure(tickets, exact), "first_reply", "first_reply_at", exact)
+    assert isinstance(state, DurationState)
     met = int((state.values <= params.within.total_seconds()).sum())
     return RatioState(numerator=met, denominator=int(state.values.size))
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 
@@ -13,6 +13,7 @@ from cxmetrics.core.state import RatioState
 from cxmetrics.definitions import Definitions
 from cxmetrics.metrics._duration import (
     DurationParams,
+    Durations,
     DurationState,
     TicketDuration,
     measure,
@@ -37,7 +38,7 @@ __all__ = [
 ]
 
 
-def _resolution_update(tickets: Any, params: DurationParams) -> DurationState:
+def _resolution_update(tickets: Any, params: DurationParams) -> Durations:
     table = measure(tickets, params)
     events = params.definitions.resolution_events
     if events == "each":
@@ -56,7 +57,7 @@ def _resolution_update(tickets: Any, params: DurationParams) -> DurationState:
     return per_ticket_state(table, "full_resolution", "resolved_at", params)
 
 
-def _requester_wait_update(tickets: Any, params: DurationParams) -> DurationState:
+def _requester_wait_update(tickets: Any, params: DurationParams) -> Durations:
     return per_ticket_state(measure(tickets, params), "requester_wait", "resolved_at", params)
 
 
@@ -64,6 +65,7 @@ def resolution_time(
     tickets: Any,
     *,
     statistic: str = "mean",
+    quantiles: Literal["exact", "sketch"] = "exact",
     calendar: BusinessCalendar | None = None,
     definitions: Definitions | str = "default",
     window: tuple[datetime, datetime] | None = None,
@@ -100,6 +102,7 @@ def resolution_time(
             zero_division=zero_division,
             confidence=confidence,
             statistic=statistic,
+            quantiles=quantiles,
             calendar=calendar,
         )
     )
@@ -112,6 +115,7 @@ def requester_wait_time(
     tickets: Any,
     *,
     statistic: str = "mean",
+    quantiles: Literal["exact", "sketch"] = "exact",
     calendar: BusinessCalendar | None = None,
     definitions: Definitions | str = "default",
     window: tuple[datetime, datetime] | None = None,
@@ -145,6 +149,7 @@ def requester_wait_time(
             zero_division=zero_division,
             confidence=confidence,
             statistic=statistic,
+            quantiles=quantiles,
             calendar=calendar,
         )
     )
@@ -166,7 +171,7 @@ class ResolutionTime(TicketDuration):
     name: ClassVar[str] = "resolution_time"
 
     @staticmethod
-    def _update(items: Any, params: Any) -> DurationState:
+    def _update(items: Any, params: Any) -> Durations:
         return _resolution_update(items, params)
 
 
@@ -183,7 +188,7 @@ class RequesterWaitTime(TicketDuration):
     name: ClassVar[str] = "requester_wait_time"
 
     @staticmethod
-    def _update(items: Any, params: Any) -> DurationState:
+    def _update(items: Any, params: Any) -> Durations:
         return _requester_wait_update(items, params)
 
 

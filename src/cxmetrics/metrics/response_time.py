@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 
@@ -12,6 +12,7 @@ from cxmetrics.core.base import ZeroDivision
 from cxmetrics.definitions import Definitions
 from cxmetrics.metrics._duration import (
     DurationParams,
+    Durations,
     DurationState,
     TicketDuration,
     measure,
@@ -30,13 +31,11 @@ __all__ = [
 ]
 
 
-def _first_response_update(tickets: Any, params: DurationParams) -> DurationState:
+def _first_response_update(tickets: Any, params: DurationParams) -> Durations:
     return per_ticket_state(measure(tickets, params), "first_reply", "first_reply_at", params)
 
 
-def _exchanges_update(
-    tickets: Any, params: DurationParams, *, include_first: bool
-) -> DurationState:
+def _exchanges_update(tickets: Any, params: DurationParams, *, include_first: bool) -> Durations:
     table = measure(tickets, params)
     exchanges = table.exchanges
     keep = np.ones(len(exchanges), dtype=bool) if include_first else ~exchanges["first"]
@@ -50,11 +49,11 @@ def _exchanges_update(
     )
 
 
-def _next_response_update(tickets: Any, params: DurationParams) -> DurationState:
+def _next_response_update(tickets: Any, params: DurationParams) -> Durations:
     return _exchanges_update(tickets, params, include_first=False)
 
 
-def _average_response_update(tickets: Any, params: DurationParams) -> DurationState:
+def _average_response_update(tickets: Any, params: DurationParams) -> Durations:
     return _exchanges_update(tickets, params, include_first=True)
 
 
@@ -62,6 +61,7 @@ def first_response_time(
     tickets: Any,
     *,
     statistic: str = "mean",
+    quantiles: Literal["exact", "sketch"] = "exact",
     calendar: BusinessCalendar | None = None,
     definitions: Definitions | str = "default",
     window: tuple[datetime, datetime] | None = None,
@@ -84,6 +84,9 @@ def first_response_time(
     statistic : str, default="mean"
         ``"mean"``, ``"median"``, ``"max"`` (the longest), ``"min"`` or a percentile
         such as ``"p90"``.
+    quantiles : {"exact", "sketch"}, default="exact"
+        ``"sketch"``: medians and percentiles from a mergeable KLL sketch, within
+        1.33% of rank (see :mod:`cxmetrics.core.sketch`); bounded memory.
     calendar : BusinessCalendar, optional
         Measure in business time.
     definitions : Definitions or str, default="default"
@@ -111,6 +114,7 @@ def first_response_time(
             zero_division=zero_division,
             confidence=confidence,
             statistic=statistic,
+            quantiles=quantiles,
             calendar=calendar,
         )
     )
@@ -123,6 +127,7 @@ def next_response_time(
     tickets: Any,
     *,
     statistic: str = "mean",
+    quantiles: Literal["exact", "sketch"] = "exact",
     calendar: BusinessCalendar | None = None,
     definitions: Definitions | str = "default",
     window: tuple[datetime, datetime] | None = None,
@@ -157,6 +162,7 @@ def next_response_time(
             zero_division=zero_division,
             confidence=confidence,
             statistic=statistic,
+            quantiles=quantiles,
             calendar=calendar,
         )
     )
@@ -169,6 +175,7 @@ def average_response_time(
     tickets: Any,
     *,
     statistic: str = "mean",
+    quantiles: Literal["exact", "sketch"] = "exact",
     calendar: BusinessCalendar | None = None,
     definitions: Definitions | str = "default",
     window: tuple[datetime, datetime] | None = None,
@@ -200,6 +207,7 @@ def average_response_time(
             zero_division=zero_division,
             confidence=confidence,
             statistic=statistic,
+            quantiles=quantiles,
             calendar=calendar,
         )
     )
@@ -228,7 +236,7 @@ class FirstResponseTime(TicketDuration):
     name: ClassVar[str] = "first_response_time"
 
     @staticmethod
-    def _update(items: Any, params: Any) -> DurationState:
+    def _update(items: Any, params: Any) -> Durations:
         return _first_response_update(items, params)
 
 
@@ -245,7 +253,7 @@ class NextResponseTime(TicketDuration):
     name: ClassVar[str] = "next_response_time"
 
     @staticmethod
-    def _update(items: Any, params: Any) -> DurationState:
+    def _update(items: Any, params: Any) -> Durations:
         return _next_response_update(items, params)
 
 
@@ -262,5 +270,5 @@ class AverageResponseTime(TicketDuration):
     name: ClassVar[str] = "average_response_time"
 
     @staticmethod
-    def _update(items: Any, params: Any) -> DurationState:
+    def _update(items: Any, params: Any) -> Durations:
         return _average_response_update(items, params)

@@ -10,7 +10,7 @@ from cxmetrics.core.base import ZeroDivision
 from cxmetrics.definitions import Definitions
 from cxmetrics.metrics._duration import (
     DurationParams,
-    DurationState,
+    Durations,
     TicketDuration,
     measure,
     per_ticket_state,
@@ -21,7 +21,7 @@ from cxmetrics.registry import register
 __all__ = ["UnassignedTime", "unassigned_time"]
 
 
-def _unassigned_update(tickets: Any, params: DurationParams) -> DurationState:
+def _unassigned_update(tickets: Any, params: DurationParams) -> Durations:
     return per_ticket_state(measure(tickets, params), "unassigned", "first_assigned_at", params)
 
 
@@ -96,5 +96,5 @@ class UnassignedTime(TicketDuration):
     name: ClassVar[str] = "unassigned_time"
 
     @staticmethod
-    def _update(items: Any, params: Any) -> DurationState:
+    def _update(items: Any, params: Any) -> Durations:
         return _unassigned_update(items, params)
