@@ -158,6 +158,10 @@ def test_no_alerts_section_without_periods() -> None:
     assert r.insights.alerts is None
     assert "alerts" not in [s.key for s in sections(r)]
     assert "alerts" not in json.loads(r.to_json())
+    short = report(surveys=csat_weeks([STABLE_WEEK] * 3), metrics=["csat"], period="week")
+    assert alerts_section(short).notes == (
+        "No period series is long enough to chart (it takes 4 periods).",
+    )
 
 
 def test_tag_spike_is_listed() -> None:
@@ -227,12 +231,15 @@ def test_response_rate_by_hand() -> None:
     ]
     r = report(surveys=commented(), metrics=["csat"], survey_sends=sends)
     # Sent 4; answered T2 and T3 -> 50 %; chat 2 of 2, email 0 of 2.
-    assert r.insights.response_rates.column("response_rate") == [0.5]
+    assert r.insights.response_rates.column("response_rate") == [1.0, 0.0]
     section = next(s for s in sections(r) if s.key == "customers-said")
     assert "Survey response rate: 50.0% (2 of 4 sent); by channel: chat 100%, email 0%." in (
         section.notes
     )
-    assert json.loads(r.to_json())["response_rates"][0]["answered"] == 2
+    assert [(x["channel"], x["answered"]) for x in json.loads(r.to_json())["response_rates"]] == [
+        ("chat", 2),
+        ("email", 0),
+    ]
 
 
 def test_cli_sample_with_targets(capsys: pytest.CaptureFixture[str]) -> None:

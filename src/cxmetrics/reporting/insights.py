@@ -85,8 +85,8 @@ class Insights:
         Per survey kind with comments (reasons): the low-score comments and
         the reason mix of the low scores.
     response_rates : MetricTable or None
-        Per period (or overall), with ``report(survey_sends=...)``.
-    response_by_channel : MetricTable or None
+        :func:`~cxmetrics.insight.response_rates` per channel (and period, in a
+        report with periods), with ``report(survey_sends=...)``.
     """
 
     targets: MetricTable | None = None
@@ -99,7 +99,6 @@ class Insights:
     comments: Mapping[str, MetricTable] | None = None
     reasons: Mapping[str, MetricTable] | None = None
     response_rates: MetricTable | None = None
-    response_by_channel: MetricTable | None = None
 
     def to_plain(self) -> dict[str, Any]:
         """The JSON-ready parts that were computed (a key per part)."""
@@ -122,8 +121,6 @@ class Insights:
             }
         if self.response_rates is not None:
             out["response_rates"] = _records(self.response_rates)
-            if self.response_by_channel is not None:
-                out["response_rates_by_channel"] = _records(self.response_by_channel)
         return out
 
 
@@ -334,11 +331,10 @@ def gather_insights(
         and (surveys.get("comment") is not None or surveys.get("reason") is not None)
     ):
         said_period, comments, reasons = _said(report, surveys)
-    rates = by_channel = None
-    if survey_sends is not None:
-        rates = response_rates(survey_sends, surveys, period=context.period,
+    rates = None
+    if survey_sends is not None:  # one pass: per channel and period, summed for the page
+        rates = response_rates(survey_sends, surveys, by="channel", period=context.period,
                                timezone=context.timezone)  # fmt: skip
-        by_channel = response_rates(survey_sends, surveys, by="channel")
     return Insights(
         targets=_evaluate(report),
         alerts=alerts,
@@ -350,7 +346,6 @@ def gather_insights(
         comments=comments,
         reasons=reasons,
         response_rates=rates,
-        response_by_channel=by_channel,
     )
 
 
@@ -407,6 +402,9 @@ def alert_sections(report: Any) -> list[Section]:
     insights = report.insights
     if insights.alerts is None:
         return []
+    if insights.series == 0 and insights.spikes is None:
+        note = f"No period series is long enough to chart (it takes {_MIN_PERIODS} periods)."
+        return [Section("alerts", "Alerts", notes=(note,))]
     rate = insights.false_alarm_rate
     rate_text = "n/a" if math.isnan(rate) else f"{100 * rate:.2f}%"
     expected = 0.0 if math.isnan(rate) else rate * insights.points
@@ -492,23 +490,7 @@ def said_sections(report: Any) -> list[Section]:
         notes.append(f"No low score came with a comment in {where}.")
     rates = insights.response_rates
     if rates is not None and len(rates):
-        sent = sum(rates.column("sent"))
-        answered = sum(rates.column("answered"))
-        line = f"Survey response rate: {100 * answered / max(sent, 1):.1f}% ({answered} of {sent} sent)"
-        if "period" in rates.columns and len(rates) > 1:
-            line += "; by period: " + ", ".join(
-                f"{p} {100 * r:.0f}%"
-                for p, r in zip(rates.column("period"), rates.column("response_rate"), strict=True)
-            )
-        channels = insights.response_by_channel
-        if channels is not None and len(channels) > 1:
-            line += "; by channel: " + ", ".join(
-                f"{c} {100 * r:.0f}%"
-                for c, r in zip(
-                    channels.column("channel"), channels.column("response_rate"), strict=True
-                )
-            )
-        notes.append(line + ".")
+        notes.append(_response_line(rates))
     if table:
         kinds = ", ".join(k.upper() for k in insights.comments or {})
         notes.append(
@@ -518,6 +500,25 @@ def said_sections(report: Any) -> list[Section]:
     return [
         Section("customers-said", "What customers said", notes=tuple(notes), table=tuple(table))
     ]
+
+
+def _response_line(rates: MetricTable) -> str:
+    """The response-rate line: overall, then by period and by channel when there are several."""
+    sums: dict[str, dict[str, list[int]]] = {"period": {}, "channel": {}}
+    for row in _records(rates):
+        for key in ("period", "channel"):
+            if key in row:
+                counts = sums[key].setdefault(str(row[key]), [0, 0])
+                counts[0] += row["answered"]
+                counts[1] += row["sent"]
+    answered, sent = sum(rates.column("answered")), sum(rates.column("sent"))
+    line = f"Survey response rate: {100 * answered / max(sent, 1):.1f}% ({answered} of {sent} sent)"
+    for key in ("period", "channel"):
+        if len(sums[key]) > 1:
+            line += f"; by {key}: " + ", ".join(
+                f"{name} {100 * a / max(n, 1):.0f}%" for name, (a, n) in sorted(sums[key].items())
+            )
+    return line + "."
 
 
 def row_targets(report: Any, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
