@@ -38,6 +38,12 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     rep.add_argument("--calendar", type=Path, help="business-hours calendar (TOML file)")
     rep.add_argument("--sla", type=Path, help="SLA policy (TOML file): adds SLA compliance")
     rep.add_argument(
+        "--targets",
+        type=Path,
+        help="per-metric targets (TOML file, [targets] csat = 0.85): met or missed on the "
+        "cards, lines on the charts, target_met in JSON and CSV",
+    )
+    rep.add_argument(
         "--input-timezone", help="IANA timezone of naive timestamps in the files (else an error)"
     )
     rep.add_argument(
@@ -115,12 +121,17 @@ def run(args: argparse.Namespace) -> int:
         from cxmetrics.sla.config import read_sla
 
         sla = read_sla(args.sla)
+    targets = None
+    if args.targets is not None:
+        from cxmetrics.insight import read_targets
+
+        targets = read_targets(args.targets)
     fmt = format_for(args.format, args.output)
     charts: bool | list[str] = fmt == "html" and not args.no_charts and _has_matplotlib()
     if charts and args.charts:
         charts = _names(args.charts)
     try:
-        result = _report(args, inputs, calendar, sla, charts)
+        result = _report(args, inputs, calendar, sla, charts, targets)
     except InvalidParameterError as exc:
         if "'window' parameter" in str(exc) or "'as_of' parameter" in str(exc):
             flags = "--churn-start and --churn-end" if "'window'" in str(exc) else "--as-of"
@@ -138,7 +149,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _report(
-    args: argparse.Namespace, inputs: dict[str, Any], calendar: Any, sla: Any, charts: Any
+    args: argparse.Namespace,
+    inputs: dict[str, Any],
+    calendar: Any,
+    sla: Any,
+    charts: Any,
+    targets: Any = None,
 ) -> Any:
     """The report the flags ask for."""
     from cxmetrics.reporting import report
@@ -154,6 +170,7 @@ def _report(
         params=_params(args),
         statistic=args.statistic,
         charts=charts,
+        targets=targets,
     )
 
 
@@ -202,6 +219,7 @@ def _load(args: argparse.Namespace) -> dict[str, Any]:
             "surveys": sample.surveys,
             "calls": sample.calls,
             "customers": sample.customers,
+            "survey_sends": sample.survey_sends,
         }
     from cxmetrics.io.files import read_files
 

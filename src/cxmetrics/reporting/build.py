@@ -43,6 +43,7 @@ from cxmetrics.reporting.grouping import (
     subset,
 )
 from cxmetrics.reporting.inputs import has_field, has_kind, normalise, only_kind
+from cxmetrics.reporting.insights import as_targets, gather_insights
 from cxmetrics.reporting.result import Report
 from cxmetrics.reporting.row import ReportRow
 from cxmetrics.reporting.significance import flag_significant
@@ -67,6 +68,8 @@ def report(
     params: dict[str, dict[str, Any]] | None = None,
     statistic: str = "mean",
     charts: bool | Sequence[str] = False,
+    targets: Any = None,
+    survey_sends: Any = None,
 ) -> Report:
     """Compute many metrics, overall or per period and segment, into one table.
 
@@ -110,6 +113,16 @@ def report(
         resolution time, SLA compliance, FCR, service level, abandonment, AHT,
         backlog, volume), a list names the metrics to chart;
         :meth:`Report.to_html` embeds them in their sections.
+    targets : mapping or sequence of Target, optional
+        Per-metric targets, as in a targets TOML file (``{"csat": 0.85,
+        "first_response_time": "4h"}``, see :func:`cxmetrics.insight.read_targets`)
+        or :class:`cxmetrics.insight.Target` objects: the headline cards say met or
+        missed and by how much, the trend charts draw the line, and every row of
+        the JSON and CSV exports carries ``target`` and ``target_met``.
+    survey_sends : surveys sent, optional
+        One row per survey sent (``SurveySent`` records or a table with
+        ``ticket_id``, ``sent_at``, ``channel``…): the page states the response
+        rate (see :func:`cxmetrics.insight.response_rates`).
 
     Returns
     -------
@@ -138,6 +151,7 @@ def report(
     [('chat', 0.5), ('email', 1.0)]
     """
     by_fields = (by,) if isinstance(by, str) else tuple(by or ())
+    goals = as_targets(targets)
     inputs = _read_inputs(
         (("tickets", tickets), ("surveys", surveys), ("calls", calls), ("customers", customers))
     )
@@ -160,7 +174,7 @@ def report(
         rows, totals = flagged[: len(run.rows)], flagged[len(run.rows) :]
         context = context_of(
             inputs, period=period, timezone_name=timezone, calendar=calendar, sla=sla,
-            params=metric_params, statistic=statistic,
+            params=metric_params, statistic=statistic, goals=goals,
         )  # fmt: skip
         result = Report(
             tuple(rows), tuple(run.skipped), by_fields, context=context, totals=tuple(totals)
@@ -173,7 +187,8 @@ def report(
                 result,
                 charts=report_charts(result, inputs.get("tickets"), calendar, timezone, chosen),
             )
-    return result
+    insights = gather_insights(result, inputs, survey_sends=survey_sends)
+    return replace(result, insights=insights)
 
 
 def _with_statistic(

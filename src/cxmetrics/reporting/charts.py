@@ -169,9 +169,9 @@ def plot_trend(report: Any, metric: str, ax: Any = None, target: float | None = 
         high = np.array([_seconds(r.high) for r in items]) / size
         if np.isfinite(low).any() and (len(lines) == 1 or name == "all"):
             ax.fill_between(x, low, high, alpha=0.18, color=line.get_color(), linewidth=0)
-    if target is not None and unit == "seconds":
+    if target is not None:
         ax.axhline(target / size, color="#c0392b", linestyle="--", linewidth=1.2,
-                   label=f"target {target / size:g} {label}")  # fmt: skip
+                   label=f"target {target / size:.3g} {label}")  # fmt: skip
     step = max(1, math.ceil(len(periods) / _TICK_LABELS))
     ax.set_xticks(range(0, len(periods), step), periods[::step], rotation=35, ha="right",
                   fontsize=8)  # fmt: skip
@@ -358,7 +358,14 @@ def report_charts(
         trends = [c for c in chosen if c in names and chartable(report, c)]
     else:
         trends = [m for m in IMPORTANCE if m in names and chartable(report, m)][:_TREND_LIMIT]
-    targets = getattr(getattr(report, "context", None), "targets", {})
+    context = getattr(report, "context", None)
+    units = {r.metric: r.unit for r in report.rows}
+    # The SLA's lines are times (the service level's is its answer time, not a rate);
+    # the report's own targets (report(targets=...)) are in the metric's unit and win.
+    targets = {
+        m: v for m, v in getattr(context, "targets", {}).items() if units.get(m) == "seconds"
+    }
+    targets.update({goal.metric: goal.number for goal in getattr(context, "goals", ())})
     charts = []
     for metric in trends:
         ax = plot_trend(report, metric, target=targets.get(metric))

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import numpy as np
 
+from cxmetrics.insight.targets import Target
+from cxmetrics.registry import get_metric
 from cxmetrics.tables.schema import RecordTable
 from cxmetrics.tables.ticket_batch import TicketBatch
 
@@ -46,6 +48,9 @@ class ReportContext:
         The definitions preset.
     statistic : str
         The statistic of ticket durations (``"mean"``, ``"median"``, ``"p90"``…).
+    goals : tuple of Target
+        The metric targets of ``report(targets=...)``: met or missed on the
+        cards, drawn on the trend charts.
 
     Examples
     --------
@@ -62,6 +67,7 @@ class ReportContext:
     targets: dict[str, float] = field(default_factory=dict)
     definitions: str = "default"
     statistic: str = "mean"
+    goals: tuple[Target, ...] = ()
 
     def describe(self) -> list[tuple[str, str]]:
         """The header lines, ``(label, text)``."""
@@ -83,10 +89,23 @@ class ReportContext:
                           f"in {self.calendar}"),
             ("SLA policy", sla),
             ("Definitions", f"preset {self.definitions!r}"),
+            *([("Targets", ", ".join(_goal(t) for t in self.goals))] if self.goals else []),
         ]  # fmt: skip
 
 
 _STATISTIC_NOTE = {"mean": "average; heavy tails pull it up", "median": "half the tickets faster"}
+
+
+def _goal(target: Target) -> str:
+    sign = "≥" if target.direction == "at_least" else "≤"
+    value = target.value
+    if isinstance(value, timedelta):
+        shown = _hours(value.total_seconds())
+    elif get_metric(target.metric).unit == "ratio":
+        shown = f"{100 * value:g}%"
+    else:
+        shown = f"{value:g}"
+    return f"{target.metric.replace('_', ' ')} {sign} {shown}"
 
 
 def _hours(seconds: float) -> str:
@@ -106,6 +125,7 @@ def context_of(
     sla: Any,
     params: dict[str, dict[str, Any]],
     statistic: str,
+    goals: tuple[Target, ...] = (),
 ) -> ReportContext:
     """The context of a report over ``inputs`` with these settings."""
     low, high = math.inf, -math.inf
@@ -128,6 +148,7 @@ def context_of(
         targets=_targets(sla, params),
         definitions=definitions,
         statistic=statistic,
+        goals=goals,
     )
 
 

@@ -116,6 +116,8 @@ def _card(card: Card) -> str:
 def _section(section: Section, by: tuple[str, ...]) -> str:
     parts = [f"<section id='{escape(section.key)}'><h2>{escape(section.title)}</h2>"]
     parts += [f"<p>{escape(note)}</p>" for note in section.notes]
+    if section.table:
+        parts.append(_cells_table(section.table))
     if section.charts:
         parts.append("<div class='cx-charts'>")
         for chart in section.charts:
@@ -146,6 +148,14 @@ def _table(rows: Any, by: tuple[str, ...]) -> str:
         )
         + "</tr>"
         for row in cells[1:]
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _cells_table(cells: tuple[tuple[str, ...], ...]) -> str:
+    head = "".join(f"<th>{escape(c)}</th>" for c in cells[0])
+    body = "".join(
+        "<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in cells[1:]
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 

@@ -113,16 +113,20 @@ def as_text(rows: Sequence[ReportRow], by: Sequence[str]) -> str:
     return "\n".join(lines)
 
 
-def as_json(dicts: Sequence[dict[str, Any]], skipped: Sequence[str]) -> str:
-    """Return the plain rows (:meth:`ReportRow.as_plain`) and the skipped notes as JSON."""
-    return json.dumps({"rows": list(dicts), "skipped": list(skipped)}, indent=2)
+def as_json(
+    dicts: Sequence[dict[str, Any]],
+    skipped: Sequence[str],
+    extra: dict[str, Any] | None = None,
+) -> str:
+    """Return the plain rows (:meth:`ReportRow.as_plain`), the skipped notes and ``extra`` as JSON."""
+    return json.dumps({"rows": list(dicts), "skipped": list(skipped), **(extra or {})}, indent=2)
 
 
-def as_csv(dicts: Sequence[dict[str, Any]], by: Sequence[str]) -> str:
-    """Return the plain rows (:meth:`ReportRow.as_plain`) as CSV text, ``by`` columns last."""
+def as_csv(dicts: Sequence[dict[str, Any]], by: Sequence[str], extra: Sequence[str] = ()) -> str:
+    """Return the plain rows (:meth:`ReportRow.as_plain`) as CSV text, ``extra`` then ``by`` columns last."""
     out = io.StringIO()
     names = [n for n in ReportRow.__dataclass_fields__ if n not in ("segment", "details")]
-    writer = csv.DictWriter(out, fieldnames=[*names, *by])
+    writer = csv.DictWriter(out, fieldnames=[*names, *extra, *by])
     writer.writeheader()
     writer.writerows(dicts)
     return out.getvalue()

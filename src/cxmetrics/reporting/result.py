@@ -11,6 +11,7 @@ from cxmetrics._optional import import_optional
 from cxmetrics.reporting import html, render
 from cxmetrics.reporting.context import ReportContext
 from cxmetrics.reporting.figures import Chart
+from cxmetrics.reporting.insights import Insights, row_targets
 from cxmetrics.reporting.row import ReportRow
 
 __all__ = ["Report"]
@@ -36,6 +37,9 @@ class Report:
         What the header states: data range, timezone, calendar, SLA, statistic.
     totals : tuple of ReportRow
         With ``by``: each metric per period over all segments (the headline cards).
+    insights : Insights
+        Targets met or missed, alerts, and what customers said (see
+        :mod:`cxmetrics.reporting.insights`).
 
     Examples
     --------
@@ -56,6 +60,7 @@ class Report:
     charts: tuple[Chart, ...] = field(default=(), repr=False)
     context: ReportContext = field(default_factory=ReportContext, repr=False)
     totals: tuple[ReportRow, ...] = field(default=(), repr=False)
+    insights: Insights = field(default_factory=Insights, repr=False)
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -82,16 +87,27 @@ class Report:
         return html.fragment(self)
 
     def to_dicts(self) -> list[dict[str, Any]]:
-        """Return one plain dict per row."""
-        return [row.as_plain() for row in self.rows]
+        """Return one plain dict per row.
+
+        With ``report(targets=...)`` each row also has ``target`` (seconds for
+        durations) and ``target_met`` (``None`` for a metric without a target).
+        """
+        return row_targets(self, [row.as_plain() for row in self.rows])
 
     def to_json(self) -> str:
-        """Return the report as a JSON document."""
-        return render.as_json(self.to_dicts(), self.skipped)
+        """Return the report as a JSON document.
+
+        ``rows`` and ``skipped``, and what was computed of ``targets`` (each
+        headline figure against its target), ``alerts`` (flagged periods, tag
+        spikes, the false-alarm rate), ``customers_said`` (low-score comments and
+        reasons) and ``response_rates``.
+        """
+        return render.as_json(self.to_dicts(), self.skipped, self.insights.to_plain())
 
     def to_csv(self) -> str:
-        """Return the report as CSV text."""
-        return render.as_csv(self.to_dicts(), self.by)
+        """Return the report as CSV text (with ``target`` and ``target_met`` when targets are given)."""
+        extra = ("target", "target_met") if self.context.goals else ()
+        return render.as_csv(self.to_dicts(), self.by, extra)
 
     def to_pandas(self) -> Any:
         """Return the report as a pandas DataFrame with real dtypes (``dataframes`` extra).

@@ -34,6 +34,9 @@ class Section:
     rows : tuple of ReportRow
     notes : tuple of str
         Short paragraphs shown before the charts (a builder's findings).
+    table : tuple of tuple of str
+        A table of the builder's own, formatted cells with the header first
+        (empty: none), shown after the notes.
     """
 
     key: str
@@ -41,6 +44,7 @@ class Section:
     charts: tuple[Chart, ...] = ()
     rows: tuple[ReportRow, ...] = ()
     notes: tuple[str, ...] = ()
+    table: tuple[tuple[str, ...], ...] = ()
 
 
 SectionBuilder = Callable[[Any], Sequence[Section]]
