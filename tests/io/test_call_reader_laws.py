@@ -80,3 +80,32 @@ def test_absent_text_columns_cannot_be_written_through() -> None:
     assert table["queue"].tolist() == [None, None]
     with pytest.raises(ValueError):
         table["queue"][0] = "sales"
+
+
+@given(
+    _calls(),
+    st.sampled_from([np.float64, np.float32, np.int64, np.int32, np.uint16]),
+    st.sampled_from([None, float("nan"), float("inf"), -1.0]),
+)
+def test_numpy_columns_read_as_the_lists_of_their_cells(
+    columns: dict[str, list[object]], dtype: type, odd: float | None
+) -> None:
+    if odd is not None and "talk" in columns and np.dtype(dtype).kind == "f":
+        columns["talk"][0] = odd
+    arrays = {
+        name: np.asarray(values, dtype=bool if name == "abandoned" else np.float64)
+        for name, values in columns.items()
+    }
+    for name in _DURATIONS:
+        if name in arrays and np.isfinite(arrays[name]).all() and (arrays[name] >= 0).all():
+            arrays[name] = arrays[name].astype(dtype)
+    as_lists = {name: list(values) for name, values in arrays.items()}  # numpy scalars
+    assert _read_dict(arrays) == _read_dict(as_lists)
+
+
+def _read_dict(columns: dict[str, object]) -> dict[str, list[object]] | str:
+    try:
+        table = to_call_table(columns)
+    except RecordValidationError as error:
+        return str(error)
+    return {name: table[name].tolist() for name in sorted(table.columns)}
