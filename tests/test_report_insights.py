@@ -252,3 +252,12 @@ def test_cli_sample_with_targets(capsys: pytest.CaptureFixture[str]) -> None:
     assert {t["metric"] for t in data["targets"] if t["met"] is not None} == {"csat", "nps"}
     assert data["response_rates"] and data["customers_said"]["low_score_comments"]["csat"]
     assert data["alerts"]["series"] == 2  # the metrics asked: csat and nps
+
+
+def test_segmenting_the_report_by_tags_points_to_the_per_tag_metric() -> None:
+    from cxmetrics.datasets import load_sample
+    from cxmetrics.exceptions import InvalidParameterError
+
+    tickets = load_sample().tickets[:50]
+    with pytest.raises(InvalidParameterError, match=r"insight\.metric_by_tag"):
+        report(tickets=tickets, by=["tags"], metrics=["fcr"])

@@ -158,6 +158,30 @@ class CountsState(State):
             merged[key] = merged.get(key, 0) + count
         return type(self)(tuple(sorted((k, v) for k, v in merged.items() if v)))
 
+    @classmethod
+    def merge_all(cls, states: Iterable[Self]) -> Self:
+        """Merge any number of states in one pass (one tally, one sort).
+
+        Equal to merging them one by one, without the intermediate tallies: a
+        report's totals merge states of thousands of customers per segment.
+
+        Examples
+        --------
+        >>> CountsState.merge_all([CountsState.of({"a": 1}), CountsState.of({"a": 2, "b": 1})])
+        CountsState(counts=(('a', 3), ('b', 1)))
+        """
+        merged: dict[str, int] = {}
+        empty = cls()
+        for state in states:
+            empty._check_same_type(state)
+            if not merged:
+                merged = dict(state.counts)
+                continue
+            get = merged.get
+            for key, count in state.counts:
+                merged[key] = get(key, 0) + count
+        return cls(tuple(sorted((k, v) for k, v in merged.items() if v)))
+
 
 @dataclass(frozen=True, eq=False)
 class ValuesState(State):

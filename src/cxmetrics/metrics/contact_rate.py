@@ -11,6 +11,7 @@ Two figures go by "contact rate" and are easily mixed up:
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any, ClassVar
 
 import numpy as np
@@ -98,9 +99,10 @@ class ContactRate(Metric[CountsState, ContactParams]):
 
     @staticmethod
     def _compute(state: Any, params: Any) -> MetricResult:
-        keys, counts = zip(*state.counts, strict=True) if state.counts else ((), ())
-        tickets = sum(counts)
-        customers = len(keys) - ("\x00anonymous" in keys)
+        # One pass in C over the (customer, count) pairs: a report's states hold one
+        # entry per customer, and unpacking them into two tuples costs more than the sums.
+        tickets = sum(map(itemgetter(1), state.counts))
+        customers = len(state.counts) - ("\x00anonymous" in map(itemgetter(0), state.counts))
         denominator = params.orders if params.orders is not None else customers
         value = safe_ratio(tickets, denominator, params.zero_division, "contact_rate")
         return MetricResult(

@@ -28,6 +28,7 @@ from typing import Any
 
 from cxmetrics.core.base import Metric, MetricResult
 from cxmetrics.core.periods import Period
+from cxmetrics.core.state import CountsState
 from cxmetrics.exceptions import InvalidParameterError, UndefinedMetricWarning
 from cxmetrics.metrics._duration import parse_statistic
 from cxmetrics.registry import available_metrics, get_metric
@@ -228,6 +229,12 @@ def _check_segments(inputs: dict[str, Any], by: Sequence[str]) -> None:
             raise InvalidParameterError(
                 f"cannot segment by {field_name!r}: no input has that field (tickets have "
                 "channel, group, segment, priority, status, agent_id, customer_id, created_by)"
+                + (
+                    "; a ticket carries several tags, so a metric per tag is "
+                    "cxmetrics.insight.metric_by_tag(tickets, metric=...)"
+                    if field_name in ("tag", "tags")
+                    else ""
+                )
             )
 
 
@@ -385,8 +392,11 @@ def _metric_rows(
         merged = []
         for label in sorted(by_label, key=lambda item: (item == "unknown", item)):
             total = cls(**options)
-            for metric in by_label[label]:
-                total.merge(metric)
+            if isinstance(total.state, CountsState):  # per-customer tallies: one pass
+                total.merge(type(total.state).merge_all(m.state for m in by_label[label]))
+            else:
+                for metric in by_label[label]:
+                    total.merge(metric)
             merged.append((label, total))
         totals.extend(_compared(cls.name, (), merged))
     return rows

@@ -148,7 +148,9 @@ def calls_input(value: Any) -> Any:
     if table is None:
         return None
     n = len(table)
-    nothing = np.full(n, None, dtype=object)
+    nothing = None
+    if not {"queue", "customer_id", "id"} <= table.columns.keys():
+        nothing = np.empty(n, dtype=object)  # None in every row
     return CallColumns(
         at=table["at"],
         wait=table["wait"],

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
+
 from cxmetrics._optional import import_optional
 
 __all__ = ["dict_to_native", "is_arrow_table", "is_dataframe"]
@@ -52,6 +54,15 @@ def _arrow_column(pa: Any, values: Sequence[Any]) -> Any:
     As text, every cell reaches the column readers, which report the unreadable ones
     by column and row instead of the whole column failing with an Arrow error.
     """
+    if (
+        type(values) is np.ndarray
+        and values.ndim == 1
+        and values.size
+        and values.dtype.kind in "biuf"
+    ):
+        # A numeric numpy column: its buffer as is, no Python object per cell (the
+        # type and values a list of its numpy scalars gets; NaN stays NaN, not null).
+        return pa.array(values)
     cells = list(values)
     try:
         return pa.array(cells)

@@ -166,18 +166,23 @@ def to_call_table(
     assert t is not None
     t.require("at")
     problems = Problems([])
-    ids = _object_column(t, "id") if t.has("id") else np.full(t.n, None, dtype=object)
+    # Every absent text column is the same read-only column of None (one allocation,
+    # and no per-row work, for the several optional columns a plain export lacks).
+    nothing = np.empty(t.n, dtype=object)
+    nothing.flags.writeable = False
+    ids = _object_column(t, "id") if t.has("id") else nothing
     at, bad = t.instants("at", problems, ids)
     missing = np.isnan(at) & ~bad
     problems.add(missing, ids=ids, field="calls.at", code="missing", message="Field required")
     bad = bad | missing
     cols: dict[str, Any] = {"at": at}
     for column in _DURATIONS:
-        # An absent column is 0 s for every call; a missing cell in a given column is a
-        # problem (``missing``), as ``Call(talk=None)`` is: never silently 0 s.
+        if not t.has(column):  # an absent column is 0 s for every call: nothing to check
+            cols[column] = np.zeros(t.n)
+            continue
+        # A missing cell in a given column is a problem (``missing``), as
+        # ``Call(talk=None)`` is: never silently 0 s.
         values, malformed = t.floats(column, problems=problems, ids=ids)
-        if not t.has(column):
-            values = np.zeros(t.n)
         absent = np.isnan(values) & ~malformed
         problems.add(absent, ids=ids, field=f"calls.{column}", code="missing",
                      message="Field required (a missing duration is not 0 s)")  # fmt: skip
@@ -193,7 +198,11 @@ def to_call_table(
         values_b, malformed_b = t.bools(column, False, problems=problems, ids=ids)
         bad |= malformed_b
         cols[column] = values_b
-    both = cols["abandoned"] & ((cols["talk"] + cols["hold"] + cols["wrap"]) > 0)
+    # Handling time is summed on the abandoned rows only (the same sums, a fraction
+    # of the rows).
+    both = cols["abandoned"].copy()
+    rows = np.flatnonzero(both)
+    both[rows] = (cols["talk"][rows] + cols["hold"][rows] + cols["wrap"][rows]) > 0
     problems.add(
         both, ids=ids, field="calls", code="answered_and_abandoned",
         message="a contact cannot be both abandoned and answered: abandoned=True with talk, "
@@ -201,12 +210,20 @@ def to_call_table(
     )  # fmt: skip
     direction, _ = _literal(t, "direction", DIRECTIONS, problems, ids, "inbound", "calls.direction")
     bad |= both | (direction < 0)
-    cols["direction"] = np.array(DIRECTIONS, dtype=object)[direction.clip(0)]
-    channel, channel_missing = t.strings("channel")
-    channel[channel_missing] = "phone"
+    if t.has("direction"):
+        cols["direction"] = np.array(DIRECTIONS, dtype=object)[direction.clip(0)]
+    else:  # every call is inbound: one fill, no lookup per row
+        cols["direction"] = np.empty(t.n, dtype=object)
+        cols["direction"].fill("inbound")
+    if t.has("channel"):
+        channel, channel_missing = t.strings("channel")
+        channel[channel_missing] = "phone"
+    else:
+        channel = np.empty(t.n, dtype=object)
+        channel.fill("phone")
     cols["channel"] = channel
     for name in ("id", "ticket_id", "customer_id", "agent_id", "queue"):
-        cols[name] = _object_column(t, name)
+        cols[name] = _object_column(t, name) if t.has(name) else nothing
     return _finish("calls", cols, bad, problems, errors)
 
 

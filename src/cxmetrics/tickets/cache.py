@@ -35,14 +35,16 @@ class _Shared:
         self.tables: dict[tuple[int, int, Definitions], tuple[Any, Any, TicketTable]] = {}
         self.parents: dict[int, tuple[Any, TicketBatch, IntArray]] = {}
         self.offsets: dict[int, tuple[TicketTable, tuple[IntArray, IntArray]]] = {}
+        # The first table measured of each (batch, definitions), whatever its calendar.
+        self.first: dict[tuple[int, Definitions], TicketTable] = {}
 
     def measure(self, batch: TicketBatch, calendar: Any, rules: Definitions) -> TicketTable:
         key = (id(batch), id(calendar), rules)
         if calendar is None and key not in self.tables:
             # A table measured in business time holds the calendar-time columns too.
-            for batch_id, _, table_rules in self.tables:
-                if batch_id == id(batch) and table_rules == rules:
-                    return self.tables[(batch_id, _, table_rules)][2]
+            measured = self.first.get((id(batch), rules))
+            if measured is not None:
+                return measured
         if key not in self.tables:
             origin = self.parents.get(id(batch))
             # Per-ticket measures depend on the ticket alone, except the repeat-contact
@@ -56,6 +58,7 @@ class _Shared:
             else:
                 table = build_ticket_table(batch, calendar, rules)
             self.tables[key] = (batch, calendar, table)
+            self.first.setdefault((id(batch), rules), table)
         return self.tables[key][2]
 
 
