@@ -145,7 +145,7 @@ class SurveyTable(ConvertsToRecordTable):
 
 
 @dataclass(frozen=True, eq=False)
-class SurveySendTable:
+class SurveySendTable(ConvertsToRecordTable):
     """The surveys sent, answered or not, as columns, in order of sending.
 
     Attributes
@@ -172,6 +172,25 @@ class SurveySendTable:
 
     def __len__(self) -> int:
         return int(self.sent_at.size)
+
+    def to_table(self) -> RecordTable:
+        """Return the sent surveys as a ``survey_sends`` :class:`RecordTable` (no copies)."""
+        kind = np.empty(len(self), dtype=object)
+        kind.fill("csat")
+        nothing = np.full(len(self), None, dtype=object)
+        return RecordTable(
+            "survey_sends",
+            {
+                "kind": kind,
+                "sent_at": self.sent_at,
+                "responded_at": self.responded_at,
+                "id": nothing,
+                "ticket_id": self.ticket_id,
+                "customer_id": self.customer_id,
+                "agent_id": self.agent_id,
+                "channel": self.channel,
+            },
+        )
 
     def to_records(self) -> list[SurveySent]:
         """Return the sent surveys as validated :class:`~cxmetrics.SurveySent` objects."""

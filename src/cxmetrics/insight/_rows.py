@@ -15,7 +15,12 @@ from cxmetrics.tables.columns import as_table
 from cxmetrics.tables.inputs import as_record_table
 from cxmetrics.tables.native import is_dataframe
 from cxmetrics.tables.problems import Problems
-from cxmetrics.tables.schema import INSTANT_COLUMNS, RecordTable, records_to_table
+from cxmetrics.tables.schema import (
+    INSTANT_COLUMNS,
+    ConvertsToRecordTable,
+    RecordTable,
+    records_to_table,
+)
 
 __all__ = ["Columns", "group_keys", "row_columns", "survey_table"]
 
@@ -50,6 +55,19 @@ def row_columns(
     >>> cols["ticket_id"].tolist(), cols["channel"].tolist()
     (['T1', '2'], ['chat', None])
     """
+    if isinstance(rows, (RecordTable, ConvertsToRecordTable)):  # a table already read: valid
+        record_table = rows if isinstance(rows, RecordTable) else rows.to_table()
+        n = len(record_table)
+        missing = [f for f in required if record_table.get(f) is None]
+        if missing:
+            raise InvalidParameterError(f"the {name} table has no {missing[0]!r} column")
+        return {
+            field: record_table.get(field)
+            if record_table.get(field) is not None
+            else np.full(n, np.nan if field in INSTANT_COLUMNS else None,
+                         dtype=np.float64 if field in INSTANT_COLUMNS else object)
+            for field in fields
+        }  # fmt: skip
     if is_dataframe(rows) or isinstance(rows, Mapping):
         table = as_table(rows, name, None, None)
         assert table is not None

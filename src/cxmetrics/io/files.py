@@ -27,9 +27,17 @@ from cxmetrics.exceptions import InvalidParameterError, RecordValidationError
 from cxmetrics.io._progress import Progress
 from cxmetrics.io._source import _nulls, json_rows, read_csv_text, unreadable
 from cxmetrics.tables.columns import Table
-from cxmetrics.tables.inputs import as_ticket_batch
+from cxmetrics.tables.inputs import as_record_table, as_ticket_batch, qa_input
 from cxmetrics.tables.problems import describe, table_of
-from cxmetrics.tables.record_frames import to_call_table, to_customer_table, to_survey_table
+from cxmetrics.tables.record_frames import (
+    QA_SCORE_PREFIX,
+    to_call_table,
+    to_customer_table,
+    to_qa_table,
+    to_staff_survey_table,
+    to_survey_send_table,
+    to_survey_table,
+)
 from cxmetrics.tables.schema import (
     INSTANT_COLUMNS,
     TABLES,
@@ -74,6 +82,12 @@ class SupportData:
     ----------
     tickets : TicketBatch or None
     surveys, calls, customers : RecordTable or None
+    survey_sends : RecordTable or None
+        The surveys sent, answered or not (the denominator of response rates).
+    staff_surveys : RecordTable or None
+        The staff's answers to the eNPS question (a survey table of kind ``nps``).
+    qa_evaluations : RecordTable or None
+        QA evaluations, one row each, a ``scores.<criterion>`` column per criterion.
     errors : tuple of dict
         Rows left out with ``errors="collect"``, with their reasons (empty
         otherwise): ``position``, ``id``, ``field``, ``type``, ``message``,
@@ -84,6 +98,9 @@ class SupportData:
     surveys: RecordTable | None = None
     calls: RecordTable | None = None
     customers: RecordTable | None = None
+    survey_sends: RecordTable | None = None
+    staff_surveys: RecordTable | None = None
+    qa_evaluations: RecordTable | None = None
     errors: tuple[dict[str, object], ...] = field(default=())
 
     def inputs(self) -> dict[str, Any]:
@@ -94,11 +111,22 @@ class SupportData:
         >>> SupportData().inputs()
         {}
         """
-        return {
-            name: value
-            for name in ("tickets", "surveys", "calls", "customers")
-            if (value := getattr(self, name)) is not None
-        }
+        return {name: value for name in _INPUTS if (value := getattr(self, name)) is not None}
+
+
+_INPUTS = (
+    "tickets", "surveys", "calls", "customers", "survey_sends", "staff_surveys", "qa_evaluations"
+)  # fmt: skip
+"""The tables :meth:`SupportData.inputs` hands to the report, as its parameters are named."""
+
+_RECORD_READERS: dict[str, Any] = {
+    "surveys": to_survey_table,
+    "calls": to_call_table,
+    "survey_sends": to_survey_send_table,
+    "staff_surveys": to_staff_survey_table,
+    "qa_evaluations": to_qa_table,
+}
+"""The one reader of each record table (customers, with their revenue changes, apart)."""
 
 
 def _pa() -> Any:
@@ -325,11 +353,7 @@ def _convert(
     errors: Literal["raise", "collect"],
 ) -> SupportData:
     # An empty JSON Lines file has no columns either: an empty table, not an error.
-    native = {
-        role: table
-        for role, table in native.items()
-        if table.available or role in ("tickets", "surveys", "calls", "customers")
-    }
+    native = {role: table for role, table in native.items() if table.available or role in _INPUTS}
     if "revenue_changes" in native and "customers" not in native:
         raise InvalidParameterError(
             "the revenue_changes table needs a customers table "
@@ -375,10 +399,14 @@ def _convert(
                 f"the {orphans[0]} table needs a tickets table ({str(files[orphans[0]])!r} "
                 "was given without one)"
             )
+    records = {
+        role: convert(role, reader, native[role])
+        for role, reader in _RECORD_READERS.items()
+        if role in native
+    }
     return SupportData(
         tickets=tickets,
-        surveys=convert("surveys", to_survey_table, native["surveys"]) if "surveys" in native else None,
-        calls=convert("calls", to_call_table, native["calls"]) if "calls" in native else None,
+        **records,
         customers=convert(
             "customers",
             partial(to_customer_table, revenue_changes=native.get("revenue_changes")),
@@ -445,16 +473,22 @@ def read_parquet(
 # --- writing ---------------------------------------------------------------------------
 
 
-def _tables_of(
-    tickets: Any, surveys: Any, calls: Any, customers: Any
-) -> dict[str, dict[str, npt.NDArray[Any]]]:
+def _tables_of(given: Mapping[str, Any]) -> dict[str, dict[str, npt.NDArray[Any]]]:
     tables: dict[str, dict[str, npt.NDArray[Any]]] = {}
-    if tickets is not None:
-        tables.update(batch_to_tables(as_ticket_batch(tickets)))
-    for kind, value in (("surveys", surveys), ("calls", calls), ("customers", customers)):
+    if given.get("tickets") is not None:
+        tables.update(batch_to_tables(as_ticket_batch(given["tickets"])))
+    for kind in ("surveys", "calls", "customers", "survey_sends", "staff_surveys"):
+        value = given.get(kind)
         if value is not None:
-            table = value if isinstance(value, RecordTable) else records_to_table(kind, value)
+            table = as_record_table(kind, value)
+            if table is None:
+                table = records_to_table("surveys" if kind == "staff_surveys" else kind, value)
             tables[kind] = dict(table.columns)
+    if given.get("qa_evaluations") is not None:  # criteria as their own columns again
+        tables["qa_evaluations"] = {
+            name.removeprefix(QA_SCORE_PREFIX): column
+            for name, column in qa_input(given["qa_evaluations"]).columns.items()
+        }
     per_customer = tables.get("customers", {}).pop("revenue_changes", None)
     if per_customer is not None:
         tables["revenue_changes"] = _revenue_change_rows(tables["customers"]["id"], per_customer)
@@ -487,18 +521,11 @@ def _to_arrow(columns: Mapping[str, npt.NDArray[Any]]) -> Any:
     return pa.table(arrays)
 
 
-def _write(
-    folder: str | Path,
-    fmt: Format,
-    tickets: Any,
-    surveys: Any,
-    calls: Any,
-    customers: Any,
-) -> list[Path]:
+def _write(folder: str | Path, fmt: Format, given: Mapping[str, Any]) -> list[Path]:
     target = Path(folder)
     target.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, columns in _tables_of(tickets, surveys, calls, customers).items():
+    for name, columns in _tables_of(given).items():
         path = target / f"{name}.{fmt}"
         table = _to_arrow(columns)
         if fmt == "parquet":
@@ -530,6 +557,9 @@ def write_parquet(
     surveys: Any = None,
     calls: Any = None,
     customers: Any = None,
+    survey_sends: Any = None,
+    staff_surveys: Any = None,
+    qa_evaluations: Any = None,
 ) -> list[Path]:
     """Write a data set as own-schema Parquet files, one per table, into ``folder``.
 
@@ -539,6 +569,11 @@ def write_parquet(
         Created when missing; existing files of the same names are replaced.
     tickets : list of Ticket or TicketBatch, optional
     surveys, calls, customers : list of records or RecordTable, optional
+    survey_sends : list of SurveySent or RecordTable, optional
+    staff_surveys : list of SurveyResponse or RecordTable, optional
+        The staff's eNPS answers.
+    qa_evaluations : list of QAEvaluation or RecordTable, optional
+        Written one row per evaluation, one column per criterion.
 
     Returns
     -------
@@ -555,7 +590,12 @@ def write_parquet(
     >>> read_parquet(folder).tickets.ids.tolist() == batch.ids.tolist()
     True
     """
-    return _write(folder, "parquet", tickets, surveys, calls, customers)
+    return _write(
+        folder, "parquet",
+        {"tickets": tickets, "surveys": surveys, "calls": calls, "customers": customers,
+         "survey_sends": survey_sends, "staff_surveys": staff_surveys,
+         "qa_evaluations": qa_evaluations},
+    )  # fmt: skip
 
 
 def write_csv(
@@ -565,9 +605,17 @@ def write_csv(
     surveys: Any = None,
     calls: Any = None,
     customers: Any = None,
+    survey_sends: Any = None,
+    staff_surveys: Any = None,
+    qa_evaluations: Any = None,
 ) -> list[Path]:
     """Write a data set as own-schema CSV files (see :func:`write_parquet`)."""
-    return _write(folder, "csv", tickets, surveys, calls, customers)
+    return _write(
+        folder, "csv",
+        {"tickets": tickets, "surveys": surveys, "calls": calls, "customers": customers,
+         "survey_sends": survey_sends, "staff_surveys": staff_surveys,
+         "qa_evaluations": qa_evaluations},
+    )  # fmt: skip
 
 
 def write_jsonl(
@@ -577,6 +625,14 @@ def write_jsonl(
     surveys: Any = None,
     calls: Any = None,
     customers: Any = None,
+    survey_sends: Any = None,
+    staff_surveys: Any = None,
+    qa_evaluations: Any = None,
 ) -> list[Path]:
     """Write a data set as own-schema JSON Lines files (see :func:`write_parquet`)."""
-    return _write(folder, "jsonl", tickets, surveys, calls, customers)
+    return _write(
+        folder, "jsonl",
+        {"tickets": tickets, "surveys": surveys, "calls": calls, "customers": customers,
+         "survey_sends": survey_sends, "staff_surveys": staff_surveys,
+         "qa_evaluations": qa_evaluations},
+    )  # fmt: skip

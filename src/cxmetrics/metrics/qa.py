@@ -23,9 +23,10 @@ from cxmetrics.core.periods import PERIODS, period_labels
 from cxmetrics.core.result_table import MetricTable
 from cxmetrics.core.state import MeanState
 from cxmetrics.exceptions import InvalidParameterError, RecordValidationError
-from cxmetrics.models.qa import QAEvaluation
 from cxmetrics.registry import register
 from cxmetrics.stats import t_interval
+from cxmetrics.tables.inputs import qa_input
+from cxmetrics.tables.record_frames import QA_SCORE_PREFIX
 
 __all__ = ["QAParams", "QAScore", "evaluation_scores", "qa_score", "qa_scores"]
 
@@ -43,26 +44,8 @@ class QAParams(MetricParams):
         return weights
 
 
-def _evaluations(items: Iterable[Any]) -> list[QAEvaluation]:
-    out = []
-    for position, item in enumerate(items):
-        if isinstance(item, QAEvaluation):
-            out.append(item)
-        elif isinstance(item, Mapping):
-            try:
-                out.append(QAEvaluation.model_validate(dict(item)))
-            except ValueError as exc:
-                raise RecordValidationError(f"QA evaluation {position}: {exc}") from None
-        else:
-            raise InvalidParameterError(
-                f"QA metrics take QAEvaluation objects or mappings; item {position} is "
-                f"{type(item).__name__}"
-            )
-    return out
-
-
 def evaluation_scores(
-    evaluations: Iterable[Any], *, weights: Mapping[str, float] | None = None
+    evaluations: Any, *, weights: Mapping[str, float] | None = None
 ) -> npt.NDArray[np.float64]:
     """Each evaluation's weighted score in percent (vectorised over a criteria matrix).
 
@@ -78,21 +61,29 @@ def evaluation_scores(
     ...                   weights={"tone": 1, "accuracy": 3}).tolist()
     [62.5]
     """
-    records = _evaluations(evaluations)
-    names = sorted({c for r in records for c in r.scores}) if weights is None else list(weights)
-    index = {name: i for i, name in enumerate(names)}
-    matrix = np.full((len(records), len(names)), np.nan)
-    for row, record in enumerate(records):
-        for name, value in record.scores.items():
-            if name not in index:
-                raise RecordValidationError(
-                    f"QA evaluation {row} (id={record.id!r}) scores {name!r}, which the "
-                    f"scorecard does not weigh (criteria: {', '.join(names)})"
-                )
-            matrix[row, index[name]] = value
+    table = qa_input(evaluations)
+    criteria = [
+        c.removeprefix(QA_SCORE_PREFIX) for c in table.columns if c.startswith(QA_SCORE_PREFIX)
+    ]
+    names = sorted(criteria) if weights is None else list(weights)
+    n = len(table)
+    for name in sorted(set(criteria) - set(names)):
+        scored = np.flatnonzero(~np.isnan(table[QA_SCORE_PREFIX + name]))
+        if scored.size:
+            row = int(scored[0])
+            raise RecordValidationError(
+                f"QA evaluation {row} (id={table['id'][row]!r}) scores {name!r}, which the "
+                f"scorecard does not weigh (criteria: {', '.join(names)})"
+            )
+    absent = np.full(n, np.nan)
+    matrix = (
+        np.column_stack([table.get(QA_SCORE_PREFIX + name, absent) for name in names])
+        if names
+        else np.empty((n, 0))
+    )
     w = np.ones(len(names)) if weights is None else np.array([weights[n] for n in names], float)
-    scored = ~np.isnan(matrix)
-    total_weight = scored @ w
+    scored_cells = ~np.isnan(matrix)
+    total_weight = scored_cells @ w
     if (total_weight == 0).any():
         row = int(np.flatnonzero(total_weight == 0)[0])
         raise RecordValidationError(f"QA evaluation {row} scores no criterion of the scorecard")
@@ -110,7 +101,9 @@ def qa_score(
 
     Parameters
     ----------
-    evaluations : iterable of QAEvaluation or mappings
+    evaluations : iterable of QAEvaluation or mappings, or a QA table
+        A DataFrame or :class:`~cxmetrics.tables.schema.RecordTable` of QA
+        evaluations (one column per criterion, see :func:`~cxmetrics.io.to_qa_table`).
     weights : mapping of criterion to weight, optional
         The scorecard; None weighs every criterion equally.
     zero_division : {"warn", "raise"} or float, default="warn"
@@ -164,18 +157,23 @@ def qa_scores(
     >>> qa_scores(rows).rows[0][:3]
     ('ann', 75.0, 2)
     """
-    records = _evaluations(evaluations)
-    scores = evaluation_scores(records, weights=weights)
+    table = qa_input(evaluations)
+    scores = evaluation_scores(table, weights=weights)
     fields = () if by is None else ((by,) if isinstance(by, str) else tuple(by))
-    keys = [tuple(str(getattr(r, f, None)) for f in fields) for r in records]
+    nothing = np.full(len(table), None, dtype=object)
+    values = [table.get(f, nothing).tolist() for f in fields]
+    keys = (
+        [tuple(str(v) for v in row) for row in zip(*values, strict=True)]
+        if fields
+        else [() for _ in range(len(table))]
+    )
     if period is not None:
         if period not in PERIODS:
             raise InvalidParameterError(
                 f"The 'period' parameter of qa_scores must be one of {', '.join(PERIODS)}. "
                 f"Got {period!r} instead."
             )
-        at = np.array([np.nan if r.evaluated_at is None else r.evaluated_at.timestamp()
-                       for r in records])  # fmt: skip
+        at = np.asarray(table["evaluated_at"], dtype=np.float64)
         labels = np.full(at.size, "(no date)", dtype=object)
         labels[~np.isnan(at)] = period_labels(at[~np.isnan(at)], period, timezone)
         keys = [(*k, str(label)) for k, label in zip(keys, labels.tolist(), strict=True)]

@@ -71,6 +71,8 @@ def report(
     charts: bool | Sequence[str] = False,
     targets: Any = None,
     survey_sends: Any = None,
+    staff_surveys: Any = None,
+    qa_evaluations: Any = None,
 ) -> Report:
     """Compute many metrics, overall or per period and segment, into one table.
 
@@ -124,6 +126,15 @@ def report(
         One row per survey sent (``SurveySent`` records or a table with
         ``ticket_id``, ``sent_at``, ``channel``…): the page states the response
         rate (see :func:`cxmetrics.insight.response_rates`).
+    staff_surveys : list of SurveyResponse or DataFrame, optional
+        The staff's answers to the eNPS question (0-10, kind ``nps``; a table may
+        leave ``kind`` out): the report shows employee NPS (``enps``), by period of
+        ``responded_at``.
+    qa_evaluations : list of QAEvaluation or DataFrame, optional
+        Quality-assurance evaluations (a table: one row per evaluation, one column
+        per criterion, see :func:`cxmetrics.io.to_qa_table`): the report shows the
+        QA score (``qa_score``, criteria weighed equally unless
+        ``params={"qa_score": {"weights": {...}}}``), by period of ``evaluated_at``.
 
     Returns
     -------
@@ -154,7 +165,14 @@ def report(
     by_fields = (by,) if isinstance(by, str) else tuple(by or ())
     goals = as_targets(targets)
     inputs = _read_inputs(
-        (("tickets", tickets), ("surveys", surveys), ("calls", calls), ("customers", customers))
+        (
+            ("tickets", tickets),
+            ("surveys", surveys),
+            ("calls", calls),
+            ("customers", customers),
+            ("staff_surveys", staff_surveys),
+            ("qa_evaluations", qa_evaluations),
+        )
     )
     _check_segments(inputs, by_fields)
     names, metric_params = _metrics_to_run(metrics, params, sla)

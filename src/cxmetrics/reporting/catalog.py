@@ -18,7 +18,7 @@ from cxmetrics.tables.ticket_batch import TicketBatch
 
 __all__ = ["FAMILIES", "IMPORTANCE", "MetricInfo", "info", "missing_input"]
 
-FAMILIES = ("surveys", "tickets", "sla", "contact center", "retention")
+FAMILIES = ("surveys", "tickets", "sla", "contact center", "quality and staff", "retention")
 """Section order of the page."""
 
 
@@ -59,6 +59,8 @@ _INFO = {
     "call_transfer_rate": MetricInfo("contact center", "Call transfer rate"),
     "repeat_contact_fcr": MetricInfo("contact center", "Repeat-contact FCR"),
     "peak_concurrency": MetricInfo("contact center", "Peak concurrent calls"),
+    "qa_score": MetricInfo("quality and staff", "QA score"),
+    "enps": MetricInfo("quality and staff", "Employee NPS (eNPS)"),
     "churn_rate": MetricInfo("retention", "Churn rate"),
     "retention_rate": MetricInfo("retention", "Retention rate"),
     "revenue_churn_rate": MetricInfo("retention", "Revenue churn"),
@@ -87,7 +89,10 @@ IMPORTANCE = (
 """The metrics a support lead looks at first, most important first (cards, charts)."""
 
 _INPUT_NAMES = {"tickets": "tickets", "surveys": "survey answers", "calls": "calls",
-                "customers": "customers"}  # fmt: skip
+                "customers": "customers", "staff_surveys": "staff survey answers",
+                "qa_evaluations": "QA evaluations"}  # fmt: skip
+_INPUT_HINTS = {"staff_surveys": " (report(staff_surveys=...), a staff_surveys file)",
+                "qa_evaluations": " (report(qa_evaluations=...), a qa_evaluations file)"}  # fmt: skip
 
 
 def info(name: str) -> MetricInfo:
@@ -170,7 +175,9 @@ def missing_input(name: str, input_kind: str, inputs: dict[str, Any]) -> str | N
     """
     data = inputs.get(input_kind)
     if data is None:
-        return f"no {_INPUT_NAMES.get(input_kind, input_kind)} given"
+        return (
+            f"no {_INPUT_NAMES.get(input_kind, input_kind)} given{_INPUT_HINTS.get(input_kind, '')}"
+        )
     if isinstance(data, TicketBatch) and name in _TICKET_NEEDS:
         reason, has = _TICKET_NEEDS[name]
         return None if bool(has(data)) else str(reason)

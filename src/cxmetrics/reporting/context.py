@@ -157,7 +157,12 @@ def _instants(inputs: dict[str, Any]) -> list[np.ndarray[Any, Any]]:
     tickets = inputs.get("tickets")
     if isinstance(tickets, TicketBatch):
         out.append(np.asarray(tickets.created_at, dtype=float))
-    for kind, column in (("surveys", "responded_at"), ("calls", "at")):
+    for kind, column in (
+        ("surveys", "responded_at"),
+        ("calls", "at"),
+        ("staff_surveys", "responded_at"),
+        ("qa_evaluations", "evaluated_at"),
+    ):
         table = inputs.get(kind)
         if isinstance(table, RecordTable) and table.get(column) is not None:
             out.append(np.asarray(table[column], dtype=float))

@@ -42,7 +42,13 @@ TICKET_CODES = {
 def _instants(kind: str, data: Any) -> npt.NDArray[np.float64]:
     if kind == "tickets":
         return np.asarray(data.created_at, dtype=np.float64)
-    column = {"surveys": "responded_at", "calls": "at", "customers": "since"}[kind]
+    column = {
+        "surveys": "responded_at",
+        "staff_surveys": "responded_at",
+        "calls": "at",
+        "customers": "since",
+        "qa_evaluations": "evaluated_at",
+    }[kind]
     if isinstance(data, RecordTable):
         return np.asarray(data[column], dtype=np.float64)
     return np.array(

@@ -10,7 +10,7 @@ from cxmetrics.models.customer import Customer
 from cxmetrics.models.interaction import Call
 from cxmetrics.models.survey import SurveyResponse
 from cxmetrics.reporting.grouping import TICKET_CODES
-from cxmetrics.tables.inputs import as_record_table, as_ticket_batch
+from cxmetrics.tables.inputs import as_record_table, as_ticket_batch, qa_input
 from cxmetrics.tables.schema import RecordTable, records_to_table
 from cxmetrics.tables.ticket_batch import Categorical
 
@@ -21,13 +21,16 @@ def normalise(kind: str, data: Any) -> Any:
     """Inputs as the report reads them: a batch for tickets, column tables where possible."""
     if kind == "tickets":
         return as_ticket_batch(data)
+    if kind == "qa_evaluations":
+        return qa_input(data)
     table = as_record_table(kind, data)
     if table is not None:
         return table
     items = list(data)
-    model = {"surveys": SurveyResponse, "calls": Call, "customers": Customer}[kind]
+    model = {"surveys": SurveyResponse, "staff_surveys": SurveyResponse, "calls": Call,
+             "customers": Customer}[kind]  # fmt: skip
     if all(isinstance(item, model) for item in items):
-        return records_to_table(kind, items)
+        return records_to_table("surveys" if kind == "staff_surveys" else kind, items)
     return items
 
 

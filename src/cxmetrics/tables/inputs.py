@@ -13,6 +13,8 @@ function               takes
 ``customer_columns``   ``Customer`` records, a customer table, a DataFrame or dict
 ``survey_scores``      numbers, ``SurveyResponse`` records, a survey table or
                        DataFrame
+``qa_input``           ``QAEvaluation`` records or mappings, a QA table or
+                       DataFrame (one column per criterion)
 =====================  ==========================================================
 
 DataFrames are converted once, with the vectorised validation of
@@ -29,11 +31,21 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from cxmetrics.exceptions import InvalidParameterError
+from cxmetrics.exceptions import InvalidParameterError, RecordValidationError
+from cxmetrics.models.qa import QAEvaluation
 from cxmetrics.tables.calls import CallColumns, calls_from_records
 from cxmetrics.tables.customers import CustomerColumns, customers_from_records
 from cxmetrics.tables.native import is_dataframe
-from cxmetrics.tables.record_frames import to_call_table, to_customer_table, to_survey_table
+from cxmetrics.tables.record_frames import (
+    QA_FIELDS,
+    QA_SCORE_PREFIX,
+    to_call_table,
+    to_customer_table,
+    to_qa_table,
+    to_staff_survey_table,
+    to_survey_send_table,
+    to_survey_table,
+)
 from cxmetrics.tables.schema import ConvertsToRecordTable, RecordTable
 from cxmetrics.tables.surveys import scores_from_items
 from cxmetrics.tables.ticket_batch import TicketBatch
@@ -46,6 +58,7 @@ __all__ = [
     "calls_input",
     "customer_columns",
     "customers_input",
+    "qa_input",
     "survey_input",
     "survey_scores",
 ]
@@ -76,7 +89,9 @@ def as_record_table(kind: str, value: Any) -> RecordTable | None:
     """
     value = _generated_table(value)
     if isinstance(value, RecordTable):
-        if value.kind != kind:
+        # Staff answers are survey answers: a survey table, read by the same metrics.
+        expected = "surveys" if kind == "staff_surveys" else kind
+        if value.kind != expected:
             raise InvalidParameterError(f"expected a table of {kind}, got a table of {value.kind}")
         return value
     if is_dataframe(value) or isinstance(value, Mapping):
@@ -84,6 +99,9 @@ def as_record_table(kind: str, value: Any) -> RecordTable | None:
             "surveys": to_survey_table,
             "calls": to_call_table,
             "customers": to_customer_table,
+            "survey_sends": to_survey_send_table,
+            "staff_surveys": to_staff_survey_table,
+            "qa_evaluations": to_qa_table,
         }[kind]
         table: RecordTable = convert(value)
         return table
@@ -127,6 +145,62 @@ def survey_input(
         )
     scores: npt.NDArray[np.float64] = table["score"][rows].astype(np.float64)
     return scores
+
+
+def qa_input(value: Any) -> RecordTable:
+    """QA evaluations in any accepted form as a QA :class:`RecordTable`.
+
+    A QA table, a DataFrame or dict of columns (read by
+    :func:`~cxmetrics.io.to_qa_table`: one column per criterion), or an iterable of
+    :class:`~cxmetrics.QAEvaluation` objects or mappings (validated as the model,
+    then laid out as the same columns).
+
+    Raises
+    ------
+    InvalidParameterError
+        For an item that is neither a ``QAEvaluation`` nor a mapping.
+    RecordValidationError
+        For a mapping the model rejects, naming its position.
+
+    Examples
+    --------
+    >>> t = qa_input([{"agent_id": "ann", "scores": {"tone": 1.0}},
+    ...               {"scores": {"accuracy": 0.5}}])
+    >>> t["agent_id"].tolist(), t["scores.accuracy"].tolist()
+    (['ann', None], [nan, 0.5])
+    """
+    table = as_record_table("qa_evaluations", value)
+    if table is not None:
+        return table
+    records = []
+    for position, item in enumerate(value):
+        if isinstance(item, QAEvaluation):
+            records.append(item)
+        elif isinstance(item, Mapping):
+            try:
+                records.append(QAEvaluation.model_validate(dict(item)))
+            except ValueError as exc:
+                raise RecordValidationError(f"QA evaluation {position}: {exc}") from None
+        else:
+            raise InvalidParameterError(
+                f"QA metrics take QAEvaluation objects or mappings; item {position} is "
+                f"{type(item).__name__}"
+            )
+    criteria = sorted({name for record in records for name in record.scores})
+    columns: dict[str, Any] = {}
+    for name in QA_FIELDS:
+        column = np.empty(len(records), dtype=object)
+        column[:] = [getattr(record, name) for record in records]
+        columns[name] = column
+    columns["evaluated_at"] = np.array(
+        [np.nan if r.evaluated_at is None else r.evaluated_at.timestamp() for r in records],
+        dtype=np.float64,
+    )
+    for name in criteria:
+        columns[QA_SCORE_PREFIX + name] = np.array(
+            [record.scores.get(name, np.nan) for record in records], dtype=np.float64
+        )
+    return RecordTable("qa_evaluations", columns)
 
 
 def calls_input(value: Any) -> Any:

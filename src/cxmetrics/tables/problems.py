@@ -88,7 +88,8 @@ class Problems:
 # Tables a problem's field may name on its own (a rule over the whole row).
 _TABLES = frozenset(
     {"tickets", "interactions", "status_changes", "assignments", "priority_changes", "tags",
-     "surveys", "calls", "customers", "revenue_changes"}
+     "surveys", "calls", "customers", "revenue_changes", "survey_sends", "staff_surveys",
+     "qa_evaluations"}
 )  # fmt: skip
 
 

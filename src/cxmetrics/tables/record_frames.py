@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.models.survey import SCALES
 from cxmetrics.tables.columns import Table, as_table
 from cxmetrics.tables.frame_rules import (
@@ -36,15 +37,35 @@ from cxmetrics.tables.problems import Problems
 from cxmetrics.tables.schema import Collected, RecordTable
 from cxmetrics.tables.ticket_batch import DIRECTIONS
 
-__all__ = ["to_call_table", "to_customer_table", "to_survey_table"]
+__all__ = [
+    "QA_FIELDS",
+    "QA_SCORE_PREFIX",
+    "to_call_table",
+    "to_customer_table",
+    "to_qa_table",
+    "to_staff_survey_table",
+    "to_survey_send_table",
+    "to_survey_table",
+]
+
+QA_FIELDS = ("id", "ticket_id", "agent_id", "evaluator_id", "channel", "evaluated_at")
+"""The columns of a QA evaluations table that are not criteria."""
+
+QA_SCORE_PREFIX = "scores."
+"""The prefix of the criterion columns of a QA ``RecordTable`` (``scores.accuracy``)."""
 
 
 def _finish(
-    kind: str, columns: dict[str, Any], bad: BoolArray, problems: Problems, errors: str
+    kind: str,
+    columns: dict[str, Any],
+    bad: BoolArray,
+    problems: Problems,
+    errors: str,
+    name: str | None = None,
 ) -> Any:
     table = RecordTable(kind, columns)
     if errors == "raise":
-        problems.raise_if_any(kind.rstrip("s") if kind != "surveys" else "survey", len(table))
+        problems.raise_if_any((name or kind).removesuffix("s"), len(table))
         return table
     return Collected(table.select(~bad) if bad.any() else table, tuple(problems.items))
 
@@ -83,14 +104,53 @@ def to_survey_table(
     _check_mode(errors)
     t = as_table(surveys, "surveys", columns, timezone)
     assert t is not None
-    t.require("kind", "score")
+    return _survey_rows(t, "surveys", None, errors)
+
+
+def to_staff_survey_table(
+    surveys: Any,
+    *,
+    columns: Mapping[str, str] | None = None,
+    timezone: str | None = None,
+    errors: Errors = "raise",
+) -> Any:
+    """Convert a table of staff survey answers (eNPS) into a survey :class:`RecordTable`.
+
+    As :func:`to_survey_table`, but ``kind`` may be left out (every answer is then
+    ``"nps"``, the eNPS question on 0-10) and problems name the ``staff_surveys``
+    table, so that they are never mistaken for customer answers.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> t = to_staff_survey_table(pa.table({"score": [9, 3]}))
+    >>> t["kind"].tolist(), t["scale"].tolist()
+    (['nps', 'nps'], [10, 10])
+    >>> to_staff_survey_table(pa.table({"score": [11]}))
+    Traceback (most recent call last):
+    ...
+    cxmetrics.exceptions.RecordValidationError: 1 invalid staff_survey rows out of 1:
+      staff_surveys row 0: staff_surveys.score: nps score 11 is outside the 10-point scale 0-10
+    """
+    _check_mode(errors)
+    t = as_table(surveys, "staff_surveys", columns, timezone)
+    assert t is not None
+    return _survey_rows(t, "staff_surveys", "nps", errors)
+
+
+def _survey_rows(t: Table, table: str, default_kind: str | None, errors: Errors) -> Any:
+    """The survey rows of ``t``, problems naming the table ``table``."""
+    t.require(*(("kind",) if default_kind is None else ()), "score")
     problems = Problems([])
     ids = _object_column(t, "id") if t.has("id") else np.full(t.n, None, dtype=object)
     kinds = tuple(SCALES)
-    kind, given = _literal(t, "kind", kinds, problems, ids, None, "surveys.kind")
-    problems.add(~given, ids=ids, field="surveys.kind", code="missing", message="Field required")
+    kind, given = _literal(t, "kind", kinds, problems, ids, default_kind, f"{table}.kind")
+    if default_kind is None:
+        problems.add(
+            ~given, ids=ids, field=f"{table}.kind", code="missing", message="Field required"
+        )
     score, bad_score = t.floats("score", problems=problems, ids=ids)
-    problems.add(np.isnan(score) & ~bad_score, ids=ids, field="surveys.score", code="missing",
+    problems.add(np.isnan(score) & ~bad_score, ids=ids, field=f"{table}.score", code="missing",
                  message="Field required")  # fmt: skip
     default_scale = np.array([SCALES[k][0] for k in kinds])[kind.clip(0)]
     scale_values, bad_scale = t.floats("scale", problems=problems, ids=ids)
@@ -103,7 +163,7 @@ def to_survey_table(
         valid_scale |= rows & (scale >= 2 if allowed is None else np.isin(scale, allowed))
     invalid_scale = ok_kind & ~valid_scale
     problems.add(
-        invalid_scale, ids=ids, field="surveys.scale", code="invalid_scale",
+        invalid_scale, ids=ids, field=f"{table}.scale", code="invalid_scale",
         message=lambda r: f"a {kinds[kind[r]]} scale is not {scale[r]:g}", inputs=scale,
     )  # fmt: skip
     low = np.where(kind == kinds.index("nps"), 0.0, 1.0)
@@ -114,12 +174,12 @@ def to_survey_table(
     )
     fractional &= ~outside & ~np.isnan(score)
     problems.add(
-        outside, ids=ids, field="surveys.score", code="score_out_of_scale",
+        outside, ids=ids, field=f"{table}.score", code="score_out_of_scale",
         message=lambda r: f"{kinds[kind[r]]} score {score[r]:g} is outside the {scale[r]:g}-point "
         f"scale {low[r]:g}-{high[r]:g}", inputs=score,
     )  # fmt: skip
     problems.add(
-        fractional, ids=ids, field="surveys.score", code="score_out_of_scale",
+        fractional, ids=ids, field=f"{table}.score", code="score_out_of_scale",
         message=lambda r: f"{kinds[kind[r]]} score {score[r]:g} must be a whole number",
         inputs=score,
     )  # fmt: skip
@@ -138,7 +198,117 @@ def to_survey_table(
     if t.has("sent_at"):
         cols["sent_at"], bad_sent = t.instants("sent_at", problems, ids)
         bad |= bad_sent
-    return _finish("surveys", cols, bad, problems, errors)
+    return _finish("surveys", cols, bad, problems, errors, name=table)
+
+
+def to_survey_send_table(
+    sends: Any,
+    *,
+    columns: Mapping[str, str] | None = None,
+    timezone: str | None = None,
+    errors: Errors = "raise",
+) -> Any:
+    """Convert a table of surveys sent (answered or not) into a :class:`RecordTable`.
+
+    Columns as in :class:`~cxmetrics.SurveySent`: ``kind`` (default ``"csat"``),
+    ``sent_at``, ``responded_at``, ``ticket_id``, ``customer_id``, ``agent_id``,
+    ``channel``, and an optional ``id``. Rules and codes as the model:
+    ``literal_error``, ``naive_datetime``. The table is the denominator of
+    :func:`cxmetrics.insight.response_rates`.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> t = to_survey_send_table(pa.table({"ticket_id": ["T1", "T2"],
+    ...                                    "sent_at": ["2024-03-01T09:00:00Z", None]}))
+    >>> t["kind"].tolist(), np.isnan(t["sent_at"]).tolist()
+    (['csat', 'csat'], [False, True])
+    >>> to_survey_send_table(pa.table({"ticket_id": ["T1"], "kind": ["mood"]}))
+    Traceback (most recent call last):
+    ...
+    cxmetrics.exceptions.RecordValidationError: 1 invalid survey_send rows out of 1:
+      survey_sends row 0: survey_sends.kind: Input should be 'csat', 'ces', 'nps' or 'review' [got 'mood']
+    """
+    _check_mode(errors)
+    t = as_table(sends, "survey_sends", columns, timezone)
+    assert t is not None
+    problems = Problems([])
+    ids = _object_column(t, "id") if t.has("id") else np.full(t.n, None, dtype=object)
+    kinds = tuple(SCALES)
+    kind, _ = _literal(t, "kind", kinds, problems, ids, "csat", "survey_sends.kind")
+    bad = kind < 0
+    cols: dict[str, Any] = {"kind": np.array(kinds, dtype=object)[kind.clip(0)]}
+    for name in ("sent_at", "responded_at"):
+        cols[name], bad_at = t.instants(name, problems, ids)
+        bad |= bad_at
+    for name in ("id", "ticket_id", "customer_id", "agent_id", "channel"):
+        cols[name] = _object_column(t, name) if t.has(name) else np.full(t.n, None, dtype=object)
+    return _finish("survey_sends", cols, bad, problems, errors)
+
+
+def to_qa_table(
+    evaluations: Any,
+    *,
+    columns: Mapping[str, str] | None = None,
+    timezone: str | None = None,
+    errors: Errors = "raise",
+) -> Any:
+    """Convert a table of QA evaluations (one row each, one column per criterion).
+
+    As a scorecard export: the columns ``id``, ``ticket_id``, ``agent_id``,
+    ``evaluator_id``, ``channel`` and ``evaluated_at`` describe the evaluation
+    (all optional), and every other column is a criterion, its cells the share of
+    its points earned in [0, 1], empty where the criterion does not apply (as
+    :class:`~cxmetrics.QAEvaluation`). The table keeps them as ``scores.<criterion>``
+    columns. Rules and codes: ``outside_share`` (a score outside [0, 1]),
+    ``no_criterion`` (a row scoring nothing), ``naive_datetime``.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> t = to_qa_table(pa.table({"agent_id": ["ann", "bob"], "tone": [1.0, None],
+    ...                           "accuracy": [0.5, 0.25]}))
+    >>> sorted(c for c in t.columns if c.startswith("scores.")), t["scores.tone"].tolist()
+    (['scores.accuracy', 'scores.tone'], [1.0, nan])
+    >>> to_qa_table(pa.table({"id": ["e1"], "tone": [1.5]}))
+    Traceback (most recent call last):
+    ...
+    cxmetrics.exceptions.RecordValidationError: 1 invalid qa_evaluation rows out of 1:
+      qa_evaluations row 0 (id='e1'): qa_evaluations.tone: criterion score 1.5 is outside [0, 1]
+    """
+    _check_mode(errors)
+    t = as_table(evaluations, "qa_evaluations", columns, timezone)
+    assert t is not None
+    problems = Problems([])
+    ids = _object_column(t, "id") if t.has("id") else np.full(t.n, None, dtype=object)
+    renamed = {source: name for name, source in t.mapping.items()}
+    criteria = sorted(renamed.get(c, c) for c in t.available if renamed.get(c, c) not in QA_FIELDS)
+    if not criteria:
+        raise InvalidParameterError(
+            "the qa_evaluations table has no criterion column (one column per criterion "
+            "of the scorecard, besides " + ", ".join(QA_FIELDS) + ")"
+        )
+    cols: dict[str, Any] = {}
+    for name in ("id", "ticket_id", "agent_id", "evaluator_id", "channel"):
+        cols[name] = _object_column(t, name) if t.has(name) else np.full(t.n, None, dtype=object)
+    cols["evaluated_at"], bad = t.instants("evaluated_at", problems, ids)
+    scored = np.zeros(t.n, dtype=bool)
+    for name in criteria:
+        values, malformed = t.floats(name, problems=problems, ids=ids)
+        outside = (values < 0) | (values > 1)
+        problems.add(
+            outside, ids=ids, field=f"qa_evaluations.{name}", code="outside_share",
+            message=lambda r, v=values: f"criterion score {v[r]:g} is outside [0, 1]",
+            inputs=values,
+        )  # fmt: skip
+        bad |= malformed | outside
+        scored |= ~np.isnan(values)
+        cols[QA_SCORE_PREFIX + name] = values
+    problems.add(
+        ~scored, ids=ids, field="qa_evaluations", code="no_criterion",
+        message="an evaluation needs at least one scored criterion",
+    )  # fmt: skip
+    return _finish("qa_evaluations", cols, bad | ~scored, problems, errors)
 
 
 def to_call_table(

@@ -1,6 +1,6 @@
 """The library's own table schema, and conversions between records, batches and tables.
 
-A data set is up to nine tables, each named after its role:
+A data set is up to twelve tables, each named after its role:
 
 =================  =============================================================
 table              columns
@@ -19,6 +19,12 @@ surveys            kind, score, scale, responded_at, ticket_id, customer_id,
 calls              id, at, ticket_id, customer_id, agent_id, queue, channel, wait,
                    talk, hold, wrap, abandoned, transferred, direction
 customers          id, since, until, segment, revenue
+revenue_changes    customer_id, at, revenue
+survey_sends       kind, sent_at, responded_at, ticket_id, customer_id, agent_id,
+                   channel (the surveys sent, answered or not)
+staff_surveys      as surveys (kind nps, score 0-10): the staff's answers (eNPS)
+qa_evaluations     id, ticket_id, agent_id, evaluator_id, channel, evaluated_at,
+                   and one column per scorecard criterion (a share in [0, 1])
 =================  =============================================================
 
 Instants are UTC timestamps, durations seconds. In this schema the calls that are
@@ -39,7 +45,7 @@ import numpy.typing as npt
 
 from cxmetrics.models.customer import Customer
 from cxmetrics.models.interaction import Call
-from cxmetrics.models.survey import SurveyResponse
+from cxmetrics.models.survey import SurveyResponse, SurveySent
 from cxmetrics.models.ticket import PRIORITIES, TICKET_STATUSES
 from cxmetrics.tables.ticket_batch import (
     AUTHORS,
@@ -70,7 +76,16 @@ TICKET_TABLES: tuple[str, ...] = (
     "priority_changes",
     "tags",
 )
-TABLES: tuple[str, ...] = (*TICKET_TABLES, "surveys", "calls", "customers", "revenue_changes")
+TABLES: tuple[str, ...] = (
+    *TICKET_TABLES,
+    "surveys",
+    "calls",
+    "customers",
+    "revenue_changes",
+    "survey_sends",
+    "staff_surveys",
+    "qa_evaluations",
+)
 """Table names of the own schema, in the order they are written."""
 
 INSTANT_COLUMNS = frozenset(
@@ -83,6 +98,7 @@ INSTANT_COLUMNS = frozenset(
         "since",
         "until",
         "sent_at",
+        "evaluated_at",
     }
 )
 """Columns holding instants (UTC epoch seconds in memory, timestamps on disk)."""
@@ -300,6 +316,10 @@ _RECORD_FIELDS: dict[str, tuple[type[Any], tuple[str, ...]]] = {
         ),
     ),
     "customers": (Customer, ("id", "since", "until", "segment", "revenue")),
+    "survey_sends": (
+        SurveySent,
+        ("kind", "sent_at", "responded_at", "ticket_id", "customer_id", "agent_id", "channel"),
+    ),
 }
 
 
