@@ -29,15 +29,7 @@ from cxmetrics.io._source import _nulls, json_rows, read_csv_text, unreadable
 from cxmetrics.tables.columns import Table
 from cxmetrics.tables.inputs import as_record_table, as_ticket_batch, qa_input
 from cxmetrics.tables.problems import describe, table_of
-from cxmetrics.tables.record_frames import (
-    QA_SCORE_PREFIX,
-    to_call_table,
-    to_customer_table,
-    to_qa_table,
-    to_staff_survey_table,
-    to_survey_send_table,
-    to_survey_table,
-)
+from cxmetrics.tables.record_frames import QA_SCORE_PREFIX, READERS, to_customer_table
 from cxmetrics.tables.schema import (
     INSTANT_COLUMNS,
     TABLES,
@@ -119,13 +111,7 @@ _INPUTS = (
 )  # fmt: skip
 """The tables :meth:`SupportData.inputs` hands to the report, as its parameters are named."""
 
-_RECORD_READERS: dict[str, Any] = {
-    "surveys": to_survey_table,
-    "calls": to_call_table,
-    "survey_sends": to_survey_send_table,
-    "staff_surveys": to_staff_survey_table,
-    "qa_evaluations": to_qa_table,
-}
+_RECORD_READERS = {kind: READERS[kind] for kind in _INPUTS[1:] if kind != "customers"}
 """The one reader of each record table (customers, with their revenue changes, apart)."""
 
 
@@ -521,6 +507,11 @@ def _to_arrow(columns: Mapping[str, npt.NDArray[Any]]) -> Any:
     return pa.table(arrays)
 
 
+def _tables(arguments: Mapping[str, Any]) -> dict[str, Any]:
+    """A writer's arguments: the tables given, by name (the folder left out)."""
+    return {name: value for name, value in arguments.items() if name != "folder"}
+
+
 def _write(folder: str | Path, fmt: Format, given: Mapping[str, Any]) -> list[Path]:
     target = Path(folder)
     target.mkdir(parents=True, exist_ok=True)
@@ -590,12 +581,7 @@ def write_parquet(
     >>> read_parquet(folder).tickets.ids.tolist() == batch.ids.tolist()
     True
     """
-    return _write(
-        folder, "parquet",
-        {"tickets": tickets, "surveys": surveys, "calls": calls, "customers": customers,
-         "survey_sends": survey_sends, "staff_surveys": staff_surveys,
-         "qa_evaluations": qa_evaluations},
-    )  # fmt: skip
+    return _write(folder, "parquet", _tables(locals()))
 
 
 def write_csv(
@@ -610,12 +596,7 @@ def write_csv(
     qa_evaluations: Any = None,
 ) -> list[Path]:
     """Write a data set as own-schema CSV files (see :func:`write_parquet`)."""
-    return _write(
-        folder, "csv",
-        {"tickets": tickets, "surveys": surveys, "calls": calls, "customers": customers,
-         "survey_sends": survey_sends, "staff_surveys": staff_surveys,
-         "qa_evaluations": qa_evaluations},
-    )  # fmt: skip
+    return _write(folder, "csv", _tables(locals()))
 
 
 def write_jsonl(
@@ -630,9 +611,4 @@ def write_jsonl(
     qa_evaluations: Any = None,
 ) -> list[Path]:
     """Write a data set as own-schema JSON Lines files (see :func:`write_parquet`)."""
-    return _write(
-        folder, "jsonl",
-        {"tickets": tickets, "surveys": surveys, "calls": calls, "customers": customers,
-         "survey_sends": survey_sends, "staff_surveys": staff_surveys,
-         "qa_evaluations": qa_evaluations},
-    )  # fmt: skip
+    return _write(folder, "jsonl", _tables(locals()))

@@ -36,16 +36,7 @@ from cxmetrics.models.qa import QAEvaluation
 from cxmetrics.tables.calls import CallColumns, calls_from_records
 from cxmetrics.tables.customers import CustomerColumns, customers_from_records
 from cxmetrics.tables.native import is_dataframe
-from cxmetrics.tables.record_frames import (
-    QA_FIELDS,
-    QA_SCORE_PREFIX,
-    to_call_table,
-    to_customer_table,
-    to_qa_table,
-    to_staff_survey_table,
-    to_survey_send_table,
-    to_survey_table,
-)
+from cxmetrics.tables.record_frames import QA_FIELDS, QA_SCORE_PREFIX, READERS
 from cxmetrics.tables.schema import ConvertsToRecordTable, RecordTable
 from cxmetrics.tables.surveys import scores_from_items
 from cxmetrics.tables.ticket_batch import TicketBatch
@@ -95,14 +86,7 @@ def as_record_table(kind: str, value: Any) -> RecordTable | None:
             raise InvalidParameterError(f"expected a table of {kind}, got a table of {value.kind}")
         return value
     if is_dataframe(value) or isinstance(value, Mapping):
-        convert = {
-            "surveys": to_survey_table,
-            "calls": to_call_table,
-            "customers": to_customer_table,
-            "survey_sends": to_survey_send_table,
-            "staff_surveys": to_staff_survey_table,
-            "qa_evaluations": to_qa_table,
-        }[kind]
+        convert = READERS[kind]
         table: RecordTable = convert(value)
         return table
     return None

@@ -40,6 +40,7 @@ from cxmetrics.tables.ticket_batch import DIRECTIONS
 __all__ = [
     "QA_FIELDS",
     "QA_SCORE_PREFIX",
+    "READERS",
     "to_call_table",
     "to_customer_table",
     "to_qa_table",
@@ -519,3 +520,14 @@ def _revenue_changes(
     for customer in np.flatnonzero(np.diff(starts)).tolist():
         per_customer[customer] = pairs[starts[customer] : starts[customer + 1]]
     return per_customer, spoiled
+
+
+READERS: dict[str, Any] = {
+    "surveys": to_survey_table,
+    "calls": to_call_table,
+    "customers": to_customer_table,
+    "survey_sends": to_survey_send_table,
+    "staff_surveys": to_staff_survey_table,
+    "qa_evaluations": to_qa_table,
+}
+"""The one reader of each kind of record table, by the table's name."""
