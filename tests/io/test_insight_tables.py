@@ -200,3 +200,44 @@ def test_cli_report_of_a_folder_with_sends(tmp_path: Path) -> None:
     assert main(["report", str(folder), "--format", "json", "--output", str(out)]) == 0
     text = out.read_text()
     assert '"enps"' in text and '"response_rates"' in text
+
+
+CALLBACKS = [
+    {"requested_at": START, "called_back_at": START + timedelta(minutes=10), "source": "queue"},
+    {"requested_at": START, "called_back_at": START + timedelta(minutes=50), "source": "voicemail"},
+    {"requested_at": START + timedelta(days=1), "called_back_at": None, "source": "voicemail"},
+    {"requested_at": START + timedelta(days=7), "called_back_at": START + timedelta(days=7, hours=2)},
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("fmt", sorted(WRITERS))
+def test_callbacks_round_trip_and_report_by_hand(tmp_path: Path, fmt: str) -> None:
+    WRITERS[fmt](tmp_path, callbacks=CALLBACKS)
+    back = read_files(tmp_path)
+    assert back.callbacks is not None and sorted(back.inputs()) == ["callbacks"]
+    result = report(**back.inputs(), period="week", metrics=["callback_time", "callbacks_kept"],
+                    params={"callbacks_kept": {"within": timedelta(hours=1)}})  # fmt: skip
+    rows = {(r.metric, r.period): r.value for r in result.rows}
+    # Week 36: called back after 10 and 50 min, one not called back; week 37: 2 h.
+    assert rows[("callback_time", "2024-W36")] == timedelta(minutes=30)
+    assert rows[("callbacks_kept", "2024-W36")] == pytest.approx(2 / 3)
+    assert rows[("callback_time", "2024-W37")] == timedelta(hours=2)
+    assert rows[("callbacks_kept", "2024-W37")] == 0.0
+
+
+def test_bad_callback_rows_name_column_and_row(tmp_path: Path) -> None:
+    (tmp_path / "callbacks.csv").write_text(
+        "requested_at,called_back_at\n2024-09-02T10:00:00Z,2024-09-02T09:00:00Z\n"
+        ",2024-09-02T09:00:00Z\n2024-09-02T10:00:00Z,\n"
+    )
+    with pytest.raises(RecordValidationError) as raised:
+        read_files(tmp_path)
+    found = sorted((p["field"], p["position"]) for p in raised.value.errors)
+    assert found == [("callbacks.called_back_at", 0), ("callbacks.requested_at", 1)]
+
+
+def test_report_without_the_new_inputs_says_why() -> None:
+    sample = load_sample()
+    skipped = report(surveys=sample.surveys).skipped
+    for name in ("enps", "qa_score", "callback_time", "callbacks_kept"):
+        assert any(line.startswith(f"{name}: no ") for line in skipped), name

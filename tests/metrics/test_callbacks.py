@@ -9,8 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cxmetrics import callback_time, callbacks_kept
+from cxmetrics import CallbacksKept, CallbackTime, callback_time, callbacks_kept
 from cxmetrics.exceptions import CXMetricsError
+
+from tests.metrics.contract import MetricContract
 
 T0 = datetime(2024, 3, 4, 9, tzinfo=timezone.utc)
 requests = st.lists(
@@ -49,3 +51,47 @@ def test_bad_requests_are_named() -> None:
         callbacks_kept([{"requested_at": T0, "called_back_at": T0 - timedelta(minutes=1)}])
     with pytest.raises(CXMetricsError, match="statistic"):
         callback_time([], statistic="p90")
+
+
+rows_strategy = requests.map(_rows)
+
+
+class TestCallbackTime(MetricContract):
+    metric_cls = CallbackTime
+    function = callback_time
+    items = rows_strategy
+
+
+class TestCallbacksKept(MetricContract):
+    metric_cls = CallbacksKept
+    function = callbacks_kept
+    items = rows_strategy
+    params = {"within": timedelta(minutes=120), "source": "voicemail"}
+
+
+@given(requests)
+def test_table_equals_records(data: list) -> None:
+    pa = pytest.importorskip("pyarrow")
+    rows = _rows(data)
+    table = pa.table({
+        "requested_at": pa.array([r["requested_at"] for r in rows]),
+        "called_back_at": pa.array([r["called_back_at"] for r in rows],
+                                   type=pa.timestamp("us", tz="UTC")),
+        "source": [r["source"] for r in rows],
+    })  # fmt: skip
+    assert callbacks_kept(table, source="queue", zero_division=0.0) == callbacks_kept(
+        rows, source="queue", zero_division=0.0
+    )
+    metric = CallbackTime(statistic="max", zero_division=0.0)
+    metric.update(table)
+    expected = callback_time(rows, statistic="max", zero_division=0.0)
+    assert metric.compute().value == expected
+
+
+def test_callback_time_by_hand_with_excluded() -> None:
+    rows = _rows([(0, 10, "queue"), (5, 30, "queue"), (9, None, "voicemail")])
+    metric = CallbackTime(statistic="median")
+    metric.update(rows)
+    result = metric.compute()
+    assert result.value == timedelta(minutes=20)
+    assert result.n == 2 and result.details["excluded"] == 1

@@ -5,8 +5,8 @@ and validates them once, with the same rules and error codes as the record model
 
 - :func:`to_ticket_batch`, :func:`to_survey_table`, :func:`to_call_table`,
   :func:`to_customer_table`, :func:`to_survey_send_table`,
-  :func:`to_staff_survey_table`, :func:`to_qa_table`: pandas / polars / pyarrow
-  tables in.
+  :func:`to_staff_survey_table`, :func:`to_qa_table`, :func:`to_callback_table`:
+  pandas / polars / pyarrow tables in.
 - :func:`read_files` (:func:`read_csv`, :func:`read_jsonl`, :func:`read_parquet`) and
   :func:`write_csv` / :func:`write_jsonl` / :func:`write_parquet`: the own schema.
 - :func:`read_event_log`, :func:`read_message_log`, :func:`read_zendesk`: other
@@ -31,6 +31,7 @@ from cxmetrics.io.logs import read_event_log, read_message_log
 from cxmetrics.io.zendesk import read_zendesk
 from cxmetrics.tables.record_frames import (
     to_call_table,
+    to_callback_table,
     to_customer_table,
     to_qa_table,
     to_staff_survey_table,
@@ -52,6 +53,7 @@ __all__ = [
     "read_parquet",
     "read_zendesk",
     "to_call_table",
+    "to_callback_table",
     "to_customer_table",
     "to_qa_table",
     "to_staff_survey_table",

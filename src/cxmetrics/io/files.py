@@ -27,7 +27,7 @@ from cxmetrics.exceptions import InvalidParameterError, RecordValidationError
 from cxmetrics.io._progress import Progress
 from cxmetrics.io._source import _nulls, json_rows, read_csv_text, unreadable
 from cxmetrics.tables.columns import Table
-from cxmetrics.tables.inputs import as_record_table, as_ticket_batch, qa_input
+from cxmetrics.tables.inputs import as_record_table, as_ticket_batch, callback_input, qa_input
 from cxmetrics.tables.problems import describe, table_of
 from cxmetrics.tables.record_frames import QA_SCORE_PREFIX, READERS, to_customer_table
 from cxmetrics.tables.schema import (
@@ -80,6 +80,8 @@ class SupportData:
         The staff's answers to the eNPS question (a survey table of kind ``nps``).
     qa_evaluations : RecordTable or None
         QA evaluations, one row each, a ``scores.<criterion>`` column per criterion.
+    callbacks : RecordTable or None
+        Callback requests and voicemails (``requested_at``, ``called_back_at``…).
     errors : tuple of dict
         Rows left out with ``errors="collect"``, with their reasons (empty
         otherwise): ``position``, ``id``, ``field``, ``type``, ``message``,
@@ -93,6 +95,7 @@ class SupportData:
     survey_sends: RecordTable | None = None
     staff_surveys: RecordTable | None = None
     qa_evaluations: RecordTable | None = None
+    callbacks: RecordTable | None = None
     errors: tuple[dict[str, object], ...] = field(default=())
 
     def inputs(self) -> dict[str, Any]:
@@ -107,7 +110,8 @@ class SupportData:
 
 
 _INPUTS = (
-    "tickets", "surveys", "calls", "customers", "survey_sends", "staff_surveys", "qa_evaluations"
+    "tickets", "surveys", "calls", "customers", "survey_sends", "staff_surveys", "qa_evaluations",
+    "callbacks",
 )  # fmt: skip
 """The tables :meth:`SupportData.inputs` hands to the report, as its parameters are named."""
 
@@ -470,6 +474,8 @@ def _tables_of(given: Mapping[str, Any]) -> dict[str, dict[str, npt.NDArray[Any]
             if table is None:
                 table = records_to_table("surveys" if kind == "staff_surveys" else kind, value)
             tables[kind] = dict(table.columns)
+    if given.get("callbacks") is not None:
+        tables["callbacks"] = dict(callback_input(given["callbacks"]).columns)
     if given.get("qa_evaluations") is not None:  # criteria as their own columns again
         tables["qa_evaluations"] = {
             name.removeprefix(QA_SCORE_PREFIX): column
@@ -551,6 +557,7 @@ def write_parquet(
     survey_sends: Any = None,
     staff_surveys: Any = None,
     qa_evaluations: Any = None,
+    callbacks: Any = None,
 ) -> list[Path]:
     """Write a data set as own-schema Parquet files, one per table, into ``folder``.
 
@@ -565,6 +572,8 @@ def write_parquet(
         The staff's eNPS answers.
     qa_evaluations : list of QAEvaluation or RecordTable, optional
         Written one row per evaluation, one column per criterion.
+    callbacks : mappings or RecordTable, optional
+        Callback requests and voicemails.
 
     Returns
     -------
@@ -594,6 +603,7 @@ def write_csv(
     survey_sends: Any = None,
     staff_surveys: Any = None,
     qa_evaluations: Any = None,
+    callbacks: Any = None,
 ) -> list[Path]:
     """Write a data set as own-schema CSV files (see :func:`write_parquet`)."""
     return _write(folder, "csv", _tables(locals()))
@@ -609,6 +619,7 @@ def write_jsonl(
     survey_sends: Any = None,
     staff_surveys: Any = None,
     qa_evaluations: Any = None,
+    callbacks: Any = None,
 ) -> list[Path]:
     """Write a data set as own-schema JSON Lines files (see :func:`write_parquet`)."""
     return _write(folder, "jsonl", _tables(locals()))

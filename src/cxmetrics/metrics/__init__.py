@@ -6,7 +6,7 @@ from cxmetrics.metrics.abandonment import AbandonmentRate, abandonment_rate
 from cxmetrics.metrics.aht import AHT, aht, aht_by_interval
 from cxmetrics.metrics.backlog import Backlog, backlog
 from cxmetrics.metrics.call_transfer import CallTransferRate, call_transfer_rate
-from cxmetrics.metrics.callbacks import callback_time, callbacks_kept
+from cxmetrics.metrics.callbacks import CallbacksKept, CallbackTime, callback_time, callbacks_kept
 from cxmetrics.metrics.ces import CES, ces
 from cxmetrics.metrics.channel_mix import ChannelMix, channel_mix
 from cxmetrics.metrics.churn import Churn, churn_rate
@@ -76,6 +76,8 @@ __all__ = [
     "Backlog",
     "CSATMean",
     "CallTransferRate",
+    "CallbackTime",
+    "CallbacksKept",
     "ChannelMix",
     "Churn",
     "CohortTable",

@@ -73,6 +73,7 @@ def report(
     survey_sends: Any = None,
     staff_surveys: Any = None,
     qa_evaluations: Any = None,
+    callbacks: Any = None,
 ) -> Report:
     """Compute many metrics, overall or per period and segment, into one table.
 
@@ -135,6 +136,11 @@ def report(
         per criterion, see :func:`cxmetrics.io.to_qa_table`): the report shows the
         QA score (``qa_score``, criteria weighed equally unless
         ``params={"qa_score": {"weights": {...}}}``), by period of ``evaluated_at``.
+    callbacks : mappings or DataFrame, optional
+        Callback requests and voicemails (``requested_at``, ``called_back_at``,
+        ``source``…; see :func:`cxmetrics.io.to_callback_table`): the report shows
+        the callback time (``callback_time``) and the share called back
+        (``callbacks_kept``), by period of ``requested_at``.
 
     Returns
     -------
@@ -172,6 +178,7 @@ def report(
             ("customers", customers),
             ("staff_surveys", staff_surveys),
             ("qa_evaluations", qa_evaluations),
+            ("callbacks", callbacks),
         )
     )
     _check_segments(inputs, by_fields)

@@ -59,6 +59,8 @@ _INFO = {
     "call_transfer_rate": MetricInfo("contact center", "Call transfer rate"),
     "repeat_contact_fcr": MetricInfo("contact center", "Repeat-contact FCR"),
     "peak_concurrency": MetricInfo("contact center", "Peak concurrent calls"),
+    "callback_time": MetricInfo("contact center", "Callback time"),
+    "callbacks_kept": MetricInfo("contact center", "Callbacks kept"),
     "qa_score": MetricInfo("quality and staff", "QA score"),
     "enps": MetricInfo("quality and staff", "Employee NPS (eNPS)"),
     "churn_rate": MetricInfo("retention", "Churn rate"),
@@ -90,9 +92,10 @@ IMPORTANCE = (
 
 _INPUT_NAMES = {"tickets": "tickets", "surveys": "survey answers", "calls": "calls",
                 "customers": "customers", "staff_surveys": "staff survey answers",
-                "qa_evaluations": "QA evaluations"}  # fmt: skip
+                "qa_evaluations": "QA evaluations", "callbacks": "callback requests"}  # fmt: skip
 _INPUT_HINTS = {"staff_surveys": " (report(staff_surveys=...), a staff_surveys file)",
-                "qa_evaluations": " (report(qa_evaluations=...), a qa_evaluations file)"}  # fmt: skip
+                "qa_evaluations": " (report(qa_evaluations=...), a qa_evaluations file)",
+                "callbacks": " (report(callbacks=...), a callbacks file)"}  # fmt: skip
 
 
 def info(name: str) -> MetricInfo:

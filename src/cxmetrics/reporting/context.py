@@ -162,6 +162,7 @@ def _instants(inputs: dict[str, Any]) -> list[np.ndarray[Any, Any]]:
         ("calls", "at"),
         ("staff_surveys", "responded_at"),
         ("qa_evaluations", "evaluated_at"),
+        ("callbacks", "requested_at"),
     ):
         table = inputs.get(kind)
         if isinstance(table, RecordTable) and table.get(column) is not None:

@@ -48,6 +48,7 @@ def _instants(kind: str, data: Any) -> npt.NDArray[np.float64]:
         "calls": "at",
         "customers": "since",
         "qa_evaluations": "evaluated_at",
+        "callbacks": "requested_at",
     }[kind]
     if isinstance(data, RecordTable):
         return np.asarray(data[column], dtype=np.float64)

@@ -10,7 +10,7 @@ from cxmetrics.models.customer import Customer
 from cxmetrics.models.interaction import Call
 from cxmetrics.models.survey import SurveyResponse
 from cxmetrics.reporting.grouping import TICKET_CODES
-from cxmetrics.tables.inputs import as_record_table, as_ticket_batch, qa_input
+from cxmetrics.tables.inputs import as_record_table, as_ticket_batch, callback_input, qa_input
 from cxmetrics.tables.schema import RecordTable, records_to_table
 from cxmetrics.tables.ticket_batch import Categorical
 
@@ -23,6 +23,8 @@ def normalise(kind: str, data: Any) -> Any:
         return as_ticket_batch(data)
     if kind == "qa_evaluations":
         return qa_input(data)
+    if kind == "callbacks":
+        return callback_input(data)
     table = as_record_table(kind, data)
     if table is not None:
         return table

@@ -46,6 +46,7 @@ __all__ = [
     "as_record_table",
     "as_ticket_batch",
     "call_columns",
+    "callback_input",
     "calls_input",
     "customer_columns",
     "customers_input",
@@ -185,6 +186,42 @@ def qa_input(value: Any) -> RecordTable:
             [record.scores.get(name, np.nan) for record in records], dtype=np.float64
         )
     return RecordTable("qa_evaluations", columns)
+
+
+CALLBACK_FIELDS = ("id", "requested_at", "called_back_at", "source", "agent_id", "channel",
+                   "queue")  # fmt: skip
+"""The fields of a callback request."""
+
+
+def callback_input(value: Any) -> RecordTable:
+    """Callback requests in any accepted form as a ``callbacks`` :class:`RecordTable`.
+
+    A callbacks table, a DataFrame or dict of columns, or an iterable of mappings
+    or objects with ``requested_at``, ``called_back_at``… All are read by
+    :func:`~cxmetrics.io.to_callback_table`, so one rule applies everywhere.
+
+    Examples
+    --------
+    >>> from datetime import datetime, timezone
+    >>> t0 = datetime(2024, 3, 4, 9, tzinfo=timezone.utc)
+    >>> t = callback_input([{"requested_at": t0, "called_back_at": None, "source": "voicemail"}])
+    >>> t["source"].tolist(), np.isnan(t["called_back_at"]).tolist()
+    (['voicemail'], [True])
+    """
+    table = as_record_table("callbacks", value)
+    if table is not None:
+        return table
+    items = list(value)
+    columns = {
+        name: [
+            item.get(name) if isinstance(item, Mapping) else getattr(item, name, None)
+            for item in items
+        ]
+        for name in CALLBACK_FIELDS
+    }
+    present = {name: c for name, c in columns.items() if any(v is not None for v in c)}
+    converted: RecordTable = READERS["callbacks"](present or {"requested_at": []})
+    return converted
 
 
 def calls_input(value: Any) -> Any:

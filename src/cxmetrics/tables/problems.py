@@ -89,7 +89,7 @@ class Problems:
 _TABLES = frozenset(
     {"tickets", "interactions", "status_changes", "assignments", "priority_changes", "tags",
      "surveys", "calls", "customers", "revenue_changes", "survey_sends", "staff_surveys",
-     "qa_evaluations"}
+     "qa_evaluations", "callbacks"}
 )  # fmt: skip
 
 

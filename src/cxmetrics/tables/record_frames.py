@@ -42,6 +42,7 @@ __all__ = [
     "QA_SCORE_PREFIX",
     "READERS",
     "to_call_table",
+    "to_callback_table",
     "to_customer_table",
     "to_qa_table",
     "to_staff_survey_table",
@@ -522,6 +523,57 @@ def _revenue_changes(
     return per_customer, spoiled
 
 
+def to_callback_table(
+    callbacks: Any,
+    *,
+    columns: Mapping[str, str] | None = None,
+    timezone: str | None = None,
+    errors: Errors = "raise",
+) -> Any:
+    """Convert a table of callback requests (and voicemails) into a :class:`RecordTable`.
+
+    Columns: ``requested_at`` (required), ``called_back_at`` (empty while not
+    called back), and the optional ``id``, ``source`` (``"queue"``,
+    ``"voicemail"``…), ``agent_id``, ``channel``, ``queue``. Rules and codes:
+    ``missing``, ``called_back_before_request``, ``naive_datetime``.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> t = to_callback_table(pa.table({"requested_at": ["2024-03-04T09:00:00Z"] * 2,
+    ...                                 "called_back_at": ["2024-03-04T09:30:00Z", None]}))
+    >>> (t["called_back_at"] - t["requested_at"]).tolist()
+    [1800.0, nan]
+    >>> to_callback_table(pa.table({"requested_at": ["2024-03-04T09:00:00Z"],
+    ...                             "called_back_at": ["2024-03-04T08:00:00Z"]}))
+    Traceback (most recent call last):
+    ...
+    cxmetrics.exceptions.RecordValidationError: 1 invalid callback rows out of 1:
+      callbacks row 0: callbacks.called_back_at: called back (2024-03-04T08:00:00...) before it was requested (2024-03-04T09:00:00...)
+    """
+    _check_mode(errors)
+    t = as_table(callbacks, "callbacks", columns, timezone)
+    assert t is not None
+    t.require("requested_at")
+    problems = Problems([])
+    ids = _object_column(t, "id") if t.has("id") else np.full(t.n, None, dtype=object)
+    requested, bad = t.instants("requested_at", problems, ids)
+    missing = np.isnan(requested) & ~bad
+    problems.add(missing, ids=ids, field="callbacks.requested_at", code="missing",
+                 message="Field required")  # fmt: skip
+    called, bad_called = t.instants("called_back_at", problems, ids)
+    early = called < requested
+    problems.add(
+        early, ids=ids, field="callbacks.called_back_at", code="called_back_before_request",
+        message=lambda r: f"called back ({_iso(called[r])}) before it was requested "
+        f"({_iso(requested[r])})",
+    )  # fmt: skip
+    cols: dict[str, Any] = {"requested_at": requested, "called_back_at": called}
+    for name in ("id", "source", "agent_id", "channel", "queue"):
+        cols[name] = _object_column(t, name) if t.has(name) else np.full(t.n, None, dtype=object)
+    return _finish("callbacks", cols, bad | missing | bad_called | early, problems, errors)
+
+
 READERS: dict[str, Any] = {
     "surveys": to_survey_table,
     "calls": to_call_table,
@@ -529,5 +581,6 @@ READERS: dict[str, Any] = {
     "survey_sends": to_survey_send_table,
     "staff_surveys": to_staff_survey_table,
     "qa_evaluations": to_qa_table,
+    "callbacks": to_callback_table,
 }
 """The one reader of each kind of record table, by the table's name."""

@@ -1,6 +1,6 @@
 """The library's own table schema, and conversions between records, batches and tables.
 
-A data set is up to twelve tables, each named after its role:
+A data set is up to thirteen tables, each named after its role:
 
 =================  =============================================================
 table              columns
@@ -25,6 +25,8 @@ survey_sends       kind, sent_at, responded_at, ticket_id, customer_id, agent_id
 staff_surveys      as surveys (kind nps, score 0-10): the staff's answers (eNPS)
 qa_evaluations     id, ticket_id, agent_id, evaluator_id, channel, evaluated_at,
                    and one column per scorecard criterion (a share in [0, 1])
+callbacks          requested_at, called_back_at, id, source, agent_id, channel,
+                   queue (callback requests and voicemails)
 =================  =============================================================
 
 Instants are UTC timestamps, durations seconds. In this schema the calls that are
@@ -85,6 +87,7 @@ TABLES: tuple[str, ...] = (
     "survey_sends",
     "staff_surveys",
     "qa_evaluations",
+    "callbacks",
 )
 """Table names of the own schema, in the order they are written."""
 
@@ -99,6 +102,8 @@ INSTANT_COLUMNS = frozenset(
         "until",
         "sent_at",
         "evaluated_at",
+        "requested_at",
+        "called_back_at",
     }
 )
 """Columns holding instants (UTC epoch seconds in memory, timestamps on disk)."""
