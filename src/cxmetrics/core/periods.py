@@ -15,7 +15,7 @@ import numpy.typing as npt
 from cxmetrics.core.local_time import local_seconds
 from cxmetrics.exceptions import InvalidParameterError
 
-__all__ = ["PERIODS", "Period", "local_wall_time", "period_labels"]
+__all__ = ["PERIODS", "Period", "local_wall_time", "period_label_codes", "period_labels"]
 
 Period = Literal["day", "week", "month", "quarter", "year"]
 PERIODS: tuple[str, ...] = ("day", "week", "month", "quarter", "year")
@@ -48,17 +48,47 @@ def period_labels(
     >>> period_labels(t, "day", "Europe/Berlin").tolist(), period_labels(t, "month").tolist()
     (['2024-04-01'], ['2024-03'])
     """
+    # Label each distinct local day once: strings are the costly part.
+    day_labels, day_of = _labelled_days(seconds, period, tz)
+    labels: npt.NDArray[np.str_] = day_labels[day_of]
+    return labels
+
+
+def period_label_codes(
+    seconds: npt.NDArray[np.float64], period: str, tz: str = "UTC"
+) -> tuple[npt.NDArray[np.str_], npt.NDArray[np.int64]]:
+    """The sorted distinct labels of :func:`period_labels` and the index of each instant's.
+
+    Equal to ``np.unique(period_labels(seconds, period, tz), return_inverse=True)``,
+    without sorting a string per instant: only the labels of the distinct local days
+    are sorted.
+
+    Examples
+    --------
+    >>> from datetime import datetime, timezone
+    >>> t = np.array([datetime(2024, 3, d, 12, tzinfo=timezone.utc).timestamp() for d in (11, 4, 12)])
+    >>> names, codes = period_label_codes(t, "week")
+    >>> names.tolist(), codes.tolist()
+    (['2024-W10', '2024-W11'], [1, 0, 1])
+    """
+    day_labels, day_of = _labelled_days(seconds, period, tz)
+    names, label_of_day = np.unique(day_labels, return_inverse=True)
+    return names, label_of_day.ravel()[day_of].astype(np.int64, copy=False)
+
+
+def _labelled_days(
+    seconds: npt.NDArray[np.float64], period: str, tz: str
+) -> tuple[npt.NDArray[np.str_], npt.NDArray[np.intp]]:
+    """The period label of each distinct local day, and each instant's day."""
     if period not in PERIODS:
         raise InvalidParameterError(
             f"The 'period' parameter of report must be one of {', '.join(PERIODS)}. "
             f"Got {period!r} instead."
         )
-    # Label each distinct local day once: strings are the costly part.
     days, inverse = np.unique(
         local_wall_time(seconds, tz).astype("datetime64[D]"), return_inverse=True
     )
-    labels: npt.NDArray[np.str_] = _day_labels(days, period)[inverse.ravel()]
-    return labels
+    return _day_labels(days, period), inverse.ravel()
 
 
 def _day_labels(days: npt.NDArray[np.datetime64], period: str) -> npt.NDArray[np.str_]:

@@ -180,7 +180,11 @@ class CountsState(State):
             get = merged.get
             for key, count in state.counts:
                 merged[key] = get(key, 0) + count
-        return cls(tuple(sorted((k, v) for k, v in merged.items() if v)))
+        # Keys are distinct: sorting the pairs sorts by key, in C; zeros are rare.
+        pairs = sorted(merged.items())
+        if not all(merged.values()):
+            pairs = [pair for pair in pairs if pair[1]]
+        return cls(tuple(pairs))
 
 
 @dataclass(frozen=True, eq=False)

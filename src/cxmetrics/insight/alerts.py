@@ -31,7 +31,7 @@ import numpy as np
 import numpy.typing as npt
 
 from cxmetrics.core.base import MetricResult
-from cxmetrics.core.periods import PERIODS, period_labels
+from cxmetrics.core.periods import PERIODS, period_label_codes
 from cxmetrics.core.result_table import MetricTable
 from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.tables.inputs import as_ticket_batch
@@ -442,17 +442,15 @@ def tag_spikes(
     columns = ("tag", "period", "tickets", "total", "share", "expected", "upper", "z")
     if len(batch) == 0:
         return MetricTable(columns=columns, rows=(), index=("tag", "period"))
-    names, period_of = np.unique(period_labels(batch.created_at, period, timezone),
-                                 return_inverse=True)  # fmt: skip
-    period_of = period_of.ravel()
+    names, period_of = period_label_codes(batch.created_at, period, timezone)
     totals = np.bincount(period_of, minlength=names.size).astype(np.float64)
     tags = batch.tags
     tag_codes = tags["tag"]
-    pairs = np.unique(
-        np.column_stack([tag_codes.codes.astype(np.int64), tags.ticket.astype(np.int64)]), axis=0
-    ).reshape(-1, 2)  # a ticket counts once per tag
+    # A ticket counts once per tag: the distinct (tag, ticket) pairs, as one integer each.
+    pair = np.unique(tag_codes.codes.astype(np.int64) * (len(batch) + 1) + tags.ticket)
+    pair_tag, pair_ticket = np.divmod(pair, len(batch) + 1)
     counts = np.zeros((len(tag_codes.categories), names.size))
-    np.add.at(counts, (pairs[:, 0], period_of[pairs[:, 1]]), 1.0)
+    np.add.at(counts, (pair_tag, period_of[pair_ticket]), 1.0)
     past = np.cumsum(counts, axis=1) - counts
     past_total = np.cumsum(totals) - totals
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -145,14 +145,21 @@ reviews of 1-2 stars."""
 
 
 def _low(kinds: npt.NDArray[Any], scales: npt.NDArray[Any], scores: npt.NDArray[Any]) -> Any:
+    """Whether each answer is a low score: one comparison per survey kind (and CSAT scale)."""
     low = np.zeros(scores.size, dtype=bool)
-    for row, (k, scale, score) in enumerate(
-        zip(kinds.tolist(), scales.tolist(), scores.tolist(), strict=True)
-    ):
-        if k == "csat":
-            low[row] = score not in SATISFIED_BY_SCALE.get(int(scale), ())
-        else:
-            low[row] = score <= LOW_SCORE[k]
+    kinds = np.asarray(kinds)
+    scores = np.asarray(scores)
+    for k in sorted(set(kinds.tolist()), key=str):
+        rows = np.flatnonzero(kinds == k)
+        if k != "csat":
+            low[rows] = scores[rows] <= LOW_SCORE[k]
+            continue
+        # CSAT: the answers that are not satisfied on their own scale.
+        scale_of = np.asarray(scales)[rows]
+        for scale in np.unique(scale_of).tolist():
+            satisfied = SATISFIED_BY_SCALE.get(int(scale), ())
+            on_scale = rows[scale_of == scale]
+            low[on_scale] = ~np.isin(scores[on_scale], satisfied)
     return low
 
 
@@ -208,7 +215,11 @@ def low_score_comments(
     n = len(table)
     rows = np.asarray(table["kind"] == kind, dtype=bool)
     comments = table.get("comment", np.full(n, None, dtype=object))
-    rows &= np.array([c is not None and str(c).strip() != "" for c in comments.tolist()])
+    # Only the answers of this kind are read for a comment.
+    candidates = np.flatnonzero(rows)
+    rows[candidates] = [
+        c is not None and str(c).strip() != "" for c in comments[candidates].tolist()
+    ]
     at = table.get("responded_at", np.full(n, np.nan))
     rows &= _window_rows(at, window) if window is not None else True
     scores = table["score"]

@@ -89,7 +89,7 @@ class ContactRate(Metric[CountsState, ContactParams]):
         # Only the customers present: a subset of tickets keeps all the categories.
         used, counts = np.unique(codes[codes >= 0], return_counts=True)
         names = batch.customer_id.categories
-        tally = list(zip([names[i] for i in used.tolist()], counts.tolist(), strict=True))
+        tally = list(zip(map(names.__getitem__, used.tolist()), counts.tolist(), strict=True))
         anonymous = int(np.count_nonzero(codes < 0))
         if anonymous:
             tally.append(("\x00anonymous", anonymous))  # counted, but not a customer

@@ -261,10 +261,66 @@ class EventTable:
         return np.diff(self.offsets)
 
     def select_tickets(self, index: npt.NDArray[np.intp]) -> EventTable:
-        """Return the rows of the tickets at ``index``, renumbered 0..len(index)-1."""
+        """Return the rows of the tickets at ``index``, renumbered 0..len(index)-1.
+
+        The rows are cut on the first read of the result (a report cuts every
+        history into hundreds of groups and reads few of them).
+
+        Examples
+        --------
+        >>> table = EventTable(np.array([0, 2, 3]), np.array([0, 0, 1]), np.array([1.0, 2.0, 5.0]),
+        ...                    {"x": np.array([7, 8, 9])})
+        >>> part = table.select_tickets(np.array([1]))
+        >>> part.offsets.tolist(), part.at.tolist(), part["x"].tolist(), len(part)
+        ([0, 1], [5.0], [9], 1)
+        """
+        return _TakenEvents(self, index)
+
+    def _cut_tickets(self, index: npt.NDArray[np.intp]) -> EventTable:
         rows, offsets, ticket = rows_of_tickets(self.offsets, index)
         # The other columns are cut when read: most kernels read one or two.
         return EventTable(offsets, ticket, self.at[rows], TakenColumns(self.columns, rows))
+
+
+class _TakenEvents(EventTable):
+    """The rows of the tickets at ``index`` of ``source``, cut on the first read.
+
+    Reads as the :class:`EventTable` that ``source._cut_tickets(index)`` returns;
+    pickled, it becomes that plain table (a partition does not carry its parent).
+    """
+
+    def __init__(self, source: EventTable, index: npt.NDArray[np.intp]) -> None:
+        # Not the dataclass __init__: the fields are read through the cut table.
+        object.__setattr__(self, "_source", source)
+        object.__setattr__(self, "_index", index)
+        object.__setattr__(self, "_table", None)
+
+    def _cut(self) -> EventTable:
+        table: EventTable | None = self.__dict__["_table"]
+        if table is None:
+            table = self.__dict__["_source"]._cut_tickets(self.__dict__["_index"])
+            object.__setattr__(self, "_table", table)
+        return table
+
+    @property
+    def offsets(self) -> IntArray:
+        return self._cut().offsets
+
+    @property
+    def ticket(self) -> IntArray:
+        return self._cut().ticket
+
+    @property
+    def at(self) -> FloatArray:
+        return self._cut().at
+
+    @property
+    def columns(self) -> Mapping[str, Any]:
+        return self._cut().columns
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        table = self._cut()
+        return (EventTable, (table.offsets, table.ticket, table.at, dict(table.columns)))
 
 
 @dataclass(frozen=True, eq=False)
