@@ -8,6 +8,7 @@ labels) and the tag counts of ``tag_spikes`` (against a per-ticket count).
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 import numpy as np
 from hypothesis import given
@@ -86,3 +87,53 @@ def test_tag_spike_counts_equal_a_count_per_ticket(rows: list[tuple[int, list[st
         week = int(period.split("-W")[1]) - 1
         assert total == sum(1 for w, _ in rows if w == week)
         assert count == sum(1 for w, tags in rows if w == week and tag in tags)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["chat", "email", None]),
+            st.sampled_from(["a", "b", None]),
+            st.one_of(st.none(), st.floats(1.6e9, 1.8e9)),
+        ),
+        max_size=40,
+    ),
+    st.sampled_from([None, "day", "week", "month"]),
+)
+def test_group_codes_equal_the_groups_built_tuple_by_tuple(
+    rows: list[tuple[str | None, str | None, float | None]], period: str | None
+) -> None:
+    from cxmetrics.core.periods import period_labels
+    from cxmetrics.insight._rows import group_codes
+
+    def text(values: list[str | None]) -> Any:
+        column = np.empty(len(values), dtype=object)
+        column[:] = values
+        return column
+
+    columns = {"channel": text([r[0] for r in rows]), "agent_id": text([r[1] for r in rows])}
+    instants = np.array([np.nan if r[2] is None else r[2] for r in rows], dtype=np.float64)
+    codes, names = group_codes(
+        columns,
+        by=("channel", "agent_id"),
+        period=period,
+        instants=instants,
+        timezone="Europe/Paris",
+    )
+    # The slow form: one tuple per row, then the sorted distinct tuples.
+    keys = [
+        ("(none)" if r[0] is None else r[0], "(none)" if r[1] is None else r[1])
+        + (
+            ()
+            if period is None
+            else (
+                "(no date)"
+                if r[2] is None
+                else str(period_labels(np.array([r[2]]), period, "Europe/Paris")[0]),
+            )
+        )
+        for r in rows
+    ]
+    expected = sorted(set(keys))
+    assert [tuple(map(str, name)) for name in names] == expected
+    assert [expected[c] for c in codes.tolist()] == keys

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from cxmetrics.core.periods import period_labels
+from cxmetrics.core.periods import period_label_codes
 from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.tables.columns import as_table
 from cxmetrics.tables.inputs import as_record_table
@@ -22,7 +22,7 @@ from cxmetrics.tables.schema import (
     records_to_table,
 )
 
-__all__ = ["Columns", "group_keys", "row_columns", "survey_table"]
+__all__ = ["Columns", "group_codes", "row_columns", "survey_table"]
 
 Columns = dict[str, npt.NDArray[Any]]
 
@@ -117,55 +117,55 @@ def survey_table(surveys: Any) -> RecordTable:
     return records_to_table("surveys", surveys)
 
 
-def group_keys(
+def group_codes(
     columns: Mapping[str, npt.NDArray[Any]],
     *,
     by: Sequence[str],
     period: str | None,
     instants: npt.NDArray[np.float64] | None,
     timezone: str,
-) -> npt.NDArray[np.object_]:
-    """One tuple key per row: the values of ``by`` and, with ``period``, the period label.
+) -> tuple[npt.NDArray[np.int64], list[tuple[Any, ...]]]:
+    """Each row's group code, and the groups as sorted tuples (``by`` values, then period).
+
+    A missing value reads ``"(none)"``, a missing instant ``"(no date)"``. Codes
+    index the sorted distinct tuples; each column is coded once with ``np.unique``
+    and the codes combined, so no tuple is built per row.
 
     Examples
     --------
-    >>> keys = group_keys({"channel": np.array(["a", None], dtype=object)}, by=("channel",),
-    ...                   period=None, instants=None, timezone="UTC")
-    >>> keys.tolist()
-    [('a',), ('(none)',)]
+    >>> codes, names = group_codes({"channel": np.array(["b", None, "b"], dtype=object)},
+    ...                            by=("channel",), period=None, instants=None, timezone="UTC")
+    >>> codes.tolist(), names
+    ([1, 0, 1], [('(none)',), ('b',)])
     """
     n = len(next(iter(columns.values()))) if columns else 0
-    parts: list[list[Any]] = []
+    parts: list[npt.NDArray[Any]] = []
     for name in by:
         if name not in columns:
             raise InvalidParameterError(
                 f"cannot group by {name!r}: the rows have no such field "
                 f"(fields: {', '.join(sorted(columns))})"
             )
-        parts.append(["(none)" if v is None else str(v) for v in columns[name].tolist()])
+        labels = np.empty(n, dtype=object)
+        labels[:] = ["(none)" if v is None else str(v) for v in columns[name].tolist()]
+        parts.append(labels)
     if period is not None:
         assert instants is not None
         labels = np.full(n, "(no date)", dtype=object)
         known = ~np.isnan(instants)
-        labels[known] = period_labels(instants[known], period, timezone)
-        parts.append(labels.tolist())
-    keys = np.empty(n, dtype=object)
-    keys[:] = list(zip(*parts, strict=True)) if parts else [()] * n
-    return keys
-
-
-def encode(keys: npt.NDArray[np.object_]) -> tuple[npt.NDArray[np.int64], list[Any]]:
-    """Integer codes of ``keys`` into their sorted distinct values (one pass).
-
-    Examples
-    --------
-    >>> keys = np.empty(3, dtype=object)
-    >>> keys[:] = [("b",), ("a",), ("b",)]
-    >>> codes, names = encode(keys)
-    >>> codes.tolist(), names
-    ([1, 0, 1], [('a',), ('b',)])
-    """
-    names = sorted(set(keys.tolist()))
-    index = {key: code for code, key in enumerate(names)}
-    codes = np.fromiter((index[k] for k in keys.tolist()), dtype=np.int64, count=keys.size)
-    return codes, names
+        if known.any():
+            names_known, of_known = period_label_codes(instants[known], period, timezone)
+            labels[known] = names_known[of_known]
+        parts.append(labels)
+    if not n:
+        return np.empty(0, dtype=np.int64), []
+    combined = np.zeros(n, dtype=np.int64)
+    for labels in parts:
+        values, codes = np.unique(labels, return_inverse=True)
+        # Ranks keep each column's order, so the combined code sorts as the tuples do;
+        # renumbering after each column keeps it small.
+        _, combined = np.unique(combined * values.size + codes.ravel(), return_inverse=True)
+        combined = combined.ravel().astype(np.int64, copy=False)
+    _, first = np.unique(combined, return_index=True)
+    names = [tuple(labels[row] for labels in parts) for row in first.tolist()]
+    return combined, names

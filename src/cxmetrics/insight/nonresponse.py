@@ -25,7 +25,7 @@ import numpy as np
 
 from cxmetrics.core.result_table import MetricTable
 from cxmetrics.exceptions import InvalidParameterError
-from cxmetrics.insight._rows import encode, group_keys, row_columns, survey_table
+from cxmetrics.insight._rows import group_codes, row_columns, survey_table
 from cxmetrics.insight.responses import SEND_FIELDS
 from cxmetrics.insight.score_drivers import check_outcome, outcome_values
 from cxmetrics.stats import z_value
@@ -120,7 +120,7 @@ def reweighted_score(
     )
     keep = np.array([k is None or k == outcome for k in cols["kind"].tolist()], dtype=bool)
     cols = {name: column[keep] for name, column in cols.items()}
-    keys = group_keys(cols, by=fields, period=None, instants=None, timezone="UTC")
+    codes, names = group_codes(cols, by=fields, period=None, instants=None, timezone="UTC")
     answers = survey_table(responses)
     rows = np.flatnonzero(np.asarray(answers["kind"] == outcome, dtype=bool))
     ticket_ids = answers.get("ticket_id")
@@ -132,7 +132,6 @@ def reweighted_score(
     answered = ~np.isnan(y)
     table, total_sent, unanswered = [], 0, 0
     weighted_parts: list[tuple[int, float, float, int]] = []
-    codes, names = encode(keys)
     for code, key in enumerate(names):
         mask = codes == code
         n_sent = int(mask.sum())

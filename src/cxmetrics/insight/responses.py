@@ -18,7 +18,7 @@ import numpy.typing as npt
 
 from cxmetrics.core.result_table import MetricTable
 from cxmetrics.exceptions import InvalidParameterError
-from cxmetrics.insight._rows import encode, group_keys, row_columns, survey_table
+from cxmetrics.insight._rows import group_codes, row_columns, survey_table
 from cxmetrics.metrics.csat import SATISFIED_BY_SCALE
 from cxmetrics.stats import wilson_interval
 
@@ -120,11 +120,10 @@ def response_rates(
             ],
             dtype=bool,
         )
-    keys = group_keys(
+    codes, names = group_codes(
         cols, by=by_fields, period=period, instants=cols["sent_at"], timezone=timezone
     )
     header = (*by_fields, *(("period",) if period else ()))
-    codes, names = encode(keys)
     sent_counts = np.bincount(codes, minlength=len(names))
     answered_counts = np.bincount(codes, weights=answered, minlength=len(names))
     rows = []
