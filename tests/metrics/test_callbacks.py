@@ -50,7 +50,16 @@ def test_bad_requests_are_named() -> None:
     with pytest.raises(CXMetricsError, match="before it was requested"):
         callbacks_kept([{"requested_at": T0, "called_back_at": T0 - timedelta(minutes=1)}])
     with pytest.raises(CXMetricsError, match="statistic"):
-        callback_time([], statistic="p90")
+        callback_time([], statistic="p900")
+
+
+def test_function_takes_every_statistic_of_the_class() -> None:
+    waits = (10, 30, 50, 70, 90)
+    requests = [{"requested_at": T0, "called_back_at": T0 + timedelta(minutes=m)} for m in waits]
+    # p90 of five waits by linear interpolation: 70 + 0.6 * (90 - 70) = 82 minutes
+    assert callback_time(requests, statistic="p90") == timedelta(minutes=82)
+    assert callback_time(requests, statistic="min") == timedelta(minutes=10)
+    assert callback_time(requests, statistic="median") == timedelta(minutes=50)
 
 
 rows_strategy = requests.map(_rows)

@@ -8,7 +8,7 @@ left a voicemail) is a mapping or object with ``requested_at`` and
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, ClassVar
 
 import numpy as np
@@ -20,14 +20,12 @@ from cxmetrics.core.base import (
     MetricResult,
     ZeroDivision,
     safe_ratio,
-    undefined,
 )
 from cxmetrics.core.state import RatioState
-from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.metrics._duration import DurationState, duration_result, parse_statistic
 from cxmetrics.registry import register
 from cxmetrics.stats import wilson_interval
-from cxmetrics.tables.inputs import as_record_table, callback_input
+from cxmetrics.tables.inputs import callback_input
 from cxmetrics.tables.schema import RecordTable
 
 __all__ = [
@@ -40,44 +38,12 @@ __all__ = [
 ]
 
 
-def _instant(value: Any, position: int, name: str) -> float:
-    if value is None:
-        return float("nan")
-    if not isinstance(value, datetime) or value.tzinfo is None:
-        raise InvalidParameterError(
-            f"callback request {position}: {name!r} must be a timezone-aware datetime or None"
-        )
-    return value.timestamp()
-
-
 def _columns(table: RecordTable, source: str | None) -> tuple[np.ndarray, np.ndarray]:
     """Request and call-back instants of a callbacks table, of one ``source`` if given."""
     if source is None:
         return table["requested_at"], table["called_back_at"]
     rows = np.asarray(table["source"] == source, dtype=bool)
     return table["requested_at"][rows], table["called_back_at"][rows]
-
-
-def _requests(callbacks: Any, source: str | None) -> tuple[np.ndarray, np.ndarray]:
-    table = as_record_table("callbacks", callbacks)
-    if table is not None:  # a table: read and checked by to_callback_table
-        return _columns(table, source)
-    requested, called = [], []
-    for position, item in enumerate(callbacks):
-        get = item.get if isinstance(item, dict) else lambda name, i=item: getattr(i, name, None)
-        if source is not None and get("source") != source:
-            continue
-        at = _instant(get("requested_at"), position, "requested_at")
-        if np.isnan(at):
-            raise InvalidParameterError(f"callback request {position}: 'requested_at' is required")
-        back = _instant(get("called_back_at"), position, "called_back_at")
-        if back < at:
-            raise InvalidParameterError(
-                f"callback request {position}: called back before it was requested"
-            )
-        requested.append(at)
-        called.append(back)
-    return np.asarray(requested, dtype=np.float64), np.asarray(called, dtype=np.float64)
 
 
 def callback_time(
@@ -94,8 +60,10 @@ def callback_time(
     callbacks : iterable of mappings or objects, or a table
         ``requested_at``, ``called_back_at`` (None: not called back), ``source``;
         or a DataFrame / callbacks table (see :func:`~cxmetrics.io.to_callback_table`).
-    statistic : {"mean", "median", "max"}, default="mean"
-        ``"max"`` is the longest a customer waited for a call back.
+    statistic : str, default="mean"
+        ``"mean"``, ``"median"``, ``"max"`` (the longest a customer waited for a
+        call back), ``"min"`` or a percentile such as ``"p90"``, as
+        :class:`CallbackTime` takes.
     source : str, optional
         Only the requests of this source, e.g. ``"voicemail"``.
     zero_division : {"warn", "raise"} or float, default="warn"
@@ -109,21 +77,10 @@ def callback_time(
     >>> callback_time(requests), callback_time(requests, statistic="max")
     (datetime.timedelta(seconds=1800), datetime.timedelta(seconds=3000))
     """
-    if statistic not in ("mean", "median", "max"):
-        raise InvalidParameterError(
-            "The 'statistic' parameter of callback_time must be 'mean', 'median' or 'max'. "
-            f"Got {statistic!r} instead."
-        )
-    requested, called = _requests(callbacks, source)
-    waits = (called - requested)[~np.isnan(called)]
-    if waits.size == 0:
-        nan = undefined(zero_division, "callback_time", "no request was called back")
-        return nan if np.isnan(nan) else timedelta(seconds=nan)
-    if statistic == "mean":
-        value = float(waits.mean())
-    else:
-        value = float(np.median(waits) if statistic == "median" else waits.max())
-    return timedelta(seconds=value)
+    metric = CallbackTime(statistic=statistic, source=source, zero_division=zero_division)
+    metric.update(callbacks)
+    value: timedelta | float = metric.compute().value
+    return value
 
 
 def callbacks_kept(
@@ -153,11 +110,9 @@ def callbacks_kept(
     >>> callbacks_kept(requests), callbacks_kept(requests, within=timedelta(hours=1))
     (0.75, 0.5)
     """
-    requested, called = _requests(callbacks, source)
-    kept = ~np.isnan(called)
-    if within is not None:
-        kept &= (called - requested) <= within.total_seconds()
-    return safe_ratio(int(kept.sum()), int(requested.size), zero_division, "callbacks_kept")
+    metric = CallbacksKept(within=within, source=source, zero_division=zero_division)
+    metric.update(callbacks)
+    return float(metric.compute().value)
 
 
 class CallbackParams(MetricParams):
