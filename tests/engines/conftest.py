@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import warnings
 from collections.abc import Iterator
 from datetime import timedelta
@@ -110,6 +112,8 @@ def dask_client() -> Iterator[Any]:
 def spark() -> Iterator[Any]:
     """A local[2] SparkSession, shared by every Spark test."""
     sql = pytest.importorskip("pyspark.sql")
+    # Python workers run this interpreter (not the first python3 on the PATH).
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     session = (
         sql.SparkSession.builder.master("local[2]")
         .appName("cxmetrics-tests")

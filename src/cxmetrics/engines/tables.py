@@ -52,6 +52,10 @@ class DistributedTables:
         Tickets and their history tables (columns as in :mod:`cxmetrics.io`).
     surveys, calls, customers : DataFrame, optional
         The other record tables.
+    staff_surveys, qa_evaluations, callbacks : DataFrame, optional
+        The staff's eNPS answers, QA evaluations (one column per criterion) and
+        callback requests, read by ``enps``, ``qa_score``, ``callback_time`` and
+        ``callbacks_kept``.
 
     Examples
     --------
@@ -68,6 +72,9 @@ class DistributedTables:
     surveys: Any = None
     calls: Any = None
     customers: Any = None
+    staff_surveys: Any = None
+    qa_evaluations: Any = None
+    callbacks: Any = None
 
     def __post_init__(self) -> None:
         engines = {
