@@ -88,6 +88,13 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "parameters of read_message_log",
     )
     rep.add_argument(
+        "--call-log",
+        type=Path,
+        metavar="MAPPING",
+        help="calls from a call-center log: a TOML file naming the log (file = ...) and the "
+        "parameters of read_call_log (date and time-of-day columns, outcome map…)",
+    )
+    rep.add_argument(
         "--service-level-target",
         type=float,
         metavar="SECONDS",
@@ -102,7 +109,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     """Compute and write the report the parsed ``args`` ask for; return the exit status."""
-    logs = args.event_log is not None or args.message_log is not None
+    logs = any(log is not None for log in (args.event_log, args.message_log, args.call_log))
     if args.sample and (args.files or logs):
         raise CXMetricsError("give data files or --sample, not both")
     if not args.sample and not args.files and not logs:
@@ -233,6 +240,10 @@ def _load(args: argparse.Namespace) -> dict[str, Any]:
                     "tickets come from one source: a tickets file, --event-log or --message-log"
                 )
             inputs["tickets"] = read_log(kind, mapping, args.input_timezone, args.errors)
+    if args.call_log is not None:
+        if "calls" in inputs:
+            raise CXMetricsError("calls come from one source: a calls file or --call-log")
+        inputs["calls"] = read_log("call", args.call_log, args.input_timezone, args.errors)
     return inputs
 
 
