@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from cxmetrics.exceptions import InvalidParameterError
+from cxmetrics.tables.schema import Collected
 
 __all__ = ["read_log"]
 
@@ -57,7 +58,9 @@ def read_log(kind: str, mapping: Path, timezone: str | None, errors: str) -> Any
         result = reader(source, progress=sys.stderr.isatty(), **options)
     except TypeError as exc:  # an unknown key in the mapping
         raise InvalidParameterError(f"{mapping.name}: {exc}") from None
-    found = getattr(result, "errors", ())
+    if not isinstance(result, Collected):
+        return result
+    found = result.errors  # ``errors = "collect"``: the good rows, and what was left out
     if found:
         first = found[0]
         rows = "calls" if kind == "call" else "tickets"
@@ -66,5 +69,4 @@ def read_log(kind: str, mapping: Path, timezone: str | None, errors: str) -> Any
             f"concerned are left out (first: {first.get('type')}: {first.get('message')})",
             file=sys.stderr,
         )
-        return result.data
-    return result
+    return result.data

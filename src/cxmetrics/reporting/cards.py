@@ -88,7 +88,8 @@ def headline_cards(report: Any, limit: int = _CARD_LIMIT) -> list[Card]:
         latest = _latest_full(by_metric[metric])
         if _missing(latest.value) or isinstance(latest.value, dict):
             continue
-        card = _card(metric, latest, metric_scales(by_metric[metric]).get(metric))
+        # The card's unit is its own value's (2.4 h, not 0.1 d beside a series of days).
+        card = _card(metric, latest, metric_scales([latest]).get(metric))
         for annotate in CARD_ANNOTATORS:
             card = annotate(card, report)
         cards.append(card)

@@ -139,6 +139,8 @@ _TICKET_NEEDS: dict[str, tuple[str, Any]] = {
                               lambda t: _events(t, "interactions") > 0),
     "requester_wait_time": ("no status history (needs the status changes)",
                             lambda t: _events(t, "status_changes") > 0),
+    "two_touch_rate": ("no messages (needs each ticket's replies)",
+                       lambda t: _events(t, "interactions") > 0),
     "interactions_per_ticket": ("no messages or calls per ticket",
                                 lambda t: _events(t, "interactions") > 0),
     "reopen_rate": ("no status history (needs the status changes)",
@@ -157,7 +159,7 @@ _CALL_NEEDS: dict[str, tuple[str, str]] = {
 }
 
 _PARAMETER_NEEDS = {
-    "backlog": "no evaluation instant given (params {'backlog': {'as_of': ...}})",
+    "backlog": "no evaluation instant given (params {'backlog': {'as_of': ...}}, --as-of)",
     "customer_lifetime": "no evaluation instant given (params {'customer_lifetime': {'as_of': ...}})",
     "sla_compliance": "no SLA policy given (sla=, --sla)",
     "churn_rate": "no churn window given (params window=(start, end), --churn-start/--churn-end)",
