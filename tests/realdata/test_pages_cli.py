@@ -5,8 +5,9 @@ center, BPIC 2013, ServiceNow and the Twitter threads. What a support lead must
 never see, pinned on each page:
 
 * headline cards that do not lead with the metrics that have data;
-* a card in an unreadable unit (``0.1 d`` for 2.4 hours): a card's duration is in
-  the unit of its own value, so its number is at least 1;
+* a card in an unreadable unit (``0.1 d`` for 2.4 hours, a change of ``-211.2 h``):
+  a card's duration and its change are each in their own unit, so their numbers
+  are at least 1;
 * an arrow that contradicts the change's sign (``▲ -3.9 pts``): the arrow is the
   sign, the colour says whether it is good news;
 * a chart of a constant series (resolution rate 100% every week of a log that
@@ -84,6 +85,9 @@ def check_page(page: Page) -> None:
         if unit in ("min", "h", "d"):
             assert float(number) >= 1, f"{metric} card reads {value}"
         if change:
+            size, _, change_unit = change[1:].partition(" ")
+            if change_unit in ("min", "h", "d"):  # a change reads in its own unit too
+                assert float(size) >= 1, f"{metric} card change reads {change}"
             expected = "■" if direction == "flat" else {"+": "▲", "-": "▼"}[change[0]]
             assert arrow == expected, f"{metric}: {arrow} {change}"
     # Nothing whose input is absent is shown, charted or carded.
