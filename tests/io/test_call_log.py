@@ -105,6 +105,14 @@ def test_a_whole_timestamp_column_and_a_transfer_flag() -> None:
     assert calls["abandoned"].tolist() == [False, False]
 
 
+def test_value_maps_rename_queues_and_keep_the_rest() -> None:
+    log = _log(queue=["PS", "IN", None, "XX", "PS"])
+    calls = _read(log, queue="queue", value_maps={"queue": {"PS": "regular", "IN": "internet"}})
+    assert calls["queue"].tolist() == ["regular", "internet", None, "XX"]
+    with pytest.raises(InvalidParameterError, match="'wait': not a text field"):
+        _read(value_maps={"wait": {"0": "none"}})
+
+
 def test_a_tab_separated_file(tmp_path: Path) -> None:
     log = _log()
     lines = ["\t".join(log.column_names)]

@@ -120,7 +120,9 @@ def test_segments_by_call_type(offered: Any, shared_data: Path, tmp_path: Path) 
     rows = json.loads(out.read_text(encoding="utf-8"))["rows"]
     got = {r["queue"]: r["value"] for r in rows if r.get("queue")}
     served = offered[offered["outcome"] == "AGENT"]
-    expected = served.groupby("type")["ser_time"].mean()
+    names = {"PS": "regular", "PE": "regular (English)", "IN": "internet",
+             "NE": "stock exchange", "NW": "prospect", "TT": "callback"}  # fmt: skip
+    expected = served.groupby(served["type"].map(names))["ser_time"].mean()
     assert set(got) == set(expected.index)
     for queue, value in expected.items():
         assert got[queue] == pytest.approx(value, abs=1e-6)

@@ -67,6 +67,7 @@ def read_call_log(
     agent_id: str | None = None,
     customer_id: str | None = None,
     channel: str | None = None,
+    value_maps: Mapping[str, Mapping[str, str]] | None = None,
     null_values: Sequence[str] | Mapping[str, Sequence[str]] = ("",),
     delimiter: str = ",",
     timezone: str | None = None,
@@ -117,6 +118,10 @@ def read_call_log(
     queue, agent_id, customer_id, channel : str, optional
         Columns of the queue (or call type), the agent, the caller and the channel
         (default ``"phone"``).
+    value_maps : mapping, optional
+        Per text field (``queue``, ``agent_id``, ``customer_id``, ``channel``), source
+        value → the name to show, e.g. ``{"queue": {"PS": "regular", "IN":
+        "internet"}}``; values not in the map are kept as they are.
     null_values : sequence of str, or mapping of field to sequence of str
         Text meaning missing: in every column, or per call field
         (``{"agent_id": ["NO_SERVER"], "customer_id": ["0"]}``; then ``""`` too).
@@ -173,6 +178,12 @@ def read_call_log(
             f"null_values names {', '.join(map(repr, unknown))}: not a call field "
             f"(one of id, {', '.join(fields)})"
         )
+    renamed = sorted(set(value_maps or {}) - set(_TEXT_FIELDS))
+    if renamed:
+        raise InvalidParameterError(
+            f"value_maps names {', '.join(map(repr, renamed))}: not a text field of a call "
+            f"(one of {', '.join(_TEXT_FIELDS)})"
+        )
     problems = Problems([])
     ids = _ids(src, id_columns, nulls.get("id", ()))
     instant, bad = _arrival(src, at, date, date_format, time_format, timestamp_format,
@@ -208,7 +219,7 @@ def read_call_log(
     for field in _TEXT_FIELDS:
         name = fields[field]
         if name is not None:
-            columns[field] = _text(src, name, nulls.get(field, ()))
+            columns[field] = _text(src, name, nulls.get(field, ()), (value_maps or {}).get(field))
 
     def build(keep: BoolArray) -> Any:
         rows = keep & ~ignored
@@ -292,5 +303,14 @@ def _arrow_text(src: Source, column: str, missing: Sequence[str]) -> Any:
     return text
 
 
-def _text(src: Source, column: str, missing: Sequence[str]) -> Any:
-    return objects_of(_arrow_text(src, column, missing))
+def _text(src: Source, column: str, missing: Sequence[str], names: Mapping[str, str] | None) -> Any:
+    """A text field as objects, renamed by ``names`` (looked up once per distinct value)."""
+    _, pc = _pa()
+    text = _arrow_text(src, column, missing)
+    if not names:
+        return objects_of(text)
+    encoded = pc.dictionary_encode(text)
+    words = [str(w) for w in encoded.dictionary.to_pylist()]
+    lookup = np.array([names.get(w, w) for w in words] + [None], dtype=object)
+    codes = np.asarray(encoded.indices.fill_null(len(words)).to_numpy(zero_copy_only=False))
+    return lookup[codes]
