@@ -101,6 +101,33 @@ def test_weekly_handling_figures_match_pandas(offered: Any, weekly: dict[Any, An
             assert row["low"] <= row["value"] <= row["high"]
 
 
+def test_periods_are_cut_on_the_call_centers_clock_by_default(
+    offered: Any, shared_data: Path, tmp_path: Path
+) -> None:
+    mapping = bank_mapping(tmp_path, shared_data / FILE)
+    out = tmp_path / "daily.csv"
+    argv = [
+        "report",
+        "--call-log",
+        str(mapping),
+        "--period",
+        "day",
+        "--metrics",
+        "abandonment_rate",
+    ]
+    assert main([*argv, "--format", "csv", "--output", str(out)]) == 0
+    got = pd.read_csv(out).set_index("period")["n"]
+    # Offered calls per local date (the file's own dates): in UTC, calls before 02:00
+    # would fall on the day before.
+    expected = offered.groupby("19" + offered["date"])["date"].size()
+    expected.index = pd.to_datetime(expected.index, format="%Y%m%d").strftime("%Y-%m-%d")
+    assert got.to_dict() == expected.to_dict()
+    page = tmp_path / "local.html"
+    argv = ["report", "--call-log", str(mapping), "--period", "week", "--no-charts"]
+    assert main([*argv, "--output", str(page)]) == 0
+    assert "week, Asia/Jerusalem" in page.read_text(encoding="utf-8")
+
+
 def test_month_totals_match_the_readme(shared_data: Path, tmp_path: Path) -> None:
     mapping = bank_mapping(tmp_path, shared_data / FILE)
     out = tmp_path / "all.json"

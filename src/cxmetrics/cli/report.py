@@ -34,7 +34,11 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     rep.add_argument("--metrics", help="comma-separated metric names (default: all that apply)")
     rep.add_argument("--period", choices=("day", "week", "month", "quarter", "year"))
     rep.add_argument("--by", help="comma-separated fields to segment by (channel, group…)")
-    rep.add_argument("--timezone", default="UTC", help="IANA timezone periods are cut in")
+    rep.add_argument(
+        "--timezone",
+        help="IANA timezone periods are cut in (default: the --call-log mapping's timezone, "
+        "the call center's clock; else UTC)",
+    )
     rep.add_argument("--calendar", type=Path, help="business-hours calendar (TOML file)")
     rep.add_argument("--sla", type=Path, help="SLA policy (TOML file): adds SLA compliance")
     rep.add_argument(
@@ -171,7 +175,7 @@ def _report(
         metrics=[m.strip() for m in args.metrics.split(",")] if args.metrics else None,
         period=args.period,
         by=[b.strip() for b in args.by.split(",")] if args.by else None,
-        timezone=args.timezone,
+        timezone=args.timezone or _log_zone(args) or "UTC",
         calendar=calendar,
         sla=sla,
         params=_params(args),
@@ -179,6 +183,16 @@ def _report(
         charts=charts,
         targets=targets,
     )
+
+
+def _log_zone(args: argparse.Namespace) -> str | None:
+    """The clock of a call log (its mapping's ``timezone``): a call center's weeks are local."""
+    if args.call_log is None:
+        return None
+    from cxmetrics.io.config import read_toml
+
+    zone = read_toml(args.call_log).get("timezone", args.input_timezone)
+    return zone if isinstance(zone, str) else None
 
 
 def _names(text: str) -> list[str]:
