@@ -13,7 +13,8 @@ never see, pinned on each page:
 * a chart of a constant series (resolution rate 100% every week of a log that
   holds only finished incidents), or of a metric whose input is absent;
 * a value for a metric whose input is absent (two-touch rate 0.0% without any
-  message): it is listed under "Not computed" with its reason;
+  message, a channel mix of "email 100%" from the default channel of a log without
+  one): it is listed under "Not computed" with its reason;
 * an interval outside the metric's scale.
 """
 
@@ -160,6 +161,8 @@ def test_bpic_page(shared_data: Path, tmp_path: Path) -> None:
     for metric in ("first_response_time", "fcr", "two_touch_rate"):
         assert metric in page.skipped, metric
     assert "no messages" in page.skipped["two_touch_rate"]
+    # No channel field: every incident defaults to "email", which is no channel mix.
+    assert "a single channel" in page.skipped["channel_mix"]
 
 
 @pytest.mark.realdata

@@ -151,6 +151,9 @@ _TICKET_NEEDS: dict[str, tuple[str, Any]] = {
     "resolution_rate": ("no solved tickets (no solve time or status history)", _solves),
     "fcr_rate": ("no solved tickets (no solve time or status history)", _solves),
     "tag_counts": ("no tags", lambda t: _events(t, "tags") > 0),
+    # Without a channel field every ticket is "email" (the default): 100% is no mix.
+    "channel_mix": ("a single channel (no channel field, or one channel only)",
+                    lambda t: np.unique(t.channel.codes[t.channel.codes >= 0]).size > 1),
 }  # fmt: skip
 
 _CALL_NEEDS: dict[str, tuple[str, str]] = {
