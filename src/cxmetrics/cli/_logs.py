@@ -1,8 +1,9 @@
-"""Tickets from an event log or a message log, driven by a TOML mapping file.
+"""Tickets from an event or message log, calls from a call log, driven by a TOML mapping file.
 
 The mapping names the data file (relative to the mapping's folder) and the
-keyword parameters of :func:`cxmetrics.io.read_event_log` or
-:func:`cxmetrics.io.read_message_log`, so exports in any shape run from the shell::
+keyword parameters of :func:`cxmetrics.io.read_event_log`,
+:func:`cxmetrics.io.read_message_log` or :func:`cxmetrics.io.read_call_log`, so
+exports in any shape run from the shell::
 
     file = "incident_event_log.csv"
     case = "number"
@@ -22,15 +23,19 @@ from pathlib import Path
 from typing import Any
 
 from cxmetrics.exceptions import InvalidParameterError
+from cxmetrics.tables.schema import Collected
 
 __all__ = ["read_log"]
 
-_TUPLES = ("null_values",)
+_TUPLES = ("null_values", "id")
 
 
 def read_log(kind: str, mapping: Path, timezone: str | None, errors: str) -> Any:
-    """The tickets of the ``kind`` log (``"event"`` or ``"message"``) ``mapping`` describes."""
-    from cxmetrics.io import read_event_log, read_message_log
+    """The tickets (or calls) of the ``kind`` log ``mapping`` describes.
+
+    ``kind`` is ``"event"``, ``"message"`` or ``"call"``.
+    """
+    from cxmetrics.io import read_call_log, read_event_log, read_message_log
     from cxmetrics.io.config import read_toml
 
     options: dict[str, Any] = read_toml(mapping)
@@ -41,23 +46,27 @@ def read_log(kind: str, mapping: Path, timezone: str | None, errors: str) -> Any
         )
     source = (mapping.parent / name) if not Path(name).is_absolute() else Path(name)
     for key in _TUPLES:
-        if key in options:
+        if isinstance(options.get(key), list):
             options[key] = tuple(options[key])
     options.setdefault("errors", errors)
     if timezone is not None:
         options.setdefault("timezone", timezone)
-    reader = read_event_log if kind == "event" else read_message_log
+    reader: Any = {"event": read_event_log, "message": read_message_log, "call": read_call_log}[
+        kind
+    ]
     try:
         result = reader(source, progress=sys.stderr.isatty(), **options)
     except TypeError as exc:  # an unknown key in the mapping
         raise InvalidParameterError(f"{mapping.name}: {exc}") from None
-    found = getattr(result, "errors", ())
+    if not isinstance(result, Collected):
+        return result
+    found = result.errors  # ``errors = "collect"``: the good rows, and what was left out
     if found:
         first = found[0]
+        rows = "calls" if kind == "call" else "tickets"
         print(
-            f"cxmetrics: warning: {len(found)} problem(s) in the {kind} log; the tickets "
+            f"cxmetrics: warning: {len(found)} problem(s) in the {kind} log; the {rows} "
             f"concerned are left out (first: {first.get('type')}: {first.get('message')})",
             file=sys.stderr,
         )
-        return result.data
-    return result
+    return result.data

@@ -34,7 +34,11 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     rep.add_argument("--metrics", help="comma-separated metric names (default: all that apply)")
     rep.add_argument("--period", choices=("day", "week", "month", "quarter", "year"))
     rep.add_argument("--by", help="comma-separated fields to segment by (channel, group…)")
-    rep.add_argument("--timezone", default="UTC", help="IANA timezone periods are cut in")
+    rep.add_argument(
+        "--timezone",
+        help="IANA timezone periods are cut in (default: the --call-log mapping's timezone, "
+        "the call center's clock; else UTC)",
+    )
     rep.add_argument("--calendar", type=Path, help="business-hours calendar (TOML file)")
     rep.add_argument("--sla", type=Path, help="SLA policy (TOML file): adds SLA compliance")
     rep.add_argument(
@@ -88,6 +92,13 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "parameters of read_message_log",
     )
     rep.add_argument(
+        "--call-log",
+        type=Path,
+        metavar="MAPPING",
+        help="calls from a call-center log: a TOML file naming the log (file = ...) and the "
+        "parameters of read_call_log (date and time-of-day columns, outcome map…)",
+    )
+    rep.add_argument(
         "--service-level-target",
         type=float,
         metavar="SECONDS",
@@ -102,7 +113,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     """Compute and write the report the parsed ``args`` ask for; return the exit status."""
-    logs = args.event_log is not None or args.message_log is not None
+    logs = any(log is not None for log in (args.event_log, args.message_log, args.call_log))
     if args.sample and (args.files or logs):
         raise CXMetricsError("give data files or --sample, not both")
     if not args.sample and not args.files and not logs:
@@ -164,7 +175,7 @@ def _report(
         metrics=[m.strip() for m in args.metrics.split(",")] if args.metrics else None,
         period=args.period,
         by=[b.strip() for b in args.by.split(",")] if args.by else None,
-        timezone=args.timezone,
+        timezone=args.timezone or _log_zone(args) or "UTC",
         calendar=calendar,
         sla=sla,
         params=_params(args),
@@ -172,6 +183,16 @@ def _report(
         charts=charts,
         targets=targets,
     )
+
+
+def _log_zone(args: argparse.Namespace) -> str | None:
+    """The clock of a call log (its mapping's ``timezone``): a call center's weeks are local."""
+    if args.call_log is None:
+        return None
+    from cxmetrics.io.config import read_toml
+
+    zone = read_toml(args.call_log).get("timezone", args.input_timezone)
+    return zone if isinstance(zone, str) else None
 
 
 def _names(text: str) -> list[str]:
@@ -233,6 +254,10 @@ def _load(args: argparse.Namespace) -> dict[str, Any]:
                     "tickets come from one source: a tickets file, --event-log or --message-log"
                 )
             inputs["tickets"] = read_log(kind, mapping, args.input_timezone, args.errors)
+    if args.call_log is not None:
+        if "calls" in inputs:
+            raise CXMetricsError("calls come from one source: a calls file or --call-log")
+        inputs["calls"] = read_log("call", args.call_log, args.input_timezone, args.errors)
     return inputs
 
 

@@ -9,14 +9,15 @@ and validates them once, with the same rules and error codes as the record model
   pandas / polars / pyarrow tables in.
 - :func:`read_files` (:func:`read_csv`, :func:`read_jsonl`, :func:`read_parquet`) and
   :func:`write_csv` / :func:`write_jsonl` / :func:`write_parquet`: the own schema.
-- :func:`read_event_log`, :func:`read_message_log`, :func:`read_zendesk`: other
-  shapes of export.
+- :func:`read_event_log`, :func:`read_message_log`, :func:`read_call_log`,
+  :func:`read_zendesk`: other shapes of export.
 
 Rows that cannot be loaded are never dropped silently: ``errors="raise"`` (the
 default) raises :class:`~cxmetrics.RecordValidationError` listing every problem;
 ``errors="collect"`` returns the good rows with the problems.
 """
 
+from cxmetrics.io.call_log import read_call_log
 from cxmetrics.io.files import (
     SupportData,
     read_csv,
@@ -45,6 +46,7 @@ __all__ = [
     "Collected",
     "RecordTable",
     "SupportData",
+    "read_call_log",
     "read_csv",
     "read_event_log",
     "read_files",

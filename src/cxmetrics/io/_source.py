@@ -69,8 +69,9 @@ def read_source(
     null_values: Sequence[str] = ("",),
     progress: bool = False,
     columns: Sequence[str] | None = None,
+    delimiter: str = ",",
 ) -> Source:
-    """Read a path or a DataFrame into a :class:`Source`.
+    r"""Read a path or a DataFrame into a :class:`Source`.
 
     Parameters
     ----------
@@ -83,6 +84,9 @@ def read_source(
         Text values that mean missing (``"?"`` in ServiceNow exports).
     columns : sequence of str, optional
         Read only these columns (CSV and Parquet).
+    delimiter : str, default=","
+        Field separator of a text file that is neither JSON Lines nor Parquet
+        (``"\t"`` for tab-separated ``.tsv`` / ``.txt`` exports).
 
     Examples
     --------
@@ -112,7 +116,7 @@ def read_source(
                 [{k: None if v is None else str(v) for k, v in row.items()} for row in rows]
             )
         else:
-            table = read_csv_text(path, bar, malformed, columns)
+            table = read_csv_text(path, bar, malformed, columns, delimiter)
     return Source(_nulls(table, null_values), f"{path.name}", malformed)
 
 
@@ -225,7 +229,11 @@ def _malformed(line: int | None, text: str, reason: str) -> dict[str, object]:
 
 
 def read_csv_text(
-    path: Path, bar: Progress, malformed: list[dict[str, object]], columns: Sequence[str] | None
+    path: Path,
+    bar: Progress,
+    malformed: list[dict[str, object]],
+    columns: Sequence[str] | None,
+    delimiter: str = ",",
 ) -> Any:
     """A CSV file (``.gz`` too) as a pyarrow table of text columns.
 
@@ -236,7 +244,7 @@ def read_csv_text(
     pcsv = import_optional("pyarrow.csv", extra="dataframes", feature="CSV files")
     opener: Any = gzip.open if path.name.lower().endswith(".gz") else open
     with opener(path, "rt", encoding="utf-8-sig", newline="") as text:
-        header = next(csv.reader(text), [])
+        header = next(csv.reader(text, delimiter=delimiter), [])
     # Headers can be blank (a saved pandas index) or repeated: make them unique.
     names: list[str] = []
     for position, raw in enumerate(header):
@@ -260,7 +268,9 @@ def read_csv_text(
         table = pcsv.read_csv(
             _Counting(raw, bar),
             read_options=pcsv.ReadOptions(column_names=names, skip_rows=1),
-            parse_options=pcsv.ParseOptions(newlines_in_values=True, invalid_row_handler=invalid),
+            parse_options=pcsv.ParseOptions(
+                delimiter=delimiter, newlines_in_values=True, invalid_row_handler=invalid
+            ),
             convert_options=pcsv.ConvertOptions(
                 column_types={n: pa.string() for n in names},
                 strings_can_be_null=False,

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from cxmetrics.reporting.catalog import IMPORTANCE, info
-from cxmetrics.reporting.render import format_change, format_value, metric_scales
+from cxmetrics.reporting.render import duration_scale, format_change, format_value, metric_scales
 from cxmetrics.reporting.row import ReportRow
 
 __all__ = ["CARD_ANNOTATORS", "Card", "headline_cards"]
@@ -88,7 +88,8 @@ def headline_cards(report: Any, limit: int = _CARD_LIMIT) -> list[Card]:
         latest = _latest_full(by_metric[metric])
         if _missing(latest.value) or isinstance(latest.value, dict):
             continue
-        card = _card(metric, latest, metric_scales(by_metric[metric]).get(metric))
+        # The card's unit is its own value's (2.4 h, not 0.1 d beside a series of days).
+        card = _card(metric, latest, metric_scales([latest]).get(metric))
         for annotate in CARD_ANNOTATORS:
             card = annotate(card, report)
         cards.append(card)
@@ -125,7 +126,7 @@ def _card(metric: str, row: ReportRow, scale: tuple[float, str] | None) -> Card:
         title=info(metric).title,
         value=format_value(row.value, row.unit, scale),
         period=row.period,
-        change="" if row.change is None else format_change(row.change, row.unit, scale),
+        change="" if row.change is None else format_change(row.change, row.unit, _own(row.change)),
         direction=direction,
         significant=row.significant,
         n=row.n,
@@ -134,6 +135,11 @@ def _card(metric: str, row: ReportRow, scale: tuple[float, str] | None) -> Card:
         else f"{format_value(row.low, row.unit, scale)} – {format_value(row.high, row.unit, scale)}",
         notes=(),
     )
+
+
+def _own(change: float) -> tuple[float, str]:
+    """The unit of a change of this size (a week's -8.8 d beside a value of 28.1 h)."""
+    return duration_scale([change])
 
 
 def _missing(value: Any) -> bool:

@@ -139,6 +139,8 @@ _TICKET_NEEDS: dict[str, tuple[str, Any]] = {
                               lambda t: _events(t, "interactions") > 0),
     "requester_wait_time": ("no status history (needs the status changes)",
                             lambda t: _events(t, "status_changes") > 0),
+    "two_touch_rate": ("no messages (needs each ticket's replies)",
+                       lambda t: _events(t, "interactions") > 0),
     "interactions_per_ticket": ("no messages or calls per ticket",
                                 lambda t: _events(t, "interactions") > 0),
     "reopen_rate": ("no status history (needs the status changes)",
@@ -149,6 +151,9 @@ _TICKET_NEEDS: dict[str, tuple[str, Any]] = {
     "resolution_rate": ("no solved tickets (no solve time or status history)", _solves),
     "fcr_rate": ("no solved tickets (no solve time or status history)", _solves),
     "tag_counts": ("no tags", lambda t: _events(t, "tags") > 0),
+    # Without a channel field every ticket is "email" (the default): 100% is no mix.
+    "channel_mix": ("a single channel (no channel field, or one channel only)",
+                    lambda t: np.unique(t.channel.codes[t.channel.codes >= 0]).size > 1),
 }  # fmt: skip
 
 _CALL_NEEDS: dict[str, tuple[str, str]] = {
@@ -157,7 +162,7 @@ _CALL_NEEDS: dict[str, tuple[str, str]] = {
 }
 
 _PARAMETER_NEEDS = {
-    "backlog": "no evaluation instant given (params {'backlog': {'as_of': ...}})",
+    "backlog": "no evaluation instant given (params {'backlog': {'as_of': ...}}, --as-of)",
     "customer_lifetime": "no evaluation instant given (params {'customer_lifetime': {'as_of': ...}})",
     "sla_compliance": "no SLA policy given (sla=, --sla)",
     "churn_rate": "no churn window given (params window=(start, end), --churn-start/--churn-end)",

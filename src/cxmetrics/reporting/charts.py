@@ -327,13 +327,14 @@ def figure_svg(ax: Any) -> str:
 def chartable(report: Any, metric: str) -> bool:
     """Whether ``metric`` has a trend worth drawing: two dated periods with a value.
 
-    A series that is all zero is not drawn either (it is most often absent input).
+    A constant series is not drawn either: all zero is most often absent input, all
+    100% a log of finished work only (every ticket solved); the table still shows it.
     """
     rows, totals = _trend_rows(report, metric)
     values = np.array([_value(r) for r in (totals or rows)], dtype=float)
     finite = values[np.isfinite(values)]
     periods = {r.period for r in (totals or rows)}
-    return len(periods) >= 2 and finite.size >= 2 and bool(np.any(finite != 0))
+    return len(periods) >= 2 and finite.size >= 2 and bool(np.ptp(finite) > 0)
 
 
 def report_charts(

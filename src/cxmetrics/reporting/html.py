@@ -94,7 +94,8 @@ def _header(report: Any) -> str:
 
 
 def _card(card: Card) -> str:
-    arrow = {"better": "▲", "worse": "▼", "flat": "■"}.get(card.direction, "")
+    # The arrow is the change's sign; its colour (the class) says whether that is good news.
+    arrow = "■" if card.direction == "flat" else {"+": "▲", "-": "▼"}.get(card.change[:1], "")
     change = ""
     if card.change:
         verdict = {True: "significant", False: "not significant", None: "not tested"}[
