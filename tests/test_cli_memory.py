@@ -7,9 +7,17 @@ import sys
 
 from cxmetrics.cli import main
 
+try:
+    from numpy._core import multiarray
+except ImportError:  # numpy 1.x
+    from numpy.core import multiarray  # type: ignore[no-redef]
+
 _PROBE = """
 import sys
-from numpy._core import multiarray
+try:
+    from numpy._core import multiarray
+except ImportError:  # numpy 1.x
+    from numpy.core import multiarray
 from cxmetrics.cli import main
 sys.argv = ["cxmetrics", "report", "--sample", "--metrics", "nps", "--format", "csv"]
 status = main()
@@ -27,8 +35,6 @@ def test_program_turns_numpy_huge_pages_off() -> None:
 
 
 def test_a_call_from_python_changes_nothing_process_wide(capsys: object) -> None:
-    from numpy._core import multiarray
-
     before = multiarray._set_madvise_hugepage(True)
     multiarray._set_madvise_hugepage(before)
     assert main(["report", "--sample", "--metrics", "nps", "--format", "csv"]) == 0
