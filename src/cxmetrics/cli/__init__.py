@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from cxmetrics._version import __version__
 from cxmetrics.cli import plan, report
 from cxmetrics.cli._common import one_line
+from cxmetrics.cli._memory import tune_for_large_inputs
 from cxmetrics.core.local_time import zone_named
 from cxmetrics.exceptions import CXMetricsError
 
@@ -44,6 +45,11 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status.
 
+    Without ``argv`` (run as the program: the arguments are the process's own),
+    the process's memory allocation is first tuned for large inputs
+    (:mod:`cxmetrics.cli._memory`); with ``argv`` (called from Python) nothing
+    process-wide changes.
+
     Examples
     --------
     >>> main(["report", "--sample", "--metrics", "nps", "--format", "csv"])  # doctest: +ELLIPSIS
@@ -51,6 +57,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     nps,all,...
     0
     """
+    if argv is None:
+        tune_for_large_inputs()
     args = _parser().parse_args(argv)
     try:
         _check_zones(args)

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import math
 from datetime import timedelta
+from statistics import NormalDist
 from typing import Any
 
 import numpy as np
 
 from cxmetrics.core.base import Metric
 from cxmetrics.core.state import MeanState, RatioState
-from cxmetrics.stats import compare_means, compare_nps, compare_proportions
+from cxmetrics.stats import compare_means, compare_nps
 
 __all__ = ["change", "p_value", "significant"]
 
@@ -67,19 +68,13 @@ def p_value(
             (achieved, total), (before_achieved, before_total) = counts
             if min(total, before_total) == 0:
                 return None
-            return compare_proportions(
-                before_achieved, before_total, achieved, total, confidence
-            ).p_value
+            return _proportions_p_value(before_achieved, before_total, achieved, total)
         if isinstance(state, RatioState):
             if min(state.denominator, previous.denominator) == 0:
                 return None
-            return compare_proportions(
-                previous.numerator,
-                previous.denominator,
-                state.numerator,
-                state.denominator,
-                confidence,
-            ).p_value
+            return _proportions_p_value(
+                previous.numerator, previous.denominator, state.numerator, state.denominator
+            )
         moments = _moments(state), _moments(previous)
         if moments[0] is not None and moments[1] is not None:
             quantile = _quantile_of(metric)
@@ -101,7 +96,7 @@ def p_value(
             then = previous.ratio(metric.params.abandons)
             if min(now[1], then[1]) == 0:
                 return None
-            return compare_proportions(then[0], then[1], now[0], now[1], confidence).p_value
+            return _proportions_p_value(then[0], then[1], now[0], now[1])
     except ValueError:
         return None
     return None
@@ -191,10 +186,38 @@ def _quantile_p_value(
     if min(before.size, after.size) == 0:
         return None
     cut = float(np.quantile(np.concatenate([before, after]), quantile))
-    return compare_proportions(
-        int((before > cut).sum()), int(before.size), int((after > cut).sum()), int(after.size),
-        confidence,
-    ).p_value  # fmt: skip
+    return _proportions_p_value(
+        int((before > cut).sum()), int(before.size), int((after > cut).sum()), int(after.size)
+    )
+
+
+_NORMAL = NormalDist()
+
+
+def _proportions_p_value(
+    successes_a: float, total_a: float, successes_b: float, total_b: float
+) -> float:
+    """The p-value of :func:`~cxmetrics.stats.compare_proportions`, without its interval.
+
+    The report needs only the p-value; the interval's two Wilson intervals cost
+    twice as much again. The same pooled two-proportion z-test, the same
+    arithmetic in the same order (the same float), and the same refusals
+    (``ValueError``) for counts no proportion has.
+
+    Examples
+    --------
+    >>> from cxmetrics.stats import compare_proportions
+    >>> _proportions_p_value(70, 100, 85, 100) == compare_proportions(70, 100, 85, 100).p_value
+    True
+    """
+    if min(total_a, total_b) <= 0 or not (
+        0 <= successes_a <= total_a and 0 <= successes_b <= total_b
+    ):
+        raise ValueError(f"not two proportions: {successes_a}/{total_a}, {successes_b}/{total_b}")
+    difference = successes_b / total_b - successes_a / total_a
+    pooled = (successes_a + successes_b) / (total_a + total_b)
+    se = math.sqrt(pooled * (1.0 - pooled) * (1.0 / total_a + 1.0 / total_b))
+    return 1.0 if se == 0 else 2.0 * (1.0 - _NORMAL.cdf(abs(difference) / se))
 
 
 def change(value: Any, previous: Any) -> float | None:

@@ -55,8 +55,9 @@ class _TicketIds:
             and queries.dtype == sorted_ids.dtype
         ):
             # Ids of one width in sorted order: a binary search, no hash table of them all.
-            found = np.minimum(np.searchsorted(sorted_ids, queries), sorted_ids.size - 1)
-            lookup = np.where(sorted_ids[found] == queries, found, -1).astype(np.int64)
+            sorted_words, query_words = _words(sorted_ids), _words(queries)
+            found = np.minimum(np.searchsorted(sorted_words, query_words), sorted_ids.size - 1)
+            lookup = np.where(sorted_words[found] == query_words, found, -1).astype(np.int64)
         else:
             hits = pc.index_in(values, value_set=self.text)
             lookup = np.asarray(fixed_values(hits), dtype=np.int64).copy()
@@ -76,9 +77,27 @@ class _TicketIds:
     def sorted_bytes(self) -> npt.NDArray[np.bytes_] | None:
         """The ids as fixed-width bytes when they all have one width and are sorted."""
         ids = _fixed_width(self.text)
-        if ids is None or not ids.size or not bool((ids[1:] > ids[:-1]).all()):
+        if ids is None or not ids.size:
+            return None
+        words = _words(ids)
+        if not bool((words[1:] > words[:-1]).all()):
             return None
         return ids
+
+
+def _words(ids: npt.NDArray[np.bytes_]) -> npt.NDArray[Any]:
+    """Fixed-width ids of 1, 2, 4 or 8 bytes as big-endian unsigned integers (a view).
+
+    Equal-width byte strings compare as their bytes do, first byte first (numpy's
+    ``S`` comparison, ``memcmp``), which is how big-endian integers compare: the
+    same order and equality, at the cost of one integer comparison instead of a
+    string comparison (a third of the time of a binary search). Other widths
+    stay bytes.
+    """
+    size = ids.dtype.itemsize
+    if size not in (1, 2, 4, 8):
+        return ids
+    return ids.view(f">u{size}")
 
 
 def _fixed_width(text: Any) -> npt.NDArray[np.bytes_] | None:

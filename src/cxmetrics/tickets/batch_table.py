@@ -97,11 +97,11 @@ def build_ticket_table(batch: TicketBatch, calendar: Any, rules: Definitions) ->
     origin = clock_origin(batch)
     # Event instants and readings carry a trailing NaN, so that ``values[rows]``
     # with row -1 ("none") reads NaN without a mask.
-    at_ix, at_sc = _with_nan(batch.interactions.at), _with_nan(batch.status_changes.at)
+    instants, at_ix, at_sc = _instants(batch)
     readings = None
     clock_calendar = bind_calendar(calendar, batch)  # a CalendarRule: each ticket's own
     if calendar is not None:
-        readings = _read_clocks(clock_calendar, origin, batch, at_ix, at_sc)
+        readings = _read_clocks(clock_calendar, origin, batch, instants)
 
     replies = _measure_replies(batch, rules, agent_opened, at_ix)
     exchanges = _measure_exchanges(batch, rules, agent_opened, replies)
@@ -190,12 +190,29 @@ def _with_nan(instants: FloatArray) -> FloatArray:
     return result
 
 
+def _instants(batch: TicketBatch) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Every instant the clocks read, in one buffer, and its interaction and status parts.
+
+    The buffer holds the creations, then the interactions' instants and a NaN,
+    then the status changes' and a NaN; the two parts (``at_ix``, ``at_sc``) are
+    views of it, so the business clock reads them all without another copy.
+    Nothing writes into them.
+    """
+    n, k = len(batch), len(batch.interactions)
+    instants = np.empty(n + k + len(batch.status_changes) + 2)
+    instants[:n] = batch.created_at
+    instants[n : n + k] = batch.interactions.at
+    instants[n + k] = np.nan
+    instants[n + k + 1 : -1] = batch.status_changes.at
+    instants[-1] = np.nan
+    return instants, instants[n : n + k + 1], instants[n + k + 1 :]
+
+
 def _read_clocks(
-    calendar: Any, origin: float, batch: TicketBatch, at_ix: FloatArray, at_sc: FloatArray
+    calendar: Any, origin: float, batch: TicketBatch, instants: FloatArray
 ) -> _Readings:
-    """Every instant read on the business clock in one calendar call (one per calendar)."""
-    created = batch.created_at
-    n = created.size
+    """Every instant (:func:`_instants`) read on the business clock in one calendar call."""
+    n, k = len(batch), len(batch.interactions)
     owners = None
     if isinstance(calendar, TicketCalendars):
         # The ticket of each instant (the trailing NaNs read NaN whatever their owner).
@@ -203,8 +220,8 @@ def _read_clocks(
         owners = np.concatenate(
             [np.arange(n), batch.interactions.ticket, pad, batch.status_changes.ticket, pad]
         ).astype(np.int64)
-    clock = business_clock(calendar, np.concatenate([created, at_ix, at_sc]), origin, owners)
-    clock_created, clock_ix, clock_sc = np.split(clock, [n, n + at_ix.size])
+    clock = business_clock(calendar, instants, origin, owners)
+    clock_created, clock_ix, clock_sc = np.split(clock, [n, n + k + 1])
     return _Readings(clock_created, clock_ix, clock_sc)
 
 
