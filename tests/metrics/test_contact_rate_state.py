@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cxmetrics.core.state import CountsState
+from cxmetrics.core.state import CodedCountsState
 from cxmetrics.metrics.contact_rate import ContactRate
-
-_ANONYMOUS = "\x00anonymous"
 
 
 @given(
@@ -16,12 +15,11 @@ _ANONYMOUS = "\x00anonymous"
     st.integers(0, 5),
 )
 def test_compute_counts_tickets_and_named_customers(counts: dict[str, int], anonymous: int) -> None:
-    tally = dict(counts)
-    if anonymous:
-        tally[_ANONYMOUS] = tally.get(_ANONYMOUS, 0) + anonymous
-    state = CountsState.of(tally)
-    tickets = sum(tally.values())
-    customers = len([key for key in tally if key != _ANONYMOUS])
+    names = tuple(counts)
+    rows = np.repeat(np.arange(len(names)), list(counts.values()))
+    state = CodedCountsState.of(names, rows, unkeyed=anonymous)
+    tickets = sum(counts.values()) + anonymous
+    customers = len(counts)
     details = ContactRate._compute(state, ContactRate(zero_division=0.0).params).details
     assert details["tickets"] == tickets
     assert details["denominator"] == customers

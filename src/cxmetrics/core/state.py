@@ -22,7 +22,14 @@ from typing_extensions import Self
 
 from cxmetrics.exceptions import IncompatibleStateError
 
-__all__ = ["CountsState", "MeanState", "RatioState", "State", "ValuesState"]
+__all__ = [
+    "CodedCountsState",
+    "CountsState",
+    "MeanState",
+    "RatioState",
+    "State",
+    "ValuesState",
+]
 
 
 @dataclass(frozen=True)
@@ -185,6 +192,158 @@ class CountsState(State):
         if not all(merged.values()):
             pairs = [pair for pair in pairs if pair[1]]
         return cls(tuple(pairs))
+
+
+_EMPTY_CODES: npt.NDArray[np.int64] = np.empty(0, dtype=np.int64)
+
+
+@dataclass(frozen=True, eq=False)
+class CodedCountsState(State):
+    """Counts per key, the keys held as integer codes into a shared ``vocabulary``.
+
+    The state of a per-customer tally: a report cuts one batch into hundreds of
+    groups whose keys all come from the batch's customer ids, so each group keeps
+    two integer arrays instead of a tuple of (name, count) pairs, and states over
+    the same vocabulary merge in integer arithmetic. States over different
+    vocabularies (other batches, other processes) merge on the keys' text. Rows
+    without a key are counted in ``unkeyed``. Two states are equal when they hold
+    the same counts per key, whatever their vocabularies.
+
+    Attributes
+    ----------
+    vocabulary : tuple of str
+        The keys the codes point into (sorted or not; shared, never copied).
+    codes : ndarray of int64
+        Distinct codes of the keys counted, ascending.
+    counts : ndarray of int64
+        The positive count of each code.
+    unkeyed : int
+        Rows counted without a key.
+
+    Examples
+    --------
+    >>> names = ("ana", "bo", "cy")
+    >>> a = CodedCountsState.of(names, np.array([0, 0, 2]), unkeyed=1)
+    >>> b = CodedCountsState.of(names, np.array([2, 1]))
+    >>> merged = a.merge(b)
+    >>> merged.as_dict(), merged.unkeyed, merged.total
+    ({'ana': 2, 'bo': 1, 'cy': 2}, 1, 6)
+    >>> merged == CodedCountsState.of(("cy", "bo", "ana"), np.array([2, 2, 1, 0, 0]), unkeyed=1)
+    True
+    """
+
+    vocabulary: tuple[str, ...] = ()
+    codes: npt.NDArray[np.int64] = field(default_factory=lambda: _EMPTY_CODES)
+    counts: npt.NDArray[np.int64] = field(default_factory=lambda: _EMPTY_CODES)
+    unkeyed: int = 0
+
+    @classmethod
+    def of(
+        cls, vocabulary: tuple[str, ...], codes: npt.NDArray[Any], unkeyed: int = 0
+    ) -> CodedCountsState:
+        """Tally ``codes`` (one per row, each a position in ``vocabulary``)."""
+        used, counts = np.unique(np.asarray(codes, dtype=np.int64), return_counts=True)
+        return cls(vocabulary, used, counts.astype(np.int64), int(unkeyed))
+
+    @property
+    def keys(self) -> int:
+        """The number of distinct keys counted."""
+        return int(self.codes.size)
+
+    @property
+    def total(self) -> int:
+        """Every row counted, keyed or not."""
+        return int(self.counts.sum()) + self.unkeyed
+
+    def as_dict(self) -> dict[str, int]:
+        """The counts per key (without the unkeyed rows)."""
+        names = self.vocabulary
+        return {
+            names[code]: count
+            for code, count in zip(self.codes.tolist(), self.counts.tolist(), strict=True)
+        }
+
+    def _texts(self) -> npt.NDArray[Any]:
+        names = self.vocabulary
+        return np.array([names[code] for code in self.codes.tolist()], dtype=object)
+
+    def merge(self, other: Self) -> Self:
+        """Add the counts key by key (in integer codes when the vocabulary is shared)."""
+        self._check_same_type(other)
+        return self.merge_all((self, other))
+
+    @classmethod
+    def merge_all(cls, states: Iterable[Self]) -> Self:
+        """Merge any number of states: one tally per vocabulary, then one over the texts."""
+        by_vocabulary: dict[int, list[Self]] = {}
+        unkeyed = 0
+        empty = cls()
+        for state in states:
+            empty._check_same_type(state)
+            unkeyed += state.unkeyed
+            if state.codes.size:
+                by_vocabulary.setdefault(id(state.vocabulary), []).append(state)
+        tallies = [cls._tally(group) for group in by_vocabulary.values()]
+        if not tallies:
+            return cls(unkeyed=unkeyed)
+        if len(tallies) == 1:
+            vocabulary, codes, counts = tallies[0]
+            return cls(vocabulary, codes, counts, unkeyed)
+        texts = np.concatenate([cls(v, c, n)._texts() for v, c, n in tallies])
+        words, inverse = np.unique(texts, return_inverse=True)
+        counts = np.bincount(
+            inverse.reshape(-1), weights=np.concatenate([n for _, _, n in tallies]),
+            minlength=words.size,
+        )  # fmt: skip
+        return cls(
+            tuple(words.tolist()),
+            np.arange(words.size, dtype=np.int64),
+            counts.astype(np.int64),
+            unkeyed,
+        )
+
+    @staticmethod
+    def _tally(
+        group: list[Any],
+    ) -> tuple[tuple[str, ...], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """The merged codes and counts of states sharing one vocabulary."""
+        if len(group) == 1:
+            return group[0].vocabulary, group[0].codes, group[0].counts
+        codes = np.concatenate([state.codes for state in group])
+        counts = np.concatenate([state.counts for state in group])
+        used, inverse = np.unique(codes, return_inverse=True)
+        summed = np.bincount(inverse.reshape(-1), weights=counts, minlength=used.size)
+        return group[0].vocabulary, used, summed.astype(np.int64)
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return self.unkeyed == other.unkeyed and self.as_dict() == other.as_dict()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled with the keys it counts only, not the whole shared vocabulary.
+        return (_coded_counts, (tuple(self._texts().tolist()), self.counts, self.unkeyed))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The counts per key as plain data (see :meth:`from_dict`)."""
+        return {"kind": type(self).__name__, "counts": self.as_dict(), "unkeyed": self.unkeyed}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """Rebuild a state written by :meth:`to_dict`."""
+        counts = dict(data["counts"])
+        return cls(
+            tuple(counts),
+            np.arange(len(counts), dtype=np.int64),
+            np.asarray(list(counts.values()), dtype=np.int64),
+            int(data["unkeyed"]),
+        )
+
+
+def _coded_counts(keys: tuple[str, ...], counts: Any, unkeyed: int) -> CodedCountsState:
+    return CodedCountsState(keys, np.arange(len(keys), dtype=np.int64), counts, unkeyed)
 
 
 @dataclass(frozen=True, eq=False)

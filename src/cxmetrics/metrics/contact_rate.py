@@ -11,13 +11,12 @@ Two figures go by "contact rate" and are easily mixed up:
 
 from __future__ import annotations
 
-from operator import itemgetter
 from typing import Any, ClassVar
 
 import numpy as np
 
 from cxmetrics.core.base import Metric, MetricParams, MetricResult, ZeroDivision, safe_ratio
-from cxmetrics.core.state import CountsState
+from cxmetrics.core.state import CodedCountsState
 from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.registry import register
 from cxmetrics.tables.inputs import as_ticket_batch
@@ -65,7 +64,7 @@ def contact_rate(
 
 
 @register
-class ContactRate(Metric[CountsState, ContactParams]):
+class ContactRate(Metric[CodedCountsState, ContactParams]):
     """Contact rate, mergeable (tickets per customer kept by customer); see :func:`contact_rate`.
 
     Examples
@@ -79,31 +78,24 @@ class ContactRate(Metric[CountsState, ContactParams]):
     input_kind: ClassVar[str] = "tickets"
     higher_is_better: ClassVar[bool | None] = False
     lower_bound: ClassVar[float | None] = 0.0
-    state_type = CountsState
+    state_type = CodedCountsState
     Params = ContactParams
 
     @staticmethod
-    def _update(items: Any, params: Any) -> CountsState:
-        batch = as_ticket_batch(items)
-        codes = batch.customer_id.codes
-        # Only the customers present: a subset of tickets keeps all the categories.
-        used, counts = np.unique(codes[codes >= 0], return_counts=True)
-        names = batch.customer_id.categories
-        tally = list(zip(map(names.__getitem__, used.tolist()), counts.tolist(), strict=True))
-        anonymous = int(np.count_nonzero(codes < 0))
-        if anonymous:
-            tally.append(("\x00anonymous", anonymous))  # counted, but not a customer
-        # Built directly (ids are distinct strings, counts positive): a report
-        # keeps one entry per customer and group, often a million in all.
-        return CountsState(tuple(sorted(tally)))
+    def _update(items: Any, params: Any) -> CodedCountsState:
+        customers = as_ticket_batch(items).customer_id
+        codes = customers.codes
+        known = codes >= 0
+        # Codes into the batch's customer ids: a report cuts one batch into hundreds
+        # of groups, whose tallies then merge in integer arithmetic.
+        return CodedCountsState.of(
+            customers.categories, codes[known], unkeyed=int(codes.size - np.count_nonzero(known))
+        )
 
     @staticmethod
     def _compute(state: Any, params: Any) -> MetricResult:
-        # One pass in C over the (customer, count) pairs: a report's states hold one
-        # entry per customer, and unpacking them into two tuples costs more than the sums.
-        tickets = sum(map(itemgetter(1), state.counts))
-        customers = len(state.counts) - ("\x00anonymous" in map(itemgetter(0), state.counts))
-        denominator = params.orders if params.orders is not None else customers
+        tickets = state.total  # tickets without a customer count, but add no customer
+        denominator = params.orders if params.orders is not None else state.keys
         value = safe_ratio(tickets, denominator, params.zero_division, "contact_rate")
         return MetricResult(
             value,
