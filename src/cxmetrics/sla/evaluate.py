@@ -53,6 +53,7 @@ from typing import Any
 
 import numpy as np
 
+from cxmetrics.core.dispatch import engine_function
 from cxmetrics.definitions import DEFAULT, Definitions, as_definitions
 from cxmetrics.sla._context import _Context, _context, as_of_seconds
 from cxmetrics.sla._instances import Instances, first_reply_instances, resolution_instances
@@ -136,6 +137,9 @@ def evaluate_sla(
     >>> row["status"], row["due_at"][0].hour, row["business_time_used"][0]
     (['achieved'], 15, datetime.timedelta(seconds=10800))
     """
+    engine = engine_function("evaluate_sla", tickets)
+    if engine is not None:
+        return engine(tickets, policy, as_of, definitions=definitions)  # type: ignore[no-any-return]
     return _evaluate(tickets, policy, as_of, definitions=as_definitions(definitions))
 
 

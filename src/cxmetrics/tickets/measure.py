@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from cxmetrics.core.dispatch import engine_function
 from cxmetrics.definitions import Definitions
 from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.tables.inputs import as_ticket_batch
@@ -106,6 +107,9 @@ def ticket_metrics(
     >>> aged["unsolved_age"].tolist(), aged["unsolved_age_since_update"].tolist()
     ([86400.0], [79200.0])
     """
+    engine = engine_function("ticket_metrics", tickets)
+    if engine is not None:
+        return engine(tickets, calendar, definitions, as_of=as_of)  # type: ignore[no-any-return]
     rules = _as_definitions(definitions)
     batch = as_ticket_batch(tickets)
     table = shared_table(batch, calendar, rules)

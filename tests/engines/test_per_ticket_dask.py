@@ -1,0 +1,80 @@
+"""ticket_metrics, evaluate_sla and sla_compliance_rate on Dask equal the in-process ones."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyarrow as pa
+import pytest
+
+from cxmetrics import DistributedTables, sla_compliance_rate, ticket_metrics
+from cxmetrics.datasets import SyntheticData
+from cxmetrics.exceptions import InvalidParameterError
+from cxmetrics.sla import evaluate_sla
+
+from .per_ticket_cases import TICKET_CASES, as_of, assert_same_table, sla_policy
+
+pytestmark = pytest.mark.dask
+
+
+@pytest.fixture(scope="module")
+def tables(dask_client: Any, arrow_tables: dict[str, pa.Table]) -> DistributedTables:
+    import dask.dataframe as dd
+
+    names = ("tickets", "interactions", "status_changes", "priority_changes", "assignments", "tags")
+    return DistributedTables(
+        **{
+            name: dd.from_pandas(arrow_tables[name].to_pandas(), npartitions=3).persist()
+            for name in names
+        }
+    )
+
+
+@pytest.mark.parametrize(("calendar", "definitions"), TICKET_CASES)
+def test_ticket_metrics_equals_in_process(
+    calendar: Any, definitions: Any, generated: SyntheticData, tables: DistributedTables
+) -> None:
+    import dask.dataframe as dd
+
+    frame = ticket_metrics(tables, calendar, definitions, as_of=as_of(generated))
+    assert isinstance(frame, dd.DataFrame)
+    got = frame.compute()
+    assert list(got.dtypes) == list(frame.dtypes)  # the meta is what the partitions hold
+    want = ticket_metrics(generated.tickets, calendar, definitions, as_of=as_of(generated))
+    assert_same_table(got, want.to_pandas(), ["id"])
+
+
+def test_evaluate_sla_equals_in_process(
+    generated: SyntheticData, tables: DistributedTables
+) -> None:
+    frame = evaluate_sla(tables, sla_policy(), as_of(generated))
+    got = frame.compute()
+    assert list(got.dtypes) == list(frame.dtypes)
+    want = evaluate_sla(generated.tickets, sla_policy(), as_of(generated)).to_pandas()
+    assert set(want["status"]) >= {"achieved", "breached", "paused"}
+    assert_same_table(got, want, ["ticket_id", "metric", "instance", "status"])
+
+
+def test_sla_compliance_rate_equals_in_process(
+    generated: SyntheticData, tables: DistributedTables
+) -> None:
+    want = sla_compliance_rate(generated.tickets, sla_policy(), as_of=as_of(generated))
+    assert sla_compliance_rate(tables, sla_policy(), as_of=as_of(generated)) == pytest.approx(
+        want, rel=1e-12
+    )
+
+
+def test_a_bare_tickets_frame_is_tickets_without_histories(
+    generated: SyntheticData, tables: DistributedTables
+) -> None:
+    flat = tables.tickets.compute()
+    got = ticket_metrics(tables.tickets).compute()
+    assert_same_table(got, ticket_metrics(flat).to_pandas(), ["id"])
+
+
+def test_tables_without_tickets_are_refused(tables: DistributedTables) -> None:
+    histories = DistributedTables(interactions=tables.interactions)
+    with pytest.raises(InvalidParameterError, match=r"DistributedTables\.tickets is missing"):
+        ticket_metrics(histories)
+    with pytest.raises(InvalidParameterError, match=r"DistributedTables\.tickets is missing"):
+        evaluate_sla(histories, sla_policy())
