@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pyarrow as pa
@@ -10,9 +11,16 @@ import pytest
 from cxmetrics import DistributedTables, sla_compliance_rate, ticket_metrics
 from cxmetrics.datasets import SyntheticData
 from cxmetrics.exceptions import InvalidParameterError
-from cxmetrics.sla import evaluate_sla
+from cxmetrics.sla import evaluate_sla, sla_at_risk, sla_compliance
 
-from .per_ticket_cases import TICKET_CASES, as_of, assert_same_table, sla_policy
+from .per_ticket_cases import (
+    TICKET_CASES,
+    as_of,
+    assert_refuses_tables_without_tickets,
+    assert_same_compliance,
+    assert_same_table,
+    sla_policy,
+)
 
 pytestmark = pytest.mark.dask
 
@@ -58,10 +66,24 @@ def test_evaluate_sla_equals_in_process(
 def test_sla_compliance_rate_equals_in_process(
     generated: SyntheticData, tables: DistributedTables
 ) -> None:
-    want = sla_compliance_rate(generated.tickets, sla_policy(), as_of=as_of(generated))
-    assert sla_compliance_rate(tables, sla_policy(), as_of=as_of(generated)) == pytest.approx(
-        want, rel=1e-12
+    assert_same_compliance(generated, tables)
+
+
+def test_compliance_as_of_now_is_one_instant(
+    generated: SyntheticData, tables: DistributedTables
+) -> None:
+    # The data set ended long ago: now, every target instance is settled either way.
+    want = sla_compliance(generated.tickets, sla_policy(), by="metric")
+    got = sla_compliance(tables, sla_policy(), by="metric")
+    assert got.to_dict() == want.to_dict()
+    assert sla_compliance_rate(tables, sla_policy()) == sla_compliance_rate(
+        generated.tickets, sla_policy()
     )
+
+
+def test_live_sla_views_refuse_an_engine_frame(tables: DistributedTables) -> None:
+    with pytest.raises(InvalidParameterError, match="does not take a Dask or Spark DataFrame"):
+        sla_at_risk(tables, sla_policy(), within=timedelta(hours=1))
 
 
 def test_a_bare_tickets_frame_is_tickets_without_histories(
@@ -73,8 +95,4 @@ def test_a_bare_tickets_frame_is_tickets_without_histories(
 
 
 def test_tables_without_tickets_are_refused(tables: DistributedTables) -> None:
-    histories = DistributedTables(interactions=tables.interactions)
-    with pytest.raises(InvalidParameterError, match=r"DistributedTables\.tickets is missing"):
-        ticket_metrics(histories)
-    with pytest.raises(InvalidParameterError, match=r"DistributedTables\.tickets is missing"):
-        evaluate_sla(histories, sla_policy())
+    assert_refuses_tables_without_tickets(tables)
