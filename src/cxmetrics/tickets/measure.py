@@ -34,7 +34,10 @@ def ticket_metrics(
 
     Parameters
     ----------
-    tickets : list of Ticket or TicketBatch
+    tickets : list of Ticket, TicketBatch, DataFrame or DistributedTables
+        Tickets in process, or on an engine: a Dask or Spark tickets DataFrame,
+        or a :class:`~cxmetrics.engines.DistributedTables` of the tickets with
+        their histories (see the notes).
     calendar : BusinessCalendar, optional
         When given, every duration is also measured in business seconds of this
         calendar, in a ``<name>_business`` column beside the calendar-time one.
@@ -81,6 +84,16 @@ def ticket_metrics(
 
         Every reply exchange (each next-reply time) is in ``table.exchanges`` and
         every solve in ``table.solves``.
+
+    Notes
+    -----
+    For a Dask or Spark input the result is a distributed DataFrame of the same
+    rows (in no particular order), measured partition by partition on the
+    workers: the columns of ``to_pandas()``, every one computed (the deferred
+    dbt_zendesk columns included), with instants as UTC timestamps, durations as
+    timedeltas (microseconds on Spark) and strings as plain strings. Its schema is
+    known before it runs; nothing is collected. ``exchanges`` and ``solves`` are
+    not produced there. See :mod:`cxmetrics.engines.per_ticket`.
 
     Examples
     --------
