@@ -11,6 +11,7 @@ import pytest
 from cxmetrics import DistributedTables, sla_compliance_rate, ticket_metrics
 from cxmetrics.datasets import SyntheticData
 from cxmetrics.exceptions import InvalidParameterError
+from cxmetrics.io import to_ticket_batch
 from cxmetrics.sla import evaluate_sla, sla_at_risk, sla_compliance
 
 from .per_ticket_cases import (
@@ -84,6 +85,31 @@ def test_compliance_as_of_now_is_one_instant(
 def test_live_sla_views_refuse_an_engine_frame(tables: DistributedTables) -> None:
     with pytest.raises(InvalidParameterError, match="does not take a Dask or Spark DataFrame"):
         sla_at_risk(tables, sla_policy(), within=timedelta(hours=1))
+
+
+def test_partitions_without_tickets_give_no_rows(
+    dask_client: Any, generated: SyntheticData, arrow_tables: dict[str, pa.Table]
+) -> None:
+    import dask.dataframe as dd
+    import pyarrow.compute as pc
+
+    # Five tickets shuffled into five buckets: some partitions hold none.
+    tickets = arrow_tables["tickets"].slice(0, 5)
+    few = {"tickets": tickets}
+    for name in ("interactions", "status_changes"):
+        table = arrow_tables[name]
+        few[name] = table.filter(pc.is_in(table["ticket_id"], tickets["id"]))
+    frames = {name: dd.from_pandas(t.to_pandas(), npartitions=5) for name, t in few.items()}
+    outcomes = evaluate_sla(DistributedTables(**frames), sla_policy(), as_of(generated))
+    sizes = outcomes.map_partitions(len).compute().tolist()
+    assert 0 in sizes and sum(sizes) > 0
+    batch = to_ticket_batch(
+        few["tickets"].to_pandas(),
+        interactions=few["interactions"].to_pandas(),
+        status_changes=few["status_changes"].to_pandas(),
+    )
+    want = evaluate_sla(batch, sla_policy(), as_of(generated)).to_pandas()
+    assert_same_table(outcomes.compute(), want, ["ticket_id", "metric", "instance", "status"])
 
 
 def test_a_bare_tickets_frame_is_tickets_without_histories(
