@@ -217,6 +217,16 @@ def _on_dask(tables: dict[str, Any], measure: Measure, across: bool, numbered: b
     )
 
 
+def _partition_sizes_spark(main: Any) -> Any:
+    """The row count before each partition of ``main``, counted in the JVM."""
+    from pyspark.sql import functions as F
+
+    sizes = np.zeros(int(main.rdd.getNumPartitions()), dtype=np.int64)
+    for partition, count in main.groupBy(F.spark_partition_id()).count().collect():
+        sizes[int(partition)] = int(count)
+    return np.concatenate([[0], np.cumsum(sizes)[:-1]])
+
+
 class _SparkPartition:
     """A ``mapInArrow`` function: a partition of co-located pieces -> measured Arrow batches."""
 
@@ -248,10 +258,7 @@ def _on_spark(tables: dict[str, Any], measure: Measure, across: bool, numbered: 
 
     if not across and "customer_id" in tables["tickets"].columns:
         tables = {**tables, "tickets": tables["tickets"].withColumnRenamed("customer_id", CUSTOMER)}
-    rows = None
-    if numbered:
-        sizes = tables["tickets"].rdd.mapPartitions(lambda part: [sum(1 for _ in part)]).collect()
-        rows = np.concatenate([[0], np.cumsum(np.asarray(sizes, dtype=np.int64))[:-1]])
+    rows = _partition_sizes_spark(tables["tickets"]) if numbered else None
     meta = per_ticket_meta(measure)
     schema = _arrow_schema(meta)
     work = _Partition(("tickets",), measure, meta, rows, _PARTITION_SHIFT["spark"])
