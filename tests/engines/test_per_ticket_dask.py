@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pyarrow as pa
@@ -122,3 +122,11 @@ def test_a_bare_tickets_frame_is_tickets_without_histories(
 
 def test_tables_without_tickets_are_refused(tables: DistributedTables) -> None:
     assert_refuses_tables_without_tickets(tables)
+
+
+def test_a_naive_as_of_is_refused_before_anything_runs(tables: DistributedTables) -> None:
+    naive = datetime(2024, 3, 1)
+    with pytest.raises(InvalidParameterError, match="naive"):
+        evaluate_sla(tables, sla_policy(), naive)
+    with pytest.raises(InvalidParameterError, match="timezone-aware"):
+        ticket_metrics(tables, as_of=naive)

@@ -45,8 +45,9 @@ import numpy as np
 from cxmetrics.core.dispatch import register_function
 from cxmetrics.definitions import Definitions, as_definitions
 from cxmetrics.engines.partition import ORDER, partition_input
-from cxmetrics.engines.tables import DistributedTables, engine_of
+from cxmetrics.engines.tables import TICKET_HISTORIES, DistributedTables, engine_of
 from cxmetrics.exceptions import InvalidParameterError
+from cxmetrics.sla._context import as_of_seconds
 from cxmetrics.sla.evaluate import evaluate_sla
 from cxmetrics.sla.policy import SlaPolicy, SlaPolicySet, as_policy_set
 from cxmetrics.tables.inputs import as_ticket_batch
@@ -141,9 +142,9 @@ def _tickets_of(name: str, tickets: Any) -> dict[str, Any]:
                 "(pass DistributedTables(tickets=..., interactions=..., ...))"
             )
         found = {"tickets": tickets.tickets}
-        for field in ("interactions", "status_changes", "priority_changes", "assignments", "tags"):
-            if getattr(tickets, field) is not None:
-                found[field] = getattr(tickets, field)
+        for name in TICKET_HISTORIES:
+            if getattr(tickets, name) is not None:
+                found[name] = getattr(tickets, name)
         return found
     return {"tickets": tickets}
 
@@ -367,13 +368,9 @@ def distributed_sla_outcomes(
     ...
     cxmetrics.exceptions.InvalidParameterError: evaluate_sla reads tickets; DistributedTables.tickets is missing (pass DistributedTables(tickets=..., interactions=..., ...))
     """
+    as_of_seconds(as_of)  # a naive or non-datetime as_of is refused here, on the driver
     if as_of is None:
         as_of = datetime.now(timezone.utc)
-    elif as_of.utcoffset() is None:
-        raise InvalidParameterError(
-            f"as_of must be a timezone-aware datetime, got {as_of!r} "
-            "(add tzinfo, e.g. datetime(..., tzinfo=timezone.utc))"
-        )
     measure = partial(
         _measure_sla,
         policy=as_policy_set(policy),
