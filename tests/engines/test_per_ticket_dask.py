@@ -130,3 +130,14 @@ def test_a_naive_as_of_is_refused_before_anything_runs(tables: DistributedTables
         evaluate_sla(tables, sla_policy(), naive)
     with pytest.raises(InvalidParameterError, match="timezone-aware"):
         ticket_metrics(tables, as_of=naive)
+
+
+def test_in_process_readers_of_the_table_refuse_an_engine_frame(tables: DistributedTables) -> None:
+    # They read ticket_metrics' table in process: a clear error, not a collected column.
+    from cxmetrics.metrics.solved import solved_per_period
+    from cxmetrics.tickets.measure import measured
+
+    with pytest.raises(InvalidParameterError, match="solved_per_period does not take a Dask"):
+        solved_per_period(tables.tickets)
+    with pytest.raises(InvalidParameterError, match="measured does not take a Dask"):
+        measured(tables.tickets, None, "default")
