@@ -7,7 +7,8 @@ with the engines' ``co_locate`` shuffle, each partition is read by the ordinary
 reader, measured by the in-process function, and exported as its ``to_pandas()``
 (Dask, via ``map_partitions``) or Arrow form (Spark, via ``mapInArrow``). Nothing
 is collected to the driver but the row count of each input partition, for the
-``ticket`` column of the SLA outcomes.
+``ticket`` column of the SLA outcomes (counted when ``evaluate_sla`` is called:
+one pass over the tickets table; the rest runs when the result is computed).
 
 The schema is known before anything runs: it is the schema of the in-process
 function's table over no tickets, with every column computed (dbt_zendesk's
