@@ -18,6 +18,7 @@ from typing import Any
 from cxmetrics.core.base import Metric
 from cxmetrics.core.dispatch import register_engine
 from cxmetrics.core.state import State
+from cxmetrics.engines import per_ticket as _per_ticket  # noqa: F401  (registers per-ticket tables)
 from cxmetrics.engines.partition import Folds, States
 from cxmetrics.engines.tables import DistributedTables, engine_of
 

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from cxmetrics.core.dispatch import engine_function
 from cxmetrics.core.result_table import MetricTable
 from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.insight._rows import survey_table
@@ -232,6 +233,7 @@ def drivers(
     if unknown:
         known = ", ".join((*DURATION_MEASURES, *COUNT_MEASURES))
         raise InvalidParameterError(f"unknown measure(s) {unknown}; drivers reads {known}")
+    engine_function("drivers", tickets)  # a Dask or Spark input: a clear error
     table = ticket_metrics(tickets, calendar=calendar, definitions=definitions)
     answers = survey_table(surveys)
     rows = np.asarray(answers["kind"] == outcome, dtype=bool)

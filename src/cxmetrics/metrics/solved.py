@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from cxmetrics.core.dispatch import engine_function
 from cxmetrics.core.periods import PERIODS, period_labels
 from cxmetrics.core.result_table import MetricTable
 from cxmetrics.definitions import Definitions
@@ -58,6 +59,7 @@ def solved_per_period(
             f"The 'period' parameter of solved_per_period must be one of {', '.join(PERIODS)}. "
             f"Got {period!r} instead."
         )
+    engine_function("solved_per_period", tickets)  # a Dask or Spark input: a clear error
     solved_at = np.asarray(ticket_metrics(tickets, definitions=definitions)["first_resolved_at"])
     solved_at = solved_at[~np.isnan(solved_at)]
     labels, counts = np.unique(period_labels(solved_at, period, timezone), return_counts=True)

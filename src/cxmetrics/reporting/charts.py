@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from cxmetrics._optional import import_optional
+from cxmetrics.core.dispatch import engine_function
 from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.reporting.catalog import IMPORTANCE, info
 from cxmetrics.reporting.figures import Chart
@@ -227,6 +228,7 @@ def plot_durations(
     """
     from cxmetrics.tickets.measure import ticket_metrics
 
+    engine_function("plot_durations", tickets)  # a Dask or Spark input: a clear error
     table = ticket_metrics(tickets, calendar, definitions)
     ax = _axes(ax)
     series = {

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any, ClassVar, Literal
 
 import numpy as np
@@ -20,6 +20,7 @@ import numpy.typing as npt
 from pydantic import field_validator
 
 from cxmetrics.core.base import Metric, MetricParams, MetricResult, ZeroDivision, safe_ratio
+from cxmetrics.core.dispatch import is_distributed
 from cxmetrics.core.periods import period_labels
 from cxmetrics.core.state import CountsState
 from cxmetrics.definitions import DEFAULT, Definitions, as_definitions
@@ -95,6 +96,13 @@ class SlaComplianceParams(MetricParams):
                 "by must include 'period' exactly when period is given "
                 f"(by={self.by}, period={self.period})"
             )
+
+
+def _pinned(as_of: datetime | None, tickets: Any) -> datetime | None:
+    """``as_of``, or now for a distributed input: one instant for every partition."""
+    if as_of is None and is_distributed(tickets):
+        return datetime.now(timezone.utc)
+    return as_of
 
 
 def _outcomes(items: Any, params: SlaComplianceParams, owner: str) -> SlaOutcomes:
@@ -277,7 +285,7 @@ def sla_compliance_rate(
     """
     metric = SlaCompliance(
         policy=policy,
-        as_of=as_of,
+        as_of=_pinned(as_of, tickets),
         definitions=definitions,
         zero_division=zero_division,
         confidence=confidence,
@@ -351,7 +359,7 @@ def sla_compliance(
         by=groups,
         period=period,
         timezone=timezone,
-        as_of=as_of,
+        as_of=_pinned(as_of, tickets),
         definitions=definitions,
         confidence=confidence,
         zero_division=float("nan"),
@@ -395,6 +403,11 @@ def _live(
     if policy is None:
         raise InvalidParameterError(
             f"{owner} needs a policy to evaluate tickets, or the SlaOutcomes of evaluate_sla"
+        )
+    if is_distributed(tickets):  # evaluate_sla would return a distributed table
+        raise InvalidParameterError(
+            f"{owner} does not take a Dask or Spark DataFrame; filter "
+            "evaluate_sla(tickets, policy, as_of) on the engine, or collect the tickets first"
         )
     outcomes = evaluate_sla(tickets, policy, as_of=as_of, definitions=definitions)
     return outcomes, outcomes.as_of

@@ -53,6 +53,7 @@ from typing import Any
 
 import numpy as np
 
+from cxmetrics.core.dispatch import engine_function
 from cxmetrics.definitions import DEFAULT, Definitions, as_definitions
 from cxmetrics.sla._context import _Context, _context, as_of_seconds
 from cxmetrics.sla._instances import Instances, first_reply_instances, resolution_instances
@@ -85,7 +86,9 @@ def evaluate_sla(
     tickets : TicketBatch or iterable of Ticket
         The tickets with their histories (interactions, status and priority
         changes). Flat exports work too: ``first_reply_at`` is one agent reply and
-        ``solved_at`` one solve.
+        ``solved_at`` one solve. A Dask or Spark tickets DataFrame, or a
+        :class:`~cxmetrics.engines.DistributedTables` of tickets and histories,
+        gives a distributed table (see the notes).
     policy : SlaPolicy, SlaPolicySet or sequence of SlaPolicy
         A single policy applies to every ticket; a set (or sequence) gives each
         ticket the first policy whose conditions match.
@@ -118,6 +121,14 @@ def evaluate_sla(
     sla_compliance_rate : achieved / (achieved + breached).
     sla_at_risk : open targets that will breach soon.
 
+    Notes
+    -----
+    For a Dask or Spark input the result is a distributed DataFrame with the
+    rows and columns of ``to_pandas()`` (in no particular order), evaluated
+    partition by partition on the workers; ``ticket`` is still the ticket's row
+    in the input tickets table, and ``as_of=None`` is taken once, on the driver.
+    Nothing is collected. See :mod:`cxmetrics.engines.per_ticket`.
+
     Examples
     --------
     Created at 09:00, paused in pending from 10:00 to 12:00, solved at 14:00, with
@@ -136,6 +147,9 @@ def evaluate_sla(
     >>> row["status"], row["due_at"][0].hour, row["business_time_used"][0]
     (['achieved'], 15, datetime.timedelta(seconds=10800))
     """
+    engine = engine_function("evaluate_sla", tickets)
+    if engine is not None:
+        return engine(tickets, policy, as_of, definitions=definitions)  # type: ignore[no-any-return]
     return _evaluate(tickets, policy, as_of, definitions=as_definitions(definitions))
 
 

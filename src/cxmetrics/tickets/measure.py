@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from cxmetrics.core.dispatch import engine_function
 from cxmetrics.definitions import Definitions
 from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.tables.inputs import as_ticket_batch
@@ -33,7 +34,10 @@ def ticket_metrics(
 
     Parameters
     ----------
-    tickets : list of Ticket or TicketBatch
+    tickets : list of Ticket, TicketBatch, DataFrame or DistributedTables
+        Tickets in process, or on an engine: a Dask or Spark tickets DataFrame,
+        or a :class:`~cxmetrics.engines.DistributedTables` of the tickets with
+        their histories (see the notes).
     calendar : BusinessCalendar, optional
         When given, every duration is also measured in business seconds of this
         calendar, in a ``<name>_business`` column beside the calendar-time one.
@@ -81,6 +85,16 @@ def ticket_metrics(
         Every reply exchange (each next-reply time) is in ``table.exchanges`` and
         every solve in ``table.solves``.
 
+    Notes
+    -----
+    For a Dask or Spark input the result is a distributed DataFrame of the same
+    rows (in no particular order), measured partition by partition on the
+    workers: the columns of ``to_pandas()``, every one computed (the deferred
+    dbt_zendesk columns included), with instants as UTC timestamps, durations as
+    timedeltas (microseconds on Spark) and strings as plain strings. Its schema is
+    known before it runs; nothing is collected. ``exchanges`` and ``solves`` are
+    not produced there. See :mod:`cxmetrics.engines.per_ticket`.
+
     Examples
     --------
     >>> from datetime import datetime, timedelta, timezone
@@ -106,6 +120,9 @@ def ticket_metrics(
     >>> aged["unsolved_age"].tolist(), aged["unsolved_age_since_update"].tolist()
     ([86400.0], [79200.0])
     """
+    engine = engine_function("ticket_metrics", tickets)
+    if engine is not None:
+        return engine(tickets, calendar, definitions, as_of=as_of)  # type: ignore[no-any-return]
     rules = _as_definitions(definitions)
     batch = as_ticket_batch(tickets)
     table = shared_table(batch, calendar, rules)
@@ -159,6 +176,7 @@ def measured(tickets: Any, calendar: Any, definitions: Definitions | str) -> Tic
     ValueError: this TicketTable was measured under the 'zendesk' definitions, not 'chatwoot'; measure the tickets again or pass the tickets
     """
     if not isinstance(tickets, TicketTable):
+        engine_function("measured", tickets)  # the engines fold metrics, not this
         return ticket_metrics(tickets, calendar, definitions)
     rules = _as_definitions(definitions)
     # Compare the rules, not the labels: a custom copy of a preset is the same rules.
