@@ -188,3 +188,30 @@ def test_totals_of_segments_equal_the_unsegmented_report() -> None:
         assert total.n == row.n
         assert seconds(total.value) == pytest.approx(seconds(row.value)), row.metric
         assert total.p_value == pytest.approx(row.p_value)
+
+
+def test_trend_keeps_gaps_between_periods() -> None:
+    pytest.importorskip("matplotlib")
+    from datetime import datetime, timezone
+
+    from cxmetrics import SurveyResponse
+    from cxmetrics.reporting.charts import plot_trend
+
+    # Weeks 10 and 11 of 2024, then a gap of 30 weeks, then weeks 42 and 43.
+    monday = lambda week: datetime.fromisocalendar(2024, week, 1).replace(tzinfo=timezone.utc)  # noqa: E731
+    answers = [
+        SurveyResponse(kind="csat", score=score, responded_at=monday(week))
+        for week in (10, 11, 42, 43)
+        for score in (5, 3, 4)
+    ]
+    ax = plot_trend(report(surveys=answers, metrics=["csat"], period="week"), "csat")
+    x = ax.lines[0].get_xdata()
+    # Positions count the weeks elapsed; the line breaks (NaN) across the gap.
+    assert [v for v in x if not math.isnan(v)] == [0, 1, 32, 33]
+    assert math.isnan(x[2]) and math.isnan(ax.lines[0].get_ydata()[2])
+    assert [t.get_text() for t in ax.get_xticklabels()] == [
+        "2024-W10",
+        "2024-W11",
+        "2024-W42",
+        "2024-W43",
+    ]

@@ -7,6 +7,7 @@ Weeks are ISO weeks (Monday to Sunday).
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 import numpy as np
@@ -15,7 +16,14 @@ import numpy.typing as npt
 from cxmetrics.core.local_time import local_seconds
 from cxmetrics.exceptions import InvalidParameterError
 
-__all__ = ["PERIODS", "Period", "local_wall_time", "period_label_codes", "period_labels"]
+__all__ = [
+    "PERIODS",
+    "Period",
+    "local_wall_time",
+    "period_index",
+    "period_label_codes",
+    "period_labels",
+]
 
 Period = Literal["day", "week", "month", "quarter", "year"]
 PERIODS: tuple[str, ...] = ("day", "week", "month", "quarter", "year")
@@ -114,3 +122,36 @@ def _day_labels(days: npt.NDArray[np.datetime64], period: str) -> npt.NDArray[np
     iso_year = thursday.astype("datetime64[Y]")
     week = (thursday - iso_year.astype("datetime64[D]")).astype(np.int64) // 7 + 1
     return np.char.add(np.char.add(iso_year.astype(str), "-W"), np.char.zfill(week.astype(str), 2))
+
+
+def period_index(label: str, period: str) -> int:
+    """The ordinal of a period label: consecutive periods differ by one.
+
+    Parameters
+    ----------
+    label : str
+        A label as :func:`period_labels` writes it (``"2024-W10"``, ``"2024-03"``…).
+    period : {"day", "week", "month", "quarter", "year"}
+
+    Examples
+    --------
+    >>> period_index("2021-01-04", "day") - period_index("2020-12-28", "day")
+    7
+    >>> period_index("2021-W01", "week") - period_index("2020-W53", "week")
+    1
+    >>> period_index("2025-01", "month") - period_index("2024-11", "month")
+    2
+    >>> period_index("2025-Q1", "quarter") - period_index("2024-Q4", "quarter")
+    1
+    """
+    if period == "day":
+        return date.fromisoformat(label).toordinal()
+    if period == "week":
+        return date.fromisocalendar(int(label[:4]), int(label[-2:]), 1).toordinal() // 7
+    if period == "month":
+        return int(label[:4]) * 12 + int(label[5:7]) - 1
+    if period == "quarter":
+        return int(label[:4]) * 4 + int(label[-1]) - 1
+    if period == "year":
+        return int(label)
+    raise InvalidParameterError(f"unknown period {period!r}")

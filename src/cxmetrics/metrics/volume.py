@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -11,7 +10,7 @@ from pydantic import field_validator
 
 from cxmetrics.core.base import Metric, MetricParams, MetricResult, ZeroDivision
 from cxmetrics.core.local_time import local_seconds
-from cxmetrics.core.periods import period_labels
+from cxmetrics.core.periods import period_index, period_labels
 from cxmetrics.core.state import CountsState
 from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.metrics.channel_mix import count_result
@@ -28,17 +27,7 @@ def _periods_spanned(labels: list[str], period: str) -> int | None:
     if not labels:
         return None
     first, last = min(labels), max(labels)
-    if period == "day":
-        return int((np.datetime64(last) - np.datetime64(first)).astype(int)) + 1
-    if period == "month":
-        return int((np.datetime64(last, "M") - np.datetime64(first, "M")).astype(int)) + 1
-    if period == "year":
-        return int(last) - int(first) + 1
-    if period == "quarter":
-        index = [int(x[:4]) * 4 + int(x[-1]) for x in (first, last)]
-        return index[1] - index[0] + 1
-    weeks = [date.fromisocalendar(int(x[:4]), int(x[-2:]), 1) for x in (first, last)]
-    return (weeks[1] - weeks[0]).days // 7 + 1
+    return period_index(last, period) - period_index(first, period) + 1
 
 
 class VolumeParams(MetricParams):

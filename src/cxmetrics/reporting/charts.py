@@ -26,6 +26,7 @@ import numpy as np
 
 from cxmetrics._optional import import_optional
 from cxmetrics.core.dispatch import engine_function
+from cxmetrics.core.periods import period_index
 from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.reporting.catalog import IMPORTANCE, info
 from cxmetrics.reporting.figures import Chart
@@ -148,7 +149,7 @@ def plot_trend(report: Any, metric: str, ax: Any = None, target: float | None = 
         totals = _summed(rows)
     ax = _axes(ax)
     periods = sorted({r.period for r in rows} | {r.period for r in totals})
-    position = {p: i for i, p in enumerate(periods)}
+    position = _positions(periods)
     unit = rows[0].unit if rows else (totals[0].unit if totals else "")
     size, label = _display(unit, [_value(r) for r in (totals or rows)])
     segments: dict[tuple[tuple[str, str], ...], list[Any]] = {}
@@ -164,18 +165,19 @@ def plot_trend(report: Any, metric: str, ax: Any = None, target: float | None = 
     for name, items, style in lines:
         x = np.array([position[r.period] for r in items], dtype=float)
         y = np.array([_value(r) for r in items]) / size
-        (line,) = ax.plot(x, y, marker="o" if len(x) <= 30 else None, markersize=3,
-                          label=name, **style)  # fmt: skip
         low = np.array([_seconds(r.low) for r in items]) / size
         high = np.array([_seconds(r.high) for r in items]) / size
+        x, y, low, high = _broken_at_gaps(x, y, low, high)
+        (line,) = ax.plot(x, y, marker="o" if len(items) <= 30 else None, markersize=3,
+                          label=name, **style)  # fmt: skip
         if np.isfinite(low).any() and (len(lines) == 1 or name == "all"):
             ax.fill_between(x, low, high, alpha=0.18, color=line.get_color(), linewidth=0)
     if target is not None:
         ax.axhline(target / size, color="#c0392b", linestyle="--", linewidth=1.2,
                    label=f"target {target / size:.3g} {label}")  # fmt: skip
     step = max(1, math.ceil(len(periods) / _TICK_LABELS))
-    ax.set_xticks(range(0, len(periods), step), periods[::step], rotation=35, ha="right",
-                  fontsize=8)  # fmt: skip
+    ax.set_xticks([position[p] for p in periods[::step]], periods[::step], rotation=35,
+                  ha="right", fontsize=8)  # fmt: skip
     if unit == "ratio":
         low_edge, high_edge = ax.get_ylim()
         ax.set_ylim(max(low_edge, 0.0), min(high_edge, 100.0))
@@ -187,6 +189,29 @@ def plot_trend(report: Any, metric: str, ax: Any = None, target: float | None = 
     if len(lines) > 1 or target is not None:
         ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return ax
+
+
+def _positions(periods: Sequence[str]) -> dict[str, float]:
+    """Each period's place on the x axis: periods elapsed since the first, gaps kept.
+
+    Labels that are not calendar periods (``period=None``: one ``"all"``) are
+    placed one after another.
+    """
+    name = _period_name(periods)
+    try:
+        index = {p: period_index(p, name) for p in periods}
+    except (InvalidParameterError, ValueError):
+        return {p: float(i) for i, p in enumerate(periods)}
+    first = min(index.values(), default=0)
+    return {p: float(i - first) for p, i in index.items()}
+
+
+def _broken_at_gaps(x: Any, *series: Any) -> tuple[Any, ...]:
+    """The points with a NaN between periods that are not neighbours (the line breaks there)."""
+    gaps = np.flatnonzero(np.diff(x) > 1) + 1
+    if gaps.size == 0:
+        return (x, *series)
+    return tuple(np.insert(np.asarray(s, dtype=float), gaps, np.nan) for s in (x, *series))
 
 
 def _summed(rows: Sequence[Any]) -> list[Any]:
