@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from cxmetrics.core.arrays import distinct
 from cxmetrics.core.base import MetricResult
 from cxmetrics.core.periods import PERIODS, period_label_codes
 from cxmetrics.core.result_table import MetricTable
@@ -447,7 +448,7 @@ def tag_spikes(
     tags = batch.tags
     tag_codes = tags["tag"]
     # A ticket counts once per tag: the distinct (tag, ticket) pairs, as one integer each.
-    pair = np.unique(tag_codes.codes.astype(np.int64) * (len(batch) + 1) + tags.ticket)
+    pair = distinct(tag_codes.codes.astype(np.int64) * (len(batch) + 1) + tags.ticket)
     pair_tag, pair_ticket = np.divmod(pair, len(batch) + 1)
     counts = np.zeros((len(tag_codes.categories), names.size))
     np.add.at(counts, (pair_tag, period_of[pair_ticket]), 1.0)

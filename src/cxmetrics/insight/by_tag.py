@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from cxmetrics.core.arrays import distinct
 from cxmetrics.core.periods import PERIODS, period_labels
 from cxmetrics.core.result_table import MetricTable
 from cxmetrics.exceptions import InvalidParameterError
@@ -89,7 +90,7 @@ def metric_by_tag(
     members: list[tuple[str, np.ndarray]] = []
     for name in names:
         code = codes.categories.index(name) if name in codes.categories else -1
-        members.append((name, np.unique(owner[codes.codes == code])))
+        members.append((name, distinct(owner[codes.codes == code])))
     if untagged:
         members.append(("(untagged)", np.flatnonzero(batch.tags.counts == 0)))
     labels = period_labels(batch.created_at, period, timezone) if period else None

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from cxmetrics.core.arrays import distinct
 from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.io._source import Source, _pa
 from cxmetrics.tables.problems import Problems
@@ -211,7 +212,7 @@ class Groups:
 def group_rows(rows: IntArray, at: FloatArray, code: IntArray, n_codes: int) -> Groups:
     """``rows`` grouped by ``code`` (of ``n_codes`` values), by time within a group."""
     order = rows[np.lexsort((rows, at[rows], code[rows]))]
-    used = np.unique(code[order])
+    used = distinct(code[order])
     renumber = np.full(n_codes, -1, dtype=np.int64)
     renumber[used] = np.arange(used.size)
     group_of = renumber[code[order]]

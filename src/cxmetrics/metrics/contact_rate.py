@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from cxmetrics.core.arrays import distinct
 from cxmetrics.core.base import Metric, MetricParams, MetricResult, ZeroDivision, safe_ratio
 from cxmetrics.core.state import CodedCountsState
 from cxmetrics.exceptions import InvalidParameterError
@@ -110,7 +111,7 @@ class ContactRate(Metric[CodedCountsState, ContactParams]):
 def _contacting(tickets: Any) -> int:
     """The number of distinct customers who opened ``tickets``."""
     codes = as_ticket_batch(tickets).customer_id.codes
-    return int(np.unique(codes[codes >= 0]).size)
+    return int(distinct(codes[codes >= 0]).size)
 
 
 def tickets_per_contacting_customer(tickets: Any, *, zero_division: ZeroDivision = "warn") -> float:
