@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
+
+from cxmetrics import BusinessCalendar, SlaPolicy, SlaTarget
+from cxmetrics.datasets import SyntheticData
 
 from tests.metrics.contract import same_value
 
@@ -31,3 +35,33 @@ def assert_same_report(got: Any, want: Any) -> None:
     raw = ("Tickets per duration bin", "Local time")
     trends = [c.metric for c in want.charts if not c.caption.startswith(raw)]
     assert [c.metric for c in got.charts] == trends
+
+
+def settings_of(data: SyntheticData) -> dict[str, Any]:
+    """period=week, by=channel, a business calendar, an SLA policy, exact quantiles."""
+    calendar = BusinessCalendar(timezone="Europe/Paris", hours={"mon-fri": "08:00-18:00"})
+    policy = SlaPolicy(
+        "standard",
+        calendar,
+        [
+            SlaTarget(metric="first_reply", within=timedelta(hours=4)),
+            SlaTarget(metric="resolution", within=timedelta(days=3)),
+        ],
+    )
+    window = {"window": (data.start, data.end)}
+    return {
+        "period": "week",
+        "by": "channel",
+        "timezone": "Europe/Paris",
+        "calendar": calendar,
+        "sla": policy,
+        "statistic": "p90",
+        "params": {
+            "sla_compliance": {"as_of": data.end},
+            "backlog": {"as_of": data.end},
+            "customer_lifetime": {"as_of": data.end},
+            "churn_rate": window,
+            "retention_rate": window,
+            "revenue_churn_rate": window,
+        },
+    }

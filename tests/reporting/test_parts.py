@@ -6,7 +6,6 @@ tables by rows); the merge order is free (a tree, a running total, reversed).
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import numpy as np
@@ -14,7 +13,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cxmetrics import BusinessCalendar, SlaPolicy, SlaTarget
 from cxmetrics.datasets import SyntheticData, generate
 from cxmetrics.reporting import report
 from cxmetrics.reporting.build import finish_report, fold_report, plan_report
@@ -22,7 +20,7 @@ from cxmetrics.reporting.grouping import subset
 from cxmetrics.reporting.inputs import normalise
 from cxmetrics.reporting.parts import merge_parts
 
-from tests.reporting.equality import assert_same_report
+from tests.reporting.equality import assert_same_report, settings_of
 
 KINDS = ("tickets", "surveys", "calls", "customers")
 
@@ -30,36 +28,6 @@ KINDS = ("tickets", "surveys", "calls", "customers")
 @pytest.fixture(scope="module")
 def data() -> SyntheticData:
     return generate(600, seed=5)
-
-
-def settings_of(data: SyntheticData) -> dict[str, Any]:
-    """period=week, by=channel, a business calendar, an SLA policy, exact quantiles."""
-    calendar = BusinessCalendar(timezone="Europe/Paris", hours={"mon-fri": "08:00-18:00"})
-    policy = SlaPolicy(
-        "standard",
-        calendar,
-        [
-            SlaTarget(metric="first_reply", within=timedelta(hours=4)),
-            SlaTarget(metric="resolution", within=timedelta(days=3)),
-        ],
-    )
-    window = {"window": (data.start, data.end)}
-    return {
-        "period": "week",
-        "by": "channel",
-        "timezone": "Europe/Paris",
-        "calendar": calendar,
-        "sla": policy,
-        "statistic": "p90",
-        "params": {
-            "sla_compliance": {"as_of": data.end},
-            "backlog": {"as_of": data.end},
-            "customer_lifetime": {"as_of": data.end},
-            "churn_rate": window,
-            "retention_rate": window,
-            "revenue_churn_rate": window,
-        },
-    }
 
 
 def _customer_codes(kind: str, table: Any) -> np.ndarray[Any, Any]:
