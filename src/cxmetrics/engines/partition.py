@@ -20,7 +20,9 @@ from cxmetrics.tables.ticket_frames import to_ticket_batch
 __all__ = [
     "BUCKET",
     "ORDER",
+    "Fold",
     "Folds",
+    "Merge",
     "States",
     "fold_input",
     "fold_partition",
@@ -72,6 +74,12 @@ def partition_input(kind: str, tables: Mapping[str, Any]) -> Any:
     histories = {name: _without_bucket(tables[name]) for name in TICKET_HISTORIES if name in tables}
     return to_ticket_batch(main, **histories)
 
+
+Fold = Callable[[str, Any], Any]
+"""``fold(kind, input)``: one partition's library input folded into something mergeable."""
+
+Merge = Callable[[Any, Any], Any]
+"""``merge(a, b)``: two folds (either ``None``, an empty partition) into one."""
 
 Folds = tuple[tuple[Any, Any], ...]
 """The metrics a pass folds: ``(metric_type, params)`` pairs reading the same table."""

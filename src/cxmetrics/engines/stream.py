@@ -12,7 +12,7 @@ and dropped. The peak is one bucket's rows, whatever the size of the files;
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ import numpy as np
 from cxmetrics._optional import import_optional
 from cxmetrics.core.base import Metric
 from cxmetrics.core.periods import Period
-from cxmetrics.engines.partition import fold_input, merge_pair, metric_states
+from cxmetrics.engines.partition import Fold, Merge, fold_input, merge_pair, metric_states
 from cxmetrics.engines.tables import KEYED, TICKET_HISTORIES
 from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.reporting.build import finish_report, fold_report, plan_report
@@ -41,11 +41,6 @@ def _buckets(ids: Any, customers: Any, n: int) -> Any:
     )
     hashed = pd.util.hash_pandas_object(keys.astype(str), index=False).to_numpy()
     return (hashed % n).astype(np.int64)
-
-
-Fold = Callable[[str, Any], Any]
-"""``fold(kind, input)``: a partition's input folded into something mergeable."""
-Merge = Callable[[Any, Any], Any]
 
 
 def _fold_keyed(kind: str, fold: Fold, merge: Merge, folder: Path, chunk_tickets: int) -> Any:
