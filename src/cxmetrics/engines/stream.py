@@ -32,15 +32,22 @@ from cxmetrics.reporting.result import Report
 __all__ = ["report_from_parquet", "update_from_parquet"]
 
 
+_KEY_SLICE = 1_000_000
+"""Rows hashed at once: the keys become Python strings, so a slice at a time."""
+
+
 def _buckets(ids: Any, customers: Any, n: int) -> Any:
     """A stable bucket in ``[0, n)`` per row, from its customer (else its id)."""
     import pandas as pd
 
-    keys = (
-        customers.to_pandas().fillna(ids.to_pandas()) if customers is not None else ids.to_pandas()
-    )
-    hashed = pd.util.hash_pandas_object(keys.astype(str), index=False).to_numpy()
-    return (hashed % n).astype(np.int64)
+    out = np.empty(len(ids), dtype=np.int64)
+    for start in range(0, len(ids), _KEY_SLICE):
+        some = ids.slice(start, _KEY_SLICE).to_pandas()
+        keys = some if customers is None else customers.slice(start, _KEY_SLICE).to_pandas()
+        keys = keys.fillna(some) if customers is not None else keys
+        hashed = pd.util.hash_pandas_object(keys.astype(str), index=False).to_numpy()
+        out[start : start + len(some)] = (hashed % n).astype(np.int64)
+    return out
 
 
 def _fold_keyed(kind: str, fold: Fold, merge: Merge, folder: Path, chunk_tickets: int) -> Any:
