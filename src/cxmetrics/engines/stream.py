@@ -32,6 +32,10 @@ from cxmetrics.reporting.result import Report
 __all__ = ["report_from_parquet", "update_from_parquet"]
 
 
+_SCAN = {"batch_readahead": 2, "fragment_readahead": 1}
+"""Arrow scans ahead 16 batches of 4 files by default: a folder of several files per
+table would hold several files' batches at once."""
+
 _KEY_SLICE = 1_000_000
 """Rows hashed at once: the keys become Python strings, so a slice at a time."""
 
@@ -66,9 +70,9 @@ def _fold_keyed(kind: str, fold: Fold, merge: Merge, folder: Path, chunk_tickets
     total: Any = None
     for b in range(n):
         ids = pc.filter(keys["id"], bucket == b)
-        tables = {kind: main.to_table(filter=ds.field("id").isin(ids))}
+        tables = {kind: main.to_table(filter=ds.field("id").isin(ids), **_SCAN)}
         for name, history in histories.items():
-            tables[name] = history.to_table(filter=ds.field("ticket_id").isin(ids))
+            tables[name] = history.to_table(filter=ds.field("ticket_id").isin(ids), **_SCAN)
         total = merge(total, fold_input(fold, kind, tables))
         del tables
     return total
@@ -78,7 +82,8 @@ def _fold_batches(kind: str, fold: Fold, merge: Merge, folder: Path, chunk_rows:
     ds = import_optional("pyarrow.dataset", extra="dataframes", feature="streamed Parquet")
     pa = import_optional("pyarrow", extra="dataframes", feature="streamed Parquet")
     total: Any = None
-    for batch in ds.dataset(folder / f"{kind}.parquet").to_batches(batch_size=chunk_rows):
+    scanned = ds.dataset(folder / f"{kind}.parquet").to_batches(batch_size=chunk_rows, **_SCAN)
+    for batch in scanned:
         table = pa.Table.from_batches([batch])
         total = merge(total, fold_input(fold, kind, {kind: table}))
     return total
