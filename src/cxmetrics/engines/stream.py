@@ -2,16 +2,19 @@
 
 The files are read in customer buckets: the ticket ids and customer ids are read
 first (two columns), each ticket gets a bucket from its customer (its own id when
-it has none, as on the engines), and for each bucket the rows of every table that
-belong to it are read with a filter (Arrow scans the files batch by batch and keeps
-only matching rows), read by the ordinary validating readers, folded into states
-and dropped. The peak is one bucket's rows, whatever the size of the files;
-``chunk_tickets`` sets it. Each file is scanned once per bucket.
+it has none, as on the engines), and one pass over each file writes its rows,
+numbered in table order, into a temporary folder per bucket (a history row takes
+its ticket's bucket, found by a 64-bit hash of the ticket id). Then each bucket's
+rows of every table are read back, read by the ordinary validating readers,
+folded and dropped. The peak is one bucket's rows and the ids' hashes (24 bytes a
+ticket), whatever the size of the files; ``chunk_tickets`` sets it. Each file is
+read once and written once to the temporary folder (about its own size on disk).
 """
 
 from __future__ import annotations
 
 import math
+import tempfile
 from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
@@ -22,7 +25,15 @@ import numpy as np
 from cxmetrics._optional import import_optional
 from cxmetrics.core.base import Metric
 from cxmetrics.core.periods import Period
-from cxmetrics.engines.partition import Fold, Merge, fold_input, merge_pair, metric_states
+from cxmetrics.engines.partition import (
+    BUCKET,
+    ORDER,
+    Fold,
+    Merge,
+    fold_input,
+    merge_pair,
+    metric_states,
+)
 from cxmetrics.engines.tables import KEYED, TICKET_HISTORIES
 from cxmetrics.exceptions import InvalidParameterError
 from cxmetrics.reporting.build import finish_report, fold_report, plan_report
@@ -40,42 +51,107 @@ _KEY_SLICE = 1_000_000
 """Rows hashed at once: the keys become Python strings, so a slice at a time."""
 
 
-def _buckets(ids: Any, customers: Any, n: int) -> Any:
-    """A stable bucket in ``[0, n)`` per row, from its customer (else its id)."""
+def _hashes(values: Any) -> Any:
+    """A stable 64-bit hash of every value of an Arrow array (as text), a slice at a time."""
     import pandas as pd
 
-    out = np.empty(len(ids), dtype=np.int64)
-    for start in range(0, len(ids), _KEY_SLICE):
-        some = ids.slice(start, _KEY_SLICE).to_pandas()
-        keys = some if customers is None else customers.slice(start, _KEY_SLICE).to_pandas()
-        keys = keys.fillna(some) if customers is not None else keys
-        hashed = pd.util.hash_pandas_object(keys.astype(str), index=False).to_numpy()
-        out[start : start + len(some)] = (hashed % n).astype(np.int64)
+    out = np.empty(len(values), dtype=np.uint64)
+    for start in range(0, len(values), _KEY_SLICE):
+        some = values.slice(start, _KEY_SLICE).to_pandas().astype(str)
+        out[start : start + len(some)] = pd.util.hash_pandas_object(some, index=False).to_numpy()
     return out
 
 
-def _fold_keyed(kind: str, fold: Fold, merge: Merge, folder: Path, chunk_tickets: int) -> Any:
-    ds = import_optional("pyarrow.dataset", extra="dataframes", feature="streamed Parquet")
+def _buckets(ids: Any, customers: Any, n: int) -> Any:
+    """A stable bucket in ``[0, n)`` per row, from its customer (else its id)."""
     pc = import_optional("pyarrow.compute", extra="dataframes", feature="streamed Parquet")
+    keys = ids if customers is None else pc.coalesce(customers.cast(ids.type), ids)
+    return (_hashes(keys) % np.uint64(n)).astype(np.int64)
+
+
+def _spill(dataset: Any, bucket_of: Any, target: Path, buckets: int) -> None:
+    """Write the rows of ``dataset`` into one folder per bucket, numbered in table order."""
+    ds = import_optional("pyarrow.dataset", extra="dataframes", feature="streamed Parquet")
+    pa = import_optional("pyarrow", extra="dataframes", feature="streamed Parquet")
+
+    def numbered() -> Any:
+        row = 0
+        for batch in dataset.to_batches(**_SCAN):
+            if batch.num_rows:
+                order = pa.array(np.arange(row, row + batch.num_rows, dtype=np.int64))
+                bucket = pa.array(bucket_of(batch), type=pa.int64())
+                yield batch.append_column(ORDER, order).append_column(BUCKET, bucket)
+                row += batch.num_rows
+
+    schema = dataset.schema.append(pa.field(ORDER, pa.int64())).append(pa.field(BUCKET, pa.int64()))
+    ds.write_dataset(
+        numbered(), target, schema=schema, format="parquet",
+        partitioning=ds.partitioning(pa.schema([(BUCKET, pa.int64())])),
+        max_partitions=max(1024, buckets), existing_data_behavior="overwrite_or_ignore",
+    )  # fmt: skip
+
+
+def _bucket_table(target: Path, bucket: int, schema: Any) -> Any:
+    """The rows of one bucket spilled by :func:`_spill` (an empty table when none)."""
+    ds = import_optional("pyarrow.dataset", extra="dataframes", feature="streamed Parquet")
+    folder = target / str(bucket)
+    if not folder.exists():
+        return schema.empty_table()
+    return ds.dataset(folder, format="parquet").to_table()
+
+
+def _fold_keyed(kind: str, fold: Fold, merge: Merge, folder: Path, chunk_tickets: int) -> Any:
+    """Fold whole customers a bucket at a time: one pass spills every table by bucket."""
+    ds = import_optional("pyarrow.dataset", extra="dataframes", feature="streamed Parquet")
     main = ds.dataset(folder / f"{kind}.parquet")
     names = main.schema.names
-    keys = main.to_table(columns=["id", "customer_id"] if "customer_id" in names else ["id"])
+    columns = ["id", "customer_id"] if "customer_id" in names else ["id"]
+    keys = main.to_table(columns=columns, **_SCAN)
     n = max(1, math.ceil(keys.num_rows / chunk_tickets))
-    bucket = _buckets(keys["id"], keys["customer_id"] if "customer_id" in names else None, n)
+    customers = keys["customer_id"] if "customer_id" in names else None
     histories = {
         name: ds.dataset(folder / f"{name}.parquet")
         for name in (TICKET_HISTORIES if kind == "tickets" else ())
         if (folder / f"{name}.parquet").exists()
     }
+    if n == 1:  # one bucket: read the files whole
+        tables = {kind: main.to_table(**_SCAN)}
+        tables.update({name: history.to_table(**_SCAN) for name, history in histories.items()})
+        return merge(None, fold_input(fold, kind, tables))
+    bucket = _buckets(keys["id"], customers, n)
+    # A history row finds its ticket's bucket by the ticket id's hash (sorted once).
+    ticket_hash = _hashes(keys["id"])
+    by_hash = np.argsort(ticket_hash, kind="stable")
+    sorted_hash = ticket_hash[by_hash]
+    del keys, customers, ticket_hash
+
+    def owner(batch: Any) -> Any:
+        wanted = _hashes(batch.column("ticket_id"))
+        at = np.minimum(np.searchsorted(sorted_hash, wanted), max(sorted_hash.size - 1, 0))
+        found = sorted_hash[at] == wanted
+        # A row whose ticket is missing is reported by the reader of its bucket.
+        return np.where(found, bucket[by_hash[at]], 0)
+
     total: Any = None
-    for b in range(n):
-        ids = pc.filter(keys["id"], bucket == b)
-        tables = {kind: main.to_table(filter=ds.field("id").isin(ids), **_SCAN)}
+    with tempfile.TemporaryDirectory(prefix="cxmetrics-stream-") as spill:
+        root = Path(spill)
+        _spill(main, lambda batch: _buckets(batch.column("id"), _customers(batch), n),
+               root / kind, n)  # fmt: skip
         for name, history in histories.items():
-            tables[name] = history.to_table(filter=ds.field("ticket_id").isin(ids), **_SCAN)
-        total = merge(total, fold_input(fold, kind, tables))
-        del tables
+            _spill(history, owner, root / name, n)
+        schemas = {kind: main.schema, **{name: h.schema for name, h in histories.items()}}
+        for b in range(n):
+            tables = {
+                name: _bucket_table(root / name, b, schema) for name, schema in schemas.items()
+            }
+            total = merge(total, fold_input(fold, kind, tables))
+            del tables
     return total
+
+
+def _customers(batch: Any) -> Any:
+    names = batch.schema.names
+    return batch.column("customer_id") if "customer_id" in names else None
 
 
 def _fold_batches(kind: str, fold: Fold, merge: Merge, folder: Path, chunk_rows: int) -> Any:
