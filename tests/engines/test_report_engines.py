@@ -89,3 +89,19 @@ def test_cli_streams_a_folder(folder: Path, capsys: pytest.CaptureFixture[str]) 
 def test_cli_refuses_chunks_of_other_files(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["report", "--sample", "--chunk-tickets", "10"]) != 0
     assert "--chunk-tickets streams one folder" in capsys.readouterr().err
+
+
+def test_streamed_report_of_folders_of_files(
+    folder: Path, generated: SyntheticData, in_process: Any, tmp_path: Path
+) -> None:
+    """A table may be a folder of Parquet files (``tickets.parquet/part-0.parquet``…)."""
+    import pyarrow.parquet as pq
+
+    for file in folder.glob("*.parquet"):
+        table = pq.read_table(file)
+        (tmp_path / file.name).mkdir()
+        half = table.num_rows // 2
+        pq.write_table(table.slice(0, half), tmp_path / file.name / "part-0.parquet")
+        pq.write_table(table.slice(half), tmp_path / file.name / "part-1.parquet")
+    got = report_from_parquet(tmp_path, chunk_tickets=300, **settings_of(generated), charts=True)
+    assert_same_report(got, in_process)
