@@ -156,3 +156,25 @@ def assert_all_equal(data: SyntheticData, tables: DistributedTables) -> None:
     update_all(metrics, tables)
     for name, metric in zip(names, metrics, strict=True):
         _assert_same(name, metric, data)
+
+
+REPORT_KINDS = ("tickets", "surveys", "calls", "customers")
+
+
+def assert_report_equal(data: SyntheticData, tables: DistributedTables) -> None:
+    """``report`` on the engine's tables equals the in-process report of the same rows.
+
+    Week by channel, a business calendar, an SLA policy, p90 durations, the charts.
+    """
+    from cxmetrics.reporting import report
+
+    from tests.reporting.equality import assert_same_report, settings_of
+
+    options = settings_of(data)
+    want = report(**{kind: getattr(data, kind) for kind in REPORT_KINDS}, **options, charts=True)
+    got = report(tickets=tables, **options, charts=True)  # the bundle brings every table
+    assert_same_report(got, want)
+    assert got.insights.left_out  # stated, never silent
+    # Surveys alone on the engine, the tickets in process: each folded where it is.
+    want = report(tickets=data.tickets, surveys=data.surveys, **options)
+    assert_same_report(report(tickets=data.tickets, surveys=tables.surveys, **options), want)

@@ -10,7 +10,7 @@ import pytest
 from cxmetrics import DistributedTables, fcr_rate, nps
 from cxmetrics.datasets import SyntheticData
 
-from .conftest import assert_all_equal, assert_same_result, metric_options
+from .conftest import assert_all_equal, assert_report_equal, assert_same_result, metric_options
 
 pytestmark = pytest.mark.dask
 
@@ -57,3 +57,7 @@ def test_sla_compliance_rate_on_dask(generated: SyntheticData, tables: Distribut
     options = metric_options("sla_compliance", generated)
     expected = sla_compliance_rate(generated.tickets, options["policy"], as_of=options["as_of"])
     assert sla_compliance_rate(tables, options["policy"], as_of=options["as_of"]) == expected
+
+
+def test_report_equals_in_process(generated: SyntheticData, tables: DistributedTables) -> None:
+    assert_report_equal(generated, tables)

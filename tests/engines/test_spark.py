@@ -10,7 +10,7 @@ import pytest
 from cxmetrics import DistributedTables, nps
 from cxmetrics.datasets import SyntheticData
 
-from .conftest import assert_all_equal, assert_same_result
+from .conftest import assert_all_equal, assert_report_equal, assert_same_result
 
 pytestmark = [
     pytest.mark.spark,
@@ -43,3 +43,7 @@ def test_one_liner_takes_a_bare_spark_frame(
     generated: SyntheticData, tables: DistributedTables
 ) -> None:
     assert nps(tables.surveys) == nps(generated.surveys)
+
+
+def test_report_equals_in_process(generated: SyntheticData, tables: DistributedTables) -> None:
+    assert_report_equal(generated, tables)

@@ -107,8 +107,26 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     rep.add_argument("--churn-start", help="start of the churn and retention window (ISO date)")
     rep.add_argument("--churn-end", help="end of the churn and retention window (ISO date)")
     rep.add_argument("--as-of", help="evaluation instant of the backlog (ISO date or datetime)")
+    rep.add_argument(
+        "--chunk-tickets",
+        type=int,
+        metavar="N",
+        help="stream a folder of own-schema Parquet files in chunks of about N tickets "
+        "(whole customers), in bounded memory; automatic (chunks of "
+        f"{STREAM_CHUNK:,}) when the folder's tickets.parquet has more than "
+        f"{STREAM_ABOVE:,} rows. A streamed report has every row and total; it "
+        "leaves out what reads every raw row (tag spikes, survey comments, the "
+        "duration and hour-of-week charts) and says so on the page",
+    )
     rep.add_argument("--debug", action="store_true", help="show tracebacks")
     rep.set_defaults(run=run)
+
+
+STREAM_ABOVE = 2_000_000
+"""Tickets above which a folder of own-schema Parquet files is streamed (about 6.6 GB in
+memory read whole)."""
+STREAM_CHUNK = 250_000
+"""Tickets per chunk of an automatic streamed report."""
 
 
 def run(args: argparse.Namespace) -> int:
@@ -121,7 +139,8 @@ def run(args: argparse.Namespace) -> int:
             "no data given: name your files (tickets.csv, surveys.parquet…) or use --sample "
             "for the bundled sample data set"
         )
-    inputs = _load(args)
+    streamed = _streamed_folder(args)
+    inputs = {} if streamed is not None else _load(args)
     calendar = None
     if args.calendar is not None:
         from cxmetrics.io.config import read_calendar
@@ -142,7 +161,10 @@ def run(args: argparse.Namespace) -> int:
     if charts and args.charts:
         charts = _names(args.charts)
     try:
-        result = _report(args, inputs, calendar, sla, charts, targets)
+        if streamed is not None:
+            result = _streamed_report(args, streamed, calendar, sla, charts, targets)
+        else:
+            result = _report(args, inputs, calendar, sla, charts, targets)
     except InvalidParameterError as exc:
         if "'window' parameter" in str(exc) or "'as_of' parameter" in str(exc):
             flags = "--churn-start and --churn-end" if "'window'" in str(exc) else "--as-of"
@@ -170,19 +192,70 @@ def _report(
     """The report the flags ask for."""
     from cxmetrics.reporting import report
 
-    return report(
-        **inputs,
-        metrics=[m.strip() for m in args.metrics.split(",")] if args.metrics else None,
-        period=args.period,
-        by=[b.strip() for b in args.by.split(",")] if args.by else None,
-        timezone=args.timezone or _log_zone(args) or "UTC",
-        calendar=calendar,
-        sla=sla,
-        params=_params(args),
-        statistic=args.statistic,
-        charts=charts,
-        targets=targets,
+    return report(**inputs, **_settings(args, calendar, sla, charts, targets))
+
+
+def _settings(
+    args: argparse.Namespace, calendar: Any, sla: Any, charts: Any, targets: Any
+) -> dict[str, Any]:
+    """The keywords of the report the flags ask for (its data aside)."""
+    return {
+        "metrics": [m.strip() for m in args.metrics.split(",")] if args.metrics else None,
+        "period": args.period,
+        "by": [b.strip() for b in args.by.split(",")] if args.by else None,
+        "timezone": args.timezone or _log_zone(args) or "UTC",
+        "calendar": calendar,
+        "sla": sla,
+        "params": _params(args),
+        "statistic": args.statistic,
+        "charts": charts,
+        "targets": targets,
+    }
+
+
+def _streamed_report(
+    args: argparse.Namespace, folder: Path, calendar: Any, sla: Any, charts: Any, targets: Any
+) -> Any:
+    """The report of a folder of own-schema Parquet files, read in chunks of customers."""
+    from cxmetrics.engines.stream import report_from_parquet
+
+    return report_from_parquet(
+        folder,
+        chunk_tickets=args.chunk_tickets or STREAM_CHUNK,
+        **_settings(args, calendar, sla, charts, targets),
     )
+
+
+def _streamed_folder(args: argparse.Namespace) -> Path | None:
+    """The folder to stream: ``--chunk-tickets``, or a large own-schema ``tickets.parquet``."""
+    files: list[Path] = list(args.files or ())
+    single = len(files) == 1 and files[0].is_dir()
+    plain = not (args.sample or args.columns or args.event_log or args.message_log or args.call_log)
+    plain = plain and args.errors == "raise" and args.input_timezone is None
+    if args.chunk_tickets is not None:
+        if args.chunk_tickets < 1:
+            raise CXMetricsError(f"--chunk-tickets must be at least 1, got {args.chunk_tickets}")
+        if not (single and plain):
+            raise CXMetricsError(
+                "--chunk-tickets streams one folder of own-schema Parquet files (as "
+                "write_parquet writes them): name the folder alone, without --sample, "
+                "--columns, --event-log, --message-log, --call-log, --errors collect or "
+                "--input-timezone"
+            )
+        return files[0]
+    if single and plain and (files[0] / "tickets.parquet").is_file():
+        from cxmetrics._optional import import_optional
+
+        parquet = import_optional("pyarrow.parquet", extra="dataframes", feature="Parquet")
+        rows = parquet.ParquetFile(files[0] / "tickets.parquet").metadata.num_rows
+        if rows > STREAM_ABOVE:
+            print(
+                f"cxmetrics: note: {rows:,} tickets: streaming the folder in chunks of "
+                f"{STREAM_CHUNK:,} (--chunk-tickets to choose)",
+                file=sys.stderr,
+            )
+            return files[0]
+    return None
 
 
 def _log_zone(args: argparse.Namespace) -> str | None:

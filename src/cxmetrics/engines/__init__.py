@@ -13,16 +13,30 @@ Neither engine is imported until such an input arrives.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from cxmetrics.core.base import Metric
-from cxmetrics.core.dispatch import register_engine
+from cxmetrics.core.dispatch import register_engine, register_function
+from cxmetrics.core.periods import Period
 from cxmetrics.core.state import State
 from cxmetrics.engines import per_ticket as _per_ticket  # noqa: F401  (registers per-ticket tables)
-from cxmetrics.engines.partition import Folds, States
+from cxmetrics.engines.partition import Fold, Folds, Merge, States
+from cxmetrics.engines.stream import left_out
 from cxmetrics.engines.tables import DistributedTables, engine_of
+from cxmetrics.exceptions import InvalidParameterError
+from cxmetrics.reporting.build import finish_report, fold_report, plan_report
+from cxmetrics.reporting.parts import merge_parts
+from cxmetrics.reporting.result import Report
 
-__all__ = ["DistributedTables", "engine_of", "fold_distributed", "is_engine_input", "update_all"]
+__all__ = [
+    "DistributedTables",
+    "engine_of",
+    "fold_distributed",
+    "is_engine_input",
+    "report_distributed",
+    "update_all",
+]
 
 
 def is_engine_input(items: Any) -> bool:
@@ -98,4 +112,125 @@ def update_all(metrics: Sequence[Metric[Any, Any]], tables: DistributedTables) -
                 metric.merge(state)
 
 
+def _fold_engine(fold: Fold, merge: Merge, kind: str, items: Any) -> Any:
+    engine = items.engine if isinstance(items, DistributedTables) else engine_of(items)
+    if engine == "spark":
+        from cxmetrics.engines.spark import fold_spark_with
+
+        return fold_spark_with(fold, merge, kind, items)
+    from cxmetrics.engines.dask import fold_dask_with
+
+    return fold_dask_with(fold, merge, kind, items)
+
+
+_KINDS = ("tickets", "surveys", "calls", "customers", "staff_surveys", "qa_evaluations",
+          "callbacks")  # fmt: skip
+
+
+def _sources(given: dict[str, Any]) -> dict[str, Any]:
+    """Each input kind and where its rows are: a bundle, an engine DataFrame, or in process."""
+    sources: dict[str, Any] = {}
+    for kind, value in given.items():
+        if isinstance(value, DistributedTables):  # a bundle: every table it holds
+            for name in _KINDS:
+                if getattr(value, name, None) is not None:
+                    sources.setdefault(name, value)
+        elif value is not None:
+            sources[kind] = value
+    return sources
+
+
+def _columns(kind: str, items: Any) -> set[str]:
+    frame = getattr(items, kind) if isinstance(items, DistributedTables) else items
+    if is_engine_input(frame):
+        return {str(name) for name in frame.columns}
+    from cxmetrics.reporting.inputs import has_field, normalise
+
+    data = normalise(kind, frame)
+    return {name for name in ("channel", "group", "priority", "agent_id", "queue", "segment",
+                              "status", "customer_id", "created_by") if has_field(kind, data, name)}  # fmt: skip
+
+
+def report_distributed(
+    *,
+    tickets: Any = None,
+    surveys: Any = None,
+    calls: Any = None,
+    customers: Any = None,
+    metrics: Sequence[str] | None = None,
+    period: Period | None = None,
+    by: Sequence[str] | str | None = None,
+    timezone: str = "UTC",
+    calendar: Any = None,
+    sla: Any = None,
+    params: dict[str, dict[str, Any]] | None = None,
+    statistic: str = "mean",
+    charts: bool | Sequence[str] = False,
+    targets: Any = None,
+    survey_sends: Any = None,
+    staff_surveys: Any = None,
+    qa_evaluations: Any = None,
+    callbacks: Any = None,
+) -> Report:
+    """:func:`cxmetrics.report` over Dask or Spark DataFrames (or a :class:`DistributedTables`).
+
+    ``report`` calls this for a distributed input. Each input kind is folded
+    partition by partition into report parts on the workers (tickets and calls
+    co-located by customer, each ticket with its history), the parts merge in a
+    tree there, and only the merged part (the metrics' states per segment and
+    period) reaches the driver, which finishes it into the report. Inputs given
+    in process (lists, tables) are folded as one part beside them.
+
+    Parameters
+    ----------
+    tickets, surveys, calls, customers, metrics, period, by, timezone, calendar, sla, params,
+    statistic, charts, targets, survey_sends, staff_surveys, qa_evaluations, callbacks
+        As in :func:`cxmetrics.report`. A :class:`DistributedTables` given as
+        ``tickets`` brings every table it holds.
+
+    Returns
+    -------
+    Report
+        Equal to the in-process report of the same rows (floats to rounding). What
+        reads raw rows at once (tag spikes, survey comments, response rates, the
+        duration and hour-of-week charts) is listed in ``Report.insights.left_out``.
+
+    Examples
+    --------
+    >>> report_distributed(surveys=DistributedTables())
+    Traceback (most recent call last):
+    ...
+    cxmetrics.exceptions.InvalidParameterError: report needs data: the DistributedTables holds no table
+    """
+    given = {"tickets": tickets, "surveys": surveys, "calls": calls, "customers": customers,
+             "staff_surveys": staff_surveys, "qa_evaluations": qa_evaluations,
+             "callbacks": callbacks}  # fmt: skip
+    sources = _sources(given)
+    if not sources:
+        raise InvalidParameterError("report needs data: the DistributedTables holds no table")
+    plan = plan_report(
+        metrics=metrics, period=period, by=by, timezone=timezone, calendar=calendar, sla=sla,
+        params=params, statistic=statistic, targets=targets,
+    )  # fmt: skip
+    for name in plan.by:
+        if not any(name in _columns(kind, items) for kind, items in sources.items()):
+            raise InvalidParameterError(f"cannot segment by {name!r}: no input has that field")
+    fold = partial(fold_report, plan)
+    merged = None
+    for kind, items in sources.items():
+        if is_engine_input(items):
+            part = _fold_engine(fold, merge_parts, kind, items)
+        else:
+            part = fold_report(plan, kind, items)
+        merged = merge_parts(merged, part)
+    notes = list(left_out(list(sources)))
+    if survey_sends is not None:
+        notes.append(
+            "response rates: read from every survey sent and answer at once "
+            "(cxmetrics.insight.response_rates)"
+        )
+    return finish_report(plan, merged, kinds=list(sources), charts=charts, left_out=notes)
+
+
 register_engine(is_engine_input, fold_distributed)
+register_function("report", report_distributed)

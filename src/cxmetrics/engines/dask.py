@@ -9,20 +9,24 @@ customers' other tickets. Only states travel to the client.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from cxmetrics._optional import import_optional
 from cxmetrics.engines.partition import (
     BUCKET,
     ORDER,
+    Fold,
     Folds,
+    Merge,
     States,
-    fold_partition,
+    fold_input,
     merge_pair,
+    metric_states,
 )
 from cxmetrics.engines.tables import KEYED, tables_for
 
-__all__ = ["co_locate", "fold_dask"]
+__all__ = ["co_locate", "fold_dask", "fold_dask_with"]
 
 
 def _dask() -> Any:
@@ -96,20 +100,30 @@ def fold_dask(metrics: Folds, kind: str, items: Any) -> States | None:
         One state per metric, equal to the in-process state of the same rows (float
         sums to rounding); ``None`` when no partition had a row.
     """
+    states: States | None = fold_dask_with(partial(metric_states, metrics), merge_pair, kind, items)
+    return states
+
+
+def fold_dask_with(fold: Fold, merge: Merge, kind: str, items: Any) -> Any:
+    """Any mergeable ``fold`` of the ``kind`` table's partitions, merged by ``merge`` in a tree.
+
+    The folds and the merges run on the workers; only the last result reaches the
+    client (``None`` when no partition had a row).
+    """
     dask = _dask()
     tables = tables_for(kind, items)
     if kind in KEYED:
         tables = co_locate(kind, tables)
     parts = {name: frame.to_delayed() for name, frame in tables.items()}
-    fold = dask.delayed(fold_partition, pure=True)
-    merge = dask.delayed(merge_pair, pure=True)
+    fold_part = dask.delayed(fold_input, pure=True)
+    merge_two = dask.delayed(merge, pure=True)
     level = [
-        fold(metrics, kind, {name: parts[name][i] for name in parts})
+        fold_part(fold, kind, {name: parts[name][i] for name in parts})
         for i in range(len(parts[kind]))
     ]
     while len(level) > 1:  # the tree merge, on the workers
         level = [
-            merge(level[i], level[i + 1]) if i + 1 < len(level) else level[i]
+            merge_two(level[i], level[i + 1]) if i + 1 < len(level) else level[i]
             for i in range(0, len(level), 2)
         ]
     return level[0].compute() if level else None

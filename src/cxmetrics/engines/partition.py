@@ -9,7 +9,8 @@ every row), and the metric folds them into its state.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from typing import Any
 
 from cxmetrics.core.state import State
@@ -19,10 +20,14 @@ from cxmetrics.tables.ticket_frames import to_ticket_batch
 __all__ = [
     "BUCKET",
     "ORDER",
+    "Fold",
     "Folds",
+    "Merge",
     "States",
+    "fold_input",
     "fold_partition",
     "merge_pair",
+    "metric_states",
     "partition_input",
     "tree_merge",
 ]
@@ -70,6 +75,12 @@ def partition_input(kind: str, tables: Mapping[str, Any]) -> Any:
     return to_ticket_batch(main, **histories)
 
 
+Fold = Callable[[str, Any], Any]
+"""``fold(kind, input)``: one partition's library input folded into something mergeable."""
+
+Merge = Callable[[Any, Any], Any]
+"""``merge(a, b)``: two folds (either ``None``, an empty partition) into one."""
+
 Folds = tuple[tuple[Any, Any], ...]
 """The metrics a pass folds: ``(metric_type, params)`` pairs reading the same table."""
 
@@ -89,10 +100,31 @@ def fold_partition(metrics: Folds, kind: str, tables: Mapping[str, Any]) -> Stat
     ...                {"surveys": pd.DataFrame({"kind": ["nps"], "score": [10]})})
     (NPSState(promoters=1, passives=0, detractors=0), RatioState(numerator=0, denominator=0))
     """
+    states: States | None = fold_input(partial(metric_states, metrics), kind, tables)
+    return states
+
+
+def metric_states(metrics: Folds, kind: str, items: Any) -> States:
+    """The states of ``metrics`` over one library input (``kind`` is the table they read)."""
+    return tuple(metric_type._update(items, params) for metric_type, params in metrics)
+
+
+def fold_input(fold: Callable[[str, Any], Any], kind: str, tables: Mapping[str, Any]) -> Any:
+    """``fold(kind, input)`` over one partition's library input (``None`` when it has no rows).
+
+    Any mergeable fold: the metrics' states (:func:`fold_partition`), a report's
+    part (:func:`cxmetrics.reporting.build.fold_report`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> fold_input(lambda kind, items: (kind, len(items)), "surveys",
+    ...            {"surveys": pd.DataFrame({"kind": ["nps"], "score": [10]})})
+    ('surveys', 1)
+    """
     if len(tables[kind]) == 0:
         return None
-    items = partition_input(kind, tables)
-    return tuple(metric_type._update(items, params) for metric_type, params in metrics)
+    return fold(kind, partition_input(kind, tables))
 
 
 def merge_pair(a: States | None, b: States | None) -> States | None:

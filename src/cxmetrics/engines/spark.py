@@ -15,7 +15,7 @@ from __future__ import annotations
 import pickle
 import warnings
 from collections.abc import Iterator
-from functools import reduce
+from functools import partial, reduce
 from typing import Any
 
 from cxmetrics._optional import import_optional
@@ -23,7 +23,7 @@ from cxmetrics.engines import partition
 from cxmetrics.engines.partition import BUCKET, ORDER, Folds, States
 from cxmetrics.engines.tables import KEYED, tables_for
 
-__all__ = ["co_locate", "fold_spark"]
+__all__ = ["co_locate", "fold_spark", "fold_spark_with"]
 
 _PIECES = f"{BUCKET} long, _cxmetrics_table string, _cxmetrics_piece binary"
 _STATE = "_cxmetrics_state binary"
@@ -65,7 +65,7 @@ def _pieces(name: str) -> Any:
     return cut
 
 
-def _state_batch(state: States | None) -> Iterator[Any]:
+def _state_batch(state: Any) -> Iterator[Any]:
     import pyarrow as pa
 
     if state is not None:
@@ -75,7 +75,7 @@ def _state_batch(state: States | None) -> Iterator[Any]:
         )
 
 
-def _fold_pieces(metrics: Folds, kind: str) -> Any:
+def _fold_pieces(folder: partition.Fold, kind: str) -> Any:
     """A ``mapInArrow`` function folding a partition of pieces into one pickled state."""
 
     def fold(batches: Iterator[Any]) -> Iterator[Any]:
@@ -90,12 +90,12 @@ def _fold_pieces(metrics: Folds, kind: str) -> Any:
         if kind not in pieces:
             return
         tables = {name: pa.concat_tables(parts) for name, parts in pieces.items()}
-        yield from _state_batch(partition.fold_partition(metrics, kind, tables))
+        yield from _state_batch(partition.fold_input(folder, kind, tables))
 
     return fold
 
 
-def _fold_batches(metrics: Folds, kind: str) -> Any:
+def _fold_batches(folder: partition.Fold, kind: str) -> Any:
     """A ``mapInArrow`` function folding a partition of one table into one pickled state."""
 
     def fold(batches: Iterator[Any]) -> Iterator[Any]:
@@ -104,7 +104,7 @@ def _fold_batches(metrics: Folds, kind: str) -> Any:
         parts = [batch for batch in batches if batch.num_rows]
         if parts:
             table = pa.Table.from_batches(parts)
-            yield from _state_batch(partition.fold_partition(metrics, kind, {kind: table}))
+            yield from _state_batch(partition.fold_input(folder, kind, {kind: table}))
 
     return fold
 
@@ -141,6 +141,17 @@ def fold_spark(metrics: Folds, kind: str, items: Any) -> States | None:
 
     ``None`` when no partition had a row (``treeReduce`` of nothing).
     """
+    states: States | None = fold_spark_with(
+        partial(partition.metric_states, metrics), partition.merge_pair, kind, items
+    )
+    return states
+
+
+def fold_spark_with(fold: partition.Fold, merge: partition.Merge, kind: str, items: Any) -> Any:
+    """Any mergeable ``fold`` of the ``kind`` table's partitions, merged by ``merge`` in a tree.
+
+    ``None`` when no partition had a row.
+    """
     tables = tables_for(kind, items)
     with warnings.catch_warnings():
         # PySpark checks the pandas version for mapInArrow too; this path is Arrow only.
@@ -148,11 +159,11 @@ def fold_spark(metrics: Folds, kind: str, items: Any) -> States | None:
             "ignore", message="PySpark does not yet fully support pandas", category=FutureWarning
         )
         if kind in KEYED:
-            states = co_locate(kind, tables).mapInArrow(_fold_pieces(metrics, kind), _STATE)
+            states = co_locate(kind, tables).mapInArrow(_fold_pieces(fold, kind), _STATE)
         else:
-            states = tables[kind].mapInArrow(_fold_batches(metrics, kind), _STATE)
+            states = tables[kind].mapInArrow(_fold_batches(fold, kind), _STATE)
     rdd = states.rdd.map(lambda row: pickle.loads(row[0]))
     try:
-        return rdd.treeReduce(partition.merge_pair)  # type: ignore[no-any-return]
+        return rdd.treeReduce(merge)
     except ValueError:  # no partition had a row
         return None

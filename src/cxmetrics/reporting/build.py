@@ -27,14 +27,15 @@ from functools import partial
 from typing import Any
 
 from cxmetrics.core.base import Metric, MetricResult
+from cxmetrics.core.dispatch import engine_function
 from cxmetrics.core.periods import Period
-from cxmetrics.core.state import CountsState
+from cxmetrics.core.state import CodedCountsState, CountsState
 from cxmetrics.exceptions import InvalidParameterError, UndefinedMetricWarning
 from cxmetrics.metrics._duration import parse_statistic
 from cxmetrics.registry import available_metrics, get_metric
 from cxmetrics.reporting import compare
 from cxmetrics.reporting.catalog import missing_input, parameter_needed
-from cxmetrics.reporting.context import context_of
+from cxmetrics.reporting.context import ReportContext, context_of, data_range
 from cxmetrics.reporting.grouping import (
     Groups,
     Parts,
@@ -45,13 +46,21 @@ from cxmetrics.reporting.grouping import (
 )
 from cxmetrics.reporting.inputs import has_field, has_kind, normalise, only_kind
 from cxmetrics.reporting.insights import as_targets, gather_insights
+from cxmetrics.reporting.parts import (
+    Folded,
+    MetricPart,
+    ReportPart,
+    ReportPlan,
+    merge_parts,
+    period_order,
+)
 from cxmetrics.reporting.result import Report
 from cxmetrics.reporting.row import ReportRow
 from cxmetrics.reporting.significance import flag_significant
 from cxmetrics.tables.ticket_batch import TicketBatch
 from cxmetrics.tickets.cache import shared_measures
 
-__all__ = ["report"]
+__all__ = ["finish_report", "fold_report", "merge_parts", "plan_report", "report"]
 
 
 def report(
@@ -168,43 +177,48 @@ def report(
     ...  report(surveys=answers, metrics=["csat"], by="channel").rows]
     [('chat', 0.5), ('email', 1.0)]
     """
-    by_fields = (by,) if isinstance(by, str) else tuple(by or ())
-    goals = as_targets(targets)
-    inputs = _read_inputs(
-        (
-            ("tickets", tickets),
-            ("surveys", surveys),
-            ("calls", calls),
-            ("customers", customers),
-            ("staff_surveys", staff_surveys),
-            ("qa_evaluations", qa_evaluations),
-            ("callbacks", callbacks),
-        )
+    given = (
+        ("tickets", tickets),
+        ("surveys", surveys),
+        ("calls", calls),
+        ("customers", customers),
+        ("staff_surveys", staff_surveys),
+        ("qa_evaluations", qa_evaluations),
+        ("callbacks", callbacks),
     )
-    _check_segments(inputs, by_fields)
-    names, metric_params = _metrics_to_run(metrics, params, sla)
-    _with_statistic(names, metric_params, statistic)
-    run = _Run(inputs, metrics is not None, metric_params, calendar, period, timezone, by_fields)
+    for _, data in given:  # a Dask or Spark input: the engine folds the report's parts
+        implementation = None if data is None else engine_function("report", data)
+        if implementation is not None:
+            return implementation(  # type: ignore[no-any-return]
+                tickets=tickets, surveys=surveys, calls=calls, customers=customers,
+                metrics=metrics, period=period, by=by, timezone=timezone, calendar=calendar,
+                sla=sla, params=params, statistic=statistic, charts=charts, targets=targets,
+                survey_sends=survey_sends, staff_surveys=staff_surveys,
+                qa_evaluations=qa_evaluations, callbacks=callbacks,
+            )  # fmt: skip
+    inputs = _read_inputs(given)
+    plan = plan_report(
+        metrics=metrics, period=period, by=by, timezone=timezone, calendar=calendar, sla=sla,
+        params=params, statistic=statistic, targets=targets,
+    )  # fmt: skip
+    _check_segments(inputs, plan.by)
+    run = _Run(plan, inputs)
     with ThreadPoolExecutor(max_workers=1) as pool, shared_measures():
         # SLA outcomes depend on nothing else the report computes: evaluate them
         # on a second core while the ticket metrics run (numpy releases the GIL).
         tickets_given = inputs.get("tickets")
-        if sla is not None and "sla_compliance" in names and isinstance(tickets_given, TicketBatch):
-            sla_options = run.options(get_metric("sla_compliance"))
+        if (
+            sla is not None
+            and "sla_compliance" in plan.names
+            and isinstance(tickets_given, TicketBatch)
+        ):
+            sla_options = plan.options(get_metric("sla_compliance"))
             run.sla_outcomes = pool.submit(_evaluate_once, tickets_given, sla_options)
-        for name in names:
-            run.add(name)
-        if sla is None and metrics is None and "sla_compliance" not in names:
-            run.skipped.append(f"sla_compliance: {parameter_needed('sla_compliance')}")
-        flagged = flag_significant([*run.rows, *run.totals], 1.0 - _confidence(metric_params))
-        rows, totals = flagged[: len(run.rows)], flagged[len(run.rows) :]
-        context = context_of(
-            inputs, period=period, timezone_name=timezone, calendar=calendar, sla=sla,
-            params=metric_params, statistic=statistic, goals=goals,
-        )  # fmt: skip
-        result = Report(
-            tuple(rows), tuple(run.skipped), by_fields, context=context, totals=tuple(totals)
-        )
+        for name in plan.names:  # fold one part (the whole input), then finish the metric
+            part = run.fold(name, final=True)
+            if part is not None:
+                run.finish(name, part)
+        result = _assemble(plan, run, context_of(inputs, **plan.context_settings()))
         if charts:  # inside the block: the duration chart reuses the measurement
             from cxmetrics.reporting.charts import report_charts
 
@@ -215,6 +229,143 @@ def report(
             )
     insights = gather_insights(result, inputs, survey_sends=survey_sends)
     return replace(result, insights=insights)
+
+
+def plan_report(
+    *,
+    metrics: Sequence[str] | None = None,
+    period: Period | None = None,
+    by: Sequence[str] | str | None = None,
+    timezone: str = "UTC",
+    calendar: Any = None,
+    sla: Any = None,
+    params: dict[str, dict[str, Any]] | None = None,
+    statistic: str = "mean",
+    targets: Any = None,
+) -> ReportPlan:
+    """The settings of a report, checked, with the metrics to run and their parameters.
+
+    Every part of a partitioned report is folded with the same plan (one SLA
+    evaluation instant, one set of parameters).
+
+    Examples
+    --------
+    >>> plan = plan_report(metrics=["csat"], period="week", by="channel")
+    >>> plan.names, plan.by, plan.explicit
+    (('csat',), ('channel',), True)
+    """
+    by_fields = (by,) if isinstance(by, str) else tuple(by or ())
+    goals = as_targets(targets)
+    names, metric_params = _metrics_to_run(metrics, params, sla)
+    _with_statistic(names, metric_params, statistic)
+    return ReportPlan(
+        names=tuple(names), params=metric_params, explicit=metrics is not None,
+        calendar=calendar, period=period, timezone=timezone, by=by_fields,
+        statistic=statistic, sla=sla, goals=goals,
+    )  # fmt: skip
+
+
+def fold_report(plan: ReportPlan, kind: str, data: Any) -> ReportPart:
+    """The mergeable part of a report over one partition of the ``kind`` input.
+
+    ``data`` is one partition (a ticket batch with the whole history of its tickets
+    and every ticket of their customers, or a slice of another table). Parts merge
+    with :func:`~cxmetrics.reporting.parts.merge_parts`, in any order and grouping,
+    and :func:`finish_report` turns the merged part into the report.
+
+    Examples
+    --------
+    >>> from cxmetrics import SurveyResponse
+    >>> plan = plan_report(metrics=["csat"])
+    >>> part = fold_report(plan, "surveys", [SurveyResponse(kind="csat", score=5)])
+    >>> other = fold_report(plan, "surveys", [SurveyResponse(kind="csat", score=1)])
+    >>> finish_report(plan, merge_parts(part, other), kinds=("surveys",)).rows[0].value
+    0.5
+    """
+    inputs = {kind: normalise(kind, data)}
+    run = _Run(plan, inputs)
+    with shared_measures():
+        metrics = {}
+        for name in plan.names:
+            if get_metric(name).input_kind == kind:
+                folded = run.fold(name, final=False)
+                if folded is not None:
+                    metrics[name] = folded
+    low, high = data_range(inputs)
+    return ReportPart(metrics=metrics, low=low, high=high)
+
+
+def finish_report(
+    plan: ReportPlan,
+    part: ReportPart | None,
+    *,
+    kinds: Sequence[str],
+    charts: bool | Sequence[str] = False,
+    left_out: Sequence[str] = (),
+) -> Report:
+    """The report from the merged part of every partition of every input.
+
+    Parameters
+    ----------
+    plan : ReportPlan
+        From :func:`plan_report`.
+    part : ReportPart or None
+        The merged parts (``None``: no partition had a row).
+    kinds : sequence of str
+        The inputs given (``"tickets"``, ``"surveys"``…), even when empty.
+    charts : bool or list of str
+        The metric trends to draw, as in :func:`report`; the duration
+        distribution and the volume heatmap need the raw tickets and are left out.
+    left_out : sequence of str
+        What the report could not compute from parts, stated on the page and in
+        the JSON (``insights.left_out``).
+
+    Returns
+    -------
+    Report
+        Equal to :func:`report` over the same rows (rows, totals, skipped, context).
+    """
+    part = part if part is not None else ReportPart()
+    run = _Run(plan, dict.fromkeys(kinds))
+    for name in plan.names:
+        if not run.given(name, get_metric(name)):
+            continue
+        folded = part.metrics.get(name)
+        if folded is None:  # no partition had a row of its input
+            folded = run.fold(name, final=False, empty=True)
+        if folded is not None:
+            run.finish(name, folded)
+    extent = None if math.isinf(part.low) else (part.low, part.high)
+    context = context_of({}, extent=extent, **plan.context_settings())
+    result = _assemble(plan, run, context)
+    notes = list(left_out)
+    if charts:
+        from cxmetrics.reporting.charts import report_charts
+
+        chosen = None if charts is True else [c for c in charts if c not in _RAW_CHARTS]
+        result = replace(
+            result, charts=report_charts(result, None, plan.calendar, plan.timezone, chosen)
+        )
+        if charts is True or any(c in _RAW_CHARTS for c in charts):
+            notes.append(_RAW_CHARTS_NOTE)
+    insights = gather_insights(result, {})
+    return replace(result, insights=replace(insights, left_out=tuple(notes)))
+
+
+_RAW_CHARTS = ("durations", "volume_by_hour")
+_RAW_CHARTS_NOTE = (
+    "charts: the duration distribution and the volume by hour and weekday are drawn "
+    "from the raw tickets, which a partitioned report does not hold"
+)
+
+
+def _assemble(plan: ReportPlan, run: _Run, context: ReportContext) -> Report:
+    """The report of the finished metrics: significance over all comparisons, then rows."""
+    if plan.sla is None and not plan.explicit and "sla_compliance" not in plan.names:
+        run.skipped.append(f"sla_compliance: {parameter_needed('sla_compliance')}")
+    flagged = flag_significant([*run.rows, *run.totals], 1.0 - _confidence(plan.params))
+    rows, totals = flagged[: len(run.rows)], flagged[len(run.rows) :]
+    return Report(tuple(rows), tuple(run.skipped), plan.by, context=context, totals=tuple(totals))
 
 
 def _with_statistic(
@@ -289,20 +440,14 @@ def _metrics_to_run(
 
 @dataclass
 class _Run:
-    """One report in the making: its inputs and settings, and the rows so far.
+    """One report (or one part of it) in the making: its inputs, and the rows so far.
 
     Each input is cut into groups once, for the first metric that reads it; the
     metrics after it reuse the cut.
     """
 
+    plan: ReportPlan
     inputs: dict[str, Any]
-    explicit: bool
-    """Whether the metrics were named: then a metric that cannot run is an error."""
-    params: dict[str, dict[str, Any]]
-    calendar: Any
-    period: str | None
-    timezone: str
-    by: tuple[str, ...]
     sla_outcomes: Future[Any] | None = None
     """SLA outcomes of every ticket, evaluated on a second thread."""
     rows: list[ReportRow] = field(default_factory=list)
@@ -311,64 +456,108 @@ class _Run:
     skipped: list[str] = field(default_factory=list)
     cuts: dict[tuple[str, str | None], tuple[Parts, Groups]] = field(default_factory=dict)
 
-    def options(self, cls: type[Metric[Any, Any]]) -> dict[str, Any]:
-        """The parameters of one metric: its own, and the report's calendar if it takes one."""
-        options = dict(self.params.get(cls.name, {}))
-        if self.calendar is not None and "calendar" in cls.Params.model_fields:
-            options.setdefault("calendar", self.calendar)
-        return options
+    def fold(self, name: str, *, final: bool, empty: bool = False) -> MetricPart | None:
+        """Metric ``name`` over its input, per group: a part to merge, or to finish.
 
-    def add(self, name: str) -> None:
-        """Add the rows of metric ``name``; a default metric that cannot run is skipped."""
+        ``final`` (the whole input): a default metric whose input lacks what it
+        needs is not folded. Otherwise the reason is kept beside the states, and
+        the merged parts decide (a metric runs if any part has what it needs).
+        ``empty``: the metric over no rows (no partition had one).
+        """
+        plan = self.plan
         cls = get_metric(name)
-        data = self._input_of(name, cls)
-        if data is None:
-            return
-        if not self.explicit:
-            reason = missing_input(name, cls.input_kind, self.inputs)
-            if reason is not None:
-                self.skipped.append(f"{name}: {reason}")
-                return
-        options = self.options(cls)
+        if empty:
+            data: Any = normalise(cls.input_kind, [])
+            reason = None
+        else:
+            if not self.given(name, cls):
+                return None
+            data = self.input_of(name, cls, record=final)
+            if data is None:
+                return None
+            reason = self._reason(name, cls)
+        part = MetricPart(cls.input_kind, reason)
+        if final and reason is not None and not plan.explicit:
+            return part
+        options = plan.options(cls)
         parts, groups = self._cut(cls, data)
         try:
             if name == "sla_compliance" and isinstance(data, TicketBatch):
                 parts = cut_groups(groups, outcome_cutter(self._outcomes(data, options)))
-            totals: list[ReportRow] | None = [] if self.by else None
-            rows = _metric_rows(cls, options, parts, totals)
+            part.groups = _fold_groups(cls, options, parts)
         except (InvalidParameterError, TypeError, ValueError) as exc:
-            if self.explicit:
+            if plan.explicit and final:
+                raise
+            part.error = exc
+        return part
+
+    def finish(self, name: str, part: MetricPart) -> None:
+        """Add the rows of metric ``name`` from its (merged) part, or say why it is skipped."""
+        plan = self.plan
+        if not plan.explicit and part.reason is not None:
+            self.skipped.append(f"{name}: {part.reason}")
+            return
+        if part.error is not None:
+            if plan.explicit:
+                raise part.error
+            self.skipped.append(f"{name}: {parameter_needed(name) or part.error}")
+            return
+        cls = get_metric(name)
+        try:
+            totals: list[ReportRow] | None = [] if plan.by else None
+            rows = _metric_rows(cls, plan.options(cls), part.groups, totals)
+        except (InvalidParameterError, TypeError, ValueError) as exc:
+            if plan.explicit:
                 raise
             self.skipped.append(f"{name}: {parameter_needed(name) or exc}")
             return
-        if not self.explicit and rows and all(_undefined(row.value) for row in rows):
+        if not plan.explicit and rows and all(_undefined(row.value) for row in rows):
             self.skipped.append(f"{name}: no data to compute it from")
             return
         self.rows.extend(rows)
         self.totals.extend(totals or ())
 
-    def _input_of(self, name: str, cls: type[Metric[Any, Any]]) -> Any:
-        """The input metric ``name`` reads (survey answers of its kind), ``None`` to leave it out."""
-        if cls.input_kind not in self.inputs:
-            if self.explicit:
-                raise InvalidParameterError(
-                    f"metric {name!r} needs {cls.input_kind}, which report was not given"
-                )
-            self.skipped.append(f"{name}: {missing_input(name, cls.input_kind, self.inputs)}")
-            return None
+    def input_of(self, name: str, cls: type[Metric[Any, Any]], *, record: bool = True) -> Any:
+        """The input metric ``name`` reads (survey answers of its kind), ``None`` to leave it out.
+
+        With ``record``, an answer kind absent from the surveys leaves a default
+        metric out here; otherwise (a part) the absence is a reason of the part.
+        """
+        plan = self.plan
         data = self.inputs[cls.input_kind]
         if cls.survey_kind is not None:
-            if not has_kind(data, cls.survey_kind) and not self.explicit:
-                self.skipped.append(f"{name}: no {cls.survey_kind.upper()} answers in the surveys")
+            if record and not has_kind(data, cls.survey_kind) and not plan.explicit:
+                self.skipped.append(f"{name}: {_no_answers(cls.survey_kind)}")
                 return None
             data = only_kind(data, cls.survey_kind)
         return data
+
+    def given(self, name: str, cls: type[Metric[Any, Any]]) -> bool:
+        """Whether the input metric ``name`` reads was given (else it is skipped, or an error)."""
+        if cls.input_kind in self.inputs:
+            return True
+        if self.plan.explicit:
+            raise InvalidParameterError(
+                f"metric {name!r} needs {cls.input_kind}, which report was not given"
+            )
+        self.skipped.append(f"{name}: {missing_input(name, cls.input_kind, self.inputs)}")
+        return False
+
+    def _reason(self, name: str, cls: type[Metric[Any, Any]]) -> str | None:
+        """Why a default metric cannot run on this input (``None``: it can)."""
+        if self.plan.explicit:
+            return None
+        data = self.inputs[cls.input_kind]
+        if cls.survey_kind is not None and not has_kind(data, cls.survey_kind):
+            return _no_answers(cls.survey_kind)
+        return missing_input(name, cls.input_kind, self.inputs)
 
     def _cut(self, cls: type[Metric[Any, Any]], data: Any) -> tuple[Parts, Groups]:
         """The groups of the input ``cls`` reads, and the part of ``data`` in each."""
         key = (cls.input_kind, cls.survey_kind)
         if key not in self.cuts:
-            groups = group_rows(cls.input_kind, data, self.period, self.timezone, self.by)
+            plan = self.plan
+            groups = group_rows(cls.input_kind, data, plan.period, plan.timezone, plan.by)
             self.cuts[key] = cut_groups(groups, partial(subset, cls.input_kind, data)), groups
         return self.cuts[key]
 
@@ -377,6 +566,10 @@ class _Run:
         if self.sla_outcomes is not None:
             return self.sla_outcomes.result()
         return _evaluate_once(tickets, options)
+
+
+def _no_answers(survey_kind: str) -> str:
+    return f"no {survey_kind.upper()} answers in the surveys"
 
 
 def _evaluate_once(tickets: TicketBatch, options: dict[str, Any]) -> Any:
@@ -389,13 +582,26 @@ def _evaluate_once(tickets: TicketBatch, options: dict[str, Any]) -> Any:
     return evaluate_sla(tickets, params.policy, as_of=params.as_of, definitions=params.definitions)
 
 
+def _fold_groups(cls: type[Metric[Any, Any]], options: dict[str, Any], groups: Parts) -> Folded:
+    """The metric over each group's part: per segment, its periods in order."""
+    folded: Folded = {}
+    for segment, parts in groups.items():
+        steps = []
+        for label, part in parts:
+            metric = cls(**options)
+            metric.update(part)
+            steps.append((label, metric))
+        folded[segment] = steps
+    return folded
+
+
 def _metric_rows(
     cls: type[Metric[Any, Any]],
     options: dict[str, Any],
-    groups: Parts,
+    folded: Folded,
     totals: list[ReportRow] | None = None,
 ) -> list[ReportRow]:
-    """One row per group: the metric over its part, each period against the one before.
+    """One row per group: the metric's value, each period against the one before.
 
     With ``totals`` (a segmented report), the segments' states of each period are
     merged (states are monoids) and one row per period over all segments is
@@ -403,21 +609,17 @@ def _metric_rows(
     """
     rows: list[ReportRow] = []
     by_label: dict[str, list[Metric[Any, Any]]] = {}
-    for segment, parts in groups.items():
-        steps = []
-        for label, part in parts:
-            metric = cls(**options)
-            metric.update(part)
-            steps.append((label, metric))
+    for segment, steps in folded.items():
+        for label, metric in steps:
             by_label.setdefault(label, []).append(metric)
         rows.extend(_compared(cls.name, segment, steps))
     # Breakdowns (volume per day, channel mix) are not headline figures: their
     # states are not merged (dicts merge slowly).
     if totals is not None and rows and not isinstance(rows[0].value, dict):
         merged = []
-        for label in sorted(by_label, key=lambda item: (item == "unknown", item)):
+        for label in sorted(by_label, key=period_order):
             total = cls(**options)
-            if isinstance(total.state, CountsState):  # per-customer tallies: one pass
+            if isinstance(total.state, (CountsState, CodedCountsState)):  # tallies: one pass
                 total.merge(type(total.state).merge_all(m.state for m in by_label[label]))
             else:
                 for metric in by_label[label]:

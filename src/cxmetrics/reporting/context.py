@@ -20,7 +20,7 @@ from cxmetrics.registry import get_metric
 from cxmetrics.tables.schema import RecordTable
 from cxmetrics.tables.ticket_batch import TicketBatch
 
-__all__ = ["ReportContext", "context_of"]
+__all__ = ["ReportContext", "context_of", "data_range"]
 
 
 @dataclass(frozen=True)
@@ -126,13 +126,14 @@ def context_of(
     params: dict[str, dict[str, Any]],
     statistic: str,
     goals: tuple[Target, ...] = (),
+    extent: tuple[float, float] | None = None,
 ) -> ReportContext:
-    """The context of a report over ``inputs`` with these settings."""
-    low, high = math.inf, -math.inf
-    for instants in _instants(inputs):
-        finite = instants[np.isfinite(instants)]
-        if finite.size:
-            low, high = min(low, float(finite.min())), max(high, float(finite.max()))
+    """The context of a report over ``inputs`` with these settings.
+
+    ``extent``: the data range (first and last instant, epoch seconds) when the
+    inputs are not at hand (a partitioned report merges the parts' ranges).
+    """
+    low, high = data_range(inputs) if extent is None else extent
     definitions = "default"
     for options in params.values():
         chosen = options.get("definitions")
@@ -150,6 +151,27 @@ def context_of(
         statistic=statistic,
         goals=goals,
     )
+
+
+def data_range(inputs: dict[str, Any]) -> tuple[float, float]:
+    """First and last instant of the inputs (epoch seconds; ``(inf, -inf)``: none).
+
+    Ticket creation, survey response, call arrival…: the ranges of two parts of
+    the data merge by min and max.
+
+    Examples
+    --------
+    >>> from cxmetrics.datasets import generate
+    >>> low, high = data_range({"tickets": generate(20, seed=1).tickets})
+    >>> low < high
+    True
+    """
+    low, high = math.inf, -math.inf
+    for instants in _instants(inputs):
+        finite = instants[np.isfinite(instants)]
+        if finite.size:
+            low, high = min(low, float(finite.min())), max(high, float(finite.max()))
+    return low, high
 
 
 def _instants(inputs: dict[str, Any]) -> list[np.ndarray[Any, Any]]:

@@ -65,7 +65,7 @@ def fragment(report: Any) -> str:
     if cards:
         parts.append("<div class='cx-cards'>" + "".join(_card(c) for c in cards) + "</div>")
     parts += [_section(s, report.by) for s in sections(report)]
-    parts.append(_skipped(report.skipped))
+    parts.append(_skipped((*report.skipped, *report.insights.left_out)))
     parts.append(
         "<p class='cx-foot'>Intervals are 95% confidence intervals, kept within each "
         "metric's scale. A change is marked significant when it passes the "

@@ -87,6 +87,9 @@ class Insights:
     response_rates : MetricTable or None
         :func:`~cxmetrics.insight.response_rates` per channel (and period, in a
         report with periods), with ``report(survey_sends=...)``.
+    left_out : tuple of str
+        What a report over partitioned input did not compute, with the reason
+        (tag spikes, comments and response rates read the raw rows).
     """
 
     targets: MetricTable | None = None
@@ -99,6 +102,7 @@ class Insights:
     comments: Mapping[str, MetricTable] | None = None
     reasons: Mapping[str, MetricTable] | None = None
     response_rates: MetricTable | None = None
+    left_out: tuple[str, ...] = ()
 
     def to_plain(self) -> dict[str, Any]:
         """The JSON-ready parts that were computed (a key per part)."""
@@ -121,6 +125,8 @@ class Insights:
             }
         if self.response_rates is not None:
             out["response_rates"] = _records(self.response_rates)
+        if self.left_out:
+            out["left_out"] = list(self.left_out)
         return out
 
 
