@@ -424,3 +424,28 @@ def test_long_series_cells_are_cut_to_a_readable_width() -> None:
     assert len(cell) <= 60 and shown[-1] == f"… {30 - len(shown) + 1} more"
     assert shown[:2] == ["2024-03-01 101", "2024-03-02 102"]
     assert json.loads(Report((row,)).to_json())["rows"][0]["value"] == days  # all kept
+
+
+def test_repeat_contact_fcr_per_week_sees_the_repeat_in_the_next_week() -> None:
+    from datetime import datetime, timezone
+
+    from cxmetrics import Call
+
+    at = lambda day, hour=9: datetime(2024, 3, day, hour, tzinfo=timezone.utc)  # noqa: E731
+    calls = [
+        Call(at=at(8), customer_id="a", talk=60, queue="cards"),  # Friday of W10
+        Call(at=at(11), customer_id="a", talk=60, queue="loans"),  # Monday of W11: a repeat
+        Call(at=at(8, 10), customer_id="b", talk=60, queue="cards"),  # no repeat
+        Call(at=at(12), customer_id="c", talk=60, queue="loans"),
+        Call(at=at(13), customer_id="c", talk=60, queue="loans"),  # a repeat within W11
+    ]
+    rows = report(calls=calls, metrics=["repeat_contact_fcr"], period="week").rows
+    # By hand: W10 has a (repeated on the 11th) and b: 1 of 2; W11 has a, c (repeated), c: 2 of 3.
+    assert [(r.period, r.value, r.n) for r in rows] == [
+        ("2024-W10", 0.5, 2),
+        ("2024-W11", 2 / 3, 3),
+    ]
+    # Segmented by queue, a's repeat is in another queue and still counts.
+    by_queue = report(calls=calls, metrics=["repeat_contact_fcr"], period="week", by="queue")
+    cards_w10 = next(r for r in by_queue.rows if dict(r.segment)["queue"] == "cards")
+    assert (cards_w10.value, cards_w10.n) == (0.5, 2)

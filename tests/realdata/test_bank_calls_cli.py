@@ -200,11 +200,6 @@ def test_repeat_contact_fcr_of_the_month_matches_pandas(
     assert row["value"] == pytest.approx(served["resolved"].mean(), rel=1e-12)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the report cuts the calls by week before looking for repeats, so a repeat in the "
-    "next week is missed (week 5: 53.7% instead of 42.7%); reporting/build.py",
-)
 def test_repeat_contact_fcr_by_week_sees_repeats_in_the_next_week(
     offered: Any, weekly: dict[tuple[str, str], Any]
 ) -> None:

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any, ClassVar, Literal
 
 import numpy as np
+import numpy.typing as npt
 from pydantic import AwareDatetime, field_validator
 
 from cxmetrics.core.base import Metric, MetricResult, ZeroDivision, safe_ratio
@@ -17,7 +18,7 @@ from cxmetrics.stats import wilson_interval
 from cxmetrics.tables.calls import missing
 from cxmetrics.tables.inputs import call_columns
 
-__all__ = ["RepeatContactFCR", "RepeatContactParams", "repeat_contact_fcr"]
+__all__ = ["RepeatContactFCR", "RepeatContactParams", "repeat_contact_fcr", "repeat_outcomes"]
 
 
 class RepeatContactParams(CallParams):
@@ -55,13 +56,38 @@ def _codes(values: Any) -> Any:
     return np.unique(values.astype(str), return_inverse=True)[1].reshape(-1).astype(np.int64)
 
 
-def _repeat_update(items: Any, params: RepeatContactParams) -> RatioState:
-    columns = call_columns(items, owner="repeat_contact_fcr").only(
-        channel=params.channel, inbound=True
-    )
-    columns = columns.select(~missing(columns.customer_id))
-    if len(columns) == 0:
-        return RatioState()
+def repeat_outcomes(
+    items: Any, params: RepeatContactParams
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """Each contact's part in the FCR: whether it counts, and whether it was resolved first time.
+
+    Both arrays follow the rows of ``items`` (as :func:`call_columns` reads them).
+    A contact's outcome depends on the customer's later contacts, so a report
+    computes the outcomes over all contacts once and then cuts them by period and
+    segment: a repeat in the next week still counts against this week's contact.
+
+    Examples
+    --------
+    >>> from datetime import datetime, timezone
+    >>> from cxmetrics import Call
+    >>> day = lambda d: datetime(2024, 3, d, 9, tzinfo=timezone.utc)
+    >>> calls = [Call(at=day(1), customer_id="a", talk=60), Call(at=day(3), customer_id="a",
+    ...          talk=60), Call(at=day(1), customer_id="b", talk=60)]
+    >>> counted, resolved = repeat_outcomes(calls, RepeatContactParams())
+    >>> counted.tolist(), resolved.tolist()
+    ([True, True, True], [False, True, True])
+    """
+    everything = call_columns(items, owner="repeat_contact_fcr")
+    n = len(everything)
+    counted_rows = np.zeros(n, dtype=bool)
+    resolved_rows = np.zeros(n, dtype=bool)
+    eligible = everything.inbound & ~missing(everything.customer_id)
+    if params.channel is not None:
+        eligible &= everything.channel == params.channel
+    rows = np.flatnonzero(eligible)
+    if rows.size == 0:
+        return counted_rows, resolved_rows
+    columns = everything.select(eligible)
     group = _codes(columns.customer_id)
     if params.same_queue:
         queue = _codes(np.where(missing(columns.queue), "", columns.queue))
@@ -82,7 +108,15 @@ def _repeat_update(items: Any, params: RepeatContactParams) -> RatioState:
     same = found & (next_key // stride == own // stride)
     gap = times[next_key % stride] - times[own % stride]
     repeated = same & (gap <= params.within.total_seconds())
-    return RatioState(numerator=int((~repeated).sum()), denominator=int(own.size))
+    mine = rows[counted]
+    counted_rows[mine] = True
+    resolved_rows[mine] = ~repeated
+    return counted_rows, resolved_rows
+
+
+def _repeat_update(items: Any, params: RepeatContactParams) -> RatioState:
+    counted, resolved = repeat_outcomes(items, params)
+    return RatioState(numerator=int(resolved.sum()), denominator=int(counted.sum()))
 
 
 def _repeat_compute(state: RatioState, params: RepeatContactParams) -> MetricResult:
@@ -209,6 +243,17 @@ class RepeatContactFCR(Metric[RatioState, RepeatContactParams]):
     upper_bound: ClassVar[float | None] = 1.0
     state_type = RatioState
     Params = RepeatContactParams
+
+    @staticmethod
+    def row_outcomes(
+        items: Any, params: Any
+    ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+        """Per contact: counted and resolved first time (see :func:`repeat_outcomes`).
+
+        The report cuts these by period and segment instead of updating the
+        metric on each group alone, which would miss repeats in the next period.
+        """
+        return repeat_outcomes(items, params)
 
     @staticmethod
     def _update(items: Any, params: Any) -> RatioState:

@@ -26,10 +26,12 @@ from datetime import timezone as dt_timezone
 from functools import partial
 from typing import Any
 
+import numpy as np
+
 from cxmetrics.core.base import Metric, MetricResult
 from cxmetrics.core.dispatch import engine_function
 from cxmetrics.core.periods import Period
-from cxmetrics.core.state import CodedCountsState, CountsState
+from cxmetrics.core.state import CodedCountsState, CountsState, RatioState
 from cxmetrics.exceptions import InvalidParameterError, UndefinedMetricWarning
 from cxmetrics.metrics._duration import parse_statistic
 from cxmetrics.registry import available_metrics, get_metric
@@ -482,9 +484,14 @@ class _Run:
         options = plan.options(cls)
         parts, groups = self._cut(cls, data)
         try:
-            if name == "sla_compliance" and isinstance(data, TicketBatch):
-                parts = cut_groups(groups, outcome_cutter(self._outcomes(data, options)))
-            part.groups = _fold_groups(cls, options, parts)
+            outcomes = getattr(cls, "row_outcomes", None)
+            if outcomes is not None:  # a row's outcome depends on rows of other groups
+                flags = outcomes(data, cls(**options).params)
+                part.groups = _fold_outcomes(cls, options, groups, flags)
+            else:
+                if name == "sla_compliance" and isinstance(data, TicketBatch):
+                    parts = cut_groups(groups, outcome_cutter(self._outcomes(data, options)))
+                part.groups = _fold_groups(cls, options, parts)
         except (InvalidParameterError, TypeError, ValueError) as exc:
             if plan.explicit and final:
                 raise
@@ -592,6 +599,27 @@ def _fold_groups(cls: type[Metric[Any, Any]], options: dict[str, Any], groups: P
             metric.update(part)
             steps.append((label, metric))
         folded[segment] = steps
+    return folded
+
+
+def _fold_outcomes(
+    cls: type[Metric[Any, Any]], options: dict[str, Any], groups: Groups, flags: Any
+) -> Folded:
+    """Each group's state from per-row outcomes computed over the whole input.
+
+    ``flags`` is ``(counted, met)`` per row (e.g. a call and whether it was resolved
+    first time, which depends on the customer's next call, maybe in another period).
+    """
+    counted, met = flags
+    folded: Folded = {}
+    for segment, periods in groups.items():
+        folded[segment] = [
+            (label, cls.from_state(
+                RatioState(int(np.count_nonzero(met[rows])), int(np.count_nonzero(counted[rows]))),
+                **options,
+            ))
+            for label, rows in periods
+        ]  # fmt: skip
     return folded
 
 
