@@ -40,3 +40,10 @@ def test_a_call_from_python_changes_nothing_process_wide(capsys: object) -> None
     assert main(["report", "--sample", "--metrics", "nps", "--format", "csv"]) == 0
     now = multiarray._set_madvise_hugepage(before)
     assert now == before
+
+
+def test_freed_memory_goes_back_to_the_system_for_a_streamed_report() -> None:
+    from cxmetrics.cli._memory import return_freed_memory
+
+    # On glibc the defaults are restored (and the call is harmless anywhere else).
+    assert return_freed_memory() is sys.platform.startswith("linux")

@@ -57,9 +57,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     nps,all,...
     0
     """
-    if argv is None:
-        tune_for_large_inputs()
+    tuned = argv is None and bool(tune_for_large_inputs())
     args = _parser().parse_args(argv)
+    args.tuned = tuned  # whether this process's allocation was tuned (see above)
     try:
         _check_zones(args)
         status: int = args.run(args)

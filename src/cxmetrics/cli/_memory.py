@@ -22,12 +22,15 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import sys
+from typing import Any
 
-__all__ = ["tune_for_large_inputs"]
+__all__ = ["return_freed_memory", "tune_for_large_inputs"]
 
-# glibc's mallopt parameters (malloc.h).
+# glibc's mallopt parameters (malloc.h) and their defaults.
 _M_TRIM_THRESHOLD = -1
 _M_MMAP_MAX = -4
+_DEFAULT_TRIM_THRESHOLD = 128 * 1024
+_DEFAULT_MMAP_MAX = 65536
 
 
 def tune_for_large_inputs() -> list[str]:
@@ -56,19 +59,50 @@ def _numpy_huge_pages_off() -> bool:
     return True
 
 
-def _glibc_keeps_freed_memory() -> bool:
-    if not sys.platform.startswith("linux"):
+def return_freed_memory() -> bool:
+    """Undo the glibc part of :func:`tune_for_large_inputs`; return whether it applied.
+
+    A streamed report holds one chunk at a time: memory kept for reuse would only
+    raise its peak, so freed blocks go back to the system again (the glibc
+    defaults) and what was kept so far is released.
+    """
+    functions = _allocator()
+    if functions is None:
         return False
+    mallopt, trim = functions
+    restored = mallopt(_M_MMAP_MAX, _DEFAULT_MMAP_MAX)
+    mallopt(_M_TRIM_THRESHOLD, _DEFAULT_TRIM_THRESHOLD)
+    if trim is not None:
+        trim(0)
+    return bool(restored)
+
+
+def _allocator() -> tuple[Any, Any] | None:
+    """The C library's ``mallopt`` and ``malloc_trim`` (glibc), or ``None`` elsewhere."""
+    if not sys.platform.startswith("linux"):
+        return None
     name = ctypes.util.find_library("c")
     if name is None:  # pragma: no cover - no C library found
-        return False
+        return None
     try:
         libc = ctypes.CDLL(name)
         mallopt = libc.mallopt
     except (OSError, AttributeError):  # pragma: no cover - musl and others
-        return False
+        return None
     mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
     mallopt.restype = ctypes.c_int
+    trim = getattr(libc, "malloc_trim", None)
+    if trim is not None:
+        trim.argtypes = [ctypes.c_size_t]
+        trim.restype = ctypes.c_int
+    return mallopt, trim
+
+
+def _glibc_keeps_freed_memory() -> bool:
+    functions = _allocator()
+    if functions is None:
+        return False
+    mallopt = functions[0]
     # The largest trim threshold mallopt takes (an int): keep up to 2 GiB free.
     trimmed = mallopt(_M_TRIM_THRESHOLD, 2**31 - 1)
     unmapped = mallopt(_M_MMAP_MAX, 0)

@@ -10,6 +10,7 @@ from typing import Any
 
 from cxmetrics.cli._common import FORMATS, format_for, write_output
 from cxmetrics.cli._logs import read_log
+from cxmetrics.cli._memory import return_freed_memory
 from cxmetrics.exceptions import CXMetricsError, InvalidParameterError, MissingDependencyError
 
 __all__ = ["add_parser", "run"]
@@ -162,6 +163,8 @@ def run(args: argparse.Namespace) -> int:
         charts = _names(args.charts)
     try:
         if streamed is not None:
+            if args.tuned:  # a chunk at a time: memory kept for reuse only raises the peak
+                return_freed_memory()
             result = _streamed_report(args, streamed, calendar, sla, charts, targets)
         else:
             result = _report(args, inputs, calendar, sla, charts, targets)
@@ -235,6 +238,8 @@ def _streamed_folder(args: argparse.Namespace) -> Path | None:
     if args.chunk_tickets is not None:
         if args.chunk_tickets < 1:
             raise CXMetricsError(f"--chunk-tickets must be at least 1, got {args.chunk_tickets}")
+        if len(files) == 1 and not files[0].exists():
+            raise CXMetricsError(f"{files[0]}: no such folder")
         if not (single and plain):
             raise CXMetricsError(
                 "--chunk-tickets streams one folder of own-schema Parquet files (as "
