@@ -26,7 +26,6 @@ from cxmetrics._optional import import_optional
 from cxmetrics.core.base import Metric
 from cxmetrics.core.periods import Period
 from cxmetrics.engines.partition import (
-    BUCKET,
     ORDER,
     Fold,
     Merge,
@@ -46,6 +45,9 @@ __all__ = ["report_from_parquet", "update_from_parquet"]
 _SCAN = {"batch_readahead": 2, "fragment_readahead": 1}
 """Arrow scans ahead 16 batches of 4 files by default: a folder of several files per
 table would hold several files' batches at once."""
+
+_SPILL_ROWS = 262_144
+"""Rows read before every bucket's share of them is written (a row group per bucket)."""
 
 _KEY_SLICE = 1_000_000
 """Rows hashed at once: the keys become Python strings, so a slice at a time."""
@@ -70,34 +72,61 @@ def _buckets(ids: Any, customers: Any, n: int) -> Any:
 
 
 def _spill(dataset: Any, bucket_of: Any, target: Path, buckets: int) -> None:
-    """Write the rows of ``dataset`` into one folder per bucket, numbered in table order."""
-    ds = import_optional("pyarrow.dataset", extra="dataframes", feature="streamed Parquet")
+    """Write the rows of ``dataset`` into one Parquet file per bucket, numbered in table order.
+
+    Written as read, every :data:`_SPILL_ROWS` rows, so the memory held is about
+    that many rows whatever the table's size (Arrow's dataset writer queues rows
+    faster than it writes them: most of a large table).
+    """
     pa = import_optional("pyarrow", extra="dataframes", feature="streamed Parquet")
+    pq = import_optional("pyarrow.parquet", extra="dataframes", feature="streamed Parquet")
+    target.mkdir(parents=True, exist_ok=True)
+    schema = dataset.schema.append(pa.field(ORDER, pa.int64()))
+    writers: dict[int, Any] = {}
+    pending: dict[int, list[Any]] = {}
 
-    def numbered() -> Any:
-        row = 0
+    def flush() -> None:  # every bucket's rows so far: one row group each
+        for bucket, pieces in pending.items():
+            if bucket not in writers:
+                writers[bucket] = pq.ParquetWriter(target / f"{bucket}.parquet", schema)
+            writers[bucket].write_table(pa.Table.from_batches(pieces, schema=schema))
+        pending.clear()
+
+    row = held = 0
+    try:
         for batch in dataset.to_batches(**_SCAN):
-            if batch.num_rows:
-                order = pa.array(np.arange(row, row + batch.num_rows, dtype=np.int64))
-                bucket = pa.array(bucket_of(batch), type=pa.int64())
-                yield batch.append_column(ORDER, order).append_column(BUCKET, bucket)
-                row += batch.num_rows
-
-    schema = dataset.schema.append(pa.field(ORDER, pa.int64())).append(pa.field(BUCKET, pa.int64()))
-    ds.write_dataset(
-        numbered(), target, schema=schema, format="parquet",
-        partitioning=ds.partitioning(pa.schema([(BUCKET, pa.int64())])),
-        max_partitions=max(1024, buckets), existing_data_behavior="overwrite_or_ignore",
-    )  # fmt: skip
+            if not batch.num_rows:
+                continue
+            numbered = batch.append_column(
+                ORDER, pa.array(np.arange(row, row + batch.num_rows, dtype=np.int64))
+            )
+            row += batch.num_rows
+            bucket = np.asarray(bucket_of(batch), dtype=np.int64)
+            order = np.argsort(bucket, kind="stable")
+            grouped = numbered.take(pa.array(order))
+            values, starts = np.unique(bucket[order], return_index=True)
+            ends = np.append(starts[1:], order.size)
+            for value, start, end in zip(
+                values.tolist(), starts.tolist(), ends.tolist(), strict=True
+            ):
+                pending.setdefault(value, []).append(grouped.slice(start, end - start))
+            held += batch.num_rows
+            if held >= _SPILL_ROWS:
+                flush()
+                held = 0
+        flush()
+    finally:
+        for writer in writers.values():
+            writer.close()
 
 
 def _bucket_table(target: Path, bucket: int, schema: Any) -> Any:
     """The rows of one bucket spilled by :func:`_spill` (an empty table when none)."""
-    ds = import_optional("pyarrow.dataset", extra="dataframes", feature="streamed Parquet")
-    folder = target / str(bucket)
-    if not folder.exists():
+    pq = import_optional("pyarrow.parquet", extra="dataframes", feature="streamed Parquet")
+    path = target / f"{bucket}.parquet"
+    if not path.exists():
         return schema.empty_table()
-    return ds.dataset(folder, format="parquet").to_table()
+    return pq.read_table(path)
 
 
 def _fold_keyed(kind: str, fold: Fold, merge: Merge, folder: Path, chunk_tickets: int) -> Any:
