@@ -62,3 +62,18 @@ def test_pickle_carries_only_the_keys_counted() -> None:
         "customer-000005": 2,
         "customer-000007": 1,
     }
+
+
+@given(st.lists(st.tuples(st.lists(KEYS, max_size=12), st.integers(0, 3)), max_size=5))
+def test_sealed_parts_of_disjoint_keys_count_like_the_whole(drawn: list) -> None:
+    # Each part gets keys no other part has (as a partition of whole customers).
+    states = [
+        _state(False, [f"{i}:{key}" for key in rows], unkeyed)
+        for i, (rows, unkeyed) in enumerate(drawn)
+    ]
+    whole = CodedCountsState.merge_all(states)
+    sealed = CodedCountsState.merge_all([state.sealed() for state in states])
+    assert (sealed.keys, sealed.total, sealed.unkeyed) == (whole.keys, whole.total, whole.unkeyed)
+    assert sealed == whole.sealed()
+    assert pickle.loads(pickle.dumps(sealed)) == sealed
+    assert CodedCountsState.from_dict(sealed.to_dict()) == sealed

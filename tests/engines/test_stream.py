@@ -43,3 +43,19 @@ def test_a_missing_table_and_a_bad_chunk_are_errors(folder: Path, tmp_path: Path
         update_from_parquet([get_metric("nps")()], tmp_path)
     with pytest.raises(InvalidParameterError, match="chunk_tickets"):
         update_from_parquet([], folder, chunk_tickets=0)
+
+
+def test_streamed_contact_rate_by_segment_keeps_no_customers(tmp_path: Path) -> None:
+    from cxmetrics import report
+    from cxmetrics.datasets import generate
+    from cxmetrics.engines.stream import report_from_parquet
+    from cxmetrics.io import write_parquet
+
+    data = generate(2000, seed=5)
+    write_parquet(tmp_path, tickets=data.tickets)
+    options = {"period": "week", "by": "channel", "metrics": ["contact_rate"]}
+    streamed = report_from_parquet(tmp_path, chunk_tickets=300, **options)
+    whole = report(tickets=data.tickets, **options)
+    # Customers are whole in each chunk: sealed tallies give the same rows and totals.
+    assert [(r.value, r.n) for r in streamed.rows] == [(r.value, r.n) for r in whole.rows]
+    assert [(r.value, r.n) for r in streamed.totals] == [(r.value, r.n) for r in whole.totals]

@@ -236,6 +236,10 @@ class CodedCountsState(State):
     codes: npt.NDArray[np.int64] = field(default_factory=lambda: _EMPTY_CODES)
     counts: npt.NDArray[np.int64] = field(default_factory=lambda: _EMPTY_CODES)
     unkeyed: int = 0
+    sealed_keys: int = 0
+    """Keys counted by :meth:`sealed` states: known distinct from every other key."""
+    sealed_rows: int = 0
+    """Rows of the sealed keys."""
 
     @classmethod
     def of(
@@ -248,12 +252,33 @@ class CodedCountsState(State):
     @property
     def keys(self) -> int:
         """The number of distinct keys counted."""
-        return int(self.codes.size)
+        return int(self.codes.size) + self.sealed_keys
 
     @property
     def total(self) -> int:
         """Every row counted, keyed or not."""
-        return int(self.counts.sum()) + self.unkeyed
+        return int(self.counts.sum()) + self.unkeyed + self.sealed_rows
+
+    def sealed(self) -> CodedCountsState:
+        """The same counts without the keys, for merging with states of other keys only.
+
+        A partition that holds whole customers (the engines co-locate them) seals
+        its per-customer tallies: no other partition can count the same customer,
+        so only the number of keys and rows must travel and be kept, not the keys.
+        Merging a sealed state with one that shares its keys would count them twice.
+
+        Examples
+        --------
+        >>> state = CodedCountsState.of(("a", "b"), np.array([0, 0, 1]), unkeyed=2)
+        >>> sealed = state.sealed()
+        >>> (sealed.keys, sealed.total, sealed.as_dict()) == (2, 5, {})
+        True
+        """
+        return type(self)(
+            unkeyed=self.unkeyed,
+            sealed_keys=self.keys,
+            sealed_rows=int(self.counts.sum()) + self.sealed_rows,
+        )
 
     def as_dict(self) -> dict[str, int]:
         """The counts per key (without the unkeyed rows)."""
@@ -276,19 +301,22 @@ class CodedCountsState(State):
     def merge_all(cls, states: Iterable[Self]) -> Self:
         """Merge any number of states: one tally per vocabulary, then one over the texts."""
         by_vocabulary: dict[int, list[Self]] = {}
-        unkeyed = 0
+        unkeyed = sealed_keys = sealed_rows = 0
         empty = cls()
         for state in states:
             empty._check_same_type(state)
             unkeyed += state.unkeyed
+            sealed_keys += state.sealed_keys
+            sealed_rows += state.sealed_rows
             if state.codes.size:
                 by_vocabulary.setdefault(id(state.vocabulary), []).append(state)
         tallies = [cls._tally(group) for group in by_vocabulary.values()]
+        sealed = {"sealed_keys": sealed_keys, "sealed_rows": sealed_rows}
         if not tallies:
-            return cls(unkeyed=unkeyed)
+            return cls(unkeyed=unkeyed, sealed_keys=sealed_keys, sealed_rows=sealed_rows)
         if len(tallies) == 1:
             vocabulary, codes, counts = tallies[0]
-            return cls(vocabulary, codes, counts, unkeyed)
+            return cls(vocabulary, codes, counts, unkeyed, **sealed)
         texts = np.concatenate([cls(v, c, n)._texts() for v, c, n in tallies])
         words, inverse = np.unique(texts, return_inverse=True)
         counts = np.bincount(
@@ -300,6 +328,7 @@ class CodedCountsState(State):
             np.arange(words.size, dtype=np.int64),
             counts.astype(np.int64),
             unkeyed,
+            **sealed,
         )
 
     @staticmethod
@@ -318,17 +347,33 @@ class CodedCountsState(State):
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
             return NotImplemented
-        return self.unkeyed == other.unkeyed and self.as_dict() == other.as_dict()
+        return (self.unkeyed, self.sealed_keys, self.sealed_rows) == (
+            other.unkeyed,
+            other.sealed_keys,
+            other.sealed_rows,
+        ) and self.as_dict() == other.as_dict()
 
     __hash__ = None  # type: ignore[assignment]
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickled with the keys it counts only, not the whole shared vocabulary.
-        return (_coded_counts, (tuple(self._texts().tolist()), self.counts, self.unkeyed))
+        return (
+            _coded_counts,
+            (
+                tuple(self._texts().tolist()), self.counts, self.unkeyed,
+                self.sealed_keys, self.sealed_rows,
+            ),
+        )  # fmt: skip
 
     def to_dict(self) -> dict[str, Any]:
         """The counts per key as plain data (see :meth:`from_dict`)."""
-        return {"kind": type(self).__name__, "counts": self.as_dict(), "unkeyed": self.unkeyed}
+        return {
+            "kind": type(self).__name__,
+            "counts": self.as_dict(),
+            "unkeyed": self.unkeyed,
+            "sealed_keys": self.sealed_keys,
+            "sealed_rows": self.sealed_rows,
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Self:
@@ -339,11 +384,16 @@ class CodedCountsState(State):
             np.arange(len(counts), dtype=np.int64),
             np.asarray(list(counts.values()), dtype=np.int64),
             int(data["unkeyed"]),
+            int(data.get("sealed_keys", 0)),
+            int(data.get("sealed_rows", 0)),
         )
 
 
-def _coded_counts(keys: tuple[str, ...], counts: Any, unkeyed: int) -> CodedCountsState:
-    return CodedCountsState(keys, np.arange(len(keys), dtype=np.int64), counts, unkeyed)
+def _coded_counts(
+    keys: tuple[str, ...], counts: Any, unkeyed: int, sealed_keys: int = 0, sealed_rows: int = 0
+) -> CodedCountsState:
+    codes = np.arange(len(keys), dtype=np.int64)
+    return CodedCountsState(keys, codes, counts, unkeyed, sealed_keys, sealed_rows)
 
 
 @dataclass(frozen=True, eq=False)

@@ -21,7 +21,7 @@ from cxmetrics.core.dispatch import register_engine, register_function
 from cxmetrics.core.periods import Period
 from cxmetrics.core.state import State
 from cxmetrics.engines import per_ticket as _per_ticket  # noqa: F401  (registers per-ticket tables)
-from cxmetrics.engines.partition import Fold, Folds, Merge, States
+from cxmetrics.engines.partition import Fold, Folds, Merge, States, fold_report_sealed
 from cxmetrics.engines.stream import left_out
 from cxmetrics.engines.tables import DistributedTables, engine_of
 from cxmetrics.exceptions import InvalidParameterError
@@ -215,7 +215,7 @@ def report_distributed(
     for name in plan.by:
         if not any(name in _columns(kind, items) for kind, items in sources.items()):
             raise InvalidParameterError(f"cannot segment by {name!r}: no input has that field")
-    fold = partial(fold_report, plan)
+    fold = partial(fold_report_sealed, plan)
     merged = None
     for kind, items in sources.items():
         if is_engine_input(items):

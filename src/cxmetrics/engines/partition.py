@@ -14,7 +14,9 @@ from functools import partial
 from typing import Any
 
 from cxmetrics.core.state import State
-from cxmetrics.engines.tables import TICKET_HISTORIES
+from cxmetrics.engines.tables import KEYED, TICKET_HISTORIES
+from cxmetrics.reporting.build import fold_report
+from cxmetrics.reporting.parts import seal_part
 from cxmetrics.tables.ticket_frames import to_ticket_batch
 
 __all__ = [
@@ -26,6 +28,7 @@ __all__ = [
     "States",
     "fold_input",
     "fold_partition",
+    "fold_report_sealed",
     "merge_pair",
     "metric_states",
     "partition_input",
@@ -163,3 +166,14 @@ def tree_merge(states: Sequence[States | None]) -> States | None:
             for i in range(0, len(level), 2)
         ]
     return level[0]
+
+
+def fold_report_sealed(plan: Any, kind: str, items: Any) -> Any:
+    """A report's part of one partition, its per-customer tallies sealed for keyed inputs.
+
+    The engines and the stream keep each customer's tickets (and calls) in one
+    partition, so the tallies need not carry the customers
+    (:func:`cxmetrics.reporting.parts.seal_part`).
+    """
+    part = fold_report(plan, kind, items)
+    return seal_part(part, segmented=bool(plan.by)) if kind in KEYED else part

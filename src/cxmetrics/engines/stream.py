@@ -30,12 +30,13 @@ from cxmetrics.engines.partition import (
     Fold,
     Merge,
     fold_input,
+    fold_report_sealed,
     merge_pair,
     metric_states,
 )
 from cxmetrics.engines.tables import KEYED, TICKET_HISTORIES
 from cxmetrics.exceptions import InvalidParameterError
-from cxmetrics.reporting.build import finish_report, fold_report, plan_report
+from cxmetrics.reporting.build import finish_report, plan_report
 from cxmetrics.reporting.parts import merge_parts
 from cxmetrics.reporting.result import Report
 
@@ -330,7 +331,7 @@ def report_from_parquet(
         params=params, statistic=statistic, targets=targets,
     )  # fmt: skip
     _check_fields(plan.by, folder, kinds)
-    fold = partial(fold_report, plan)
+    fold = partial(fold_report_sealed, plan)
     merged = None
     for kind in kinds:
         merged = merge_parts(merged, _fold_file(kind, fold, merge_parts, folder, chunk_tickets))

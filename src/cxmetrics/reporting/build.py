@@ -512,7 +512,7 @@ class _Run:
         cls = get_metric(name)
         try:
             totals: list[ReportRow] | None = [] if plan.by else None
-            rows = _metric_rows(cls, plan.options(cls), part.groups, totals)
+            rows = _metric_rows(cls, plan.options(cls), part.groups, totals, part.totals)
         except (InvalidParameterError, TypeError, ValueError) as exc:
             if plan.explicit:
                 raise
@@ -628,12 +628,15 @@ def _metric_rows(
     options: dict[str, Any],
     folded: Folded,
     totals: list[ReportRow] | None = None,
+    sealed_totals: dict[str, Metric[Any, Any]] | None = None,
 ) -> list[ReportRow]:
     """One row per group: the metric's value, each period against the one before.
 
     With ``totals`` (a segmented report), the segments' states of each period are
     merged (states are monoids) and one row per period over all segments is
     appended to it: the headline figures, at no second pass over the data.
+    ``sealed_totals`` are those totals already taken (per-customer tallies sealed
+    in their partitions, see :func:`~cxmetrics.reporting.parts.seal_part`).
     """
     rows: list[ReportRow] = []
     by_label: dict[str, list[Metric[Any, Any]]] = {}
@@ -646,6 +649,9 @@ def _metric_rows(
     if totals is not None and rows and not isinstance(rows[0].value, dict):
         merged = []
         for label in sorted(by_label, key=period_order):
+            if sealed_totals is not None:
+                merged.append((label, sealed_totals[label]))
+                continue
             total = cls(**options)
             if isinstance(total.state, (CountsState, CodedCountsState)):  # tallies: one pass
                 total.merge(type(total.state).merge_all(m.state for m in by_label[label]))

@@ -25,6 +25,7 @@ __all__ = [
     "ReportPlan",
     "merge_parts",
     "period_order",
+    "seal_part",
     "segment_order",
 ]
 
@@ -98,6 +99,9 @@ class MetricPart:
     reason: str | None = None
     error: Exception | None = None
     groups: Folded = field(default_factory=dict)
+    totals: dict[str, Metric[Any, Any]] | None = None
+    """Per period, the metric over all segments, when the part's states are sealed
+    (see :func:`seal_part`); ``None`` when the totals merge the segments' states."""
 
 
 @dataclass
@@ -167,7 +171,49 @@ def _merge_metric(a: MetricPart, b: MetricPart) -> MetricPart:
         for segment in sorted(groups, key=lambda s: segment_order(a.kind, s))
     }
     reason = a.reason if a.reason is not None and b.reason is not None else None
-    return MetricPart(a.kind, reason, a.error or b.error, folded)
+    totals = None
+    if a.totals is not None or b.totals is not None:
+        totals = dict(a.totals or {})
+        for label, metric in (b.totals or {}).items():
+            if label in totals:
+                totals[label].merge(metric.state)
+            else:
+                totals[label] = metric
+    return MetricPart(a.kind, reason, a.error or b.error, folded, totals)
+
+
+def seal_part(part: ReportPart, *, segmented: bool) -> ReportPart:
+    """Seal the per-customer tallies of a part that holds whole customers.
+
+    A partition of customers kept together (the engines' co-location, a streamed
+    bucket) cannot share a customer with another: its per-customer tallies
+    (contact rate) need not keep the customers, only their number
+    (:meth:`~cxmetrics.core.state.CodedCountsState.sealed`), so the merged report
+    holds a few numbers per group instead of every customer. With segments, each
+    period's total over the segments is taken first, while the customers are
+    still known (one customer may write in on two channels in a week).
+    """
+    for metric_part in part.metrics.values():
+        first = next((m for steps in metric_part.groups.values() for _, m in steps), None)
+        if first is None or not hasattr(first.state, "sealed"):
+            continue
+        if segmented:
+            by_label: dict[str, list[Any]] = {}
+            for steps in metric_part.groups.values():
+                for label, metric in steps:
+                    by_label.setdefault(label, []).append(metric.state)
+            totals = {}
+            for label, states in by_label.items():
+                total = type(first)(**dict(first.params))
+                total.merge(type(first.state).merge_all(states).sealed())
+                totals[label] = total
+            metric_part.totals = totals
+        for steps in metric_part.groups.values():
+            for _, metric in steps:
+                sealed = metric.state.sealed()
+                metric.reset()
+                metric.merge(sealed)
+    return part
 
 
 def merge_parts(a: ReportPart | None, b: ReportPart | None) -> ReportPart | None:
