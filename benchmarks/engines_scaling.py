@@ -257,7 +257,11 @@ def _child(mode: str, folder: Path, options: argparse.Namespace) -> dict[str, An
 def measure(options: argparse.Namespace) -> None:
     results = options.data / "results"
     results.mkdir(parents=True, exist_ok=True)
-    failed: set[str] = set()
+    failed = {  # a mode out of memory at a smaller size, in an earlier invocation too
+        record["mode"]
+        for record in map(json.loads, map(Path.read_text, results.glob("*.json")))
+        if record["tickets"] < min(options.tickets) and record["status"].startswith("out of")
+    }
     for size in options.tickets:
         folder = prepare(size, options)
         for mode in options.modes:
