@@ -277,7 +277,8 @@ def measure(options: argparse.Namespace) -> None:
                 record["finished_at"] = time.strftime("%Y-%m-%d %H:%M:%S")
             if record["status"] != "ok" and not record["status"].startswith("skipped"):
                 failed.add(mode)
-            (results / f"{size}-{mode}.json").write_text(json.dumps(record, indent=1))
+            name = "-".join(map(str, (size, *_column(record))))
+            (results / f"{name}.json").write_text(json.dumps(record, indent=1))
             print(_cell(record), f"({size:,} tickets, {mode})", flush=True)
 
 
@@ -295,27 +296,36 @@ def _cell(record: dict[str, Any] | None) -> str:
     )
 
 
+def _column(record: dict[str, Any]) -> tuple[str, ...]:
+    """The table column of a result: its mode, and the streamed mode's bucket size."""
+    chunk = record.get("chunk_tickets")
+    return (record["mode"],) if chunk is None else (record["mode"], str(chunk))
+
+
 def table(options: argparse.Namespace) -> str:
     """The markdown table of every result under ``<data>/results``."""
-    found: dict[tuple[int, str], dict[str, Any]] = {}
+    found: dict[tuple[int, tuple[str, ...]], dict[str, Any]] = {}
     for path in (options.data / "results").glob("*.json"):
         record = json.loads(path.read_text())
-        found[record["tickets"], record["mode"]] = record
-    sizes = sorted({size for size, _ in found} | set(options.tickets or ()))
-    reference: dict[int, Any] = {}  # the first mode of MODES that ran, per size
+        if record["mode"] in options.modes:
+            found[record["tickets"], _column(record)] = record
     order = list(MODES).index
-    for (size, _), record in sorted(found.items(), key=lambda k: (k[0][0], order(k[0][1]))):
-        if record["status"] == "ok":
-            reference.setdefault(size, record["values"])
-            record["same_values"] = record["values"] == reference[size]
-    header = {"inprocess": "in process", "streamed": "streamed", "dask": "Dask (2 workers)"}
-    header["spark"] = "Spark `local[2]`"
-    lines = [
-        "| tickets | " + " | ".join(header.get(m, m) for m in options.modes) + " |",
-        "| ---: |" + " --- |" * len(options.modes),
-    ]
+    columns = sorted({c for _, c in found}, key=lambda c: (order(c[0]), c[1:] and int(c[1])))
+    sizes = sorted({size for size, _ in found} | set(options.tickets))
+    reference: dict[int, Any] = {}  # the first column that ran, per size
     for size in sizes:
-        cells = [_cell(found.get((size, mode))) for mode in options.modes]
+        for column in columns:
+            record = found.get((size, column))
+            if record is not None and record["status"] == "ok":
+                reference.setdefault(size, record["values"])
+                record["same_values"] = record["values"] == reference[size]
+    header = {"inprocess": "in process", "dask": "Dask (2 workers)", "spark": "Spark `local[2]`"}
+    titles = [
+        f"streamed (`chunk_tickets={int(c[1]):,}`)" if len(c) > 1 else header[c[0]] for c in columns
+    ]
+    lines = ["| tickets | " + " | ".join(titles) + " |", "| ---: |" + " --- |" * len(columns)]
+    for size in sizes:
+        cells = [_cell(found.get((size, column))) for column in columns]
         lines.append(f"| {size:,} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
