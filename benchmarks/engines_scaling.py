@@ -26,7 +26,8 @@ Reported: wall time of the run (reading included, cluster start excluded), the
 peak resident memory of the whole process tree (driver, workers and JVM, summed,
 sampled every 0.1 s with psutil), also per ticket, and the load average before
 and after (the machine may be shared). The parent watches each child's tree and
-kills it above ``--memory-limit`` GiB, recorded as "out of memory (> N GiB)";
+kills it above ``--memory-limit`` GiB, or when the machine has less than
+``--keep-free`` GiB available, recorded as "out of memory (> N GiB)";
 the mode then skips the bigger sizes. Values are checked equal across modes
 (exactly: counts, sums and the exact quantiles alike). Each result is a JSON
 file ``<data>/results/<tickets>-<mode>.json``; ``--table`` renders them.
@@ -237,7 +238,9 @@ def _child(mode: str, folder: Path, options: argparse.Namespace) -> dict[str, An
         parent, killed, watched = psutil.Process(child.pid), False, 0
         while child.poll() is None:
             watched = max(watched, tree_rss(parent))
-            if watched > limit:
+            # Also stop before the machine runs out (it may be shared).
+            low = psutil.virtual_memory().available < options.keep_free * 2**30
+            if watched > limit or low:
                 for proc in [*parent.children(recursive=True), parent]:
                     with contextlib.suppress(psutil.Error):
                         proc.kill()
@@ -246,7 +249,10 @@ def _child(mode: str, folder: Path, options: argparse.Namespace) -> dict[str, An
             time.sleep(0.2)
         _, errors = child.communicate()
         if killed:
-            return {"status": f"out of memory (> {options.memory_limit:g} GiB)"}
+            reached = f"> {options.memory_limit:g} GiB"
+            if low:
+                reached = f"{watched / 2**30:.1f} GiB, machine below {options.keep_free:g} GiB free"
+            return {"status": f"out of memory ({reached})", "watched_peak_bytes": watched}
         if child.returncode != 0:
             return {"status": "failed", "error": errors.strip().splitlines()[-1:]}
         out.seek(0)
@@ -338,6 +344,9 @@ def main() -> None:
     parser.add_argument("--chunk-tickets", type=int, default=250_000, help="streamed buckets")
     parser.add_argument("--generate-chunk", type=int, default=DEFAULT_CHUNK)
     parser.add_argument("--memory-limit", type=float, default=12.0, help="GiB per child tree")
+    parser.add_argument(
+        "--keep-free", type=float, default=2.0, help="GiB the machine keeps available"
+    )
     parser.add_argument("--worker-memory", default="4GiB", help="each Dask worker's limit")
     parser.add_argument("--spark-memory", default="8g", help="spark.driver.memory")
     parser.add_argument("--table", action="store_true", help="print the markdown table")
