@@ -125,8 +125,33 @@ def run_streamed(folder: Path, session: Any, options: argparse.Namespace) -> lis
     from cxmetrics.engines.stream import update_from_parquet
 
     metrics = _metrics()
-    update_from_parquet(metrics, folder, chunk_tickets=options.chunk_tickets)
+    with _progress_of_buckets():
+        update_from_parquet(metrics, folder, chunk_tickets=options.chunk_tickets)
     return metrics
+
+
+@contextlib.contextmanager
+def _progress_of_buckets() -> Iterator[None]:
+    """Log each partition the streamed reader folds (stderr: the child's log file)."""
+    import psutil
+
+    from cxmetrics.engines import stream
+
+    fold, start, count = stream.fold_partition, time.perf_counter(), [0]
+
+    def logged(*args: Any) -> Any:
+        states = fold(*args)
+        count[0] += 1
+        rss = psutil.Process().memory_info().rss / 2**20
+        elapsed = time.perf_counter() - start
+        print(f"bucket {count[0]} folded at {elapsed:.0f} s, {rss:,.0f} MiB", file=sys.stderr)
+        return states
+
+    stream.fold_partition = logged  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        stream.fold_partition = fold
 
 
 @contextlib.contextmanager
@@ -233,11 +258,22 @@ def _child(mode: str, folder: Path, options: argparse.Namespace) -> dict[str, An
     for flag in ("data", "chunk_tickets", "worker_memory", "spark_memory"):
         command += [f"--{flag.replace('_', '-')}", str(getattr(options, flag))]
     limit = options.memory_limit * 2**30
-    with tempfile.TemporaryFile("w+") as out:
-        child = subprocess.Popen(command, stdout=out, stderr=subprocess.PIPE, text=True)
-        parent, killed, watched = psutil.Process(child.pid), False, 0
+    logs = options.data / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    name = "-".join(
+        map(str, (folder.name, mode, *([options.chunk_tickets] * (mode == "streamed"))))
+    )
+    log = logs / f"{name}.log"  # the child's stderr, and the tree's peak every minute
+    with tempfile.TemporaryFile("w+") as out, open(log, "w", buffering=1) as errors:
+        child = subprocess.Popen(command, stdout=out, stderr=errors, text=True)
+        parent, killed, watched, start = psutil.Process(child.pid), False, 0, time.monotonic()
+        report = start
         while child.poll() is None:
             watched = max(watched, tree_rss(parent))
+            if time.monotonic() >= report:
+                seconds = time.monotonic() - start
+                print(f"watch: {seconds:.0f} s, tree peak {watched / 2**20:,.0f} MiB", file=errors)
+                report += 60
             # Also stop before the machine runs out (it may be shared).
             low = psutil.virtual_memory().available < options.keep_free * 2**30
             if watched > limit or low:
@@ -247,14 +283,14 @@ def _child(mode: str, folder: Path, options: argparse.Namespace) -> dict[str, An
                 killed = True
                 break
             time.sleep(0.2)
-        _, errors = child.communicate()
+        child.wait()
         if killed:
             reached = f"> {options.memory_limit:g} GiB"
             if low:
                 reached = f"{watched / 2**30:.1f} GiB, machine below {options.keep_free:g} GiB free"
             return {"status": f"out of memory ({reached})", "watched_peak_bytes": watched}
         if child.returncode != 0:
-            return {"status": "failed", "error": errors.strip().splitlines()[-1:]}
+            return {"status": "failed", "error": log.read_text().strip().splitlines()[-1:]}
         out.seek(0)
         result = json.loads(out.read().strip().splitlines()[-1])
         return {"status": "ok", **result, "watched_peak_bytes": watched}
