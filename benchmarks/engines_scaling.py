@@ -327,6 +327,8 @@ def measure(options: argparse.Namespace) -> None:
 def _cell(record: dict[str, Any] | None) -> str:
     if record is None:
         return "not run (time)"
+    if record["status"] == "failed" and record.get("error"):
+        return f"failed ({record['error'][-1].split(':')[0]})"  # the exception's name
     if record["status"] != "ok":
         return str(record["status"])
     mib, size = record["peak_bytes"] / 2**20, record["tickets"]
