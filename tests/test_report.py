@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 import warnings
@@ -449,3 +450,24 @@ def test_repeat_contact_fcr_per_week_sees_the_repeat_in_the_next_week() -> None:
     by_queue = report(calls=calls, metrics=["repeat_contact_fcr"], period="week", by="queue")
     cards_w10 = next(r for r in by_queue.rows if dict(r.segment)["queue"] == "cards")
     assert (cards_w10.value, cards_w10.n) == (0.5, 2)
+
+
+def test_quantiles_sketch_keeps_means_and_bounds_medians() -> None:
+    from cxmetrics.datasets import generate
+
+    tickets = generate(3000, seed=4).tickets
+    options = {"metrics": ["resolution_time", "first_response_time"], "period": "month"}
+    exact = report(tickets=tickets, **options)
+    sketched = report(tickets=tickets, quantiles="sketch", **options)
+    for a, b in zip(exact.rows, sketched.rows, strict=True):
+        assert b.details["quantiles"] == "sketch" and b.n == a.n
+        assert b.value.total_seconds() == pytest.approx(a.value.total_seconds(), rel=1e-9)
+    # A median from the sketch lies between the exact quantiles its rank error allows.
+    median = report(tickets=tickets, quantiles="sketch", statistic="median", **options)
+    error = max(row.details["rank_error"] for row in median.rows)
+    below = report(tickets=tickets, statistic=f"p{math.floor(50 - 100 * error)}", **options)
+    above = report(tickets=tickets, statistic=f"p{math.ceil(50 + 100 * error)}", **options)
+    for row, low, high in zip(median.rows, below.rows, above.rows, strict=True):
+        assert low.value <= row.value <= high.value
+    with pytest.raises(InvalidParameterError, match="quantiles"):
+        report(tickets=tickets, quantiles="approximate", **options)

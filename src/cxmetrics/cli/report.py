@@ -73,6 +73,13 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="statistic of ticket durations: mean (default), median or a percentile (p90)",
     )
     rep.add_argument(
+        "--quantiles",
+        choices=("exact", "sketch"),
+        default="exact",
+        help="keep every duration (exact, default) or a quantile sketch per group: flat "
+        "memory for a streamed report, medians and percentiles within the sketch's rank error",
+    )
+    rep.add_argument(
         "--columns",
         type=Path,
         help="TOML mapping of your column names, one table per file kind "
@@ -211,6 +218,7 @@ def _settings(
         "sla": sla,
         "params": _params(args),
         "statistic": args.statistic,
+        "quantiles": args.quantiles,
         "charts": charts,
         "targets": targets,
     }

@@ -165,6 +165,7 @@ def report_distributed(
     sla: Any = None,
     params: dict[str, dict[str, Any]] | None = None,
     statistic: str = "mean",
+    quantiles: str = "exact",
     charts: bool | Sequence[str] = False,
     targets: Any = None,
     survey_sends: Any = None,
@@ -184,7 +185,7 @@ def report_distributed(
     Parameters
     ----------
     tickets, surveys, calls, customers, metrics, period, by, timezone, calendar, sla, params,
-    statistic, charts, targets, survey_sends, staff_surveys, qa_evaluations, callbacks
+    statistic, quantiles, charts, targets, survey_sends, staff_surveys, qa_evaluations, callbacks
         As in :func:`cxmetrics.report`. A :class:`DistributedTables` given as
         ``tickets`` brings every table it holds.
 
@@ -210,7 +211,7 @@ def report_distributed(
         raise InvalidParameterError("report needs data: the DistributedTables holds no table")
     plan = plan_report(
         metrics=metrics, period=period, by=by, timezone=timezone, calendar=calendar, sla=sla,
-        params=params, statistic=statistic, targets=targets,
+        params=params, statistic=statistic, quantiles=quantiles, targets=targets,
     )  # fmt: skip
     for name in plan.by:
         if not any(name in _columns(kind, items) for kind, items in sources.items()):

@@ -269,6 +269,7 @@ def report_from_parquet(
     sla: Any = None,
     params: dict[str, dict[str, Any]] | None = None,
     statistic: str = "mean",
+    quantiles: str = "exact",
     charts: bool | Sequence[str] = False,
     targets: Any = None,
 ) -> Report:
@@ -289,7 +290,7 @@ def report_from_parquet(
         ``customers.parquet``), as :func:`cxmetrics.io.write_parquet` writes.
     chunk_tickets : int, default=250000
         About how many tickets (calls, survey answers) are in memory at once.
-    metrics, period, by, timezone, calendar, sla, params, statistic, charts, targets
+    metrics, period, by, timezone, calendar, sla, params, statistic, quantiles, charts, targets
         As in :func:`cxmetrics.report`. Charts are the metric trends: the duration
         distribution and the volume heatmap need every ticket at once.
 
@@ -328,7 +329,7 @@ def report_from_parquet(
         )
     plan = plan_report(
         metrics=metrics, period=period, by=by, timezone=timezone, calendar=calendar, sla=sla,
-        params=params, statistic=statistic, targets=targets,
+        params=params, statistic=statistic, quantiles=quantiles, targets=targets,
     )  # fmt: skip
     _check_fields(plan.by, folder, kinds)
     fold = partial(fold_report_sealed, plan)

@@ -79,6 +79,7 @@ def report(
     sla: Any = None,
     params: dict[str, dict[str, Any]] | None = None,
     statistic: str = "mean",
+    quantiles: str = "exact",
     charts: bool | Sequence[str] = False,
     targets: Any = None,
     survey_sends: Any = None,
@@ -122,6 +123,12 @@ def report(
         The statistic of every ticket duration (first response, resolution…):
         ``"mean"``, ``"median"`` or a percentile such as ``"p90"`` (``params`` of a
         metric override it). The page header states it.
+    quantiles : {"exact", "sketch"}, default="exact"
+        How every ticket duration keeps its values (``params`` of a metric
+        override it): ``"exact"`` keeps every duration (8 bytes each, per metric);
+        ``"sketch"`` a KLL sketch of a few kilobytes per group, whose medians and
+        percentiles are within the sketch's stated rank error (means stay exact).
+        Sketches keep a streamed or distributed report's memory flat.
     charts : bool or list of str, default=False
         Draw the charts (needs the ``plot`` extra): ``True`` picks the trends of
         the most important metrics that have data (CSAT, NPS, first response,
@@ -194,14 +201,15 @@ def report(
             return implementation(  # type: ignore[no-any-return]
                 tickets=tickets, surveys=surveys, calls=calls, customers=customers,
                 metrics=metrics, period=period, by=by, timezone=timezone, calendar=calendar,
-                sla=sla, params=params, statistic=statistic, charts=charts, targets=targets,
+                sla=sla, params=params, statistic=statistic, quantiles=quantiles,
+                charts=charts, targets=targets,
                 survey_sends=survey_sends, staff_surveys=staff_surveys,
                 qa_evaluations=qa_evaluations, callbacks=callbacks,
             )  # fmt: skip
     inputs = _read_inputs(given)
     plan = plan_report(
         metrics=metrics, period=period, by=by, timezone=timezone, calendar=calendar, sla=sla,
-        params=params, statistic=statistic, targets=targets,
+        params=params, statistic=statistic, quantiles=quantiles, targets=targets,
     )  # fmt: skip
     _check_segments(inputs, plan.by)
     run = _Run(plan, inputs)
@@ -243,6 +251,7 @@ def plan_report(
     sla: Any = None,
     params: dict[str, dict[str, Any]] | None = None,
     statistic: str = "mean",
+    quantiles: str = "exact",
     targets: Any = None,
 ) -> ReportPlan:
     """The settings of a report, checked, with the metrics to run and their parameters.
@@ -260,6 +269,7 @@ def plan_report(
     goals = as_targets(targets)
     names, metric_params = _metrics_to_run(metrics, params, sla)
     _with_statistic(names, metric_params, statistic)
+    _with_quantiles(names, metric_params, quantiles)
     return ReportPlan(
         names=tuple(names), params=metric_params, explicit=metrics is not None,
         calendar=calendar, period=period, timezone=timezone, by=by_fields,
@@ -368,6 +378,19 @@ def _assemble(plan: ReportPlan, run: _Run, context: ReportContext) -> Report:
     flagged = flag_significant([*run.rows, *run.totals], 1.0 - _confidence(plan.params))
     rows, totals = flagged[: len(run.rows)], flagged[len(run.rows) :]
     return Report(tuple(rows), tuple(run.skipped), plan.by, context=context, totals=tuple(totals))
+
+
+def _with_quantiles(
+    names: Sequence[str], params: dict[str, dict[str, Any]], quantiles: str
+) -> None:
+    """Give every duration metric the report's ``quantiles`` unless its params name them."""
+    if quantiles not in ("exact", "sketch"):
+        raise InvalidParameterError(f"quantiles must be 'exact' or 'sketch', got {quantiles!r}")
+    if quantiles == "exact":
+        return
+    for name in names:
+        if "quantiles" in get_metric(name).Params.model_fields:
+            params[name] = {"quantiles": quantiles, **params.get(name, {})}
 
 
 def _with_statistic(
