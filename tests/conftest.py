@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+# Spark runs its Python workers on this interpreter (not the first python3 on the
+# PATH), for the engine tests and the docs examples alike.
+os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 
 # The metric contract is a mixin whose @given tests run once per metric class;
 # hypothesis flags that as "differing executors", which is what a mixin is.
