@@ -16,11 +16,11 @@ from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
+import cxmetrics.engines.per_ticket as _per_ticket  # noqa: F401  (registers per-ticket tables)
 from cxmetrics.core.base import Metric
 from cxmetrics.core.dispatch import register_engine, register_function
 from cxmetrics.core.periods import Period
 from cxmetrics.core.state import State
-from cxmetrics.engines import per_ticket as _per_ticket  # noqa: F401  (registers per-ticket tables)
 from cxmetrics.engines.partition import Fold, Folds, Merge, States, fold_report_sealed
 from cxmetrics.engines.stream import left_out
 from cxmetrics.engines.tables import DistributedTables, engine_of

@@ -18,8 +18,8 @@ from collections.abc import Iterator
 from functools import partial, reduce
 from typing import Any
 
+import cxmetrics.engines.partition as partition
 from cxmetrics._optional import import_optional
-from cxmetrics.engines import partition
 from cxmetrics.engines.partition import BUCKET, ORDER, Folds, States
 from cxmetrics.engines.tables import KEYED, tables_for
 

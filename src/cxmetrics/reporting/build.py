@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+import cxmetrics.reporting.compare as compare
 from cxmetrics.core.base import Metric, MetricResult
 from cxmetrics.core.dispatch import engine_function
 from cxmetrics.core.periods import Period
@@ -35,7 +36,6 @@ from cxmetrics.core.state import CodedCountsState, CountsState, RatioState
 from cxmetrics.exceptions import InvalidParameterError, UndefinedMetricWarning
 from cxmetrics.metrics._duration import parse_statistic
 from cxmetrics.registry import available_metrics, get_metric
-from cxmetrics.reporting import compare
 from cxmetrics.reporting.catalog import missing_input, parameter_needed
 from cxmetrics.reporting.context import ReportContext, context_of, data_range
 from cxmetrics.reporting.grouping import (
@@ -386,11 +386,8 @@ def _with_quantiles(
     """Give every duration metric the report's ``quantiles`` unless its params name them."""
     if quantiles not in ("exact", "sketch"):
         raise InvalidParameterError(f"quantiles must be 'exact' or 'sketch', got {quantiles!r}")
-    if quantiles == "exact":
-        return
-    for name in names:
-        if "quantiles" in get_metric(name).Params.model_fields:
-            params[name] = {"quantiles": quantiles, **params.get(name, {})}
+    if quantiles != "exact":
+        _give_every(names, params, "quantiles", quantiles)
 
 
 def _with_statistic(
@@ -403,11 +400,17 @@ def _with_statistic(
         raise InvalidParameterError(
             f"statistic must be 'mean', 'median' or a percentile such as 'p90', got {statistic!r}"
         ) from None
-    if statistic == "mean":
-        return
-    for name in names:
-        if "statistic" in get_metric(name).Params.model_fields:
-            params[name] = {"statistic": statistic, **params.get(name, {})}
+    if statistic != "mean":
+        _give_every(names, params, "statistic", statistic)
+
+
+def _give_every(
+    names: Sequence[str], params: dict[str, dict[str, Any]], name: str, value: str
+) -> None:
+    """Set parameter ``name`` of every metric that takes it, unless its params set it."""
+    for metric in names:
+        if name in get_metric(metric).Params.model_fields:
+            params[metric] = {name: value, **params.get(metric, {})}
 
 
 def _confidence(params: dict[str, dict[str, Any]]) -> float:

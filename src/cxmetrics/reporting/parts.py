@@ -204,9 +204,8 @@ def seal_part(part: ReportPart, *, segmented: bool) -> ReportPart:
                     by_label.setdefault(label, []).append(metric.state)
             totals = {}
             for label, states in by_label.items():
-                total = type(first)(**dict(first.params))
-                total.merge(type(first.state).merge_all(states).sealed())
-                totals[label] = total
+                merged = type(first.state).merge_all(states).sealed()
+                totals[label] = type(first).from_state(merged, **dict(first.params))
             metric_part.totals = totals
         for steps in metric_part.groups.values():
             for _, metric in steps:

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+import cxmetrics.reporting.html as html
+import cxmetrics.reporting.render as render
 from cxmetrics._optional import import_optional
-from cxmetrics.reporting import html, render
 from cxmetrics.reporting.context import ReportContext
 from cxmetrics.reporting.figures import Chart
 from cxmetrics.reporting.insights import Insights, row_targets
